@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: MIT
+#
+# Strand build. ./configure writes objs/config.mk (dependencies, options); this file
+# builds objs/strand, the unit tests (objs/utest, with ASan+UBSan) and runs tests.
+# Each layer compiles with only its own and lower layers' include paths
+# (core <- kernel <- protocol <- app <- main), so a wrong-way include fails to build.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/sh
+
+include objs/config.mk
+
+objs/config.mk: configure
+	./configure
+
+SRC := trunk/src
+LAYERS := core kernel protocol app main
+INC_core := -I$(SRC)/core
+INC_kernel := $(INC_core) -I$(SRC)/kernel
+INC_protocol := $(INC_kernel) -I$(SRC)/protocol -Iobjs/st
+INC_app := $(INC_protocol) -I$(SRC)/app
+INC_main := $(INC_app) -I$(SRC)/main
+
+WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wpointer-arith -Wstrict-prototypes
+OPT := -O2 -g
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+ifeq ($(SANITIZE),yes)
+OPT := -O1 -g $(SAN_FLAGS)
+endif
+CFLAGS_COMMON := -std=gnu11 -D_GNU_SOURCE $(WARN) -MMD -MP $(SSL_CFLAGS) $(SRT_CFLAGS)
+LIBS := objs/st/libst.a $(SSL_LIBS) $(SRT_LIBS) -lm
+
+srcs_of = $(sort $(wildcard $(SRC)/$(1)/*.c))
+LIB_LAYERS := core kernel protocol app
+LIB_SRCS := $(foreach l,$(LIB_LAYERS),$(call srcs_of,$(l)))
+MAIN_SRCS := $(call srcs_of,main)
+LIB_OBJS := $(patsubst $(SRC)/%.c,objs/obj/%.o,$(LIB_SRCS))
+MAIN_OBJS := $(patsubst $(SRC)/%.c,objs/obj/%.o,$(MAIN_SRCS))
+SERVER_MAIN_OBJS := $(filter-out objs/obj/main/sr_bench%.o,$(MAIN_OBJS))
+ASAN_OBJS := $(patsubst $(SRC)/%.c,objs/obj-asan/%.o,$(LIB_SRCS))
+
+define layer_rules
+objs/obj/$(1)/%.o: $(SRC)/$(1)/%.c objs/config.mk | objs/st/libst.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS_COMMON) $$(OPT) $$(INC_$(1)) -c $$< -o $$@
+objs/obj-asan/$(1)/%.o: $(SRC)/$(1)/%.c objs/config.mk | objs/st/libst.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS_COMMON) -O1 -g $$(SAN_FLAGS) -DSR_DEBUG=1 $$(INC_$(1)) -c $$< -o $$@
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_rules,$(l))))
+
+objs/st/libst.a:
+	./3rdparty/st/build.sh objs
+
+objs/strand: $(LIB_OBJS) $(SERVER_MAIN_OBJS)
+	$(CC) $(OPT) -o $@ $^ $(LIBS)
+
+# ---- unit tests ----
+UTEST_SRCS := $(sort $(wildcard trunk/utest/*.cpp))
+UTEST_OBJS := $(patsubst trunk/utest/%.cpp,objs/utest-obj/%.o,$(UTEST_SRCS))
+UTEST_INC := $(INC_app) -Itrunk/utest
+
+objs/utest-obj/%.o: trunk/utest/%.cpp objs/config.mk
+	@mkdir -p $(@D)
+	$(CXX) -std=gnu++17 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP -O1 -g $(SAN_FLAGS) $(UTEST_INC) -c $< -o $@
+
+objs/utest: $(ASAN_OBJS) $(UTEST_OBJS)
+	$(CXX) $(SAN_FLAGS) -o $@ $^ -lgtest -lpthread $(LIBS)
+
+# ---- targets ----
+.PHONY: all utest itest test run bench clean distclean format-check install
+all: objs/strand
+
+utest: objs/utest
+
+run: objs/strand
+	objs/strand -c conf/strand.conf
+
+test: objs/strand objs/utest
+	./scripts/test.sh
+
+itest: objs/strand
+	python3 trunk/itest/run.py
+
+install: objs/strand
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/etc/strand
+	install -m 755 objs/strand $(DESTDIR)$(PREFIX)/bin/strand
+	install -m 644 conf/*.conf $(DESTDIR)$(PREFIX)/etc/strand/
+
+format-check:
+	clang-format --dry-run --Werror $(LIB_SRCS) $(MAIN_SRCS)
+
+clean:
+	rm -rf objs/obj objs/obj-asan objs/utest-obj objs/strand objs/utest
+
+distclean:
+	rm -rf objs
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(UTEST_OBJS:.o=.d)
