@@ -42,7 +42,7 @@ rm -f "$out"/*.o
 for f in sched.c stk.c sync.c key.c io.c event.c; do
     ${CC:-cc} $cflags -c "$srcdir/$f" -o "$out/${f%.c}.o"
 done
-${CC:-cc} $cflags -c "$srcdir/md.S" -o "$out/md.o"
+${CC:-cc} $cflags -Wa,--noexecstack -c "$srcdir/md.S" -o "$out/md.o"
 ar rcs "$out/libst.a" "$out"/sched.o "$out"/stk.o "$out"/sync.o "$out"/key.o "$out"/io.o "$out"/event.o "$out"/md.o
 cp "$srcdir/public.h" "$out/st.h"
 touch "$out/.epoll"

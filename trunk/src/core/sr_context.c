@@ -29,7 +29,8 @@ static uint64_t sr_context_next_random(void)
     if (sr_context_rng == 0) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        sr_context_rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40) ^ 0x9E3779B97F4A7C15ULL;
+        sr_context_rng =
+            ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40) ^ 0x9E3779B97F4A7C15ULL;
     }
     sr_context_rng ^= sr_context_rng << 13;
     sr_context_rng ^= sr_context_rng >> 7;

@@ -7,9 +7,9 @@
 #ifndef SR_CORE_H
 #define SR_CORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdbool.h>
 
 #ifdef __cplusplus
 #define SR_BEGIN_DECLS extern "C" {

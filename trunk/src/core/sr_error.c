@@ -17,8 +17,8 @@ static void sr_err_append(sr_context_t *ctx, const char *func, int line, const c
     if (ctx->trail_len >= cap - 1) {
         return;
     }
-    int n = snprintf(ctx->trail + ctx->trail_len, cap - ctx->trail_len, "%s%s:%d ", ctx->trail_len ? " <- " : "",
-                     func, line);
+    int n = snprintf(ctx->trail + ctx->trail_len, cap - ctx->trail_len, "%s%s:%d ", ctx->trail_len ? " <- " : "", func,
+                     line);
     if (n < 0) {
         return;
     }

@@ -41,11 +41,11 @@ int sr_io_writev(sr_io_t *io, const struct iovec *iov, int iovcnt);
 /* ---- in-memory io (tests, and replaying captured bytes) ---- */
 typedef struct sr_mem_io {
     sr_io_t io;
-    const uint8_t *in;   /* borrowed input */
+    const uint8_t *in; /* borrowed input */
     size_t in_size;
     size_t in_pos;
-    size_t max_read;     /* hand out at most this many bytes per read (0: unlimited) */
-    sr_buf_t out;        /* everything written */
+    size_t max_read; /* hand out at most this many bytes per read (0: unlimited) */
+    sr_buf_t out;    /* everything written */
 } sr_mem_io_t;
 
 /* Init over borrowed input; reading past the end returns -SR_EPEER_CLOSED. */

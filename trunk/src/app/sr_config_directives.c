@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_config_directives.c: contexts are dotted paths of block names ("" is the top
+ * level, "vhost.play" the play block of any vhost). A block marked unsupported is
+ * reported once and its children are not walked.
+ */
+#include "sr_config_directives.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sr_log.h"
+
+typedef enum { SR_DIR_SUPPORTED, SR_DIR_LATER, SR_DIR_IGNORED } sr_dir_state_t;
+
+typedef struct sr_dir {
+    const char *context;
+    const char *name;
+    sr_dir_state_t state;
+} sr_dir_t;
+
+/* SR_DIR_LATER: part of the SRS surface, not implemented yet (warned).
+ * SR_DIR_IGNORED: accepted silently because Strand's behaviour already covers it. */
+static const sr_dir_t sr_dirs[] = {
+    {"", "listen", SR_DIR_SUPPORTED},
+    {"", "chunk_size", SR_DIR_SUPPORTED},
+    {"", "max_connections", SR_DIR_SUPPORTED},
+    {"", "daemon", SR_DIR_SUPPORTED},
+    {"", "pid", SR_DIR_SUPPORTED},
+    {"", "srs_log_tank", SR_DIR_SUPPORTED},
+    {"", "srs_log_file", SR_DIR_SUPPORTED},
+    {"", "srs_log_level", SR_DIR_SUPPORTED},
+    {"", "srs_log_level_v2", SR_DIR_SUPPORTED},
+    {"", "ff_log_dir", SR_DIR_SUPPORTED},
+    {"", "ff_log_level", SR_DIR_IGNORED},
+    {"", "utc_time", SR_DIR_IGNORED},
+    {"", "work_dir", SR_DIR_IGNORED},
+    {"", "asprocess", SR_DIR_IGNORED},
+    {"", "empty_ip_ok", SR_DIR_IGNORED},
+    {"", "grace_start_wait", SR_DIR_IGNORED},
+    {"", "grace_final_wait", SR_DIR_IGNORED},
+    {"", "force_grace_quit", SR_DIR_IGNORED},
+    {"", "disable_daemon_for_docker", SR_DIR_IGNORED},
+    {"", "inotify_auto_reload", SR_DIR_LATER},
+    {"", "auto_reload_for_docker", SR_DIR_LATER},
+    {"", "query_latest_version", SR_DIR_IGNORED},
+    {"", "first_wait_for_qlv", SR_DIR_IGNORED},
+    {"", "circuit_breaker", SR_DIR_IGNORED},
+    {"", "tencentcloud_cls", SR_DIR_IGNORED},
+    {"", "tencentcloud_apm", SR_DIR_IGNORED},
+    {"", "heartbeat", SR_DIR_LATER},
+    {"", "stats", SR_DIR_LATER},
+    {"", "http_api", SR_DIR_LATER},
+    {"", "http_server", SR_DIR_LATER},
+    {"", "http_stream", SR_DIR_LATER},
+    {"", "srt_server", SR_DIR_LATER},
+    {"", "rtc_server", SR_DIR_LATER},
+    {"", "exporter", SR_DIR_LATER},
+    {"", "stream_caster", SR_DIR_LATER},
+    {"", "rtmp", SR_DIR_SUPPORTED},
+    {"", "vhost", SR_DIR_SUPPORTED},
+    {"rtmp", "listen", SR_DIR_SUPPORTED},
+    {"rtmp", "chunk_size", SR_DIR_SUPPORTED},
+    {"rtmp", "max_connections", SR_DIR_SUPPORTED},
+    {"vhost", "enabled", SR_DIR_SUPPORTED},
+    {"vhost", "min_latency", SR_DIR_SUPPORTED},
+    {"vhost", "tcp_nodelay", SR_DIR_SUPPORTED},
+    {"vhost", "chunk_size", SR_DIR_SUPPORTED},
+    {"vhost", "in_ack_size", SR_DIR_SUPPORTED},
+    {"vhost", "out_ack_size", SR_DIR_SUPPORTED},
+    {"vhost", "play", SR_DIR_SUPPORTED},
+    {"vhost", "publish", SR_DIR_SUPPORTED},
+    /* v3-era vhost-level forms of play directives */
+    {"vhost", "gop_cache", SR_DIR_SUPPORTED},
+    {"vhost", "gop_cache_max_frames", SR_DIR_SUPPORTED},
+    {"vhost", "queue_length", SR_DIR_SUPPORTED},
+    {"vhost", "time_jitter", SR_DIR_SUPPORTED},
+    {"vhost", "atc", SR_DIR_SUPPORTED},
+    {"vhost", "atc_auto", SR_DIR_IGNORED},
+    {"vhost", "mix_correct", SR_DIR_SUPPORTED},
+    {"vhost", "mw_latency", SR_DIR_SUPPORTED},
+    {"vhost", "mw_msgs", SR_DIR_SUPPORTED},
+    {"vhost", "send_min_interval", SR_DIR_SUPPORTED},
+    {"vhost", "reduce_sequence_header", SR_DIR_IGNORED},
+    {"vhost", "mr", SR_DIR_IGNORED},
+    {"vhost", "mr_latency", SR_DIR_IGNORED},
+    {"vhost", "firstpkt_timeout", SR_DIR_SUPPORTED},
+    {"vhost", "normal_timeout", SR_DIR_SUPPORTED},
+    {"vhost", "hls", SR_DIR_LATER},
+    {"vhost", "hds", SR_DIR_LATER},
+    {"vhost", "dash", SR_DIR_LATER},
+    {"vhost", "http_remux", SR_DIR_LATER},
+    {"vhost", "http_static", SR_DIR_LATER},
+    {"vhost", "dvr", SR_DIR_LATER},
+    {"vhost", "forward", SR_DIR_LATER},
+    {"vhost", "cluster", SR_DIR_LATER},
+    {"vhost", "mode", SR_DIR_LATER},
+    {"vhost", "origin", SR_DIR_LATER},
+    {"vhost", "transcode", SR_DIR_LATER},
+    {"vhost", "ingest", SR_DIR_LATER},
+    {"vhost", "exec", SR_DIR_LATER},
+    {"vhost", "http_hooks", SR_DIR_LATER},
+    {"vhost", "rtc", SR_DIR_LATER},
+    {"vhost", "srt", SR_DIR_LATER},
+    {"vhost", "refer", SR_DIR_LATER},
+    {"vhost", "security", SR_DIR_LATER},
+    {"vhost", "bandcheck", SR_DIR_IGNORED},
+    {"vhost", "debug_srs_upnode", SR_DIR_LATER},
+    {"vhost", "nack", SR_DIR_LATER},
+    {"vhost", "twcc", SR_DIR_LATER},
+    {"vhost.play", "gop_cache", SR_DIR_SUPPORTED},
+    {"vhost.play", "gop_cache_max_frames", SR_DIR_SUPPORTED},
+    {"vhost.play", "queue_length", SR_DIR_SUPPORTED},
+    {"vhost.play", "time_jitter", SR_DIR_SUPPORTED},
+    {"vhost.play", "atc", SR_DIR_SUPPORTED},
+    {"vhost.play", "atc_auto", SR_DIR_IGNORED},
+    {"vhost.play", "mix_correct", SR_DIR_SUPPORTED},
+    {"vhost.play", "mw_latency", SR_DIR_SUPPORTED},
+    {"vhost.play", "mw_msgs", SR_DIR_SUPPORTED},
+    {"vhost.play", "send_min_interval", SR_DIR_SUPPORTED},
+    {"vhost.play", "reduce_sequence_header", SR_DIR_IGNORED},
+    {"vhost.publish", "firstpkt_timeout", SR_DIR_SUPPORTED},
+    {"vhost.publish", "normal_timeout", SR_DIR_SUPPORTED},
+    {"vhost.publish", "parse_sps", SR_DIR_SUPPORTED},
+    {"vhost.publish", "kickoff_for_idle", SR_DIR_SUPPORTED},
+    {"vhost.publish", "mr", SR_DIR_IGNORED},
+    {"vhost.publish", "mr_latency", SR_DIR_IGNORED},
+    {"vhost.publish", "try_annexb_first", SR_DIR_IGNORED},
+};
+
+static const sr_dir_t *sr_config_directives_find(const char *context, const char *name)
+{
+    for (size_t i = 0; i < SR_ARRAY_SIZE(sr_dirs); i++) {
+        if (strcmp(sr_dirs[i].context, context) == 0 && strcmp(sr_dirs[i].name, name) == 0) {
+            return &sr_dirs[i];
+        }
+    }
+    return NULL;
+}
+
+static bool sr_config_directives_context_known(const char *context)
+{
+    for (size_t i = 0; i < SR_ARRAY_SIZE(sr_dirs); i++) {
+        if (strcmp(sr_dirs[i].context, context) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int sr_config_directives_walk(const sr_conf_t *block, const char *context, int depth)
+{
+    int warnings = 0;
+    for (int i = 0; i < sr_conf_child_count(block); i++) {
+        const sr_conf_t *n = sr_conf_child_at(block, i);
+        const sr_dir_t *d = sr_config_directives_find(context, sr_conf_name(n));
+        if (!d) {
+            sr_warn("config %s:%d: unknown directive '%s'%s%s, ignored", sr_conf_file(n), sr_conf_line(n),
+                    sr_conf_name(n), context[0] ? " in " : "", context);
+            warnings++;
+            continue;
+        }
+        if (d->state == SR_DIR_LATER) {
+            sr_warn("config %s:%d: directive '%s' is not supported by Strand yet, ignored", sr_conf_file(n),
+                    sr_conf_line(n), sr_conf_name(n));
+            warnings++;
+            continue;
+        }
+        if (d->state == SR_DIR_SUPPORTED && sr_conf_child_count(n) > 0 && depth < 4) {
+            char sub[128];
+            snprintf(sub, sizeof(sub), "%s%s%s", context, context[0] ? "." : "", sr_conf_name(n));
+            if (sr_config_directives_context_known(sub)) {
+                warnings += sr_config_directives_walk(n, sub, depth + 1);
+            }
+        }
+    }
+    return warnings;
+}
+
+int sr_config_directives_check(const sr_conf_t *root)
+{
+    return sr_config_directives_walk(root, "", 0);
+}

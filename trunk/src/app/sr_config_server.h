@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_config_server.h: the parsed config resolved into plain structs: global settings
+ * and one sr_vhost_config_t per vhost, with SRS's defaults and aliases applied and
+ * every value validated (a bad value is refused with file:line). Per-packet code
+ * never looks at the config tree; it copies what it needs from these structs at
+ * publish/play time and on reload.
+ */
+#ifndef SR_CONFIG_SERVER_H
+#define SR_CONFIG_SERVER_H
+
+#include "sr_config.h"
+#include "sr_core.h"
+
+SR_BEGIN_DECLS
+
+#define SR_CONFIG_MAX_LISTENS 16
+
+typedef struct sr_listen_addr {
+    char ip[64]; /* "0.0.0.0", "::", or a numeric address */
+    int port;
+} sr_listen_addr_t;
+
+typedef struct sr_vhost_config {
+    char name[256];
+    bool is_enabled;
+    bool is_min_latency;
+    bool is_tcp_nodelay;
+    int chunk_size;
+    long in_ack_size;
+    long out_ack_size;
+    /* play */
+    bool is_gop_cache;
+    int gop_cache_max_frames;
+    int64_t queue_length_ms;
+    int time_jitter; /* sr_jitter_algo_t */
+    bool is_atc;
+    bool is_mix_correct;
+    int mw_latency_ms;
+    int mw_msgs;
+    int send_min_interval_ms;
+    /* publish */
+    int firstpkt_timeout_ms;
+    int normal_timeout_ms;
+    bool is_parse_sps;
+    int kickoff_for_idle_ms;
+    const sr_conf_t *node; /* the vhost block, owned by the config */
+} sr_vhost_config_t;
+
+typedef struct sr_server_config {
+    sr_conf_t *root;
+    char *path;
+    sr_listen_addr_t listens[SR_CONFIG_MAX_LISTENS];
+    int listen_count;
+    int max_connections;
+    bool is_daemon;
+    char pid_file[1024];
+    bool is_log_file; /* srs_log_tank file */
+    char log_file[1024];
+    int log_level;
+    int chunk_size;
+    char ff_log_dir[1024];
+    sr_vhost_config_t *vhosts;
+    int vhost_count;
+    int warnings; /* unknown or not-yet-supported directives seen */
+} sr_server_config_t;
+
+/* Parse path and resolve it. On error the trail names file:line and the reason.
+ * Unknown or unsupported directives are logged as warnings and counted. */
+int sr_server_config_load(const char *path, sr_server_config_t **out);
+void sr_server_config_free(sr_server_config_t *c);
+/* The vhost named name, else __defaultVhost__, else NULL. Disabled vhosts are returned
+ * too; the caller refuses them. */
+const sr_vhost_config_t *sr_server_config_vhost(const sr_server_config_t *c, const char *name);
+/* The vhost named exactly name, or NULL. */
+const sr_vhost_config_t *sr_server_config_vhost_exact(const sr_server_config_t *c, const char *name);
+
+SR_END_DECLS
+
+#endif

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_consumer.c: the consumer queue with its wake-up rule. The sender sleeps on a
+ * cond until `mw_msgs` packets are queued (merged writes: fewer, larger writev
+ * calls) or `mw_latency` passes; with min_latency every packet wakes it.
+ */
+#include "sr_consumer.h"
+
+#include "sr_alloc.h"
+#include "sr_consumer_internal.h"
+#include "sr_error.h"
+#include "sr_jitter.h"
+#include "sr_msg_queue.h"
+#include "sr_st.h"
+
+struct sr_consumer {
+    struct sr_source *source;
+    sr_consumer_t *next;
+    sr_msg_queue_t *queue;
+    sr_jitter_t jitter;
+    sr_consumer_policy_t policy;
+    sr_cond_t *cond;
+    bool is_waiting;
+    unsigned events;
+};
+
+sr_consumer_t *sr_consumer__new(struct sr_source *source, const sr_consumer_policy_t *policy)
+{
+    sr_consumer_t *c = SR_NEW(sr_consumer_t);
+    c->source = source;
+    c->policy = *policy;
+    c->queue = sr_msg_queue_new(policy->queue_length_ms);
+    sr_jitter_init(&c->jitter, (sr_jitter_algo_t)policy->time_jitter);
+    c->cond = sr_cond_new();
+    return c;
+}
+
+void sr_consumer__free(sr_consumer_t *c)
+{
+    if (!c) {
+        return;
+    }
+    sr_msg_queue_free(c->queue);
+    sr_cond_free(c->cond);
+    sr_free(c);
+}
+
+sr_consumer_t *sr_consumer__next(const sr_consumer_t *c)
+{
+    return c->next;
+}
+
+void sr_consumer__set_next(sr_consumer_t *c, sr_consumer_t *next)
+{
+    c->next = next;
+}
+
+static bool sr_consumer_is_ready(const sr_consumer_t *c)
+{
+    if (c->events) {
+        return true;
+    }
+    size_t need = c->policy.is_min_latency ? 1 : (size_t)SR_MAX(1, c->policy.mw_msgs);
+    return sr_msg_queue_count(c->queue) >= need;
+}
+
+void sr_consumer_enqueue(sr_consumer_t *c, const sr_packet_t *pkt)
+{
+    sr_packet_t p = *pkt; /* borrowed view: the queue takes its own reference */
+    int64_t dts = sr_jitter_correct(&c->jitter, pkt);
+    p.pts = pkt->pts - pkt->dts + dts;
+    p.dts = dts;
+    sr_msg_queue_push(c->queue, &p);
+    if (c->is_waiting && sr_consumer_is_ready(c)) {
+        sr_cond_signal(c->cond);
+    }
+}
+
+void sr_consumer_post(sr_consumer_t *c, unsigned events)
+{
+    c->events |= events;
+    if (c->is_waiting) {
+        sr_cond_signal(c->cond);
+    }
+}
+
+int sr_consumer_wait(sr_consumer_t *c, sr_utime_t timeout_us)
+{
+    sr_utime_t deadline = sr_time_mono_us() + timeout_us;
+    int rc = SR_OK;
+    while (!sr_consumer_is_ready(c)) {
+        sr_utime_t now = sr_time_mono_us();
+        if (now >= deadline) {
+            rc = -SR_ETIMEOUT;
+            break;
+        }
+        c->is_waiting = true;
+        rc = sr_cond_timedwait(c->cond, deadline - now);
+        c->is_waiting = false;
+        if (rc == -SR_EINTERRUPTED) {
+            break;
+        }
+    }
+    return sr_msg_queue_count(c->queue) > 0 && rc == -SR_ETIMEOUT ? SR_OK : rc;
+}
+
+size_t sr_consumer_fetch(sr_consumer_t *c, sr_packet_t *out, size_t max)
+{
+    return sr_msg_queue_pop_many(c->queue, out, max);
+}
+
+unsigned sr_consumer_take_events(sr_consumer_t *c)
+{
+    unsigned ev = c->events;
+    c->events = 0;
+    return ev;
+}
+
+void sr_consumer_set_policy(sr_consumer_t *c, const sr_consumer_policy_t *policy)
+{
+    c->policy = *policy;
+    sr_msg_queue_set_max_duration_ms(c->queue, policy->queue_length_ms);
+}
+
+uint64_t sr_consumer_dropped(const sr_consumer_t *c)
+{
+    return sr_msg_queue_dropped(c->queue);
+}
+
+size_t sr_consumer_queued(const sr_consumer_t *c)
+{
+    return sr_msg_queue_count(c->queue);
+}
+
+struct sr_source *sr_consumer_source(const sr_consumer_t *c)
+{
+    return c->source;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_consumer.h: one reader of a source (an RTMP player today; HTTP-FLV, HLS, DVR,
+ * forwarders later). The source pushes packets in without ever blocking; the
+ * consumer's own coroutine waits, fetches a batch and sends it. Each consumer has
+ * its own jitter correction, so its timeline starts near zero and never goes back,
+ * and its own bounded queue, which drops whole GOPs when the reader falls behind.
+ */
+#ifndef SR_CONSUMER_H
+#define SR_CONSUMER_H
+
+#include "sr_core.h"
+#include "sr_packet.h"
+#include "sr_time.h"
+
+SR_BEGIN_DECLS
+
+typedef struct sr_consumer sr_consumer_t;
+struct sr_source;
+
+typedef struct sr_consumer_policy {
+    int64_t queue_length_ms;  /* play.queue_length */
+    int time_jitter;          /* sr_jitter_algo_t */
+    int mw_msgs;              /* wake the sender once this many are queued */
+    sr_utime_t mw_latency_us; /* ... or after this long */
+    bool is_min_latency;      /* wake on every packet */
+} sr_consumer_policy_t;
+
+enum {
+    SR_CONSUMER_EV_UNPUBLISH = 1 << 0, /* the publisher left */
+    SR_CONSUMER_EV_PUBLISH = 1 << 1,   /* a publisher (re)started */
+    SR_CONSUMER_EV_WAKEUP = 1 << 2,    /* the owner asked the sender to look at its state */
+};
+
+/* Created by sr_source_consumer_add. Push a packet (borrowed) after jitter correction.
+ * Never yields, never blocks the caller. */
+void sr_consumer_enqueue(sr_consumer_t *c, const sr_packet_t *pkt);
+/* Post events and wake the waiting sender. */
+void sr_consumer_post(sr_consumer_t *c, unsigned events);
+/* Wait until enough packets are queued (policy), an event arrives, or timeout_us.
+ * Returns SR_OK, -SR_ETIMEOUT or -SR_EINTERRUPTED. May yield. */
+int sr_consumer_wait(sr_consumer_t *c, sr_utime_t timeout_us);
+/* Move up to max queued packets into out (the caller owns their references). */
+size_t sr_consumer_fetch(sr_consumer_t *c, sr_packet_t *out, size_t max);
+/* Return and clear the pending events. */
+unsigned sr_consumer_take_events(sr_consumer_t *c);
+/* Apply a new policy (reload). */
+void sr_consumer_set_policy(sr_consumer_t *c, const sr_consumer_policy_t *policy);
+/* Packets dropped for this consumer because it fell behind. */
+uint64_t sr_consumer_dropped(const sr_consumer_t *c);
+size_t sr_consumer_queued(const sr_consumer_t *c);
+struct sr_source *sr_consumer_source(const sr_consumer_t *c);
+
+SR_END_DECLS
+
+#endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_consumer_internal.h: what the source needs to create, list and free consumers.
+ * Only sr_source.c and tests include it.
+ */
+#ifndef SR_CONSUMER_INTERNAL_H
+#define SR_CONSUMER_INTERNAL_H
+
+#include "sr_consumer.h"
+
+SR_BEGIN_DECLS
+
+sr_consumer_t *sr_consumer__new(struct sr_source *source, const sr_consumer_policy_t *policy);
+void sr_consumer__free(sr_consumer_t *c);
+/* Intrusive list of a source's consumers. */
+sr_consumer_t *sr_consumer__next(const sr_consumer_t *c);
+void sr_consumer__set_next(sr_consumer_t *c, sr_consumer_t *next);
+
+SR_END_DECLS
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_rtmp_conn.h: one RTMP client connection, from handshake through connect and
+ * createStream to publishing or playing. Each runs in its own coroutine.
+ */
+#ifndef SR_RTMP_CONN_H
+#define SR_RTMP_CONN_H
+
+#include "sr_config_server.h"
+#include "sr_consumer.h"
+#include "sr_core.h"
+
+SR_BEGIN_DECLS
+
+struct sr_server;
+struct sr_sock;
+
+/* Serve an accepted socket (ownership moves to the connection) in a new coroutine. */
+void sr_rtmp_conn_start(struct sr_server *server, struct sr_sock *sock);
+/* The consumer policy a vhost gives its players. */
+void sr_rtmp_conn_consumer_policy(const sr_vhost_config_t *v, sr_consumer_policy_t *out);
+
+SR_END_DECLS
+
+#endif

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_rtmp_play.c: the play phase of an RTMP connection. Two coroutines share the
+ * socket: the connection's own coroutine sends (it owns the chunk writer), and a
+ * receive coroutine reads what the player sends (acks, pings, pause, closeStream)
+ * and hands anything that needs an answer to the sender through flags, so only
+ * one coroutine ever writes. Media goes out in batches: one writev carries many
+ * messages whose payloads are shared with every other player.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sr_error.h"
+#include "sr_log.h"
+#include "sr_packet.h"
+#include "sr_rtmp_conn_internal.h"
+#include "sr_rtmp_control.h"
+#include "sr_source.h"
+
+#define SR_RTMP_PLAY_BATCH 128
+/* The sender wakes at least this often to notice flags even when no media flows. */
+#define SR_RTMP_PLAY_IDLE_WAKE_US (1 * SR_UTIME_S)
+
+typedef struct sr_rtmp_play {
+    sr_rtmp_conn_t *conn;
+    sr_consumer_t *consumer;
+    sr_co_t *recv_co;
+    int recv_rc; /* why the receive coroutine ended (SR_OK while it runs) */
+    bool is_recv_done;
+    bool is_paused;
+    bool is_closed; /* closeStream/deleteStream */
+    uint64_t sent_packets;
+} sr_rtmp_play_t;
+
+/* ---- receive coroutine ---- */
+
+static int sr_rtmp_play_on_command(sr_rtmp_play_t *p, const sr_rtmp_msg_t *msg)
+{
+    sr_rtmp_command_t cmd;
+    if (sr_rtmp_command_parse(msg->payload->data, msg->payload->size, msg->type == SR_RTMP_MSG_AMF3_COMMAND, &cmd)) {
+        return sr_err_new(SR_ERTMP_COMMAND, "malformed command while playing");
+    }
+    if (strcmp(cmd.name, SR_RTMP_CMD_PAUSE) == 0) {
+        const sr_amf0_t *flag = cmd.nargs > 0 ? cmd.args[0] : NULL;
+        p->is_paused = flag && sr_amf0_boolean(flag);
+    } else if (strcmp(cmd.name, SR_RTMP_CMD_CLOSE_STREAM) == 0 || strcmp(cmd.name, SR_RTMP_CMD_DELETE_STREAM) == 0) {
+        p->is_closed = true;
+    }
+    sr_rtmp_command_deinit(&cmd);
+    sr_consumer_post(p->consumer, SR_CONSUMER_EV_WAKEUP);
+    return SR_OK;
+}
+
+static void sr_rtmp_play_recv_cycle(void *arg)
+{
+    sr_rtmp_play_t *p = arg;
+    sr_rtmp_conn_t *c = p->conn;
+    int rc = SR_OK;
+    while ((rc = sr_co_pull()) == SR_OK && !p->is_closed) {
+        sr_rtmp_msg_t msg;
+        rc = sr_rtmp_reader_read(c->reader, &msg);
+        if (rc == -SR_ETIMEOUT) {
+            continue; /* players may stay silent for long; the sender's timeouts catch dead peers */
+        }
+        if (rc != SR_OK) {
+            break;
+        }
+        if (msg.type == SR_RTMP_MSG_AMF0_COMMAND || msg.type == SR_RTMP_MSG_AMF3_COMMAND) {
+            rc = sr_rtmp_play_on_command(p, &msg);
+        } else {
+            rc = sr_rtmp_conn__on_control(c, &msg, false);
+        }
+        sr_payload_unref(msg.payload);
+        if (c->ack_window && c->io->recv_bytes - c->acked_bytes >= c->ack_window) {
+            c->has_ack_due = true;
+        }
+        if (c->pong_due || c->has_ack_due) {
+            sr_consumer_post(p->consumer, SR_CONSUMER_EV_WAKEUP);
+        }
+        if (rc != SR_OK) {
+            break;
+        }
+    }
+    p->recv_rc = rc;
+    p->is_recv_done = true;
+    sr_consumer_post(p->consumer, SR_CONSUMER_EV_WAKEUP);
+}
+
+/* ---- sender ---- */
+
+static int sr_rtmp_play_send_pending_control(sr_rtmp_play_t *p)
+{
+    sr_rtmp_conn_t *c = p->conn;
+    int rc = SR_OK;
+    if (c->has_ack_due) {
+        c->has_ack_due = false;
+        rc = sr_rtmp_conn__maybe_ack(c);
+    }
+    if (rc == SR_OK && c->pong_due) {
+        sr_rtmp_user_control_t pong = {SR_RTMP_UC_PING_RESPONSE, c->pong_due - 1, 0};
+        uint8_t body[SR_RTMP_USER_CONTROL_MAX_BYTES];
+        size_t n = sr_rtmp_control_encode_user_control(body, &pong);
+        c->pong_due = 0;
+        rc = sr_rtmp_writer_add_bytes(c->writer, SR_RTMP_CSID_CONTROL, SR_RTMP_MSG_USER_CONTROL, 0, 0, body, n);
+    }
+    return rc;
+}
+
+static int sr_rtmp_play_on_events(sr_rtmp_play_t *p, unsigned events)
+{
+    sr_rtmp_conn_t *c = p->conn;
+    int rc = SR_OK;
+    if (events & SR_CONSUMER_EV_UNPUBLISH) {
+        rc = sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_STATUS, SR_RTMP_STATUS_PLAY_UNPUBLISH_NOTIFY,
+                                       "The stream is unpublished.");
+    }
+    if (rc == SR_OK && (events & SR_CONSUMER_EV_PUBLISH)) {
+        rc = sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_STATUS, SR_RTMP_STATUS_PLAY_PUBLISH_NOTIFY,
+                                       "The stream is published.");
+    }
+    return rc;
+}
+
+static uint32_t sr_rtmp_play_csid(uint8_t type)
+{
+    return type == SR_PACKET_AUDIO   ? SR_RTMP_CSID_AUDIO
+           : type == SR_PACKET_VIDEO ? SR_RTMP_CSID_VIDEO
+                                     : SR_RTMP_CSID_DATA;
+}
+
+static int sr_rtmp_play_send_batch(sr_rtmp_play_t *p)
+{
+    sr_rtmp_conn_t *c = p->conn;
+    sr_packet_t pkts[SR_RTMP_PLAY_BATCH];
+    size_t n = sr_consumer_fetch(p->consumer, pkts, SR_RTMP_PLAY_BATCH);
+    int rc = SR_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (rc == SR_OK && !p->is_paused) {
+            rc = sr_rtmp_writer_add(c->writer, sr_rtmp_play_csid(pkts[i].type), pkts[i].type, SR_RTMP_STREAM_ID,
+                                    (uint32_t)pkts[i].dts, pkts[i].payload);
+            p->sent_packets++;
+        }
+        sr_packet_deinit(&pkts[i]);
+    }
+    return rc;
+}
+
+static int sr_rtmp_play_loop(sr_rtmp_play_t *p)
+{
+    sr_rtmp_conn_t *c = p->conn;
+    sr_utime_t wait_us = c->vhost.is_min_latency
+                             ? SR_RTMP_PLAY_IDLE_WAKE_US
+                             : SR_MIN((sr_utime_t)c->vhost.mw_latency_ms * SR_UTIME_MS + 1, SR_RTMP_PLAY_IDLE_WAKE_US);
+    for (;;) {
+        int rc = sr_consumer_wait(p->consumer, wait_us);
+        if (rc == -SR_EINTERRUPTED) {
+            return rc;
+        }
+        if (p->is_recv_done) {
+            return p->is_closed ? SR_OK : p->recv_rc;
+        }
+        rc = sr_rtmp_play_on_events(p, sr_consumer_take_events(p->consumer));
+        if (rc == SR_OK) {
+            rc = sr_rtmp_play_send_pending_control(p);
+        }
+        while (rc == SR_OK && sr_consumer_queued(p->consumer) > 0) {
+            rc = sr_rtmp_play_send_batch(p);
+        }
+        if (rc == SR_OK) {
+            rc = sr_rtmp_writer_flush(c->writer);
+        }
+        if (rc != SR_OK) {
+            return rc;
+        }
+    }
+}
+
+/* Stream Begin, Play.Reset, Play.Start, |RtmpSampleAccess, Data.Start: what players wait for. */
+static int sr_rtmp_play_start(sr_rtmp_conn_t *c)
+{
+    sr_rtmp_user_control_t begin = {SR_RTMP_UC_STREAM_BEGIN, SR_RTMP_STREAM_ID, 0};
+    uint8_t body[SR_RTMP_USER_CONTROL_MAX_BYTES];
+    size_t n = sr_rtmp_control_encode_user_control(body, &begin);
+    int rc = sr_rtmp_writer_add_bytes(c->writer, SR_RTMP_CSID_CONTROL, SR_RTMP_MSG_USER_CONTROL, 0, 0, body, n);
+    if (rc == SR_OK) {
+        rc = sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_STATUS, SR_RTMP_STATUS_PLAY_RESET,
+                                       "Playing and resetting stream.");
+    }
+    if (rc == SR_OK) {
+        rc = sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_STATUS, SR_RTMP_STATUS_PLAY_START, "Started playing stream.");
+    }
+    if (rc == SR_OK) {
+        sr_buf_reset(&c->scratch);
+        sr_rtmp_build_sample_access(&c->scratch);
+        rc = sr_rtmp_conn__send_scratch(c, SR_RTMP_CSID_DATA, SR_RTMP_MSG_AMF0_DATA, SR_RTMP_STREAM_ID);
+    }
+    if (rc == SR_OK) {
+        sr_rtmp_build_data_start(&c->scratch);
+        rc = sr_rtmp_conn__send_scratch(c, SR_RTMP_CSID_DATA, SR_RTMP_MSG_AMF0_DATA, SR_RTMP_STREAM_ID);
+    }
+    return rc;
+}
+
+int sr_rtmp_play_run(sr_rtmp_conn_t *c, const sr_rtmp_command_t *cmd)
+{
+    const char *stream = sr_rtmp_command_arg_string(cmd, 0);
+    if (!stream || !stream[0]) {
+        return sr_err_new(SR_ERTMP_COMMAND, "play without a stream name");
+    }
+    sr_request_set_stream(&c->req, stream);
+    int rc = sr_rtmp_conn__resolve_vhost(c);
+    if (rc != SR_OK) {
+        sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_ERROR, SR_RTMP_STATUS_PLAY_STREAM_NOT_FOUND, sr_err_text(rc));
+        return rc;
+    }
+    c->client.type = "rtmp-play";
+    if ((rc = sr_rtmp_play_start(c)) != SR_OK) {
+        return rc;
+    }
+    sr_source_t *src = sr_source_fetch(sr_server_sources(c->server), c->req.vhost, c->req.app, c->req.stream, true);
+    sr_consumer_policy_t policy;
+    sr_rtmp_conn_consumer_policy(&c->vhost, &policy);
+    sr_rtmp_play_t p = {.conn = c};
+    p.consumer = sr_source_consumer_add(src, &policy);
+    sr_source_unref(src); /* the consumer holds its own reference */
+    sr_trace("play %s/%s/%s%s start", c->req.vhost, c->req.app, c->req.stream, c->req.param);
+    p.recv_co = sr_co_start(sr_rtmp_play_recv_cycle, &p, NULL);
+    rc = sr_rtmp_play_loop(&p);
+    sr_co_stop(p.recv_co);
+    sr_trace("play %s/%s/%s stop: sent %llu packets, dropped %llu", c->req.vhost, c->req.app, c->req.stream,
+             (unsigned long long)p.sent_packets, (unsigned long long)sr_consumer_dropped(p.consumer));
+    sr_source_consumer_remove(p.consumer);
+    return rc;
+}

@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_source.c: the source, its caches and fan-out, and the registry (a chained hash
+ * table keyed by "vhost/app/stream"). Fan-out visits each consumer once per packet;
+ * a consumer's enqueue is O(1) and never yields, so a slow player cannot hold up the
+ * publisher or the other players.
+ */
+#include "sr_source.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sr_alloc.h"
+#include "sr_consumer_internal.h"
+#include "sr_error.h"
+#include "sr_flv.h"
+#include "sr_gop_cache.h"
+#include "sr_time.h"
+
+#define SR_SOURCE_BUCKETS 1024
+
+struct sr_source {
+    sr_source_registry_t *registry;
+    sr_source_t *hash_next;
+    int refs;
+    char *key;
+    char *vhost;
+    char *app;
+    char *stream;
+    bool is_publishing;
+    char publisher_cid[16];
+    sr_packet_t meta;
+    sr_packet_t video_sh;
+    sr_packet_t audio_sh;
+    sr_gop_cache_t *gop;
+    sr_consumer_t *consumers;
+    int consumer_count;
+    sr_source_stats_t stats;
+};
+
+struct sr_source_registry {
+    sr_source_t *buckets[SR_SOURCE_BUCKETS];
+    size_t count;
+};
+
+/* ---- registry ---- */
+
+static uint32_t sr_source_hash(const char *key)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+        h = (h ^ *p) * 16777619u;
+    }
+    return h % SR_SOURCE_BUCKETS;
+}
+
+sr_source_registry_t *sr_source_registry_new(void)
+{
+    return SR_NEW(sr_source_registry_t);
+}
+
+void sr_source_registry_free(sr_source_registry_t *r)
+{
+    sr_free(r);
+}
+
+static sr_source_t *sr_source_new(sr_source_registry_t *r, const char *key, const char *vhost, const char *app,
+                                  const char *stream)
+{
+    sr_source_t *s = SR_NEW(sr_source_t);
+    s->registry = r;
+    s->refs = 1;
+    s->key = sr_strdup(key);
+    s->vhost = sr_strdup(vhost);
+    s->app = sr_strdup(app);
+    s->stream = sr_strdup(stream);
+    s->gop = sr_gop_cache_new(true, 2500);
+    s->stats.created_ms = sr_time_wall_us() / 1000;
+    s->stats.audio_codec = -1;
+    uint32_t b = sr_source_hash(key);
+    s->hash_next = r->buckets[b];
+    r->buckets[b] = s;
+    r->count++;
+    return s;
+}
+
+sr_source_t *sr_source_fetch(sr_source_registry_t *r, const char *vhost, const char *app, const char *stream,
+                             bool create)
+{
+    char key[1024];
+    snprintf(key, sizeof(key), "%s/%s/%s", vhost, app, stream);
+    for (sr_source_t *s = r->buckets[sr_source_hash(key)]; s; s = s->hash_next) {
+        if (strcmp(s->key, key) == 0) {
+            return sr_source_ref(s);
+        }
+    }
+    return create ? sr_source_new(r, key, vhost, app, stream) : NULL;
+}
+
+sr_source_t *sr_source_ref(sr_source_t *s)
+{
+    s->refs++;
+    return s;
+}
+
+static void sr_source_clear_caches(sr_source_t *s)
+{
+    sr_packet_deinit(&s->meta);
+    sr_packet_deinit(&s->video_sh);
+    sr_packet_deinit(&s->audio_sh);
+    sr_gop_cache_clear(s->gop);
+}
+
+void sr_source_unref(sr_source_t *s)
+{
+    if (!s || --s->refs > 0) {
+        return;
+    }
+    sr_source_registry_t *r = s->registry;
+    sr_source_t **pp = &r->buckets[sr_source_hash(s->key)];
+    while (*pp && *pp != s) {
+        pp = &(*pp)->hash_next;
+    }
+    if (*pp) {
+        *pp = s->hash_next;
+        r->count--;
+    }
+    sr_source_clear_caches(s);
+    sr_gop_cache_free(s->gop);
+    sr_free(s->key);
+    sr_free(s->vhost);
+    sr_free(s->app);
+    sr_free(s->stream);
+    sr_free(s);
+}
+
+size_t sr_source_registry_count(const sr_source_registry_t *r)
+{
+    return r->count;
+}
+
+void sr_source_registry_foreach(sr_source_registry_t *r, void (*fn)(sr_source_t *s, void *arg), void *arg)
+{
+    for (size_t b = 0; b < SR_SOURCE_BUCKETS; b++) {
+        for (sr_source_t *s = r->buckets[b]; s; s = s->hash_next) {
+            fn(s, arg);
+        }
+    }
+}
+
+/* ---- accessors ---- */
+
+const char *sr_source_vhost(const sr_source_t *s)
+{
+    return s->vhost;
+}
+
+const char *sr_source_app(const sr_source_t *s)
+{
+    return s->app;
+}
+
+const char *sr_source_stream(const sr_source_t *s)
+{
+    return s->stream;
+}
+
+void sr_source_get_stats(const sr_source_t *s, sr_source_stats_t *out)
+{
+    *out = s->stats;
+    out->consumers = s->consumer_count;
+    out->is_publishing = s->is_publishing;
+    snprintf(out->publisher_cid, sizeof(out->publisher_cid), "%s", s->publisher_cid);
+}
+
+void sr_source_set_policy(sr_source_t *s, const sr_source_policy_t *policy)
+{
+    sr_gop_cache_set_enabled(s->gop, policy->is_gop_cache);
+    sr_gop_cache_set_max_frames(s->gop, policy->gop_cache_max_frames);
+}
+
+/* ---- publish ---- */
+
+int sr_source_publish(sr_source_t *s, const char *publisher_cid)
+{
+    if (s->is_publishing) {
+        return sr_err_new(SR_ESTREAM_BUSY, "stream %s is already published by %s", s->key, s->publisher_cid);
+    }
+    s->is_publishing = true;
+    snprintf(s->publisher_cid, sizeof(s->publisher_cid), "%s", publisher_cid);
+    sr_source_clear_caches(s);
+    sr_source_post_all(s, SR_CONSUMER_EV_PUBLISH);
+    return SR_OK;
+}
+
+void sr_source_unpublish(sr_source_t *s)
+{
+    if (!s->is_publishing) {
+        return;
+    }
+    s->is_publishing = false;
+    s->publisher_cid[0] = '\0';
+    sr_source_clear_caches(s);
+    sr_source_post_all(s, SR_CONSUMER_EV_UNPUBLISH);
+}
+
+bool sr_source_is_publishing(const sr_source_t *s)
+{
+    return s->is_publishing;
+}
+
+static void sr_source_cache_replace(sr_packet_t *slot, const sr_packet_t *pkt)
+{
+    sr_packet_deinit(slot);
+    sr_packet_copy(slot, pkt);
+}
+
+static void sr_source_note_codecs(sr_source_t *s, const sr_packet_t *pkt)
+{
+    const uint8_t *d = pkt->payload->data;
+    size_t n = pkt->payload->size;
+    if (pkt->type == SR_PACKET_VIDEO) {
+        s->stats.video_codec = sr_flv_video_codec(d, n);
+    } else if (pkt->type == SR_PACKET_AUDIO) {
+        s->stats.audio_codec = sr_flv_audio_codec(d, n);
+    }
+}
+
+void sr_source_on_packet(sr_source_t *s, const sr_packet_t *pkt)
+{
+    s->stats.packets++;
+    s->stats.recv_bytes += pkt->payload->size;
+    if (pkt->type == SR_PACKET_DATA) {
+        sr_source_cache_replace(&s->meta, pkt);
+    } else if (pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER) {
+        sr_source_cache_replace(pkt->type == SR_PACKET_VIDEO ? &s->video_sh : &s->audio_sh, pkt);
+        sr_source_note_codecs(s, pkt);
+    } else {
+        if (pkt->type == SR_PACKET_VIDEO) {
+            s->stats.frames++;
+        }
+        if (s->stats.packets < 64 || (pkt->flags & SR_PACKET_IS_KEYFRAME)) {
+            sr_source_note_codecs(s, pkt);
+        }
+        sr_gop_cache_add(s->gop, pkt);
+    }
+    for (sr_consumer_t *c = s->consumers; c; c = sr_consumer__next(c)) {
+        sr_consumer_enqueue(c, pkt);
+    }
+}
+
+/* ---- consumers ---- */
+
+sr_consumer_t *sr_source_consumer_add(sr_source_t *s, const sr_consumer_policy_t *policy)
+{
+    sr_consumer_t *c = sr_consumer__new(sr_source_ref(s), policy);
+    sr_consumer__set_next(c, s->consumers);
+    s->consumers = c;
+    s->consumer_count++;
+    /* Fast start: metadata, sequence headers, then the GOP from its keyframe. */
+    const sr_packet_t *cached[] = {&s->meta, &s->video_sh, &s->audio_sh};
+    for (size_t i = 0; i < SR_ARRAY_SIZE(cached); i++) {
+        if (cached[i]->payload) {
+            sr_consumer_enqueue(c, cached[i]);
+        }
+    }
+    for (size_t i = 0; i < sr_gop_cache_count(s->gop); i++) {
+        sr_consumer_enqueue(c, sr_gop_cache_at(s->gop, i));
+    }
+    return c;
+}
+
+void sr_source_consumer_remove(sr_consumer_t *c)
+{
+    if (!c) {
+        return;
+    }
+    sr_source_t *s = sr_consumer_source(c);
+    sr_consumer_t *prev = NULL;
+    for (sr_consumer_t *it = s->consumers; it; prev = it, it = sr_consumer__next(it)) {
+        if (it == c) {
+            if (prev) {
+                sr_consumer__set_next(prev, sr_consumer__next(c));
+            } else {
+                s->consumers = sr_consumer__next(c);
+            }
+            s->consumer_count--;
+            break;
+        }
+    }
+    sr_consumer__free(c);
+    sr_source_unref(s);
+}
+
+void sr_source_post_all(sr_source_t *s, unsigned events)
+{
+    for (sr_consumer_t *c = s->consumers; c; c = sr_consumer__next(c)) {
+        sr_consumer_post(c, events);
+    }
+}
+
+void sr_source_set_consumer_policy(sr_source_t *s, const sr_consumer_policy_t *policy)
+{
+    for (sr_consumer_t *c = s->consumers; c; c = sr_consumer__next(c)) {
+        sr_consumer_set_policy(c, policy);
+    }
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_source.h: one live stream (vhost/app/stream) and the registry of them. A
+ * source has at most one publisher and any number of consumers. It caches the
+ * metadata, the audio and video sequence headers and the current GOP, so a new
+ * consumer can start decoding at once, and fans every packet out to the consumers
+ * by reference (the payload is never copied).
+ *
+ * Sources are refcounted: the registry drops a source when the last reference
+ * (publisher, consumer, or a coroutine holding it across a yield) goes.
+ */
+#ifndef SR_SOURCE_H
+#define SR_SOURCE_H
+
+#include "sr_consumer.h"
+#include "sr_core.h"
+#include "sr_packet.h"
+
+SR_BEGIN_DECLS
+
+typedef struct sr_source sr_source_t;
+typedef struct sr_source_registry sr_source_registry_t;
+
+typedef struct sr_source_policy {
+    bool is_gop_cache;
+    int gop_cache_max_frames;
+} sr_source_policy_t;
+
+typedef struct sr_source_stats {
+    int64_t created_ms;  /* wall clock */
+    uint64_t recv_bytes; /* payload bytes published */
+    uint64_t frames;     /* video frames published */
+    uint64_t packets;    /* all packets published */
+    int consumers;
+    bool is_publishing;
+    char publisher_cid[16];
+    int video_codec; /* FLV codec id, 0 none */
+    int audio_codec; /* FLV sound format, -1 none */
+} sr_source_stats_t;
+
+sr_source_registry_t *sr_source_registry_new(void);
+/* Free the registry; every source must be released by then. */
+void sr_source_registry_free(sr_source_registry_t *r);
+/* The source for key vhost/app/stream with one reference for the caller; created
+ * when create is true, else NULL when absent. */
+sr_source_t *sr_source_fetch(sr_source_registry_t *r, const char *vhost, const char *app, const char *stream,
+                             bool create);
+sr_source_t *sr_source_ref(sr_source_t *s);
+/* Drop a reference; the last one removes the source from the registry and frees it. */
+void sr_source_unref(sr_source_t *s);
+size_t sr_source_registry_count(const sr_source_registry_t *r);
+/* Call fn for each source. fn must not yield or release the source it is given. */
+void sr_source_registry_foreach(sr_source_registry_t *r, void (*fn)(sr_source_t *s, void *arg), void *arg);
+
+const char *sr_source_vhost(const sr_source_t *s);
+const char *sr_source_app(const sr_source_t *s);
+const char *sr_source_stream(const sr_source_t *s);
+void sr_source_get_stats(const sr_source_t *s, sr_source_stats_t *out);
+void sr_source_set_policy(sr_source_t *s, const sr_source_policy_t *policy);
+
+/* Claim the source for a publisher. Returns -SR_ESTREAM_BUSY when one is active. */
+int sr_source_publish(sr_source_t *s, const char *publisher_cid);
+/* Release the publisher: consumers are told (UnpublishNotify) and stay attached;
+ * the caches are cleared so a republish starts clean. */
+void sr_source_unpublish(sr_source_t *s);
+bool sr_source_is_publishing(const sr_source_t *s);
+/* Feed one packet from the publisher (borrowed): cache and fan out. */
+void sr_source_on_packet(sr_source_t *s, const sr_packet_t *pkt);
+
+/* Attach a new consumer (which holds a source reference) and give it the cached
+ * metadata, sequence headers and GOP first. */
+sr_consumer_t *sr_source_consumer_add(sr_source_t *s, const sr_consumer_policy_t *policy);
+/* Detach and free a consumer; releases its source reference. NULL ok. */
+void sr_source_consumer_remove(sr_consumer_t *c);
+/* Post events to every consumer (e.g. kick on reload). */
+void sr_source_post_all(sr_source_t *s, unsigned events);
+/* Apply a new consumer policy to every consumer (reload). */
+void sr_source_set_consumer_policy(sr_source_t *s, const sr_consumer_policy_t *policy);
+
+SR_END_DECLS
+
+#endif

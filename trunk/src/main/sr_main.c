@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_main.c: the command line, daemonising, the pid file, signals and the main
+ * loop. Signals are written to a pipe by the handler and read by one coroutine
+ * (SIGHUP reload, SIGUSR1 reopen logs, SIGTERM/SIGINT graceful quit), so nothing
+ * runs inside a signal handler.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sr_consts.h"
+#include "sr_context.h"
+#include "sr_error.h"
+#include "sr_log.h"
+#include "sr_main.h"
+#include "sr_st.h"
+
+#define SR_MAIN_STOP_GRACE_US (3 * SR_UTIME_S)
+
+sr_server_t *sr_main_server;
+const char *sr_main_config_path;
+
+static int sr_main_signal_pipe[2] = {-1, -1};
+
+static void sr_main_usage(FILE *f)
+{
+    fprintf(f, "Usage: strand [-c FILE] [-t] [-v] [-h]\n"
+               "  -c FILE   config file (SRS syntax) [conf/strand.conf]\n"
+               "  -t        test the config file and exit (0: valid, 1: invalid)\n"
+               "  -v, -V    print the version and exit\n"
+               "  -h        this help\n");
+}
+
+static void sr_main_on_signal(int signo)
+{
+    int saved = errno;
+    unsigned char b = (unsigned char)signo;
+    ssize_t n = write(sr_main_signal_pipe[1], &b, 1);
+    (void)n;
+    errno = saved;
+}
+
+static int sr_main_install_signals(void)
+{
+    if (pipe2(sr_main_signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+        return sr_err_new(SR_ESYSTEM, "signal pipe: %s", strerror(errno));
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = sr_main_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    int sigs[] = {SIGHUP, SIGUSR1, SIGTERM, SIGINT, SIGQUIT};
+    for (size_t i = 0; i < SR_ARRAY_SIZE(sigs); i++) {
+        sigaction(sigs[i], &sa, NULL);
+    }
+    signal(SIGPIPE, SIG_IGN);
+    return SR_OK;
+}
+
+static void sr_main_reload(void)
+{
+    sr_server_config_t *next = NULL;
+    int rc = sr_server_config_load(sr_main_config_path, &next);
+    if (rc != SR_OK) {
+        sr_error("reload refused, keeping the running config: %s", sr_err_trail());
+        return;
+    }
+    sr_server_reload(sr_main_server, next);
+}
+
+/* Read signals from the pipe until a quit signal. */
+static void sr_main_signal_loop(void)
+{
+    sr_sock_t *pipe_sock = NULL;
+    if (sr_sock_from_fd(sr_main_signal_pipe[0], &pipe_sock) != SR_OK) {
+        sr_error("signal pipe: %s", sr_err_trail());
+        return;
+    }
+    sr_sock_set_timeouts(pipe_sock, SR_UTIME_NO_TIMEOUT, SR_UTIME_NO_TIMEOUT);
+    for (;;) {
+        unsigned char signo = 0;
+        size_t n = 0;
+        if (sr_io_read(sr_sock_io(pipe_sock), &signo, 1, &n) != SR_OK) {
+            continue;
+        }
+        if (signo == SIGHUP) {
+            sr_trace("SIGHUP: reload %s", sr_main_config_path);
+            sr_main_reload();
+        } else if (signo == SIGUSR1) {
+            if (sr_log_reopen() != 0) {
+                sr_error("SIGUSR1: reopen log failed");
+            }
+            sr_trace("SIGUSR1: log reopened");
+        } else {
+            sr_trace("signal %d: graceful quit", signo);
+            break;
+        }
+    }
+    sr_sock_close(pipe_sock);
+}
+
+static int sr_main_daemonize(void)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        return sr_err_new(SR_ESYSTEM, "fork: %s", strerror(errno));
+    }
+    if (pid > 0) {
+        exit(0);
+    }
+    setsid();
+    int fd = open("/dev/null", O_RDWR);
+    if (fd >= 0) {
+        dup2(fd, STDIN_FILENO);
+        dup2(fd, STDOUT_FILENO);
+        if (sr_log_level < SR_LOG_DISABLED) {
+            dup2(fd, STDERR_FILENO);
+        }
+        if (fd > STDERR_FILENO) {
+            close(fd);
+        }
+    }
+    return SR_OK;
+}
+
+static int sr_main_write_pid(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return sr_err_new(SR_EFILE_OPEN, "pid file %s: %s", path, strerror(errno));
+    }
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+    ssize_t w = write(fd, buf, (size_t)n);
+    close(fd);
+    return w == n ? SR_OK : sr_err_new(SR_EFILE_WRITE, "pid file %s", path);
+}
+
+static void sr_main_raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static int sr_main_setup_log(const sr_server_config_t *cfg)
+{
+    sr_log_set_level((sr_log_level_t)cfg->log_level);
+    if (cfg->is_log_file && sr_log_open(cfg->log_file) != 0) {
+        return sr_err_new(SR_EFILE_OPEN, "log file %s: %s", cfg->log_file, strerror(errno));
+    }
+    return SR_OK;
+}
+
+static int sr_main_run(sr_server_config_t *cfg)
+{
+    int rc;
+    if ((rc = sr_main_setup_log(cfg)) != SR_OK) {
+        return rc;
+    }
+    if (cfg->is_daemon && (rc = sr_main_daemonize()) != SR_OK) {
+        return rc;
+    }
+    sr_main_raise_fd_limit();
+    if ((rc = sr_st_init()) != SR_OK || (rc = sr_main_install_signals()) != SR_OK) {
+        return rc;
+    }
+    sr_trace("%s/%s starting, pid %d, config %s, event system %s, fd limit %d", SR_SERVER_NAME, SR_VERSION_STRING,
+             (int)getpid(), sr_main_config_path, sr_st_eventsys_name(), sr_st_fd_limit());
+    if ((rc = sr_main_write_pid(cfg->pid_file)) != SR_OK) {
+        return rc;
+    }
+    sr_main_server = sr_server_new(cfg);
+    if ((rc = sr_server_start(sr_main_server)) != SR_OK) {
+        unlink(cfg->pid_file);
+        return rc;
+    }
+    sr_main_signal_loop();
+    sr_server_stop(sr_main_server, SR_MAIN_STOP_GRACE_US);
+    unlink(sr_server_config(sr_main_server)->pid_file);
+    sr_trace("%s stopped", SR_SERVER_NAME);
+    return SR_OK;
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = "conf/strand.conf";
+    bool test_only = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+            path = argv[++i];
+        } else if (strcmp(argv[i], "-t") == 0) {
+            test_only = true;
+        } else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "-V") == 0) {
+            printf("%s\n", SR_VERSION_STRING);
+            return 0;
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            sr_main_usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "strand: unknown argument '%s'\n", argv[i]);
+            sr_main_usage(stderr);
+            return 1;
+        }
+    }
+    sr_main_config_path = path;
+    sr_context_init(sr_context_current()); /* the main coroutine's cid */
+    sr_server_config_t *cfg = NULL;
+    int rc = sr_server_config_load(path, &cfg);
+    if (rc != SR_OK) {
+        fprintf(stderr, "strand: config %s is invalid: %s\n", path, sr_err_trail());
+        return 1;
+    }
+    if (test_only) {
+        printf("strand: config %s is valid (%d vhosts, %d warnings)\n", path, cfg->vhost_count, cfg->warnings);
+        sr_server_config_free(cfg);
+        return 0;
+    }
+    rc = sr_main_run(cfg);
+    if (rc != SR_OK) {
+        sr_error("strand failed to start: %s", sr_err_trail());
+        fprintf(stderr, "strand: %s\n", sr_err_trail());
+        return 1;
+    }
+    sr_server_free(sr_main_server);
+    return 0;
+}

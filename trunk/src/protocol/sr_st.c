@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_st.c: state-threads glue. The one file that includes <st.h>. Each coroutine
+ * carries an sr_co_t in an ST thread-specific key; the context provider installed at
+ * init hands core its cid and error trail.
+ */
+#include "sr_st.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <st.h>
+
+#include "sr_alloc.h"
+#include "sr_error.h"
+
+#define SR_CO_STACK_BYTES (128 * 1024)
+
+struct sr_co {
+    st_thread_t thread;
+    sr_co_fn fn;
+    void *arg;
+    bool is_detached;
+    bool is_stop_requested;
+    sr_context_t ctx;
+};
+
+struct sr_cond {
+    st_cond_t cond;
+};
+
+struct sr_sock {
+    st_netfd_t nfd;
+    sr_io_t io;
+    sr_utime_t recv_timeout_us;
+    sr_utime_t send_timeout_us;
+    char peer_ip[INET6_ADDRSTRLEN];
+    int peer_port;
+};
+
+static int sr_st_key = -1;
+
+/* ---- init ---- */
+
+static sr_context_t *sr_st_context(void)
+{
+    sr_co_t *co = sr_st_key >= 0 ? st_thread_getspecific(sr_st_key) : NULL;
+    return co ? &co->ctx : NULL;
+}
+
+int sr_st_init(void)
+{
+    if (st_set_eventsys(ST_EVENTSYS_ALT) < 0) {
+        return sr_err_new(SR_EEVENTSYS, "state-threads has no epoll backend (built without MD_HAVE_EPOLL)");
+    }
+    if (st_init() < 0) {
+        return sr_err_new(SR_ESYSTEM, "st_init failed: %s", strerror(errno));
+    }
+    if (strcmp(st_get_eventsys_name(), "epoll") != 0) {
+        return sr_err_new(SR_EEVENTSYS, "state-threads runs on %s, refusing: epoll is required",
+                          st_get_eventsys_name());
+    }
+    if (sr_st_key < 0 && st_key_create(&sr_st_key, NULL) < 0) {
+        return sr_err_new(SR_ESYSTEM, "st_key_create failed");
+    }
+    sr_context_set_provider(sr_st_context);
+    return SR_OK;
+}
+
+const char *sr_st_eventsys_name(void)
+{
+    return st_get_eventsys_name();
+}
+
+int sr_st_fd_limit(void)
+{
+    return st_getfdlimit();
+}
+
+/* ---- coroutines ---- */
+
+static void *sr_co_main(void *arg)
+{
+    sr_co_t *co = arg;
+    st_thread_setspecific(sr_st_key, co);
+    co->fn(co->arg);
+    st_thread_setspecific(sr_st_key, NULL);
+    if (co->is_detached) {
+        sr_free(co);
+    }
+    return NULL;
+}
+
+static sr_co_t *sr_co_create(sr_co_fn fn, void *arg, const char *cid, bool detached)
+{
+    sr_co_t *co = SR_NEW(sr_co_t);
+    co->fn = fn;
+    co->arg = arg;
+    co->is_detached = detached;
+    sr_context_init(&co->ctx);
+    if (cid == NULL) {
+        memcpy(co->ctx.cid, sr_context_current()->cid, sizeof(co->ctx.cid));
+    } else if (cid[0] != '\0') {
+        snprintf(co->ctx.cid, sizeof(co->ctx.cid), "%s", cid);
+    }
+    co->thread = st_thread_create(sr_co_main, co, detached ? 0 : 1, SR_CO_STACK_BYTES);
+    if (!co->thread) {
+        fprintf(stderr, "strand: st_thread_create failed: %s\n", strerror(errno));
+        abort();
+    }
+    return co;
+}
+
+sr_co_t *sr_co_start(sr_co_fn fn, void *arg, const char *cid)
+{
+    return sr_co_create(fn, arg, cid, false);
+}
+
+sr_co_t *sr_co_start_detached(sr_co_fn fn, void *arg, const char *cid)
+{
+    return sr_co_create(fn, arg, cid, true);
+}
+
+void sr_co_interrupt(sr_co_t *co)
+{
+    if (co && !co->is_stop_requested) {
+        co->is_stop_requested = true;
+        st_thread_interrupt(co->thread);
+    }
+}
+
+void sr_co_stop(sr_co_t *co)
+{
+    if (!co) {
+        return;
+    }
+    sr_co_interrupt(co);
+    st_thread_join(co->thread, NULL);
+    sr_free(co);
+}
+
+sr_co_t *sr_co_self(void)
+{
+    return sr_st_key >= 0 ? st_thread_getspecific(sr_st_key) : NULL;
+}
+
+int sr_co_pull(void)
+{
+    sr_co_t *co = sr_co_self();
+    return (co && co->is_stop_requested) ? -SR_EINTERRUPTED : SR_OK;
+}
+
+const char *sr_co_cid_of(const sr_co_t *co)
+{
+    return co->ctx.cid;
+}
+
+const char *sr_co_cid(void)
+{
+    return sr_context_current()->cid;
+}
+
+/* ---- waiting ---- */
+
+sr_cond_t *sr_cond_new(void)
+{
+    sr_cond_t *c = SR_NEW(sr_cond_t);
+    c->cond = st_cond_new();
+    return c;
+}
+
+void sr_cond_free(sr_cond_t *c)
+{
+    if (c) {
+        st_cond_destroy(c->cond);
+        sr_free(c);
+    }
+}
+
+int sr_cond_timedwait(sr_cond_t *c, sr_utime_t timeout_us)
+{
+    if (sr_co_pull() != SR_OK) {
+        return -SR_EINTERRUPTED;
+    }
+    if (st_cond_timedwait(c->cond, timeout_us == SR_UTIME_NO_TIMEOUT ? ST_UTIME_NO_TIMEOUT : timeout_us) == 0) {
+        return SR_OK;
+    }
+    return errno == ETIME ? -SR_ETIMEOUT : -SR_EINTERRUPTED;
+}
+
+void sr_cond_signal(sr_cond_t *c)
+{
+    st_cond_signal(c->cond);
+}
+
+void sr_cond_broadcast(sr_cond_t *c)
+{
+    st_cond_broadcast(c->cond);
+}
+
+int sr_usleep(sr_utime_t us)
+{
+    if (sr_co_pull() != SR_OK || st_usleep(us) < 0) {
+        return -SR_EINTERRUPTED;
+    }
+    return SR_OK;
+}
+
+/* ---- sockets ---- */
+
+static st_utime_t sr_sock_st_timeout(sr_utime_t us)
+{
+    return us == SR_UTIME_NO_TIMEOUT ? ST_UTIME_NO_TIMEOUT : (st_utime_t)us;
+}
+
+static int sr_sock_map_errno(int err, int fallback)
+{
+    switch (err) {
+    case ETIME:
+        return -SR_ETIMEOUT;
+    case EINTR:
+        return -SR_EINTERRUPTED;
+    case ECONNRESET:
+    case EPIPE:
+    case ENOTCONN:
+        return -SR_EPEER_CLOSED;
+    default:
+        return -fallback;
+    }
+}
+
+static int sr_sock_io_read(sr_io_t *io, void *buf, size_t size, size_t *nread)
+{
+    sr_sock_t *s = io->impl;
+    ssize_t n = st_read(s->nfd, buf, size, sr_sock_st_timeout(s->recv_timeout_us));
+    if (n > 0) {
+        *nread = (size_t)n;
+        return SR_OK;
+    }
+    if (n == 0) {
+        return -SR_EPEER_CLOSED;
+    }
+    return sr_sock_map_errno(errno, SR_ESOCKET_READ);
+}
+
+static int sr_sock_io_writev(sr_io_t *io, const struct iovec *iov, int iovcnt)
+{
+    sr_sock_t *s = io->impl;
+    if (st_writev(s->nfd, iov, iovcnt, sr_sock_st_timeout(s->send_timeout_us)) < 0) {
+        return sr_sock_map_errno(errno, SR_ESOCKET_WRITE);
+    }
+    return SR_OK;
+}
+
+static const sr_io_ops_t sr_sock_io_ops = {sr_sock_io_read, sr_sock_io_writev};
+
+static sr_sock_t *sr_sock_wrap(st_netfd_t nfd)
+{
+    sr_sock_t *s = SR_NEW(sr_sock_t);
+    s->nfd = nfd;
+    s->io.ops = &sr_sock_io_ops;
+    s->io.impl = s;
+    s->recv_timeout_us = SR_UTIME_S * 30;
+    s->send_timeout_us = SR_UTIME_S * 30;
+    return s;
+}
+
+static void sr_sock_fill_peer(sr_sock_t *s, const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &in->sin_addr, s->peer_ip, sizeof(s->peer_ip));
+        s->peer_port = ntohs(in->sin_port);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        inet_ntop(AF_INET6, &in6->sin6_addr, s->peer_ip, sizeof(s->peer_ip));
+        s->peer_port = ntohs(in6->sin6_port);
+        /* Show v4-mapped peers as plain IPv4, as users and hooks expect. */
+        if (strncmp(s->peer_ip, "::ffff:", 7) == 0 && strchr(s->peer_ip + 7, '.')) {
+            memmove(s->peer_ip, s->peer_ip + 7, strlen(s->peer_ip + 7) + 1);
+        }
+    }
+}
+
+static int sr_sock_make_addr(const char *ip, int port, struct sockaddr_storage *ss, socklen_t *len)
+{
+    memset(ss, 0, sizeof(*ss));
+    if (!ip || !*ip) {
+        ip = "0.0.0.0";
+    }
+    struct sockaddr_in *in = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, ip, &in->sin_addr) == 1) {
+        in->sin_family = AF_INET;
+        in->sin_port = htons((uint16_t)port);
+        *len = sizeof(*in);
+        return SR_OK;
+    }
+    if (inet_pton(AF_INET6, ip, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        *len = sizeof(*in6);
+        return SR_OK;
+    }
+    return sr_err_new(SR_EINVAL, "not a numeric address: '%s'", ip);
+}
+
+int sr_sock_listen_tcp(const char *ip, int port, int backlog, sr_sock_t **out)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int rc = sr_sock_make_addr(ip, port, &ss, &len);
+    if (rc != SR_OK) {
+        return rc;
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return sr_err_new(SR_ESOCKET_LISTEN, "socket: %s", strerror(errno));
+    }
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    if (ss.ss_family == AF_INET6) {
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+    }
+    if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, backlog) < 0) {
+        int err = errno;
+        close(fd);
+        return sr_err_new(SR_ESOCKET_LISTEN, "listen %s:%d: %s", ip ? ip : "0.0.0.0", port, strerror(err));
+    }
+    st_netfd_t nfd = st_netfd_open_socket(fd);
+    if (!nfd) {
+        close(fd);
+        return sr_err_new(SR_ESOCKET_LISTEN, "st_netfd_open_socket: %s", strerror(errno));
+    }
+    *out = sr_sock_wrap(nfd);
+    return SR_OK;
+}
+
+int sr_sock_accept(sr_sock_t *listener, sr_utime_t timeout_us, sr_sock_t **out)
+{
+    struct sockaddr_storage ss;
+    int len = sizeof(ss);
+    st_netfd_t nfd = st_accept(listener->nfd, (struct sockaddr *)&ss, &len, sr_sock_st_timeout(timeout_us));
+    if (!nfd) {
+        return sr_sock_map_errno(errno, SR_ESOCKET_READ);
+    }
+    sr_sock_t *s = sr_sock_wrap(nfd);
+    sr_sock_fill_peer(s, (struct sockaddr *)&ss);
+    *out = s;
+    return SR_OK;
+}
+
+int sr_sock_connect_tcp(const char *ip, int port, sr_utime_t timeout_us, sr_sock_t **out)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int rc = sr_sock_make_addr(ip, port, &ss, &len);
+    if (rc != SR_OK) {
+        return rc;
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return sr_err_new(SR_ESOCKET_CONNECT, "socket: %s", strerror(errno));
+    }
+    st_netfd_t nfd = st_netfd_open_socket(fd);
+    if (!nfd) {
+        close(fd);
+        return sr_err_new(SR_ESOCKET_CONNECT, "st_netfd_open_socket: %s", strerror(errno));
+    }
+    if (st_connect(nfd, (struct sockaddr *)&ss, (int)len, sr_sock_st_timeout(timeout_us)) < 0) {
+        int err = errno;
+        st_netfd_close(nfd);
+        rc = sr_sock_map_errno(err, SR_ESOCKET_CONNECT);
+        return sr_err_new(-rc, "connect %s:%d: %s", ip, port, strerror(err));
+    }
+    sr_sock_t *s = sr_sock_wrap(nfd);
+    sr_sock_fill_peer(s, (struct sockaddr *)&ss);
+    *out = s;
+    return SR_OK;
+}
+
+int sr_sock_from_fd(int fd, sr_sock_t **out)
+{
+    st_netfd_t nfd = st_netfd_open(fd);
+    if (!nfd) {
+        return sr_err_new(SR_ESYSTEM, "st_netfd_open(%d): %s", fd, strerror(errno));
+    }
+    *out = sr_sock_wrap(nfd);
+    return SR_OK;
+}
+
+void sr_sock_close(sr_sock_t *s)
+{
+    if (s) {
+        st_netfd_close(s->nfd);
+        sr_free(s);
+    }
+}
+
+sr_io_t *sr_sock_io(sr_sock_t *s)
+{
+    return &s->io;
+}
+
+void sr_sock_set_timeouts(sr_sock_t *s, sr_utime_t recv_us, sr_utime_t send_us)
+{
+    s->recv_timeout_us = recv_us;
+    s->send_timeout_us = send_us;
+}
+
+void sr_sock_set_nodelay(sr_sock_t *s, bool on)
+{
+    int v = on ? 1 : 0;
+    setsockopt(st_netfd_fileno(s->nfd), IPPROTO_TCP, TCP_NODELAY, &v, sizeof(v));
+}
+
+int sr_sock_fd(const sr_sock_t *s)
+{
+    return st_netfd_fileno(s->nfd);
+}
+
+const char *sr_sock_peer_ip(const sr_sock_t *s)
+{
+    return s->peer_ip;
+}
+
+int sr_sock_peer_port(const sr_sock_t *s)
+{
+    return s->peer_port;
+}
+
+int sr_sock_local_port(const sr_sock_t *s)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    if (getsockname(st_netfd_fileno(s->nfd), (struct sockaddr *)&ss, &len) < 0) {
+        return -1;
+    }
+    if (ss.ss_family == AF_INET6) {
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    }
+    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_st.h: the only door to state-threads. Coroutines (sr_co_t) with a per-coroutine
+ * context (cid + error trail), condition variables, sleeping, and TCP/pipe sockets
+ * that implement sr_io_t with finite timeouts. Everything that can switch coroutines
+ * lives here and says "May yield."
+ */
+#ifndef SR_ST_H
+#define SR_ST_H
+
+#include <sys/socket.h>
+
+#include "sr_context.h"
+#include "sr_core.h"
+#include "sr_io.h"
+#include "sr_time.h"
+
+SR_BEGIN_DECLS
+
+/* Initialise ST on epoll and install the context provider. Fails with
+ * -SR_EEVENTSYS when ST cannot use epoll (we refuse select: it caps at 1024 fds). */
+int sr_st_init(void);
+/* "epoll", "poll", "select" ... as ST reports it. */
+const char *sr_st_eventsys_name(void);
+/* The process's open-file limit as ST sees it. */
+int sr_st_fd_limit(void);
+
+/* ---- coroutines ---- */
+typedef struct sr_co sr_co_t;
+typedef void (*sr_co_fn)(void *arg);
+
+/* Start a joinable coroutine running fn(arg). cid NULL inherits the caller's context
+ * id, otherwise the given id is used ("" makes a fresh one). Stop it with sr_co_stop. */
+sr_co_t *sr_co_start(sr_co_fn fn, void *arg, const char *cid);
+/* Start a detached coroutine: it frees its own handle when fn returns, so the caller
+ * must not touch the handle after fn may have returned; sr_co_interrupt is allowed
+ * only while the owner knows fn is still running (e.g. it unregisters itself last). */
+sr_co_t *sr_co_start_detached(sr_co_fn fn, void *arg, const char *cid);
+/* Ask co to stop (sets its flag and interrupts a blocked call), then wait for it to
+ * end and free the handle. Idempotent on NULL. Never call on oneself. May yield. */
+void sr_co_stop(sr_co_t *co);
+/* Ask co to stop without waiting. */
+void sr_co_interrupt(sr_co_t *co);
+/* -SR_EINTERRUPTED if the running coroutine was asked to stop, else SR_OK. Loops call it once per iteration. */
+int sr_co_pull(void);
+/* The running coroutine (NULL for the primordial thread). */
+sr_co_t *sr_co_self(void);
+/* The running coroutine's context id. */
+const char *sr_co_cid(void);
+/* The context id of co (e.g. a connection just started). */
+const char *sr_co_cid_of(const sr_co_t *co);
+
+/* ---- waiting ---- */
+typedef struct sr_cond sr_cond_t;
+sr_cond_t *sr_cond_new(void);
+void sr_cond_free(sr_cond_t *c);
+/* Wait for a signal, at most timeout_us (SR_UTIME_NO_TIMEOUT only when a stop interrupts it).
+ * Returns SR_OK, -SR_ETIMEOUT, -SR_EINTERRUPTED. May yield. */
+int sr_cond_timedwait(sr_cond_t *c, sr_utime_t timeout_us);
+void sr_cond_signal(sr_cond_t *c);
+void sr_cond_broadcast(sr_cond_t *c);
+/* Sleep; returns -SR_EINTERRUPTED if interrupted. May yield. */
+int sr_usleep(sr_utime_t us);
+
+/* ---- sockets ---- */
+typedef struct sr_sock sr_sock_t;
+
+/* Listen on TCP ip:port ("0.0.0.0", "::", or NULL for IPv4 any). IPv6 sockets are
+ * IPV6_V6ONLY so "::" and "0.0.0.0" can both be bound. */
+int sr_sock_listen_tcp(const char *ip, int port, int backlog, sr_sock_t **out);
+/* Accept one connection. May yield. */
+int sr_sock_accept(sr_sock_t *listener, sr_utime_t timeout_us, sr_sock_t **out);
+/* Connect to a numeric ip:port within timeout. May yield. */
+int sr_sock_connect_tcp(const char *ip, int port, sr_utime_t timeout_us, sr_sock_t **out);
+/* Wrap an existing descriptor (pipe, socketpair end); the sock owns it. */
+int sr_sock_from_fd(int fd, sr_sock_t **out);
+/* Close and free; NULL ok. A coroutine blocked on it must be stopped first. */
+void sr_sock_close(sr_sock_t *s);
+/* The byte-stream view used by protocol code; owned by the sock. */
+sr_io_t *sr_sock_io(sr_sock_t *s);
+void sr_sock_set_timeouts(sr_sock_t *s, sr_utime_t recv_us, sr_utime_t send_us);
+void sr_sock_set_nodelay(sr_sock_t *s, bool on);
+int sr_sock_fd(const sr_sock_t *s);
+/* Peer address as text ("" for pipes) and port. */
+const char *sr_sock_peer_ip(const sr_sock_t *s);
+int sr_sock_peer_port(const sr_sock_t *s);
+/* Local port (useful after listening on port 0). */
+int sr_sock_local_port(const sr_sock_t *s);
+
+SR_END_DECLS
+
+#endif
