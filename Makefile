@@ -10,6 +10,14 @@ SHELL := /bin/sh
 
 include objs/config.mk
 
+# `make V=1` shows the full commands.
+V ?= 0
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
 objs/config.mk: configure
 	./configure
 
@@ -42,10 +50,12 @@ ASAN_OBJS := $(patsubst $(SRC)/%.c,objs/obj-asan/%.o,$(LIB_SRCS))
 define layer_rules
 objs/obj/$(1)/%.o: $(SRC)/$(1)/%.c objs/config.mk | objs/st/libst.a
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS_COMMON) $$(OPT) $$(INC_$(1)) -c $$< -o $$@
+	@echo "CC    $$<"
+	$(Q)$$(CC) $$(CFLAGS_COMMON) $$(OPT) $$(INC_$(1)) -c $$< -o $$@
 objs/obj-asan/$(1)/%.o: $(SRC)/$(1)/%.c objs/config.mk | objs/st/libst.a
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS_COMMON) -O1 -g $$(SAN_FLAGS) -DSR_DEBUG=1 $$(INC_$(1)) -c $$< -o $$@
+	@echo "CC    $$< (asan)"
+	$(Q)$$(CC) $$(CFLAGS_COMMON) -O1 -g $$(SAN_FLAGS) -DSR_DEBUG=1 $$(INC_$(1)) -c $$< -o $$@
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rules,$(l))))
 
@@ -53,7 +63,8 @@ objs/st/libst.a:
 	./3rdparty/st/build.sh objs
 
 objs/strand: $(LIB_OBJS) $(SERVER_MAIN_OBJS)
-	$(CC) $(OPT) -o $@ $^ $(LIBS)
+	@echo "LINK  $@"
+	$(Q)$(CC) $(OPT) -o $@ $^ $(LIBS)
 
 # ---- unit tests ----
 UTEST_SRCS := $(sort $(wildcard trunk/utest/*.cpp))
@@ -62,10 +73,12 @@ UTEST_INC := $(INC_app) -Itrunk/utest
 
 objs/utest-obj/%.o: trunk/utest/%.cpp objs/config.mk
 	@mkdir -p $(@D)
-	$(CXX) -std=gnu++17 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP -O1 -g $(SAN_FLAGS) $(UTEST_INC) -c $< -o $@
+	@echo "CXX   $<"
+	$(Q)$(CXX) -std=gnu++17 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP -O1 -g $(SAN_FLAGS) $(UTEST_INC) -c $< -o $@
 
 objs/utest: $(ASAN_OBJS) $(UTEST_OBJS)
-	$(CXX) $(SAN_FLAGS) -o $@ $^ -lgtest -lpthread $(LIBS)
+	@echo "LINK  $@"
+	$(Q)$(CXX) $(SAN_FLAGS) -o $@ $^ -lgtest -lpthread $(LIBS)
 
 # ---- targets ----
 .PHONY: all utest itest test run bench clean distclean format-check install

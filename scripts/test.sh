@@ -1,43 +1,51 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# Run the unit tests (objs/utest) and the integration tests (trunk/itest) and end
-# with one line: "N passed, M failed". Exit status is non-zero when anything failed.
+# Run every test: source lint, unit tests (objs/utest, ASan+UBSan) and integration
+# tests against real clients (trunk/itest). Ends with one line, "N passed, M failed",
+# and exits non-zero when anything failed.
 set -u
 cd "$(dirname "$0")/.."
+mkdir -p objs
+passed=0
+failed=0
 
-utest_pass=0
-utest_fail=0
-if [ -x objs/utest ]; then
-    out=objs/utest.log
-    objs/utest --gtest_brief=1 >"$out" 2>&1
-    rc=$?
-    tail -n 30 "$out"
-    utest_pass=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -n 1)
-    utest_fail=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -n 1)
-    utest_pass=${utest_pass:-0}
-    utest_fail=${utest_fail:-0}
-    if [ "$rc" -ne 0 ] && [ "$utest_fail" -eq 0 ]; then
-        echo "unit tests exited with $rc (crash or sanitizer report); see $out"
-        utest_fail=1
+# add_counts LOG: add the last "N passed, M failed" line of LOG to the totals.
+add_counts() {
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "$1: the suite did not report a result"
+        failed=$((failed + 1))
+        return
     fi
-    echo "unit tests: $utest_pass passed, $utest_fail failed"
-fi
+    passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
+    failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
+}
 
-itest_pass=0
-itest_fail=0
-out=objs/itest.log
-python3 trunk/itest/run.py 2>&1 | tee "$out"
-line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
-if [ -n "$line" ]; then
-    itest_pass=$(echo "$line" | cut -d' ' -f1)
-    itest_fail=$(echo "$line" | cut -d' ' -f3)
-else
-    echo "integration tests did not report a result"
-    itest_fail=1
-fi
+echo "== lint"
+scripts/lint.sh >objs/lint.log 2>&1
+cat objs/lint.log
+add_counts objs/lint.log
 
-passed=$((utest_pass + itest_pass))
-failed=$((utest_fail + itest_fail))
+echo "== unit tests"
+objs/utest --gtest_brief=1 >objs/utest.log 2>&1
+rc=$?
+tail -n 40 objs/utest.log
+up=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' objs/utest.log | tail -n 1)
+uf=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' objs/utest.log | tail -n 1)
+up=${up:-0}
+uf=${uf:-0}
+if [ "$rc" -ne 0 ] && [ "$uf" -eq 0 ]; then
+    echo "unit tests exited with $rc (a crash or a sanitizer report); see objs/utest.log"
+    uf=1
+fi
+echo "$up passed, $uf failed" >>objs/utest.log
+add_counts objs/utest.log
+
+echo "== integration tests"
+python3 trunk/itest/run.py >objs/itest.log 2>&1
+cat objs/itest.log
+add_counts objs/itest.log
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -15,7 +15,7 @@
 
 struct sr_consumer {
     struct sr_source *source;
-    sr_consumer_t *next;
+    sr_consumer_t *prev, *next;
     sr_msg_queue_t *queue;
     sr_jitter_t jitter;
     sr_consumer_policy_t policy;
@@ -50,9 +50,27 @@ sr_consumer_t *sr_consumer__next(const sr_consumer_t *c)
     return c->next;
 }
 
-void sr_consumer__set_next(sr_consumer_t *c, sr_consumer_t *next)
+void sr_consumer__link(sr_consumer_t *c, sr_consumer_t **head)
 {
-    c->next = next;
+    c->prev = NULL;
+    c->next = *head;
+    if (*head) {
+        (*head)->prev = c;
+    }
+    *head = c;
+}
+
+void sr_consumer__unlink(sr_consumer_t *c, sr_consumer_t **head)
+{
+    if (c->prev) {
+        c->prev->next = c->next;
+    } else if (*head == c) {
+        *head = c->next;
+    }
+    if (c->next) {
+        c->next->prev = c->prev;
+    }
+    c->prev = c->next = NULL;
 }
 
 static bool sr_consumer_is_ready(const sr_consumer_t *c)

@@ -12,9 +12,10 @@ SR_BEGIN_DECLS
 
 sr_consumer_t *sr_consumer__new(struct sr_source *source, const sr_consumer_policy_t *policy);
 void sr_consumer__free(sr_consumer_t *c);
-/* Intrusive list of a source's consumers. */
+/* Intrusive doubly linked list of a source's consumers: O(1) join and leave. */
 sr_consumer_t *sr_consumer__next(const sr_consumer_t *c);
-void sr_consumer__set_next(sr_consumer_t *c, sr_consumer_t *next);
+void sr_consumer__link(sr_consumer_t *c, sr_consumer_t **head);
+void sr_consumer__unlink(sr_consumer_t *c, sr_consumer_t **head);
 
 SR_END_DECLS
 

@@ -254,8 +254,7 @@ void sr_source_on_packet(sr_source_t *s, const sr_packet_t *pkt)
 sr_consumer_t *sr_source_consumer_add(sr_source_t *s, const sr_consumer_policy_t *policy)
 {
     sr_consumer_t *c = sr_consumer__new(sr_source_ref(s), policy);
-    sr_consumer__set_next(c, s->consumers);
-    s->consumers = c;
+    sr_consumer__link(c, &s->consumers);
     s->consumer_count++;
     /* Fast start: metadata, sequence headers, then the GOP from its keyframe. */
     const sr_packet_t *cached[] = {&s->meta, &s->video_sh, &s->audio_sh};
@@ -276,18 +275,8 @@ void sr_source_consumer_remove(sr_consumer_t *c)
         return;
     }
     sr_source_t *s = sr_consumer_source(c);
-    sr_consumer_t *prev = NULL;
-    for (sr_consumer_t *it = s->consumers; it; prev = it, it = sr_consumer__next(it)) {
-        if (it == c) {
-            if (prev) {
-                sr_consumer__set_next(prev, sr_consumer__next(c));
-            } else {
-                s->consumers = sr_consumer__next(c);
-            }
-            s->consumer_count--;
-            break;
-        }
-    }
+    sr_consumer__unlink(c, &s->consumers);
+    s->consumer_count--;
     sr_consumer__free(c);
     sr_source_unref(s);
 }

@@ -22,6 +22,9 @@
 
 /* One read syscall fills as much of this as the peer has sent, so small chunk headers
  * cost no syscall of their own. */
+/* The read buffer starts small (players send little: acks, pings) and doubles up to
+ * the maximum while reads keep filling it (publishers), so idle connections stay cheap. */
+#define SR_RTMP_READER_BUF_MIN_BYTES (2 * 1024)
 #define SR_RTMP_READER_BUF_BYTES (64 * 1024)
 /* Ids of the one-byte basic header (2..63) live in a direct array; larger ones in a
  * sorted array, at most SR_RTMP_READER_MAX_LARGE_CSIDS of them per connection. */
@@ -60,7 +63,8 @@ typedef struct sr_rtmp_chunk_header {
 struct sr_rtmp_reader {
     sr_io_t *io;
     uint32_t chunk_size;
-    uint8_t *buf; /* SR_RTMP_READER_BUF_BYTES; unparsed bytes are buf[pos, end) */
+    uint8_t *buf; /* cap bytes; unparsed bytes are buf[pos, end) */
+    size_t cap;
     size_t pos;
     size_t end;
     sr_rtmp_chunk_stream_t *small[SR_RTMP_READER_SMALL_CSIDS];
@@ -78,7 +82,8 @@ sr_rtmp_reader_t *sr_rtmp_reader_new(sr_io_t *io)
     sr_rtmp_reader_t *r = SR_NEW(sr_rtmp_reader_t);
     r->io = io;
     r->chunk_size = SR_RTMP_DEFAULT_CHUNK_SIZE;
-    r->buf = sr_malloc(SR_RTMP_READER_BUF_BYTES);
+    r->cap = SR_RTMP_READER_BUF_MIN_BYTES;
+    r->buf = sr_malloc(r->cap);
     return r;
 }
 
@@ -203,24 +208,28 @@ void sr_rtmp_reader_abort(sr_rtmp_reader_t *r, uint32_t csid)
 
 /* ---- buffered input ---- */
 
-/* Make at least need (<= SR_RTMP_READER_BUF_BYTES) unparsed bytes available. Bytes read
+/* Make at least need (<= SR_RTMP_READER_BUF_MIN_BYTES) unparsed bytes available. Bytes read
  * stay buffered on error, so a timed-out read can be resumed. May yield. */
 static int sr_rtmp_reader_fill(sr_rtmp_reader_t *r, size_t need)
 {
     if (r->pos == r->end) {
         r->pos = r->end = 0;
-    } else if (SR_RTMP_READER_BUF_BYTES - r->pos < need) {
+    } else if (r->cap - r->pos < need) {
         memmove(r->buf, r->buf + r->pos, r->end - r->pos);
         r->end -= r->pos;
         r->pos = 0;
     }
     while (r->end - r->pos < need) {
         size_t n = 0;
-        int rc = sr_io_read(r->io, r->buf + r->end, SR_RTMP_READER_BUF_BYTES - r->end, &n);
+        int rc = sr_io_read(r->io, r->buf + r->end, r->cap - r->end, &n);
         if (rc != SR_OK) {
             return rc;
         }
         r->end += n;
+        if (r->end == r->cap && r->cap < SR_RTMP_READER_BUF_BYTES) {
+            r->cap *= 2;
+            r->buf = sr_realloc(r->buf, r->cap);
+        }
     }
     return SR_OK;
 }
