@@ -28,7 +28,8 @@ typedef struct sr_rtmp_play {
     int recv_rc; /* why the receive coroutine ended (SR_OK while it runs) */
     bool is_recv_done;
     bool is_paused;
-    bool is_closed; /* closeStream/deleteStream */
+    bool is_pause_notified; /* the state last told to the player */
+    bool is_closed;         /* closeStream/deleteStream */
     uint64_t sent_packets;
 } sr_rtmp_play_t;
 
@@ -110,7 +111,13 @@ static int sr_rtmp_play_on_events(sr_rtmp_play_t *p, unsigned events)
 {
     sr_rtmp_conn_t *c = p->conn;
     int rc = SR_OK;
-    if (events & SR_CONSUMER_EV_UNPUBLISH) {
+    if (p->is_paused != p->is_pause_notified) {
+        p->is_pause_notified = p->is_paused;
+        rc = p->is_paused
+                 ? sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_STATUS, SR_RTMP_STATUS_PAUSE_NOTIFY, "Paused.")
+                 : sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_STATUS, SR_RTMP_STATUS_UNPAUSE_NOTIFY, "Unpaused.");
+    }
+    if (rc == SR_OK && (events & SR_CONSUMER_EV_UNPUBLISH)) {
         rc = sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_STATUS, SR_RTMP_STATUS_PLAY_UNPUBLISH_NOTIFY,
                                        "The stream is unpublished.");
     }

@@ -83,6 +83,13 @@ void sr_server_client_remove(sr_server_t *s, sr_client_t *c)
 
 /* ---- listeners ---- */
 
+/* "ip:port", with brackets around IPv6 addresses. */
+static const char *sr_listener_name(const sr_listen_addr_t *a, char *buf, size_t size)
+{
+    snprintf(buf, size, strchr(a->ip, ':') ? "[%s]:%d" : "%s:%d", a->ip, a->port);
+    return buf;
+}
+
 static void sr_listener_cycle(void *arg)
 {
     sr_listener_t *l = arg;
@@ -94,7 +101,8 @@ static void sr_listener_cycle(void *arg)
             break;
         }
         if (rc != SR_OK) {
-            sr_warn("accept on %s:%d failed: %s", l->addr.ip, l->addr.port, sr_err_trail());
+            char name[96];
+            sr_warn("accept on %s failed: %s", sr_listener_name(&l->addr, name, sizeof(name)), sr_err_trail());
             sr_usleep(10 * SR_UTIME_MS); /* e.g. EMFILE: back off, then keep serving */
             continue;
         }
@@ -124,7 +132,8 @@ static int sr_listener_open(sr_server_t *s, const sr_listen_addr_t *addr)
     l->next = s->listeners;
     s->listeners = l;
     l->co = sr_co_start(sr_listener_cycle, l, "");
-    sr_trace("rtmp listen at %s:%d", addr->ip, addr->port);
+    char name[96];
+    sr_trace("rtmp listen at %s", sr_listener_name(addr, name, sizeof(name)));
     return SR_OK;
 }
 
@@ -132,7 +141,8 @@ static void sr_listener_close(sr_listener_t *l)
 {
     sr_co_stop(l->co);
     sr_sock_close(l->sock);
-    sr_trace("rtmp listener %s:%d closed", l->addr.ip, l->addr.port);
+    char name[96];
+    sr_trace("rtmp listener %s closed", sr_listener_name(&l->addr, name, sizeof(name)));
     sr_free(l);
 }
 

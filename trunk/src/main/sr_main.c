@@ -156,8 +156,9 @@ static void sr_main_raise_fd_limit(void)
 static int sr_main_setup_log(const sr_server_config_t *cfg)
 {
     sr_log_set_level((sr_log_level_t)cfg->log_level);
+    /* An unwritable log file is not worth refusing to serve: say so and use the console. */
     if (cfg->is_log_file && sr_log_open(cfg->log_file) != 0) {
-        return sr_err_new(SR_EFILE_OPEN, "log file %s: %s", cfg->log_file, strerror(errno));
+        sr_warn("cannot open log file %s, logging to the console", cfg->log_file);
     }
     return SR_OK;
 }
@@ -177,8 +178,8 @@ static int sr_main_run(sr_server_config_t *cfg)
     }
     sr_trace("%s/%s starting, pid %d, config %s, event system %s, fd limit %d", SR_SERVER_NAME, SR_VERSION_STRING,
              (int)getpid(), sr_main_config_path, sr_st_eventsys_name(), sr_st_fd_limit());
-    if ((rc = sr_main_write_pid(cfg->pid_file)) != SR_OK) {
-        return rc;
+    if (sr_main_write_pid(cfg->pid_file) != SR_OK) {
+        sr_warn("%s; running without a pid file", sr_err_trail());
     }
     sr_main_server = sr_server_new(cfg);
     if ((rc = sr_server_start(sr_main_server)) != SR_OK) {
