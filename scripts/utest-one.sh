@@ -32,5 +32,5 @@ done
 g++ -std=gnu++17 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -O1 -g $san $inc \
     -c "$test_cpp" -o "$out/test.o"
 g++ -std=gnu++17 -O1 -g $san $inc -c trunk/utest/utest_main.cpp -o "$out/main.o"
-g++ $san -o "$out/utest" "$out/test.o" "$out/main.o" $objs -lgtest -lpthread objs/st/libst.a $(pkg-config --libs openssl) -lm
+g++ $san -o "$out/utest" "$out/test.o" "$out/main.o" $objs -lgtest -lpthread objs/st/libst.a $(pkg-config --libs openssl) -lhttp_parser -lm
 "$out/utest" "$@"

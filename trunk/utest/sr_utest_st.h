@@ -54,6 +54,36 @@ class SrUtestSt : public ::testing::Test
     }
 };
 
+// Owns a joinable coroutine: stops (interrupts and joins) it when the test leaves the
+// scope, also through a failed ASSERT, so it never outlives the test state it points to.
+// Declare it after that state, so it is destroyed first.
+class SrUtestCo
+{
+  public:
+    explicit SrUtestCo(sr_co_t *co) : co_(co)
+    {
+    }
+    ~SrUtestCo()
+    {
+        sr_co_stop(co_);
+    }
+    SrUtestCo(const SrUtestCo &) = delete;
+    SrUtestCo &operator=(const SrUtestCo &) = delete;
+    sr_co_t *get() const
+    {
+        return co_;
+    }
+    // Stop now (idempotent).
+    void stop()
+    {
+        sr_co_stop(co_);
+        co_ = nullptr;
+    }
+
+  private:
+    sr_co_t *co_;
+};
+
 // Yield (1 ms sleeps) until done() holds or timeout_us passes; true when it held.
 // The timeout only bounds a failing test, so it is generous.
 template <typename Pred> bool sr_utest_st_wait_until(Pred done, sr_utime_t timeout_us = 5 * SR_UTIME_S)

@@ -345,6 +345,7 @@ TEST(ConfigServer, SyntaxAndMissingFileErrors)
     Loaded syntax(dir, "listen 1935;\nvhost v {\n    gop_cache off;\n");
     EXPECT_EQ(-SR_ECONFIG_SYNTAX, syntax.rc);
     EXPECT_EQ(nullptr, syntax.cfg);
+    EXPECT_TRUE(trail_names(syntax.path, 2)); // the block left open
     sr_server_config_t *c = nullptr;
     EXPECT_SR_ERR(SR_EFILE_OPEN, sr_server_config_load("/nonexistent/strand.conf", &c));
     EXPECT_EQ(nullptr, c);

@@ -471,7 +471,7 @@ TEST_F(Source, ConsumerWaitWakesAtMwMsgs)
     sr_consumer_take_events(c);
     Waiter w;
     w.c = c;
-    sr_co_t *co = start_waiter(&w);
+    SrUtestCo co(start_waiter(&w));
     pub.feed(st.src, KEY, 0, 1, 0);
     pub.feed(st.src, INTER, 40, 1, 1);
     pub.feed(st.src, INTER, 80, 1, 2);
@@ -481,7 +481,7 @@ TEST_F(Source, ConsumerWaitWakesAtMwMsgs)
     ASSERT_TRUE(sr_utest_st_wait_until([&] { return w.is_done; }));
     EXPECT_SR_OK(w.rc);
     EXPECT_EQ(4u, sr_consumer_queued(c));
-    sr_co_stop(co);
+    co.stop();
 }
 
 TEST_F(Source, ConsumerWaitWakesOnEvent)
@@ -493,21 +493,21 @@ TEST_F(Source, ConsumerWaitWakesOnEvent)
 
     Waiter w;
     w.c = c;
-    sr_co_t *co = start_waiter(&w);
+    SrUtestCo co(start_waiter(&w));
     sr_usleep(5 * SR_UTIME_MS);
     EXPECT_FALSE(w.is_done);
     sr_source_post_all(st.src, SR_CONSUMER_EV_WAKEUP);
     ASSERT_TRUE(sr_utest_st_wait_until([&] { return w.is_done; }));
-    sr_co_stop(co);
+    co.stop();
     EXPECT_SR_OK(w.rc);
     EXPECT_EQ((unsigned)SR_CONSUMER_EV_WAKEUP, sr_consumer_take_events(c));
 
     Waiter w2;
     w2.c = c;
-    co = start_waiter(&w2);
+    SrUtestCo co2(start_waiter(&w2));
     sr_source_unpublish(st.src); // the publisher leaving wakes the player
     ASSERT_TRUE(sr_utest_st_wait_until([&] { return w2.is_done; }));
-    sr_co_stop(co);
+    co2.stop();
     EXPECT_SR_OK(w2.rc);
     EXPECT_EQ((unsigned)SR_CONSUMER_EV_UNPUBLISH, sr_consumer_take_events(c));
 
@@ -526,10 +526,10 @@ TEST_F(Source, ConsumerWaitMinLatencyWakesOnEveryPacket)
     sr_consumer_take_events(c);
     Waiter w;
     w.c = c;
-    sr_co_t *co = start_waiter(&w);
+    SrUtestCo co(start_waiter(&w));
     pub.feed(st.src, KEY, 0, 1, 0);
     ASSERT_TRUE(sr_utest_st_wait_until([&] { return w.is_done; }));
-    sr_co_stop(co);
+    co.stop();
     EXPECT_SR_OK(w.rc);
     EXPECT_EQ(1u, sr_consumer_queued(c));
 }
@@ -555,9 +555,9 @@ TEST_F(Source, StopInterruptsConsumerWait)
     Waiter w;
     w.c = c;
     w.timeout_us = 60 * SR_UTIME_S;
-    sr_co_t *co = start_waiter(&w);
+    SrUtestCo co(start_waiter(&w));
     sr_utime_t t0 = sr_time_mono_us();
-    sr_co_stop(co);
+    co.stop();
     EXPECT_LT(sr_time_mono_us() - t0, 5 * SR_UTIME_S);
     EXPECT_TRUE(w.is_done);
     EXPECT_EQ(-SR_EINTERRUPTED, w.rc) << sr_err_name(w.rc);

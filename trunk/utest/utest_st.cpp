@@ -248,11 +248,11 @@ TEST_F(St, InitRunsOnEpoll)
 TEST_F(St, CoroutineRunsAndStopJoinsIt)
 {
     Counter c;
-    sr_co_t *co = sr_co_start(sr_utest_st_loop, &c, nullptr);
+    SrUtestCo co(sr_co_start(sr_utest_st_loop, &c, nullptr));
     EXPECT_EQ(0, c.iterations); // starting does not switch
     ASSERT_TRUE(sr_utest_st_wait_until([&] { return c.iterations >= 3; }));
     EXPECT_FALSE(c.is_done);
-    sr_co_stop(co); // returns only after the loop has seen the stop and returned
+    co.stop(); // returns only after the loop has seen the stop and returned
     EXPECT_TRUE(c.is_done);
     EXPECT_EQ(-SR_EINTERRUPTED, c.rc) << sr_err_name(c.rc);
     sr_co_stop(nullptr); // no-op
@@ -261,9 +261,9 @@ TEST_F(St, CoroutineRunsAndStopJoinsIt)
 TEST_F(St, StopJoinsCoroutineThatAlreadyReturned)
 {
     CidProbe p;
-    sr_co_t *co = sr_co_start(sr_utest_st_cid_probe, &p, nullptr);
+    SrUtestCo co(sr_co_start(sr_utest_st_cid_probe, &p, nullptr));
     ASSERT_TRUE(sr_utest_st_wait_until([&] { return p.is_done; }));
-    sr_co_stop(co); // joins the finished coroutine and frees its handle (ASan checks)
+    co.stop(); // joins the finished coroutine and frees its handle (ASan checks)
     EXPECT_TRUE(p.is_done);
 }
 
@@ -312,10 +312,10 @@ TEST_F(St, WaitsAfterStopReturnAtOnce)
 {
     Stubborn s;
     s.cond = sr_cond_new();
-    sr_co_t *co = sr_co_start(sr_utest_st_stubborn, &s, nullptr);
+    SrUtestCo co(sr_co_start(sr_utest_st_stubborn, &s, nullptr));
     ASSERT_TRUE(sr_utest_st_wait_until([&] { return s.is_entered; }));
     sr_utime_t t0 = sr_time_mono_us();
-    sr_co_stop(co);
+    co.stop();
     EXPECT_LT(sr_time_mono_us() - t0, kQuick);
     EXPECT_EQ(-SR_EINTERRUPTED, s.first) << sr_err_name(s.first);
     EXPECT_EQ(-SR_EINTERRUPTED, s.second) << sr_err_name(s.second);
@@ -326,13 +326,13 @@ TEST_F(St, WaitsAfterStopReturnAtOnce)
 TEST_F(St, InterruptDoesNotJoin)
 {
     Blocker b;
-    sr_co_t *co = sr_co_start(sr_utest_st_sleeper, &b, nullptr);
+    SrUtestCo co(sr_co_start(sr_utest_st_sleeper, &b, nullptr));
     ASSERT_TRUE(sr_utest_st_wait_until([&] { return b.is_entered; }));
-    sr_co_interrupt(co);
+    sr_co_interrupt(co.get());
     EXPECT_FALSE(b.is_done); // no switch yet: interrupt only asks
     ASSERT_TRUE(sr_utest_st_wait_until([&] { return b.is_done; }));
     EXPECT_EQ(-SR_EINTERRUPTED, b.rc) << sr_err_name(b.rc);
-    sr_co_stop(co); // a second request is harmless; this joins and frees
+    co.stop(); // a second request is harmless; this joins and frees
 }
 
 TEST_F(St, CondTimedWaitTimesOut)
@@ -346,14 +346,14 @@ TEST_F(St, CondSignalWakesWaiter)
 {
     Blocker b;
     b.cond = sr_cond_new();
-    sr_co_t *co = sr_co_start(sr_utest_st_cond_waiter, &b, nullptr);
+    SrUtestCo co(sr_co_start(sr_utest_st_cond_waiter, &b, nullptr));
     ASSERT_TRUE(sr_utest_st_wait_until([&] { return b.is_entered; }));
     EXPECT_FALSE(b.is_done);
     sr_cond_signal(b.cond);
     ASSERT_TRUE(sr_utest_st_wait_until([&] { return b.is_done; }));
     EXPECT_SR_OK(b.rc);
     EXPECT_SR_OK(b.pull_after);
-    sr_co_stop(co);
+    co.stop();
     sr_cond_free(b.cond);
 }
 
@@ -366,12 +366,12 @@ TEST_F(St, CondBroadcastWakesEveryWaiter)
         b[i].cond = cond;
         co[i] = sr_co_start(sr_utest_st_cond_waiter, &b[i], nullptr);
     }
-    ASSERT_TRUE(sr_utest_st_wait_until([&] { return b[0].is_entered && b[1].is_entered && b[2].is_entered; }));
+    EXPECT_TRUE(sr_utest_st_wait_until([&] { return b[0].is_entered && b[1].is_entered && b[2].is_entered; }));
     sr_cond_broadcast(cond);
-    ASSERT_TRUE(sr_utest_st_wait_until([&] { return b[0].is_done && b[1].is_done && b[2].is_done; }));
+    EXPECT_TRUE(sr_utest_st_wait_until([&] { return b[0].is_done && b[1].is_done && b[2].is_done; }));
     for (int i = 0; i < 3; i++) {
+        sr_co_stop(co[i]); // before the cond goes, even when the wait above failed
         EXPECT_SR_OK(b[i].rc);
-        sr_co_stop(co[i]);
     }
     sr_cond_free(cond);
 }
@@ -464,11 +464,11 @@ TEST_F(St, WritevArrivesInOrder)
     for (const std::string &s : w.parts) {
         want += s;
     }
-    sr_co_t *co = sr_co_start(sr_utest_st_writer, &w, nullptr);
+    SrUtestCo co(sr_co_start(sr_utest_st_writer, &w, nullptr));
     std::string got(want.size(), '\0');
     EXPECT_SR_OK(sr_io_read_fully(sr_sock_io(p.server), &got[0], got.size()));
     ASSERT_TRUE(sr_utest_st_wait_until([&] { return w.rc != 1; }));
-    sr_co_stop(co);
+    co.stop();
     EXPECT_SR_OK(w.rc);
     EXPECT_TRUE(got == want) << "bytes differ or are out of order";
     EXPECT_EQ(want.size(), sr_sock_io(p.client)->send_bytes);
@@ -500,10 +500,10 @@ TEST_F(St, ListenRefusesNonNumericAddress)
 TEST_F(St, ChildInheritsCidOrGetsAFreshOne)
 {
     CidParent p;
-    sr_co_t *co = sr_co_start(sr_utest_st_cid_parent, &p, "parent01");
-    EXPECT_STREQ("parent01", sr_co_cid_of(co));
+    SrUtestCo co(sr_co_start(sr_utest_st_cid_parent, &p, "parent01"));
+    EXPECT_STREQ("parent01", sr_co_cid_of(co.get()));
     ASSERT_TRUE(sr_utest_st_wait_until([&] { return p.given.is_done; }));
-    sr_co_stop(co);
+    co.stop();
     EXPECT_EQ("parent01", p.cid);
     EXPECT_EQ("parent01", p.inherit.cid); // cid NULL: the parent's
     EXPECT_EQ((size_t)SR_CID_LEN, p.fresh.cid.size());
@@ -518,9 +518,9 @@ TEST_F(St, PrimordialChildInheritsProcessCid)
 {
     std::string mine = sr_co_cid();
     CidProbe p;
-    sr_co_t *co = sr_co_start(sr_utest_st_cid_probe, &p, nullptr);
+    SrUtestCo co(sr_co_start(sr_utest_st_cid_probe, &p, nullptr));
     ASSERT_TRUE(sr_utest_st_wait_until([&] { return p.is_done; }));
-    sr_co_stop(co);
+    co.stop();
     EXPECT_EQ(mine, p.cid);
     EXPECT_EQ(mine, std::string(sr_co_cid())); // unchanged by the child
 }
@@ -529,9 +529,9 @@ TEST_F(St, ErrorTrailIsPerCoroutine)
 {
     sr_err_clear();
     TrailProbe t;
-    sr_co_t *co = sr_co_start(sr_utest_st_trail_probe, &t, nullptr);
+    SrUtestCo co(sr_co_start(sr_utest_st_trail_probe, &t, nullptr));
     sr_usleep(SR_UTIME_MS);
-    sr_co_stop(co);
+    co.stop();
     EXPECT_EQ(-SR_EINVAL, t.rc);
     EXPECT_NE(std::string::npos, t.trail.find("only in the child")) << t.trail;
     EXPECT_STREQ("", sr_err_trail()); // the primordial thread's trail is untouched

@@ -51,7 +51,12 @@ SR_BEGIN_DECLS
     X(3004, EPUBLISH_TIMEOUT, "publisher idle")                                                                        \
     X(3005, ESOURCE_GONE, "source gone")                                                                               \
     X(3006, EKICKED, "kicked")                                                                                         \
-    X(4000, EHTTP_PARSE, "http parse error")
+    X(4000, EHTTP_PARSE, "http parse error")                                                                           \
+    X(4001, EHTTP_HEADERS_TOO_LARGE, "http headers too large")                                                         \
+    X(4002, EHTTP_BODY_TOO_LARGE, "http body too large")                                                               \
+    X(4003, EHTTP_CLIENT, "http request failed")                                                                       \
+    X(4004, EHTTP_DENIED, "denied by http hook")                                                                       \
+    X(4005, EJSON, "json invalid")
 
 enum {
 #define SR_ERRNO_ENUM(code, name, text) SR_##name = code,
