@@ -8,6 +8,8 @@ ends, fails, times out or the run is interrupted.
 """
 
 import atexit
+import base64
+import http.client
 import json
 import os
 import shutil
@@ -54,9 +56,36 @@ def kill_proc(p, term_timeout=0.0, sig=signal.SIGTERM):
         return None
 
 
+_ALL_PIDS = []           # processes we did not start as children (a daemonised server)
+
+
+def pid_runs_exe(pid, exe):
+    """True if pid is alive (not a zombie) and runs exe: pids get reused."""
+    try:
+        if os.path.realpath("/proc/%d/exe" % pid) != os.path.realpath(exe):
+            return False
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read()
+        return st[st.rindex(")") + 2] != "Z"
+    except (OSError, ValueError, IndexError):
+        return False
+
+
+def kill_pid(pid, exe):
+    """SIGKILL a process we did not fork (a daemon) if it still runs exe."""
+    if pid_runs_exe(pid, exe):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
 def kill_all_tracked():
     with _ALL_PROCS_LOCK:
         procs = list(_ALL_PROCS)
+        pids = list(_ALL_PIDS)
+    for pid, exe in pids:
+        kill_pid(pid, exe)
     for p in procs:
         if p.poll() is None:
             try:
@@ -171,6 +200,140 @@ def parse_flv_tags(buf):
     return tags, pos
 
 
+# ---------------------------------------------------------------- HTTP
+
+
+def http_request(port, path, method="GET", headers=None, body=None, timeout=5.0, auth=None,
+                 conn=None):
+    """One request with http.client (path sent as is). Returns (status, headers, body);
+    headers is an http.client.HTTPMessage (case-insensitive .get). auth: (user, password).
+    With conn (an HTTPConnection) the request goes on that connection (keep-alive)."""
+    c = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    hdrs = dict(headers or {})
+    if auth:
+        hdrs["Authorization"] = "Basic " + base64.b64encode(
+            ("%s:%s" % auth).encode()).decode()
+    try:
+        c.request(method, path, body=body, headers=hdrs)
+        r = c.getresponse()
+        data = r.read()
+        return r.status, r.headers, data
+    finally:
+        if conn is None:
+            c.close()
+
+
+def api(port, path, method="GET", auth=None, timeout=5.0):
+    """An HTTP API call: (HTTP status, decoded JSON or None)."""
+    status, _, body = http_request(port, path, method=method, auth=auth, timeout=timeout)
+    try:
+        return status, json.loads(body.decode("utf-8"))
+    except ValueError:
+        return status, None
+
+
+def api_ok(port, path, method="GET", auth=None):
+    """An HTTP API call that must answer 200 with code 0; returns the JSON."""
+    status, js = api(port, path, method=method, auth=auth)
+    check(status == 200 and js is not None and js.get("code") == 0,
+          "%s %s: HTTP %s, %s" % (method, path, status, js))
+    return js
+
+
+def read_http_response(f, head=False):
+    """Read one HTTP/1.x response from a binary file object (sock.makefile("rb")).
+    Returns (status, {lowercased header: value}, body) or None at EOF before a status line.
+    The body follows Content-Length, chunked, or runs to EOF; none for HEAD/1xx/204/304."""
+    line = f.readline(65536)
+    if not line:
+        return None
+    parts = line.decode("latin-1").split(None, 2)
+    check(len(parts) >= 2 and parts[0].startswith("HTTP/1."), "bad status line %r" % line[:80])
+    status = int(parts[1])
+    hdrs = {}
+    while True:
+        h = f.readline(65536)
+        if h in (b"\r\n", b"\n", b""):
+            break
+        k, _, v = h.decode("latin-1").partition(":")
+        hdrs[k.strip().lower()] = v.strip()
+    if head or status in (204, 304) or 100 <= status < 200:
+        return status, hdrs, b""
+    if "chunked" in hdrs.get("transfer-encoding", "").lower():
+        body = b""
+        while True:
+            n = int(f.readline(1024).split(b";")[0].strip() or b"0", 16)
+            if n == 0:
+                while f.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass
+                return status, hdrs, body
+            body += f.read(n)
+            f.readline(1024)
+    if "content-length" in hdrs:
+        return status, hdrs, f.read(int(hdrs["content-length"]))
+    return status, hdrs, f.read()
+
+
+def raw_http(port, data, timeout=5.0, responses=1, head=False):
+    """Send raw bytes (a request the stdlib client would refuse to build) and read up to
+    `responses` responses. Returns the list of (status, headers, body); a send the server
+    cut short (it answered early and closed) is not an error."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        try:
+            s.sendall(data)
+        except OSError:
+            pass
+        f = s.makefile("rb")
+        out = []
+        try:
+            for _ in range(responses):
+                r = read_http_response(f, head=head)
+                if r is None:
+                    break
+                out.append(r)
+        except (OSError, ValueError):
+            pass
+        return out
+    finally:
+        s.close()
+
+
+def http_body(http_dir=None, api=False, exporter=False, same_port=False, api_extra="",
+              vhosts=None, remux=True):
+    """A config body for Server: http_server (when http_dir, an absolute path), http_api,
+    exporter, each on one of the server's aux ports (not RTMP's `listen`), and __defaultVhost__ with
+    http_remux mounting [vhost]/[app]/[stream].flv (gop_cache on). It is a function of the
+    server: once ports are picked it sets srv.http_port, srv.api_port, srv.exporter_port.
+    api_extra goes inside http_api { } (raw_api, auth); vhosts replaces the vhost section.
+    env.server(http_body(...)) reserves the ports it needs (body.aux_ports)."""
+    def body(srv):
+        ports = list(srv.aux)
+        out = []
+        srv.http_port = srv.api_port = srv.exporter_port = None
+        if http_dir:
+            srv.http_port = ports.pop(0)
+            out.append("http_server {\n    enabled on;\n    listen %d;\n    dir %s;\n}\n"
+                       % (srv.http_port, http_dir))
+        if api:
+            srv.api_port = srv.http_port if same_port and srv.http_port else ports.pop(0)
+            out.append("http_api {\n    enabled on;\n    listen %d;\n%s}\n"
+                       % (srv.api_port, "".join("    %s\n" % l for l in api_extra.splitlines())))
+        if exporter:
+            srv.exporter_port = ports.pop(0)
+            out.append("exporter {\n    enabled on;\n    listen %d;\n}\n" % srv.exporter_port)
+        if vhosts is not None:
+            out.append(vhosts)
+        else:
+            out.append("vhost __defaultVhost__ {\n    play { gop_cache on; }\n%s}\n" % (
+                "    http_remux {\n        enabled on;\n        mount [vhost]/[app]/[stream].flv;\n"
+                "    }\n" if remux else ""))
+        return "".join(out)
+    body.aux_ports = int(bool(http_dir)) + int(bool(api and not (same_port and http_dir))) \
+        + int(bool(exporter))
+    return body
+
+
 # ---------------------------------------------------------------- run-wide context
 
 
@@ -233,15 +396,25 @@ DEFAULT_VHOSTS = "vhost __defaultVhost__ {\n    play { gop_cache on; }\n}\n"
 
 
 class Server:
-    def __init__(self, env, name, body, extra_ports=0, max_connections=100):
+    def __init__(self, env, name, body, extra_ports=0, max_connections=100, log_level="trace",
+                 log_file=False, daemon=False, aux_ports=0):
         self.env = env
         self.name = name
         self.dir = env.subdir(name)
         self.conf = os.path.join(self.dir, "strand.conf")
         self.log = os.path.join(self.dir, "strand.log")
+        # with log_file the server writes self.log itself (srs_log_tank file) and its
+        # stdout/stderr go to strand.stdout; else the console output is the log
+        self.stdout = os.path.join(self.dir, "strand.stdout") if log_file else self.log
+        self.log_file = log_file
+        self.log_level = log_level
+        self.daemon = daemon
+        self.pid_file = os.path.join(self.dir, "strand.pid")
         self.body = body
         self.max_connections = max_connections
         self.extra_ports = extra_ports
+        self.aux_ports = aux_ports  # free ports for other listeners (HTTP), not in `listen`
+        self.aux = []
         self.proc = None
         self.port = None
         self.ports = []
@@ -252,23 +425,37 @@ class Server:
         return ("# generated by trunk/itest/strand_env.py\n"
                 "listen %s;\n"
                 "max_connections %d;\n"
-                "daemon off;\n"
+                "daemon %s;\n"
                 "pid %s;\n"
-                "srs_log_tank console;\n"
-                "srs_log_level trace;\n"
+                "%s"
+                "srs_log_level %s;\n"
                 "%s" % (" ".join(str(p) for p in self.ports), self.max_connections,
-                        os.path.join(self.dir, "strand.pid"), self.body))
+                        "on" if self.daemon else "off", self.pid_file,
+                        ("srs_log_tank file;\nsrs_log_file %s;\n" % self.log) if self.log_file
+                        else "srs_log_tank console;\n",
+                        self.log_level, self.body(self) if callable(self.body) else self.body))
+
+    def write_config(self, body=None):
+        """Rewrite the config file (same ports), optionally with a new body; no signal."""
+        if body is not None:
+            self.body = body
+        with open(self.conf, "w") as f:
+            f.write(self.config_text())
+
+    def _pick_ports(self):
+        ports = free_ports(1 + self.extra_ports + self.aux_ports)
+        self.port, self.ports = ports[0], ports[:1 + self.extra_ports]
+        self.aux = ports[1 + self.extra_ports:]
 
     def start(self, timeout=10.0):
         if not os.path.exists(STRAND_BIN):
             raise TestFailure("server binary %s does not exist (build it with make)" % STRAND_BIN)
         last = ""
         for attempt in range(3):
-            ports = free_ports(1 + self.extra_ports)
-            self.port, self.ports = ports[0], ports
+            self._pick_ports()
             with open(self.conf, "w") as f:
                 f.write(self.config_text())
-            logf = open(self.log, "ab")
+            logf = open(self.stdout, "ab")
             try:
                 logf.write(("==== start attempt %d: %s -c %s (cwd %s)\n" % (
                     attempt + 1, STRAND_BIN, self.conf, self.dir)).encode())
@@ -283,13 +470,15 @@ class Server:
             while time.monotonic() < deadline:
                 if self.proc.poll() is not None:
                     break
-                if all(port_accepts(p) for p in self.ports):
+                if all(port_accepts(p) for p in self.ports + self.aux):
                     self.env.note("server %s up on port %d (pid %d)" % (
                         self.name, self.port, self.proc.pid))
                     return self
                 time.sleep(0.05)
             rc = self.proc.poll()
             last = tail(self.log, 20)
+            if self.stdout != self.log:
+                last += "\n" + tail(self.stdout, 5)
             if rc is None:
                 kill_proc(self.proc, 2)
                 raise TestFailure("server did not accept on port %d within %.0fs" % (
@@ -299,11 +488,36 @@ class Server:
             raise TestFailure("server exited with code %s at start" % rc)
         raise TestFailure("server could not bind after 3 attempts: %s" % last[-300:])
 
-    def reload(self, body):
-        """Rewrite the config with a new body (same ports) and send SIGHUP."""
-        self.body = body
+    def start_daemon(self, timeout=10.0):
+        """With daemon=True: run `strand -c conf`, which must exit 0 (the daemon lives on).
+        Returns (launcher exit code or None, seconds it took, daemon pid or None). The
+        daemon's pid (from the pid file) is tracked: it is killed when the test ends."""
+        check(self.daemon, "start_daemon needs Server(daemon=True)")
+        self._pick_ports()
         with open(self.conf, "w") as f:
             f.write(self.config_text())
+        launcher = self.env.spawn("strand-launcher", [STRAND_BIN, "-c", self.conf])
+        rc = launcher.wait(timeout)
+        secs = time.monotonic() - launcher.t0
+        pid = None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with open(self.pid_file) as f:
+                    pid = int(f.read().strip() or "0") or None
+            except (OSError, ValueError):
+                pid = None
+            if pid:
+                break
+            time.sleep(0.05)
+        if pid:
+            self.env.track_pid(pid, STRAND_BIN, "strand daemon")
+            self.daemon_pid = pid
+        return rc, secs, pid
+
+    def reload(self, body):
+        """Rewrite the config with a new body (same ports) and send SIGHUP."""
+        self.write_config(body)
         self.env.note("reloading %s with SIGHUP" % self.name)
         self.proc.send_signal(signal.SIGHUP)
 
@@ -395,6 +609,7 @@ class Env:
         os.makedirs(self.dir, exist_ok=True)
         self.servers = []
         self.procs = []
+        self.pids = []
         self.socks = []
         self.notes = []
         self._n = 0
@@ -414,6 +629,13 @@ class Env:
         self.note("started %s pid %d" % (name, popen.pid))
         return popen
 
+    def track_pid(self, pid, exe, name):
+        """A process we did not fork (a daemon): SIGKILLed at the end if it still runs exe."""
+        with _ALL_PROCS_LOCK:
+            _ALL_PIDS.append((pid, exe))
+        self.pids.append((pid, exe))
+        self.note("tracking %s pid %d" % (name, pid))
+
     def note(self, msg):
         self.notes.append(msg)
         if self.ctx.verbose:
@@ -423,10 +645,13 @@ class Env:
         return self.ctx.media(name)
 
     # -- servers
-    def server(self, body=DEFAULT_VHOSTS, name="strand", **kw):
+    def server(self, body=DEFAULT_VHOSTS, name="strand", start=True, **kw):
+        """A Server with this config body, started unless start=False (e.g. to start_daemon)."""
+        if callable(body) and hasattr(body, "aux_ports"):  # http_body(): its ports
+            kw.setdefault("aux_ports", body.aux_ports)
         s = Server(self, name, body, **kw)
         self.servers.append(s)
-        return s.start()
+        return s.start() if start else s
 
     # -- clients
     def spawn(self, name, args, stdout=None, pipe_stdout=False):
@@ -567,12 +792,14 @@ class Env:
                     os.kill(kid, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass
+        for pid, exe in self.pids:
+            kill_pid(pid, exe)
         return problems
 
     def server_tails(self, n=25):
         out = []
         for srv in self.servers:
-            if srv.proc is None:
+            if srv.proc is None and not os.path.exists(srv.log):
                 continue
             out.append("---- %s log (%s), last %d lines:\n%s" % (srv.name, srv.log, n,
                                                                   tail(srv.log, n)))

@@ -18,11 +18,13 @@
 #include "sr_time.h"
 #include "sr_utest.h"
 
-// SR_OK once ST runs on epoll. An inline function's static local is one object in the
-// whole program, so ST is initialised exactly once per process.
+// SR_OK once ST runs on epoll. The first call starts ST (an inline function's static
+// local is one object in the whole program); every later call makes sr_st_init put the
+// ST context provider back, since a non-ST test may have replaced it (per-coroutine cids
+// and error trails depend on it).
 inline int sr_utest_st_init()
 {
-    static const int rc = [] {
+    static const int first = [] {
 #ifdef SR_UTEST_HAS_LSAN
         // st_init's idle thread keeps its stack descriptor on its own mmap'd stack, which
         // LeakSanitizer does not scan; it lives as long as the process.
@@ -34,7 +36,7 @@ inline int sr_utest_st_init()
 #endif
         return r;
     }();
-    return rc;
+    return first != SR_OK ? first : sr_st_init();
 }
 
 // Fixture for ST suites: `using Suite = SrUtestSt;` then TEST_F(Suite, Behaviour).

@@ -367,10 +367,10 @@ TEST(ConfigServer, UnknownDirectivesWarnAndLoad)
 
     Loaded nested(dir,
                   "vhost x {\n    bogus 1;\n    play {\n        also_bogus on;\n        gop_cache off;\n    }\n}\n"
-                  "http_api { enabled on; }\n",
+                  "no_such_block {\n    no_such_child 1;\n}\n",
                   "nested.conf");
     ASSERT_SR_OK(nested.rc);
-    EXPECT_EQ(3, nested.cfg->warnings);
+    EXPECT_EQ(3, nested.cfg->warnings); // bogus, also_bogus, no_such_block (its children are not walked)
     EXPECT_FALSE(sr_server_config_vhost_exact(nested.cfg, "x")->is_gop_cache); // the known one still applies
 
     Loaded ignored(dir, "utc_time off;\nwork_dir ./;\nvhost x { atc_auto on; }\n", "ignored.conf");

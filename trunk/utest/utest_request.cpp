@@ -127,8 +127,8 @@ TEST(Url, RefusesBadPorts)
 
 TEST(Url, RefusesMissingSchemeOrHost)
 {
-    const char *bad[] = {"h/live", "h:1935/live", "://h/live", "rtmp:/h/live", "rtmp:///live", "rtmp://:1935/live",
-                         "rtmp://user@/live", ""};
+    const char *bad[] = {"h/live",       "h:1935/live",       "://h/live",         "rtmp:/h/live",
+                         "rtmp:///live", "rtmp://:1935/live", "rtmp://user@/live", ""};
     for (const char *url : bad) {
         sr_url_t u;
         SCOPED_TRACE(std::string("'") + url + "'");
@@ -280,8 +280,8 @@ TEST(Request, DomainTcUrlWithoutPortUsesDefaultPort)
 
 TEST(Request, VhostParameterOnApp)
 {
-    sr_request_t r = connect("rtmp://127.0.0.1:1935/live?vhost=demo.example.com", "live?vhost=demo.example.com",
-                             "livestream");
+    sr_request_t r =
+        connect("rtmp://127.0.0.1:1935/live?vhost=demo.example.com", "live?vhost=demo.example.com", "livestream");
     EXPECT_STREQ("127.0.0.1", r.host);
     EXPECT_STREQ("demo.example.com", r.vhost);
     EXPECT_STREQ("live", r.app); // the parameters leave the app name

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "sr_context.h"
 #include "sr_error.h"
 #include "sr_io.h"
 #include "sr_st.h"
@@ -229,7 +230,7 @@ void sr_utest_st_stubborn(void *arg)
     Stubborn *s = static_cast<Stubborn *>(arg);
     s->is_entered = true;
     s->first = sr_cond_timedwait(s->cond, SR_UTIME_NO_TIMEOUT);
-    s->second = sr_cond_timedwait(s->cond, kLong);
+    s->second = sr_cond_timedwait(s->cond, 10 * SR_UTIME_S); // longer than kQuick: a block would show
     s->third = sr_usleep(kLong);
 }
 
@@ -243,6 +244,22 @@ TEST_F(St, InitRunsOnEpoll)
     EXPECT_GT(sr_st_fd_limit(), 0);
     EXPECT_EQ(nullptr, sr_co_self()); // the primordial thread is not an sr_co
     EXPECT_SR_OK(sr_co_pull());
+}
+
+// Regression: a second sr_st_init failed with a misleading "no epoll backend" and left a
+// provider another test had swapped out (RtmpHandshake sets its own, then NULL) in place,
+// so every later coroutine shared the process context: wrong cids, one error trail.
+TEST_F(St, InitAgainRestoresContextProvider)
+{
+    sr_context_set_provider(nullptr); // what a non-ST test leaves behind
+    ASSERT_SR_OK(sr_st_init());
+    EXPECT_STREQ("epoll", sr_st_eventsys_name());
+    CidProbe p;
+    SrUtestCo co(sr_co_start(sr_utest_st_cid_probe, &p, "again123"));
+    ASSERT_TRUE(sr_utest_st_wait_until([&] { return p.is_done; }));
+    co.stop();
+    EXPECT_EQ("again123", p.cid);
+    EXPECT_TRUE(p.is_self_ok);
 }
 
 TEST_F(St, CoroutineRunsAndStopJoinsIt)
@@ -396,6 +413,36 @@ TEST_F(St, SocketReadTimesOut)
     EXPECT_EQ(0u, sr_sock_io(p.server)->recv_bytes);
 }
 
+// Regression: socket errors returned a bare code, so the caller's wrap frames were
+// appended to a trail an earlier, swallowed error had left, and the connection's one log
+// line told a mixed-up story.
+TEST_F(St, SocketErrorsStartAFreshTrail)
+{
+    TcpPair p;
+    ASSERT_NO_FATAL_FAILURE(sr_utest_st_open_pair(&p));
+    sr_sock_set_timeouts(p.server, 20 * SR_UTIME_MS, kQuick);
+    char buf[16];
+    size_t n = 0;
+    sr_err_new(SR_EINVAL, "stale swallowed error");
+    EXPECT_SR_ERR(SR_ETIMEOUT, sr_io_read(sr_sock_io(p.server), buf, sizeof(buf), &n));
+    std::string trail = sr_err_trail();
+    EXPECT_EQ(std::string::npos, trail.find("stale")) << trail;
+    EXPECT_NE(std::string::npos, trail.find("read")) << trail;
+
+    sr_sock_close(p.client);
+    p.client = nullptr;
+    sr_err_new(SR_EINVAL, "stale swallowed error");
+    EXPECT_SR_ERR(SR_EPEER_CLOSED, sr_io_read(sr_sock_io(p.server), buf, sizeof(buf), &n));
+    trail = sr_err_trail();
+    EXPECT_EQ(std::string::npos, trail.find("stale")) << trail;
+    EXPECT_NE(std::string::npos, trail.find("read")) << trail;
+
+    sr_err_new(SR_EINVAL, "stale swallowed error");
+    sr_sock_t *none = nullptr;
+    EXPECT_SR_ERR(SR_ETIMEOUT, sr_sock_accept(p.listener, 10 * SR_UTIME_MS, &none));
+    EXPECT_EQ(std::string::npos, std::string(sr_err_trail()).find("stale")) << sr_err_trail();
+}
+
 TEST_F(St, AcceptTimesOut)
 {
     sr_sock_t *l = nullptr;
@@ -453,7 +500,7 @@ TEST_F(St, WritevArrivesInOrder)
     Writer w;
     w.sock = p.client;
     w.parts.push_back("header:");
-    w.parts.push_back(""); // an empty iovec is skipped, not a short write
+    w.parts.push_back("");             // an empty iovec is skipped, not a short write
     std::string big(512 * 1024, '\0'); // larger than the socket buffers: writev must loop
     for (size_t i = 0; i < big.size(); i++) {
         big[i] = (char)(i * 7 + i / 251);

@@ -19,35 +19,6 @@
 
 /* ---- listen ---- */
 
-static int sr_config_parse_listen(const sr_conf_t *n, const char *arg, sr_listen_addr_t *out)
-{
-    const char *port = arg;
-    out->ip[0] = '\0';
-    if (arg[0] == '[') { /* [::]:1935 */
-        const char *close = strchr(arg, ']');
-        if (!close || close[1] != ':' || (size_t)(close - arg - 1) >= sizeof(out->ip)) {
-            return sr_err_new(SR_ECONFIG, "%s:%d: bad listen address '%s'", sr_conf_file(n), sr_conf_line(n), arg);
-        }
-        snprintf(out->ip, sizeof(out->ip), "%.*s", (int)(close - arg - 1), arg + 1);
-        port = close + 2;
-    } else if (strchr(arg, ':')) { /* 0.0.0.0:1935 */
-        const char *colon = strrchr(arg, ':');
-        snprintf(out->ip, sizeof(out->ip), "%.*s", (int)(colon - arg), arg);
-        port = colon + 1;
-    }
-    char *end = NULL;
-    long v = strtol(port, &end, 10);
-    if (!*port || *end || v <= 0 || v > 65535) {
-        return sr_err_new(SR_ECONFIG, "%s:%d: listen port must be 1..65535, got '%s'", sr_conf_file(n), sr_conf_line(n),
-                          arg);
-    }
-    out->port = (int)v;
-    if (!out->ip[0]) {
-        snprintf(out->ip, sizeof(out->ip), "0.0.0.0");
-    }
-    return SR_OK;
-}
-
 static int sr_config_resolve_listens(const sr_conf_t *scope, sr_server_config_t *c)
 {
     for (const sr_conf_t *n = sr_conf_get(scope, "listen"); n; n = sr_conf_next(scope, n, "listen")) {
@@ -59,7 +30,7 @@ static int sr_config_resolve_listens(const sr_conf_t *scope, sr_server_config_t 
                 return sr_err_new(SR_ECONFIG, "%s:%d: more than %d listen addresses", sr_conf_file(n), sr_conf_line(n),
                                   SR_CONFIG_MAX_LISTENS);
             }
-            int rc = sr_config_parse_listen(n, sr_conf_arg(n, i), &c->listens[c->listen_count++]);
+            int rc = sr_config_http_parse_listen(n, sr_conf_arg(n, i), &c->listens[c->listen_count++]);
             if (rc != SR_OK) {
                 return rc;
             }
@@ -218,10 +189,10 @@ static int sr_config_resolve_vhost(const sr_conf_t *vn, const sr_server_config_t
         (rc = sr_conf_int(sr_conf_get(vn, "out_ack_size"), 2500000, 0, 0x7fffffff, &v->out_ack_size))) {
         return rc;
     }
-    if ((rc = sr_config_resolve_play(vn, v)) != SR_OK) {
+    if ((rc = sr_config_resolve_play(vn, v)) != SR_OK || (rc = sr_config_resolve_publish(vn, v)) != SR_OK) {
         return rc;
     }
-    return sr_config_resolve_publish(vn, v);
+    return sr_config_http_resolve_remux(vn, &v->http_remux);
 }
 
 static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c)
@@ -231,6 +202,7 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
         count++;
     }
     c->vhosts = sr_calloc((size_t)count + 1, sizeof(sr_vhost_config_t));
+    c->hooks = sr_calloc((size_t)count + 1, sizeof(sr_hooks_config_t));
     for (const sr_conf_t *n = sr_conf_get(root, "vhost"); n; n = sr_conf_next(root, n, "vhost")) {
         sr_vhost_config_t *v = &c->vhosts[c->vhost_count];
         int rc = sr_config_resolve_vhost(n, c, v);
@@ -240,6 +212,12 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
         if (sr_server_config_vhost_exact(c, v->name)) {
             return sr_err_new(SR_ECONFIG, "%s:%d: vhost '%s' is defined twice", sr_conf_file(n), sr_conf_line(n),
                               v->name);
+        }
+        v->hooks = &c->hooks[c->vhost_count];
+        rc = sr_config_http_resolve_hooks(n, &c->hooks[c->vhost_count]);
+        if (rc != SR_OK) {
+            c->vhost_count++; /* so that free releases what the hooks allocated */
+            return rc;
         }
         c->vhost_count++;
     }
@@ -257,6 +235,15 @@ int sr_server_config_load(const char *path, sr_server_config_t **out)
     if (rc == SR_OK) {
         rc = sr_config_resolve_vhosts(c->root, c);
     }
+    if (rc == SR_OK) {
+        rc = sr_config_http_resolve_server(c->root, &c->http_server);
+    }
+    if (rc == SR_OK) {
+        rc = sr_config_http_resolve_api(c->root, &c->http_api);
+    }
+    if (rc == SR_OK) {
+        rc = sr_config_http_resolve_exporter(c->root, &c->exporter);
+    }
     if (rc != SR_OK) {
         sr_server_config_free(c);
         return rc;
@@ -272,6 +259,10 @@ void sr_server_config_free(sr_server_config_t *c)
         return;
     }
     sr_conf_free(c->root);
+    for (int i = 0; c->hooks && i < c->vhost_count; i++) {
+        sr_config_http_hooks_deinit(&c->hooks[i]);
+    }
+    sr_free(c->hooks);
     sr_free(c->vhosts);
     sr_free(c->path);
     sr_free(c);

@@ -10,16 +10,12 @@
 #define SR_CONFIG_SERVER_H
 
 #include "sr_config.h"
+#include "sr_config_http.h"
 #include "sr_core.h"
 
 SR_BEGIN_DECLS
 
 #define SR_CONFIG_MAX_LISTENS 16
-
-typedef struct sr_listen_addr {
-    char ip[64]; /* "0.0.0.0", "::", or a numeric address */
-    int port;
-} sr_listen_addr_t;
 
 typedef struct sr_vhost_config {
     char name[256];
@@ -44,7 +40,9 @@ typedef struct sr_vhost_config {
     int normal_timeout_ms;
     bool is_parse_sps;
     int kickoff_for_idle_ms;
-    const sr_conf_t *node; /* the vhost block, owned by the config */
+    sr_http_remux_config_t http_remux;
+    const sr_hooks_config_t *hooks; /* owned by the config; never keep it across a yield */
+    const sr_conf_t *node;          /* the vhost block, owned by the config */
 } sr_vhost_config_t;
 
 typedef struct sr_server_config {
@@ -60,7 +58,11 @@ typedef struct sr_server_config {
     int log_level;
     int chunk_size;
     char ff_log_dir[1024];
+    sr_http_server_config_t http_server;
+    sr_http_api_config_t http_api;
+    sr_exporter_config_t exporter;
     sr_vhost_config_t *vhosts;
+    sr_hooks_config_t *hooks; /* one per vhost, same index */
     int vhost_count;
     int warnings; /* unknown or not-yet-supported directives seen */
 } sr_server_config_t;

@@ -15,6 +15,7 @@
 #include "sr_amf0.h"
 #include "sr_consts.h"
 #include "sr_error.h"
+#include "sr_http_hooks.h"
 #include "sr_jitter.h"
 #include "sr_log.h"
 #include "sr_rtmp_conn_internal.h"
@@ -176,9 +177,14 @@ static int sr_rtmp_conn_on_connect(sr_rtmp_conn_t *c, const sr_rtmp_command_t *c
     c->req.object_encoding = o ? sr_amf0_object_get_number(o, "objectEncoding", 0) : 0;
     snprintf(c->req.ip, sizeof(c->req.ip), "%s", c->client.ip);
     int rc = sr_rtmp_conn__resolve_vhost(c);
+    if (rc == SR_OK) {
+        rc = sr_hooks_on_connect(c->server, c->client.cid, &c->req);
+    }
     if (rc != SR_OK) {
         return sr_rtmp_conn_reject(c, cmd->transaction_id, rc);
     }
+    c->is_connected = true;
+    c->client.req = &c->req;
     sr_trace("connect tcUrl=%s app=%s vhost=%s ip=%s", c->req.tc_url, c->req.app, c->req.vhost, c->client.ip);
     /* Window ack size, peer bandwidth and our chunk size, then the result (RTMP 7.2.1.1). */
     uint8_t bw[SR_RTMP_PEER_BANDWIDTH_BYTES];
@@ -322,7 +328,11 @@ static void sr_rtmp_conn_cycle(void *arg)
     } else {
         sr_warn("%s %s closed: %s %s", who, c->client.ip, sr_err_name(rc), sr_err_trail());
     }
-    sr_server_client_remove(c->server, &c->client);
+    if (c->is_connected) {
+        sr_hooks_on_close(c->server, c->client.cid, &c->req, c->io->send_bytes, c->io->recv_bytes);
+    }
+    sr_server_client_remove(c->server, &c->client,
+                            !(rc == SR_OK || sr_err_is_peer_close(rc) || sr_err_is_interrupted(rc)));
     sr_rtmp_reader_free(c->reader);
     sr_rtmp_writer_free(c->writer);
     sr_buf_deinit(&c->scratch);
@@ -341,6 +351,7 @@ void sr_rtmp_conn_start(sr_server_t *server, sr_sock_t *sock)
     sr_buf_init(&c->scratch);
     snprintf(c->client.ip, sizeof(c->client.ip), "%s", sr_sock_peer_ip(sock));
     c->client.start_ms = sr_time_wall_us() / 1000;
+    c->client.io = c->io;
     c->client.co = sr_co_start_detached(sr_rtmp_conn_cycle, c, "");
     /* The coroutine has not run yet (ST runs it at our next yield), so registering now is safe. */
     snprintf(c->client.cid, sizeof(c->client.cid), "%s", sr_co_cid_of(c->client.co));

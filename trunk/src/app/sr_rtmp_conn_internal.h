@@ -42,6 +42,7 @@ typedef struct sr_rtmp_conn {
     bool has_ack_due;  /* play: the receive coroutine asks the sender to ack */
     uint32_t pong_due; /* play: ping timestamp to answer, +1 (0: none) */
     bool is_fmle;      /* releaseStream/FCPublish seen: an encoder, not a Flash client */
+    bool is_connected; /* connect accepted: on_close is due */
 } sr_rtmp_conn_t;
 
 /* Send an onStatus on the media stream and flush. May yield. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sr_error.h"
+#include "sr_http_hooks.h"
 #include "sr_log.h"
 #include "sr_packet.h"
 #include "sr_rtmp_conn_internal.h"
@@ -221,21 +222,31 @@ int sr_rtmp_play_run(sr_rtmp_conn_t *c, const sr_rtmp_command_t *cmd)
         return rc;
     }
     c->client.type = "rtmp-play";
-    if ((rc = sr_rtmp_play_start(c)) != SR_OK) {
+    sr_source_t *src = sr_source_fetch(sr_server_sources(c->server), c->req.vhost, c->req.app, c->req.stream, true);
+    if ((rc = sr_hooks_on_play(c->server, c->client.cid, &c->req, sr_source_id(src))) != SR_OK) {
+        sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_ERROR, SR_RTMP_STATUS_PLAY_STREAM_NOT_FOUND, "Play denied by hook");
+        sr_source_unref(src);
         return rc;
     }
-    sr_source_t *src = sr_source_fetch(sr_server_sources(c->server), c->req.vhost, c->req.app, c->req.stream, true);
+    if ((rc = sr_rtmp_play_start(c)) != SR_OK) {
+        sr_hooks_on_stop(c->server, c->client.cid, &c->req, sr_source_id(src));
+        sr_source_unref(src);
+        return rc;
+    }
     sr_consumer_policy_t policy;
     sr_rtmp_conn_consumer_policy(&c->vhost, &policy);
     sr_rtmp_play_t p = {.conn = c};
     p.consumer = sr_source_consumer_add(src, &policy);
     sr_source_unref(src); /* the consumer holds its own reference */
     sr_trace("play %s/%s/%s%s start", c->req.vhost, c->req.app, c->req.stream, c->req.param);
+    c->client.source = sr_consumer_source(p.consumer);
     p.recv_co = sr_co_start(sr_rtmp_play_recv_cycle, &p, NULL);
     rc = sr_rtmp_play_loop(&p);
     sr_co_stop(p.recv_co);
+    c->client.source = NULL;
     sr_trace("play %s/%s/%s stop: sent %llu packets, dropped %llu", c->req.vhost, c->req.app, c->req.stream,
              (unsigned long long)p.sent_packets, (unsigned long long)sr_consumer_dropped(p.consumer));
+    sr_hooks_on_stop(c->server, c->client.cid, &c->req, sr_source_id(sr_consumer_source(p.consumer)));
     sr_source_consumer_remove(p.consumer);
     return rc;
 }

@@ -13,6 +13,7 @@
 #include "sr_consts.h"
 #include "sr_error.h"
 #include "sr_flv.h"
+#include "sr_http_hooks.h"
 #include "sr_log.h"
 #include "sr_packet.h"
 #include "sr_rtmp_conn_internal.h"
@@ -187,7 +188,18 @@ int sr_rtmp_publish_run(sr_rtmp_conn_t *c, const sr_rtmp_command_t *cmd)
     sr_source_set_policy(p.source, &policy);
     c->client.type = c->is_fmle ? "fmle-publish" : "flash-publish";
     c->client.is_publish = true;
-    if ((rc = sr_source_publish(p.source, c->client.cid)) != SR_OK) {
+    /* Busy first (no hook call for a publisher that cannot get the stream), then the
+     * hook, then claim: the hook yields, so the claim checks again. */
+    if (sr_source_is_publishing(p.source)) {
+        rc = sr_err_new(SR_ESTREAM_BUSY, "stream is already published");
+    } else if ((rc = sr_hooks_on_publish(c->server, c->client.cid, &c->req, sr_source_id(p.source))) != SR_OK) {
+        sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_ERROR, SR_RTMP_STATUS_PUBLISH_BAD_NAME, "Publish denied by hook");
+        sr_source_unref(p.source);
+        return rc;
+    } else if ((rc = sr_source_publish(p.source, c->client.cid)) != SR_OK) {
+        sr_hooks_on_unpublish(c->server, c->client.cid, &c->req, sr_source_id(p.source));
+    }
+    if (rc != SR_OK) {
         sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_ERROR, SR_RTMP_STATUS_PUBLISH_BAD_NAME, "Stream already publishing");
         sr_source_unref(p.source);
         return rc;
@@ -202,10 +214,13 @@ int sr_rtmp_publish_run(sr_rtmp_conn_t *c, const sr_rtmp_command_t *cmd)
         rc = sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_STATUS, SR_RTMP_STATUS_PUBLISH_START,
                                        "Started publishing stream.");
     }
+    c->client.source = p.source;
     if (rc == SR_OK) {
         rc = sr_rtmp_publish_loop(&p);
     }
+    c->client.source = NULL;
     sr_source_unpublish(p.source);
+    sr_hooks_on_unpublish(c->server, c->client.cid, &c->req, sr_source_id(p.source));
     sr_trace("publish %s/%s/%s stop after %llu messages", c->req.vhost, c->req.app, c->req.stream,
              (unsigned long long)p.messages);
     sr_source_unref(p.source);

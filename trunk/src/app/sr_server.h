@@ -9,15 +9,28 @@
 
 #include "sr_config_server.h"
 #include "sr_core.h"
+#include "sr_kbps.h"
 #include "sr_source.h"
 
 SR_BEGIN_DECLS
 
 typedef struct sr_server sr_server_t;
+
+/* What a listener serves. HTTP roles may share a port; RTMP may not share with HTTP. */
+enum {
+    SR_ROLE_RTMP = 1 << 0,
+    SR_ROLE_HTTP_SERVER = 1 << 1, /* static files and live streams (http_server) */
+    SR_ROLE_HTTP_API = 1 << 2,    /* /api/v1 (http_api) */
+    SR_ROLE_EXPORTER = 1 << 3,    /* /metrics (exporter) */
+};
 struct sr_co;
+struct sr_hooks;
+struct sr_io;
+struct sr_request;
 struct sr_sock;
 
-/* What the server knows of one connection; embedded in each protocol's connection. */
+/* What the server knows of one connection; embedded in each protocol's connection.
+ * The API and the exporter read it; only the owning connection writes it. */
 typedef struct sr_client {
     struct sr_client *prev, *next;
     struct sr_co *co;
@@ -27,7 +40,21 @@ typedef struct sr_client {
     const char *type; /* "rtmp-play", "fmle-publish", ... ; static string */
     bool is_publish;
     int64_t start_ms;
+    const struct sr_request *req; /* owned by the connection; NULL before it is known */
+    const struct sr_io *io;       /* byte counters */
+    struct sr_source *source;     /* the stream it publishes or plays (the connection holds a ref), or NULL */
+    sr_kbps_t kbps;
 } sr_client_t;
+
+/* Server-wide counters (exporter, summaries). */
+typedef struct sr_server_totals {
+    uint64_t clients_total; /* connections accepted */
+    uint64_t clients_errs;  /* connections that ended with an error */
+    uint64_t refused;       /* over max_connections */
+    uint64_t recv_bytes;    /* of connections already closed */
+    uint64_t send_bytes;
+    int64_t start_ms;
+} sr_server_totals_t;
 
 /* Create a server that owns config. */
 sr_server_t *sr_server_new(sr_server_config_t *config);
@@ -44,9 +71,29 @@ void sr_server_free(sr_server_t *s);
 const sr_server_config_t *sr_server_config(const sr_server_t *s);
 sr_source_registry_t *sr_server_sources(sr_server_t *s);
 int sr_server_client_count(const sr_server_t *s);
-/* Register/unregister a connection (the accept loop and the connection do this). */
+/* Register/unregister a connection (the accept loop and the connection do this).
+ * remove adds the connection's bytes to the totals and counts it as an error when is_error. */
 void sr_server_client_add(sr_server_t *s, sr_client_t *c);
-void sr_server_client_remove(sr_server_t *s, sr_client_t *c);
+void sr_server_client_remove(sr_server_t *s, sr_client_t *c, bool is_error);
+/* Whether one more connection may be accepted (max_connections); counts refusals. */
+bool sr_server_admit(sr_server_t *s);
+/* The first client in the table (iterate with ->next); valid until the next yield. */
+sr_client_t *sr_server_clients(sr_server_t *s);
+/* The client with this id, or NULL. */
+sr_client_t *sr_server_client_find(sr_server_t *s, const char *cid);
+/* Ask a client's connection to close (API kick). */
+void sr_server_client_kick(sr_server_t *s, sr_client_t *c);
+const sr_server_totals_t *sr_server_totals(const sr_server_t *s);
+/* Ids reported by the API and in hook payloads: server_id is "vid-" + 7 characters, stable
+ * for the process; service_id is 8 random characters per process start (SRS's meaning). */
+const char *sr_server_id(const sr_server_t *s);
+const char *sr_server_service_id(const sr_server_t *s);
+/* The HTTP hooks notification queue (sr_http_hooks.c attaches and detaches it; the
+ * server only keeps the pointer), or NULL. */
+struct sr_hooks *sr_server_hooks(const sr_server_t *s);
+void sr_server_set_hooks(sr_server_t *s, struct sr_hooks *hooks);
+/* Apply a freshly loaded config file (the HTTP API's raw reload and SIGHUP use it). */
+int sr_server_reload_file(sr_server_t *s);
 
 SR_END_DECLS
 

@@ -12,9 +12,11 @@
 
 #include "sr_alloc.h"
 #include "sr_consumer_internal.h"
+#include "sr_context.h"
 #include "sr_error.h"
 #include "sr_flv.h"
 #include "sr_gop_cache.h"
+#include "sr_kbps.h"
 #include "sr_time.h"
 
 #define SR_SOURCE_BUCKETS 1024
@@ -24,6 +26,8 @@ struct sr_source {
     sr_source_t *hash_next;
     int refs;
     char *key;
+    char id[16];
+    sr_kbps_t kbps;
     char *vhost;
     char *app;
     char *stream;
@@ -36,6 +40,7 @@ struct sr_source {
     sr_consumer_t *consumers;
     int consumer_count;
     sr_source_stats_t stats;
+    uint64_t dropped_gone; /* packets dropped for consumers that have left */
 };
 
 struct sr_source_registry {
@@ -71,6 +76,9 @@ static sr_source_t *sr_source_new(sr_source_registry_t *r, const char *key, cons
     s->registry = r;
     s->refs = 1;
     s->key = sr_strdup(key);
+    char cid[SR_CID_LEN + 1];
+    sr_context_new_cid(cid);
+    snprintf(s->id, sizeof(s->id), "vid-%.7s", cid);
     s->vhost = sr_strdup(vhost);
     s->app = sr_strdup(app);
     s->stream = sr_strdup(stream);
@@ -150,6 +158,47 @@ void sr_source_registry_foreach(sr_source_registry_t *r, void (*fn)(sr_source_t 
 
 /* ---- accessors ---- */
 
+const char *sr_source_id(const sr_source_t *s)
+{
+    return s->id;
+}
+
+sr_source_t *sr_source_registry_find_id(sr_source_registry_t *r, const char *id)
+{
+    for (size_t b = 0; b < SR_SOURCE_BUCKETS; b++) {
+        for (sr_source_t *s = r->buckets[b]; s; s = s->hash_next) {
+            if (strcmp(s->id, id) == 0) {
+                return s;
+            }
+        }
+    }
+    return NULL;
+}
+
+void sr_source_registry_sample(sr_source_registry_t *r, int64_t now_ms)
+{
+    for (size_t b = 0; b < SR_SOURCE_BUCKETS; b++) {
+        for (sr_source_t *s = r->buckets[b]; s; s = s->hash_next) {
+            sr_kbps_sample(&s->kbps, s->stats.recv_bytes, 0, now_ms);
+        }
+    }
+}
+
+int sr_source_kbps_recv(const sr_source_t *s)
+{
+    return sr_kbps_recv(&s->kbps);
+}
+
+const sr_packet_t *sr_source_video_sequence_header(const sr_source_t *s)
+{
+    return &s->video_sh;
+}
+
+const sr_packet_t *sr_source_audio_sequence_header(const sr_source_t *s)
+{
+    return &s->audio_sh;
+}
+
 const char *sr_source_vhost(const sr_source_t *s)
 {
     return s->vhost;
@@ -171,6 +220,15 @@ void sr_source_get_stats(const sr_source_t *s, sr_source_stats_t *out)
     out->consumers = s->consumer_count;
     out->is_publishing = s->is_publishing;
     snprintf(out->publisher_cid, sizeof(out->publisher_cid), "%s", s->publisher_cid);
+}
+
+uint64_t sr_source_dropped(const sr_source_t *s)
+{
+    uint64_t n = s->dropped_gone;
+    for (sr_consumer_t *c = s->consumers; c; c = sr_consumer__next(c)) {
+        n += sr_consumer_dropped(c);
+    }
+    return n;
 }
 
 void sr_source_set_policy(sr_source_t *s, const sr_source_policy_t *policy)
@@ -277,6 +335,7 @@ void sr_source_consumer_remove(sr_consumer_t *c)
     sr_source_t *s = sr_consumer_source(c);
     sr_consumer__unlink(c, &s->consumers);
     s->consumer_count--;
+    s->dropped_gone += sr_consumer_dropped(c);
     sr_consumer__free(c);
     sr_source_unref(s);
 }

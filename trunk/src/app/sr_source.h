@@ -52,10 +52,24 @@ size_t sr_source_registry_count(const sr_source_registry_t *r);
 /* Call fn for each source. fn must not yield or release the source it is given. */
 void sr_source_registry_foreach(sr_source_registry_t *r, void (*fn)(sr_source_t *s, void *arg), void *arg);
 
+/* Stream id for the API ("vid-" + 7 characters), stable for the source's life. */
+const char *sr_source_id(const sr_source_t *s);
+/* The source with this id, or NULL (no reference taken: use before the next yield). */
+sr_source_t *sr_source_registry_find_id(sr_source_registry_t *r, const char *id);
+/* Sample every source's received bytes for its kbps (the server's sampler calls it). */
+void sr_source_registry_sample(sr_source_registry_t *r, int64_t now_ms);
+/* Received kbit/s over the last 30 s. */
+int sr_source_kbps_recv(const sr_source_t *s);
+/* The cached sequence headers (NULL payload when none), for codec details. */
+const sr_packet_t *sr_source_video_sequence_header(const sr_source_t *s);
+const sr_packet_t *sr_source_audio_sequence_header(const sr_source_t *s);
 const char *sr_source_vhost(const sr_source_t *s);
 const char *sr_source_app(const sr_source_t *s);
 const char *sr_source_stream(const sr_source_t *s);
 void sr_source_get_stats(const sr_source_t *s, sr_source_stats_t *out);
+/* Packets dropped for slow consumers of this source since it was created, those that
+ * have left included (the exporter's strand_consumer_dropped_total). */
+uint64_t sr_source_dropped(const sr_source_t *s);
 void sr_source_set_policy(sr_source_t *s, const sr_source_policy_t *policy);
 
 /* Claim the source for a publisher. Returns -SR_ESTREAM_BUSY when one is active. */

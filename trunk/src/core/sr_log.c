@@ -63,6 +63,11 @@ int sr_log_open(const char *path)
     return 0;
 }
 
+bool sr_log_is_console(void)
+{
+    return sr_log_fd < 0;
+}
+
 int sr_log_reopen(void)
 {
     if (!sr_log_path) {

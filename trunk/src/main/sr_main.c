@@ -18,6 +18,7 @@
 #include "sr_consts.h"
 #include "sr_context.h"
 #include "sr_error.h"
+#include "sr_http_hooks.h"
 #include "sr_log.h"
 #include "sr_main.h"
 #include "sr_st.h"
@@ -65,17 +66,6 @@ static int sr_main_install_signals(void)
     return SR_OK;
 }
 
-static void sr_main_reload(void)
-{
-    sr_server_config_t *next = NULL;
-    int rc = sr_server_config_load(sr_main_config_path, &next);
-    if (rc != SR_OK) {
-        sr_error("reload refused, keeping the running config: %s", sr_err_trail());
-        return;
-    }
-    sr_server_reload(sr_main_server, next);
-}
-
 /* Read signals from the pipe until a quit signal. */
 static void sr_main_signal_loop(void)
 {
@@ -93,7 +83,7 @@ static void sr_main_signal_loop(void)
         }
         if (signo == SIGHUP) {
             sr_trace("SIGHUP: reload %s", sr_main_config_path);
-            sr_main_reload();
+            sr_server_reload_file(sr_main_server);
         } else if (signo == SIGUSR1) {
             if (sr_log_reopen() != 0) {
                 sr_error("SIGUSR1: reopen log failed");
@@ -107,28 +97,58 @@ static void sr_main_signal_loop(void)
     sr_sock_close(pipe_sock);
 }
 
+/* The daemon tells its launcher through this pipe whether it started serving, so
+ * `strand -c FILE` with daemon on exits 1 when, say, a port is busy. */
+static int sr_main_ready_fd = -1;
+
 static int sr_main_daemonize(void)
 {
+    int ready[2];
+    if (pipe2(ready, O_CLOEXEC) < 0) {
+        return sr_err_new(SR_ESYSTEM, "pipe: %s", strerror(errno));
+    }
     pid_t pid = fork();
     if (pid < 0) {
         return sr_err_new(SR_ESYSTEM, "fork: %s", strerror(errno));
     }
     if (pid > 0) {
-        exit(0);
+        close(ready[1]);
+        char ok = 0;
+        ssize_t n = read(ready[0], &ok, 1);
+        exit(n == 1 && ok == 1 ? 0 : 1);
     }
+    close(ready[0]);
+    sr_main_ready_fd = ready[1];
     setsid();
     int fd = open("/dev/null", O_RDWR);
     if (fd >= 0) {
         dup2(fd, STDIN_FILENO);
         dup2(fd, STDOUT_FILENO);
-        if (sr_log_level < SR_LOG_DISABLED) {
-            dup2(fd, STDERR_FILENO);
-        }
         if (fd > STDERR_FILENO) {
             close(fd);
         }
     }
     return SR_OK;
+}
+
+/* Tell the launcher (daemon mode) that we serve, and stop writing to its terminal. */
+static void sr_main_report_ready(bool is_ok)
+{
+    if (sr_main_ready_fd < 0) {
+        return;
+    }
+    char b = is_ok ? 1 : 0;
+    ssize_t n = write(sr_main_ready_fd, &b, 1);
+    SR_UNUSED(n);
+    close(sr_main_ready_fd);
+    sr_main_ready_fd = -1;
+    int fd = open("/dev/null", O_RDWR);
+    if (fd >= 0 && sr_log_is_console() == false) {
+        dup2(fd, STDERR_FILENO);
+    }
+    if (fd > STDERR_FILENO) {
+        close(fd);
+    }
 }
 
 static int sr_main_write_pid(const char *path)
@@ -178,16 +198,19 @@ static int sr_main_run(sr_server_config_t *cfg)
     }
     sr_trace("%s/%s starting, pid %d, config %s, event system %s, fd limit %d", SR_SERVER_NAME, SR_VERSION_STRING,
              (int)getpid(), sr_main_config_path, sr_st_eventsys_name(), sr_st_fd_limit());
+    sr_main_server = sr_server_new(cfg);
+    if ((rc = sr_server_start(sr_main_server)) != SR_OK) {
+        return rc; /* the pid file of a running instance is left alone */
+    }
+    /* Written once the ports are ours, so a second instance never clobbers the first's. */
     if (sr_main_write_pid(cfg->pid_file) != SR_OK) {
         sr_warn("%s; running without a pid file", sr_err_trail());
     }
-    sr_main_server = sr_server_new(cfg);
-    if ((rc = sr_server_start(sr_main_server)) != SR_OK) {
-        unlink(cfg->pid_file);
-        return rc;
-    }
+    sr_main_report_ready(true);
     sr_main_signal_loop();
     sr_server_stop(sr_main_server, SR_MAIN_STOP_GRACE_US);
+    /* on_unpublish/on_stop/on_close of the connections just closed still go out. */
+    sr_hooks_stop(sr_main_server, sr_time_mono_us() + SR_MAIN_STOP_GRACE_US);
     unlink(sr_server_config(sr_main_server)->pid_file);
     sr_trace("%s stopped", SR_SERVER_NAME);
     return SR_OK;
@@ -231,6 +254,7 @@ int main(int argc, char **argv)
     if (rc != SR_OK) {
         sr_error("strand failed to start: %s", sr_err_trail());
         fprintf(stderr, "strand: %s\n", sr_err_trail());
+        sr_main_report_ready(false);
         return 1;
     }
     sr_server_free(sr_main_server);

@@ -46,6 +46,7 @@ struct sr_sock {
 };
 
 static int sr_st_key = -1;
+static bool sr_st_is_ready;
 
 /* ---- init ---- */
 
@@ -57,6 +58,13 @@ static sr_context_t *sr_st_context(void)
 
 int sr_st_init(void)
 {
+    if (sr_st_is_ready) {
+        /* ST can start only once (st_set_eventsys would fail with EBUSY and be misreported
+         * as "no epoll"); a second call puts the context provider back, e.g. after a test
+         * swapped in its own. */
+        sr_context_set_provider(sr_st_context);
+        return SR_OK;
+    }
     if (st_set_eventsys(ST_EVENTSYS_ALT) < 0) {
         return sr_err_new(SR_EEVENTSYS, "state-threads has no epoll backend (built without MD_HAVE_EPOLL)");
     }
@@ -71,6 +79,7 @@ int sr_st_init(void)
         return sr_err_new(SR_ESYSTEM, "st_key_create failed");
     }
     sr_context_set_provider(sr_st_context);
+    sr_st_is_ready = true;
     return SR_OK;
 }
 
@@ -236,6 +245,13 @@ static int sr_sock_map_errno(int err, int fallback)
     }
 }
 
+/* Socket errors start a fresh trail (STYLE 4): a bare code would let the callers' frames
+ * pile onto whatever an error swallowed earlier in this coroutine left in its trail. */
+static int sr_sock_fail(int err, int fallback, const char *op)
+{
+    return sr_err_new(-sr_sock_map_errno(err, fallback), "%s: %s", op, strerror(err));
+}
+
 static int sr_sock_io_read(sr_io_t *io, void *buf, size_t size, size_t *nread)
 {
     sr_sock_t *s = io->impl;
@@ -245,16 +261,16 @@ static int sr_sock_io_read(sr_io_t *io, void *buf, size_t size, size_t *nread)
         return SR_OK;
     }
     if (n == 0) {
-        return -SR_EPEER_CLOSED;
+        return sr_err_new(SR_EPEER_CLOSED, "read: end of stream");
     }
-    return sr_sock_map_errno(errno, SR_ESOCKET_READ);
+    return sr_sock_fail(errno, SR_ESOCKET_READ, "read");
 }
 
 static int sr_sock_io_writev(sr_io_t *io, const struct iovec *iov, int iovcnt)
 {
     sr_sock_t *s = io->impl;
     if (st_writev(s->nfd, iov, iovcnt, sr_sock_st_timeout(s->send_timeout_us)) < 0) {
-        return sr_sock_map_errno(errno, SR_ESOCKET_WRITE);
+        return sr_sock_fail(errno, SR_ESOCKET_WRITE, "writev");
     }
     return SR_OK;
 }
@@ -349,7 +365,7 @@ int sr_sock_accept(sr_sock_t *listener, sr_utime_t timeout_us, sr_sock_t **out)
     int len = sizeof(ss);
     st_netfd_t nfd = st_accept(listener->nfd, (struct sockaddr *)&ss, &len, sr_sock_st_timeout(timeout_us));
     if (!nfd) {
-        return sr_sock_map_errno(errno, SR_ESOCKET_READ);
+        return sr_sock_fail(errno, SR_ESOCKET_READ, "accept");
     }
     sr_sock_t *s = sr_sock_wrap(nfd);
     sr_sock_fill_peer(s, (struct sockaddr *)&ss);

@@ -18,7 +18,8 @@
 SR_BEGIN_DECLS
 
 /* Initialise ST on epoll and install the context provider. Fails with
- * -SR_EEVENTSYS when ST cannot use epoll (we refuse select: it caps at 1024 fds). */
+ * -SR_EEVENTSYS when ST cannot use epoll (we refuse select: it caps at 1024 fds).
+ * Once ST runs, a further call only re-installs the context provider and returns SR_OK. */
 int sr_st_init(void);
 /* "epoll", "poll", "select" ... as ST reports it. */
 const char *sr_st_eventsys_name(void);

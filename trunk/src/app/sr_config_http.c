@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_config_http.c: resolves http_server, http_api, exporter, and the vhost blocks
+ * http_remux and http_hooks. `http_stream` is SRS's older name of http_server.
+ */
+#include "sr_config_http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sr_alloc.h"
+#include "sr_error.h"
+
+static const char *const sr_hook_names[SR_HOOK_COUNT] = {
+    "on_connect", "on_close", "on_publish", "on_unpublish", "on_play", "on_stop", "on_dvr", "on_hls", "on_hls_notify",
+};
+
+const char *sr_hook_event_name(sr_hook_event_t ev)
+{
+    return ev < SR_HOOK_COUNT ? sr_hook_names[ev] : "on_unknown";
+}
+
+int sr_config_http_parse_listen(const sr_conf_t *n, const char *arg, sr_listen_addr_t *out)
+{
+    const char *port = arg;
+    out->ip[0] = '\0';
+    if (arg[0] == '[') { /* [::]:1935 */
+        const char *close = strchr(arg, ']');
+        if (!close || close[1] != ':' || (size_t)(close - arg - 1) >= sizeof(out->ip)) {
+            return sr_err_new(SR_ECONFIG, "%s:%d: bad listen address '%s'", sr_conf_file(n), sr_conf_line(n), arg);
+        }
+        snprintf(out->ip, sizeof(out->ip), "%.*s", (int)(close - arg - 1), arg + 1);
+        port = close + 2;
+    } else if (strchr(arg, ':')) { /* 0.0.0.0:1935 */
+        const char *colon = strrchr(arg, ':');
+        snprintf(out->ip, sizeof(out->ip), "%.*s", (int)(colon - arg), arg);
+        port = colon + 1;
+    }
+    char *end = NULL;
+    long v = strtol(port, &end, 10);
+    if (!*port || *end || v <= 0 || v > 65535) {
+        return sr_err_new(SR_ECONFIG, "%s:%d: listen port must be 1..65535, got '%s'", sr_conf_file(n), sr_conf_line(n),
+                          arg);
+    }
+    out->port = (int)v;
+    if (!out->ip[0]) {
+        snprintf(out->ip, sizeof(out->ip), "0.0.0.0");
+    }
+    return SR_OK;
+}
+
+/* enabled + listen of a global block; absent block: disabled on the default port. */
+static int sr_config_http_block(const sr_conf_t *b, int default_port, bool *enabled, sr_listen_addr_t *addr)
+{
+    snprintf(addr->ip, sizeof(addr->ip), "0.0.0.0");
+    addr->port = default_port;
+    int rc = sr_conf_bool(b ? sr_conf_get(b, "enabled") : NULL, false, enabled);
+    const sr_conf_t *l = b ? sr_conf_get(b, "listen") : NULL;
+    if (rc == SR_OK && l) {
+        if (sr_conf_argc(l) < 1) {
+            return sr_err_new(SR_ECONFIG, "%s:%d: listen needs a port", sr_conf_file(l), sr_conf_line(l));
+        }
+        rc = sr_config_http_parse_listen(l, sr_conf_arg(l, 0), addr);
+    }
+    return rc;
+}
+
+static void sr_config_http_copy(char *dst, size_t size, const sr_conf_t *n, const char *dflt)
+{
+    snprintf(dst, size, "%s", sr_conf_str(n, dflt));
+}
+
+int sr_config_http_resolve_server(const sr_conf_t *root, sr_http_server_config_t *out)
+{
+    const sr_conf_t *b = sr_conf_get(root, "http_server");
+    if (!b) {
+        b = sr_conf_get(root, "http_stream");
+    }
+    memset(out, 0, sizeof(*out));
+    int rc = sr_config_http_block(b, 8080, &out->is_enabled, &out->addr);
+    if (rc == SR_OK) {
+        rc = sr_conf_bool(b ? sr_conf_get(b, "crossdomain") : NULL, true, &out->is_crossdomain);
+    }
+    sr_config_http_copy(out->dir, sizeof(out->dir), b ? sr_conf_get(b, "dir") : NULL, "./objs/nginx/html");
+    return rc;
+}
+
+int sr_config_http_resolve_api(const sr_conf_t *root, sr_http_api_config_t *out)
+{
+    const sr_conf_t *b = sr_conf_get(root, "http_api");
+    memset(out, 0, sizeof(*out));
+    int rc = sr_config_http_block(b, 1985, &out->is_enabled, &out->addr);
+    if (rc == SR_OK) {
+        rc = sr_conf_bool(b ? sr_conf_get(b, "crossdomain") : NULL, true, &out->is_crossdomain);
+    }
+    const sr_conf_t *raw = b ? sr_conf_get(b, "raw_api") : NULL;
+    if (rc == SR_OK) {
+        rc = sr_conf_bool(raw ? sr_conf_get(raw, "enabled") : NULL, false, &out->is_raw_api);
+    }
+    if (rc == SR_OK) {
+        rc = sr_conf_bool(raw ? sr_conf_get(raw, "allow_reload") : NULL, false, &out->is_allow_reload);
+    }
+    const sr_conf_t *auth = b ? sr_conf_get(b, "auth") : NULL;
+    if (rc == SR_OK) {
+        rc = sr_conf_bool(auth ? sr_conf_get(auth, "enabled") : NULL, false, &out->is_auth);
+    }
+    sr_config_http_copy(out->username, sizeof(out->username), auth ? sr_conf_get(auth, "username") : NULL, "");
+    sr_config_http_copy(out->password, sizeof(out->password), auth ? sr_conf_get(auth, "password") : NULL, "");
+    return rc;
+}
+
+int sr_config_http_resolve_exporter(const sr_conf_t *root, sr_exporter_config_t *out)
+{
+    const sr_conf_t *b = sr_conf_get(root, "exporter");
+    memset(out, 0, sizeof(*out));
+    int rc = sr_config_http_block(b, 9972, &out->is_enabled, &out->addr);
+    sr_config_http_copy(out->label, sizeof(out->label), b ? sr_conf_get(b, "label") : NULL, "");
+    sr_config_http_copy(out->tag, sizeof(out->tag), b ? sr_conf_get(b, "tag") : NULL, "");
+    return rc;
+}
+
+int sr_config_http_resolve_remux(const sr_conf_t *vhost, sr_http_remux_config_t *out)
+{
+    const sr_conf_t *b = sr_conf_get(vhost, "http_remux");
+    memset(out, 0, sizeof(*out));
+    const sr_conf_t *n = b ? sr_conf_get(b, "mount") : NULL;
+    sr_config_http_copy(out->mount, sizeof(out->mount), n, "[vhost]/[app]/[stream].flv");
+    if (n && !strstr(out->mount, "[stream]")) {
+        return sr_err_new(SR_ECONFIG, "%s:%d: http_remux mount must contain [stream], got '%s'", sr_conf_file(n),
+                          sr_conf_line(n), out->mount);
+    }
+    int rc;
+    if ((rc = sr_conf_bool(b ? sr_conf_get(b, "enabled") : NULL, false, &out->is_enabled)) ||
+        (rc = sr_conf_bool(b ? sr_conf_get(b, "has_audio") : NULL, true, &out->has_audio)) ||
+        (rc = sr_conf_bool(b ? sr_conf_get(b, "has_video") : NULL, true, &out->has_video)) ||
+        (rc = sr_conf_bool(b ? sr_conf_get(b, "guess_has_av") : NULL, true, &out->is_guess_has_av)) ||
+        (rc = sr_conf_bool(b ? sr_conf_get(b, "drop_if_not_match") : NULL, true, &out->is_drop_if_not_match))) {
+        return rc;
+    }
+    return SR_OK;
+}
+
+int sr_config_http_resolve_hooks(const sr_conf_t *vhost, sr_hooks_config_t *out)
+{
+    const sr_conf_t *b = sr_conf_get(vhost, "http_hooks");
+    memset(out, 0, sizeof(*out));
+    int rc = sr_conf_bool(b ? sr_conf_get(b, "enabled") : NULL, false, &out->is_enabled);
+    for (int ev = 0; rc == SR_OK && b && ev < SR_HOOK_COUNT; ev++) {
+        int total = 0;
+        for (const sr_conf_t *n = sr_conf_get(b, sr_hook_names[ev]); n; n = sr_conf_next(b, n, sr_hook_names[ev])) {
+            total += sr_conf_argc(n);
+        }
+        if (total == 0) {
+            continue;
+        }
+        out->urls[ev] = sr_calloc((size_t)total, sizeof(char *));
+        for (const sr_conf_t *n = sr_conf_get(b, sr_hook_names[ev]); n; n = sr_conf_next(b, n, sr_hook_names[ev])) {
+            for (int i = 0; i < sr_conf_argc(n); i++) {
+                const char *url = sr_conf_arg(n, i);
+                if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+                    return sr_err_new(SR_ECONFIG, "%s:%d: %s URL must start with http://, got '%s'", sr_conf_file(n),
+                                      sr_conf_line(n), sr_hook_names[ev], url);
+                }
+                out->urls[ev][out->counts[ev]++] = sr_strdup(url);
+            }
+        }
+    }
+    return rc;
+}
+
+void sr_config_http_hooks_deinit(sr_hooks_config_t *h)
+{
+    for (int ev = 0; ev < SR_HOOK_COUNT; ev++) {
+        for (int i = 0; i < h->counts[ev]; i++) {
+            sr_free(h->urls[ev][i]);
+        }
+        sr_free(h->urls[ev]);
+        h->urls[ev] = NULL;
+        h->counts[ev] = 0;
+    }
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_config_http.h: the HTTP side of the config resolved into plain structs:
+ * http_server, http_api, exporter (global) and, per vhost, http_remux and
+ * http_hooks. Same rules as sr_config_server: SRS defaults, file:line on bad values.
+ */
+#ifndef SR_CONFIG_HTTP_H
+#define SR_CONFIG_HTTP_H
+
+#include "sr_config.h"
+#include "sr_core.h"
+
+SR_BEGIN_DECLS
+
+typedef struct sr_listen_addr {
+    char ip[64]; /* "0.0.0.0", "::", or a numeric address */
+    int port;
+} sr_listen_addr_t;
+
+typedef struct sr_http_server_config {
+    bool is_enabled;
+    sr_listen_addr_t addr;
+    char dir[1024];
+    bool is_crossdomain;
+} sr_http_server_config_t;
+
+typedef struct sr_http_api_config {
+    bool is_enabled;
+    sr_listen_addr_t addr;
+    bool is_crossdomain;
+    bool is_raw_api;
+    bool is_allow_reload;
+    bool is_auth;
+    char username[128];
+    char password[128];
+} sr_http_api_config_t;
+
+typedef struct sr_exporter_config {
+    bool is_enabled;
+    sr_listen_addr_t addr;
+    char label[128];
+    char tag[128];
+} sr_exporter_config_t;
+
+typedef struct sr_http_remux_config {
+    bool is_enabled;
+    char mount[256]; /* e.g. "[vhost]/[app]/[stream].flv" */
+    bool has_audio;
+    bool has_video;
+    bool is_guess_has_av;
+    bool is_drop_if_not_match;
+} sr_http_remux_config_t;
+
+typedef enum sr_hook_event {
+    SR_HOOK_ON_CONNECT,
+    SR_HOOK_ON_CLOSE,
+    SR_HOOK_ON_PUBLISH,
+    SR_HOOK_ON_UNPUBLISH,
+    SR_HOOK_ON_PLAY,
+    SR_HOOK_ON_STOP,
+    SR_HOOK_ON_DVR,
+    SR_HOOK_ON_HLS,
+    SR_HOOK_ON_HLS_NOTIFY,
+    SR_HOOK_COUNT,
+} sr_hook_event_t;
+
+/* Owned by the config snapshot: do not keep a pointer across a yield (reload frees it). */
+typedef struct sr_hooks_config {
+    bool is_enabled;
+    char **urls[SR_HOOK_COUNT];
+    int counts[SR_HOOK_COUNT];
+} sr_hooks_config_t;
+
+/* Parse a listen argument: "8080", "ip:port" or "[v6]:port". n is for file:line in errors. */
+int sr_config_http_parse_listen(const sr_conf_t *n, const char *arg, sr_listen_addr_t *out);
+/* Global blocks. A block that is absent is disabled with SRS's default port. */
+int sr_config_http_resolve_server(const sr_conf_t *root, sr_http_server_config_t *out);
+int sr_config_http_resolve_api(const sr_conf_t *root, sr_http_api_config_t *out);
+int sr_config_http_resolve_exporter(const sr_conf_t *root, sr_exporter_config_t *out);
+/* Per vhost. */
+int sr_config_http_resolve_remux(const sr_conf_t *vhost, sr_http_remux_config_t *out);
+/* Allocates the URL lists; free with sr_config_http_hooks_deinit. */
+int sr_config_http_resolve_hooks(const sr_conf_t *vhost, sr_hooks_config_t *out);
+void sr_config_http_hooks_deinit(sr_hooks_config_t *h);
+/* "on_connect", ... */
+const char *sr_hook_event_name(sr_hook_event_t ev);
+
+SR_END_DECLS
+
+#endif

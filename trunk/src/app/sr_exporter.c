@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_exporter.c: GET /metrics on exporter listeners, in the Prometheus text format
+ * 0.0.4. The srs_* families carry SRS's names, types and units (srs_memory in KiB, as
+ * SRS), so SRS dashboards keep working; Strand's own families (strand_*) add refusals
+ * and per-stream bitrate, clients, frames and drops, labelled {vhost, app, stream} with
+ * escaped values. Part of the HTTP API module: it shares the samplers of
+ * sr_http_api_internal.h.
+ *
+ * Not here: push gateways, OpenMetrics, histograms.
+ */
+#include "sr_http_conn.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sr_alloc.h"
+#include "sr_consts.h"
+#include "sr_error.h"
+#include "sr_http_api_internal.h"
+
+#define SR_EXPORTER_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+/* Per-stream values, gathered in one pass with nothing yielding until they are written. */
+enum {
+    SR_EXPORTER_RECV_KBPS,
+    SR_EXPORTER_SEND_KBPS,
+    SR_EXPORTER_CLIENTS,
+    SR_EXPORTER_PUBLISHING,
+    SR_EXPORTER_FRAMES,
+    SR_EXPORTER_RECV_BYTES,
+    SR_EXPORTER_DROPPED,
+    SR_EXPORTER_STREAM_FAMILIES,
+};
+
+typedef struct sr_exporter_family {
+    const char *name;
+    const char *type;
+    const char *help;
+} sr_exporter_family_t;
+
+static const sr_exporter_family_t sr_exporter_stream_families[SR_EXPORTER_STREAM_FAMILIES] = {
+    {"strand_stream_recv_kbps", "gauge", "Kbit/s received from the publisher over the last 30 s."},
+    {"strand_stream_send_kbps", "gauge", "Kbit/s sent to the stream's clients over the last 30 s."},
+    {"strand_stream_clients", "gauge", "Clients of the stream, the publisher included."},
+    {"strand_stream_publishing", "gauge", "1 when the stream has a publisher."},
+    {"strand_stream_frames_total", "counter", "Video frames received from publishers."},
+    {"strand_stream_recv_bytes_total", "counter", "Media payload bytes received from publishers."},
+    {"strand_consumer_dropped_total", "counter", "Packets dropped for players that fell behind."},
+};
+
+typedef struct sr_exporter_stream {
+    sr_source_t *src;
+    uint64_t v[SR_EXPORTER_STREAM_FAMILIES];
+} sr_exporter_stream_t;
+
+typedef struct sr_exporter_gather {
+    sr_server_t *server;
+    sr_exporter_stream_t *rows;
+    size_t n;
+    size_t cap;
+} sr_exporter_gather_t;
+
+/* ---- output ---- */
+
+static void sr_exporter_head(sr_buf_t *out, const char *name, const char *type, const char *help)
+{
+    sr_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void sr_exporter_u64(sr_buf_t *out, const char *name, const char *type, const char *help, uint64_t v)
+{
+    sr_exporter_head(out, name, type, help);
+    sr_buf_printf(out, "%s %llu\n", name, (unsigned long long)v);
+}
+
+/* One label pair: name="escaped value", with a leading comma unless first. */
+static void sr_exporter_label(sr_buf_t *out, const char *name, const char *value, bool is_first)
+{
+    sr_buf_printf(out, "%s%s=\"", is_first ? "" : ",", name);
+    sr_http_api__prom_escape(out, value);
+    sr_buf_put_str(out, "\"");
+}
+
+static void sr_exporter_build_info(sr_buf_t *out, sr_server_t *s)
+{
+    const sr_exporter_config_t *e = &sr_server_config(s)->exporter;
+    char pid[24];
+    snprintf(pid, sizeof(pid), "%d", (int)getpid());
+    sr_exporter_head(out, "srs_build_info", "gauge", "A constant 1 labelled with the server's ids and version.");
+    sr_buf_put_str(out, "srs_build_info{");
+    sr_exporter_label(out, "server", sr_server_id(s), true);
+    sr_exporter_label(out, "service", sr_server_service_id(s), false);
+    sr_exporter_label(out, "pid", pid, false);
+    sr_exporter_label(out, "major", SR_VERSION_MAJOR == 1 ? "1" : "?", false);
+    sr_exporter_label(out, "version", SR_VERSION_STRING, false);
+    sr_exporter_label(out, "code", SR_SERVER_NAME, false);
+    if (e->label[0]) {
+        sr_exporter_label(out, "label", e->label, false);
+    }
+    if (e->tag[0]) {
+        sr_exporter_label(out, "tag", e->tag, false);
+    }
+    sr_buf_put_str(out, "} 1\n");
+}
+
+/* The SRS families (srs_app_http_api.cpp SrsGoApiMetrics). */
+static void sr_exporter_srs(sr_buf_t *out, sr_server_t *s, const sr_proc_usage_t *u)
+{
+    const sr_server_totals_t *t = sr_server_totals(s);
+    uint64_t recv = 0, send = 0;
+    sr_http_api__server_bytes(s, &recv, &send);
+    sr_exporter_build_info(out, s);
+    sr_exporter_head(out, "srs_cpu_percent", "gauge", "SRS cpu used percent.");
+    sr_buf_printf(out, "srs_cpu_percent %.2f\n", u->cpu_self * 100);
+    sr_exporter_u64(out, "srs_memory", "gauge", "SRS memory used (resident, KiB).", u->rss_kb);
+    sr_exporter_u64(out, "srs_send_bytes_total", "counter", "SRS total sent bytes.", send);
+    sr_exporter_u64(out, "srs_receive_bytes_total", "counter", "SRS total received bytes.", recv);
+    sr_exporter_u64(out, "srs_streams", "gauge", "The number of SRS concurrent streams.",
+                    sr_source_registry_count(sr_server_sources(s)));
+    sr_exporter_u64(out, "srs_clients", "gauge", "The number of SRS concurrent clients.",
+                    (uint64_t)sr_server_client_count(s));
+    sr_exporter_u64(out, "srs_clients_total", "counter", "The total counts of SRS clients.", t->clients_total);
+    sr_exporter_u64(out, "srs_clients_errs_total", "counter", "The total errors of SRS clients.", t->clients_errs);
+    sr_exporter_u64(out, "strand_refused_total", "counter", "Connections refused over max_connections.", t->refused);
+}
+
+/* ---- per stream ---- */
+
+static void sr_exporter_gather_one(sr_source_t *src, void *arg)
+{
+    sr_exporter_gather_t *g = arg;
+    if (g->n == g->cap) {
+        return; /* the registry cannot grow while we do not yield; be safe anyway */
+    }
+    sr_exporter_stream_t *row = &g->rows[g->n++];
+    sr_source_stats_t st;
+    sr_source_get_stats(src, &st);
+    memset(row, 0, sizeof(*row));
+    row->src = src;
+    row->v[SR_EXPORTER_RECV_KBPS] = (uint64_t)SR_MAX(sr_source_kbps_recv(src), 0);
+    row->v[SR_EXPORTER_PUBLISHING] = st.is_publishing;
+    row->v[SR_EXPORTER_FRAMES] = st.frames;
+    row->v[SR_EXPORTER_RECV_BYTES] = st.recv_bytes;
+    row->v[SR_EXPORTER_DROPPED] = sr_source_dropped(src);
+}
+
+/* Add the client table's share: clients and send kbps per stream. */
+static void sr_exporter_gather_clients(sr_exporter_gather_t *g)
+{
+    for (sr_client_t *c = sr_server_clients(g->server); c; c = c->next) {
+        sr_source_t *src = c->type ? sr_http_api__client_source(g->server, c) : NULL;
+        for (size_t i = 0; src && i < g->n; i++) {
+            if (g->rows[i].src == src) {
+                g->rows[i].v[SR_EXPORTER_CLIENTS]++;
+                g->rows[i].v[SR_EXPORTER_SEND_KBPS] += (uint64_t)SR_MAX(sr_kbps_send(&c->kbps), 0);
+                break;
+            }
+        }
+    }
+}
+
+static void sr_exporter_streams(sr_buf_t *out, sr_server_t *s)
+{
+    sr_source_registry_t *reg = sr_server_sources(s);
+    sr_exporter_gather_t g = {s, NULL, 0, sr_source_registry_count(reg)};
+    g.rows = sr_malloc(sizeof(*g.rows) * (g.cap ? g.cap : 1));
+    sr_source_registry_foreach(reg, sr_exporter_gather_one, &g);
+    sr_exporter_gather_clients(&g);
+    /* all samples of a family together, as the text format requires */
+    for (int f = 0; f < SR_EXPORTER_STREAM_FAMILIES; f++) {
+        const sr_exporter_family_t *fam = &sr_exporter_stream_families[f];
+        sr_exporter_head(out, fam->name, fam->type, fam->help);
+        for (size_t i = 0; i < g.n; i++) {
+            sr_buf_printf(out, "%s{", fam->name);
+            sr_exporter_label(out, "vhost", sr_source_vhost(g.rows[i].src), true);
+            sr_exporter_label(out, "app", sr_source_app(g.rows[i].src), false);
+            sr_exporter_label(out, "stream", sr_source_stream(g.rows[i].src), false);
+            sr_buf_printf(out, "} %llu\n", (unsigned long long)g.rows[i].v[f]);
+        }
+    }
+    sr_free(g.rows);
+}
+
+int sr_exporter_serve(sr_http_ctx_t *ctx)
+{
+    const char *method = ctx->req->method_name;
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        static const char body[] = "Method Not Allowed\n";
+        return sr_http_conn_reply(ctx, 405, "text/plain; charset=utf-8", body, sizeof(body) - 1, false);
+    }
+    sr_proc_usage_t u;
+    int rc = sr_http_api__proc_sample(&u); /* yields for the CPU window */
+    if (rc != SR_OK) {
+        return rc; /* the connection is being stopped */
+    }
+    sr_buf_t out;
+    sr_buf_init(&out);
+    sr_exporter_srs(&out, ctx->server, &u);
+    sr_exporter_streams(&out, ctx->server);
+    rc = sr_http_conn_reply(ctx, 200, SR_EXPORTER_CONTENT_TYPE, out.data, out.len, false);
+    sr_buf_deinit(&out);
+    return rc;
+}

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_http_conn.c: the HTTP connection loop and router. A request must arrive whole
+ * within SR_HTTP_REQUEST_DEADLINE_US of its first byte (a slowloris that sends one
+ * byte a second is cut off), an idle keep-alive connection is closed after
+ * SR_HTTP_IDLE_TIMEOUT_US, and malformed input gets 400/413/431 and a close.
+ */
+#include "sr_http_conn.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sr_alloc.h"
+#include "sr_consts.h"
+#include "sr_error.h"
+#include "sr_log.h"
+#include "sr_st.h"
+#include "sr_time.h"
+
+#define SR_HTTP_IDLE_TIMEOUT_US (30 * SR_UTIME_S)
+#define SR_HTTP_REQUEST_DEADLINE_US (10 * SR_UTIME_S)
+
+typedef struct sr_http_conn {
+    sr_client_t client; /* first: the server's table points here */
+    sr_server_t *server;
+    sr_sock_t *sock;
+    sr_io_t deadline_io;    /* the socket's io with a per-request deadline on reads */
+    sr_utime_t deadline_us; /* 0: no request in progress */
+    sr_http_reader_t *reader;
+    unsigned roles;
+    uint64_t requests;
+} sr_http_conn_t;
+
+/* ---- reads bounded by the request deadline ---- */
+
+static int sr_http_conn_io_read(sr_io_t *io, void *buf, size_t size, size_t *nread)
+{
+    sr_http_conn_t *c = io->impl;
+    sr_utime_t timeout = SR_HTTP_IDLE_TIMEOUT_US;
+    if (c->deadline_us) {
+        sr_utime_t now = sr_time_mono_us();
+        if (now >= c->deadline_us) {
+            return sr_err_new(SR_ETIMEOUT, "request not complete within %llu ms",
+                              (unsigned long long)(SR_HTTP_REQUEST_DEADLINE_US / SR_UTIME_MS));
+        }
+        timeout = SR_MIN(timeout, c->deadline_us - now);
+    }
+    sr_sock_set_timeouts(c->sock, timeout, SR_SEND_TIMEOUT_US);
+    int rc = sr_io_read(sr_sock_io(c->sock), buf, size, nread);
+    if (rc == SR_OK && !c->deadline_us) {
+        c->deadline_us = sr_time_mono_us() + SR_HTTP_REQUEST_DEADLINE_US; /* the request started */
+    }
+    return rc;
+}
+
+static int sr_http_conn_io_writev(sr_io_t *io, const struct iovec *iov, int iovcnt)
+{
+    sr_http_conn_t *c = io->impl;
+    return sr_io_writev(sr_sock_io(c->sock), iov, iovcnt);
+}
+
+static const sr_io_ops_t sr_http_conn_io_ops = {sr_http_conn_io_read, sr_http_conn_io_writev};
+
+/* ---- replies ---- */
+
+void sr_http_conn_add_cors(sr_http_response_t *resp)
+{
+    sr_http_response_add_header(resp, "Access-Control-Allow-Origin", "*");
+    sr_http_response_add_header(resp, "Access-Control-Allow-Methods", "GET, POST, HEAD, PUT, DELETE, OPTIONS");
+    sr_http_response_add_header(resp, "Access-Control-Expose-Headers", "Server,range,Content-Length,Content-Range");
+    sr_http_response_add_header(resp, "Access-Control-Allow-Headers",
+                                "origin,range,accept-encoding,referer,Cache-Control,X-Proxy-Authorization,"
+                                "X-Requested-With,Content-Type,Authorization");
+}
+
+int sr_http_conn_reply(const sr_http_ctx_t *ctx, int status, const char *content_type, const void *body, size_t len,
+                       bool is_cors)
+{
+    sr_http_response_t resp;
+    sr_http_response_init(&resp, ctx->io, ctx->req);
+    sr_http_response_set_status(&resp, status);
+    if (content_type) {
+        sr_http_response_add_header(&resp, "Content-Type", content_type);
+    }
+    if (is_cors) {
+        sr_http_conn_add_cors(&resp);
+    }
+    int rc = sr_http_response_write_header(&resp, (int64_t)len);
+    if (rc == SR_OK && len) {
+        rc = sr_http_response_write(&resp, body, len);
+    }
+    if (rc == SR_OK) {
+        rc = sr_http_response_end(&resp);
+    }
+    if (rc == SR_OK && !sr_http_response_is_keep_alive(&resp)) {
+        rc = -SR_EPEER_CLOSED; /* done: close the connection */
+    }
+    return rc;
+}
+
+static int sr_http_conn_not_found(sr_http_ctx_t *ctx)
+{
+    static const char body[] = "Not Found\n";
+    return sr_http_conn_reply(ctx, 404, "text/plain; charset=utf-8", body, sizeof(body) - 1, false);
+}
+
+/* ---- routing ---- */
+
+static bool sr_http_conn_is_prefix(const char *path, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+static int sr_http_conn_route(sr_http_ctx_t *ctx)
+{
+    const char *path = ctx->req->path;
+    if ((ctx->roles & SR_ROLE_HTTP_API) && sr_http_conn_is_prefix(path, "/api")) {
+        return sr_http_api_serve(ctx);
+    }
+    if ((ctx->roles & SR_ROLE_EXPORTER) && strcmp(path, "/metrics") == 0) {
+        return sr_exporter_serve(ctx);
+    }
+    if (ctx->roles & SR_ROLE_HTTP_SERVER) {
+        int rc = sr_http_stream_serve(ctx);
+        return rc == -SR_ENOT_FOUND ? sr_http_static_serve(ctx) : rc;
+    }
+    return sr_http_conn_not_found(ctx);
+}
+
+/* Answer a request that did not parse, then close. */
+static void sr_http_conn_reject(sr_http_conn_t *c, int rc)
+{
+    int status = rc == -SR_EHTTP_HEADERS_TOO_LARGE ? 431 : rc == -SR_EHTTP_BODY_TOO_LARGE ? 413 : 400;
+    if (rc == -SR_ETIMEOUT && c->deadline_us) {
+        status = 408;
+    } else if (rc != -SR_EHTTP_PARSE && rc != -SR_EHTTP_HEADERS_TOO_LARGE && rc != -SR_EHTTP_BODY_TOO_LARGE &&
+               status == 400) {
+        return; /* peer gone, idle timeout, interrupted: nobody to answer */
+    }
+    char body[64];
+    int n = snprintf(body, sizeof(body), "%d %s\n", status, sr_http_status_text(status));
+    sr_sock_set_timeouts(c->sock, SR_HANDSHAKE_TIMEOUT_US, SR_HANDSHAKE_TIMEOUT_US);
+    sr_http_response_send(sr_sock_io(c->sock), NULL, status, "text/plain; charset=utf-8", body, (size_t)n);
+}
+
+static int sr_http_conn_serve(sr_http_conn_t *c)
+{
+    for (;;) {
+        sr_http_request_t req;
+        c->deadline_us = 0;
+        int rc = sr_co_pull();
+        if (rc == SR_OK) {
+            rc = sr_http_reader_read(c->reader, &req);
+        }
+        if (rc != SR_OK) {
+            sr_http_request_deinit(&req);
+            sr_http_conn_reject(c, rc);
+            return c->requests > 0 && (rc == -SR_EPEER_CLOSED || rc == -SR_ETIMEOUT) ? SR_OK : rc;
+        }
+        c->deadline_us = 0;
+        c->requests++;
+        sr_http_ctx_t ctx = {c->server, c->sock, &c->deadline_io, &req, &c->client, c->roles};
+        sr_verbose("http %s %s", req.method_name, req.target);
+        rc = sr_http_conn_route(&ctx);
+        bool is_keep_alive = req.is_keep_alive;
+        sr_http_request_deinit(&req);
+        if (rc != SR_OK || !is_keep_alive) {
+            return rc == -SR_EPEER_CLOSED ? SR_OK : rc;
+        }
+    }
+}
+
+static void sr_http_conn_cycle(void *arg)
+{
+    sr_http_conn_t *c = arg;
+    int rc = sr_http_conn_serve(c);
+    bool is_error = !(rc == SR_OK || sr_err_is_peer_close(rc) || sr_err_is_interrupted(rc));
+    if (is_error) {
+        sr_warn("http %s closed after %llu requests: %s %s", c->client.ip, (unsigned long long)c->requests,
+                sr_err_name(rc), sr_err_trail());
+    } else {
+        sr_info("http %s closed after %llu requests", c->client.ip, (unsigned long long)c->requests);
+    }
+    sr_server_client_remove(c->server, &c->client, is_error);
+    sr_http_reader_free(c->reader);
+    sr_sock_close(c->sock);
+    sr_free(c);
+}
+
+void sr_http_conn_start(sr_server_t *server, sr_sock_t *sock, unsigned roles)
+{
+    sr_http_conn_t *c = SR_NEW(sr_http_conn_t);
+    c->server = server;
+    c->sock = sock;
+    c->roles = roles;
+    c->deadline_io.ops = &sr_http_conn_io_ops;
+    c->deadline_io.impl = c;
+    c->reader = sr_http_reader_new(&c->deadline_io, NULL);
+    snprintf(c->client.ip, sizeof(c->client.ip), "%s", sr_sock_peer_ip(sock));
+    c->client.start_ms = sr_time_wall_us() / 1000;
+    c->client.io = sr_sock_io(sock);
+    c->client.co = sr_co_start_detached(sr_http_conn_cycle, c, "");
+    snprintf(c->client.cid, sizeof(c->client.cid), "%s", sr_co_cid_of(c->client.co));
+    sr_server_client_add(server, &c->client);
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_http_static.c: files under http_server.dir. The path is percent-decoded by the
+ * reader, normalised (no climbing above the root), and the final file must resolve
+ * (symlinks included) inside the root. GET and HEAD, index.html for directories,
+ * single byte ranges, ETag/Last-Modified with 304, and MIME types by extension.
+ * Playlists are sent with no-cache so players always see the live window.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sr_alloc.h"
+#include "sr_error.h"
+#include "sr_http_conn.h"
+#include "sr_log.h"
+
+#define SR_HTTP_STATIC_CHUNK_BYTES (64 * 1024)
+
+typedef struct sr_http_static_range {
+    int64_t start;
+    int64_t length;
+    bool is_partial;
+} sr_http_static_range_t;
+
+static const struct {
+    const char *ext;
+    const char *type;
+} sr_http_static_mimes[] = {
+    {".html", "text/html; charset=utf-8"},
+    {".htm", "text/html; charset=utf-8"},
+    {".js", "application/javascript"},
+    {".mjs", "application/javascript"},
+    {".css", "text/css"},
+    {".json", "application/json"},
+    {".map", "application/json"},
+    {".txt", "text/plain; charset=utf-8"},
+    {".xml", "text/xml"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".jpg", "image/jpeg"},
+    {".jpeg", "image/jpeg"},
+    {".gif", "image/gif"},
+    {".ico", "image/x-icon"},
+    {".wasm", "application/wasm"},
+    {".flv", "video/x-flv"},
+    {".ts", "video/MP2T"},
+    {".m3u8", "application/vnd.apple.mpegurl"},
+    {".mp4", "video/mp4"},
+    {".m4s", "video/iso.segment"},
+    {".mpd", "application/dash+xml"},
+    {".aac", "audio/aac"},
+    {".mp3", "audio/mpeg"},
+};
+
+static const char *sr_http_static_mime(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    for (size_t i = 0; dot && i < SR_ARRAY_SIZE(sr_http_static_mimes); i++) {
+        if (strcasecmp(dot, sr_http_static_mimes[i].ext) == 0) {
+            return sr_http_static_mimes[i].type;
+        }
+    }
+    return "application/octet-stream";
+}
+
+static bool sr_http_static_is_playlist(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot && (strcasecmp(dot, ".m3u8") == 0 || strcasecmp(dot, ".mpd") == 0);
+}
+
+/* Parse a single "bytes=a-b" / "bytes=a-" / "bytes=-n" range. Returns 0 when the header is
+ * absent or not a single byte range (serve whole), 1 for a valid range, -1 unsatisfiable. */
+static int sr_http_static_parse_range(const char *h, int64_t size, sr_http_static_range_t *r)
+{
+    r->start = 0;
+    r->length = size;
+    r->is_partial = false;
+    if (!h || strncasecmp(h, "bytes=", 6) != 0 || strchr(h, ',')) {
+        return 0;
+    }
+    char *end = NULL;
+    const char *p = h + 6;
+    if (*p == '-') {
+        long long n = strtoll(p + 1, &end, 10);
+        if (end == p + 1 || *end || n <= 0) {
+            return -1;
+        }
+        r->start = n >= size ? 0 : size - n;
+    } else {
+        long long a = strtoll(p, &end, 10);
+        if (end == p || *end != '-' || a < 0 || a >= size) {
+            return -1;
+        }
+        r->start = a;
+        const char *q = end + 1;
+        long long b = *q ? strtoll(q, &end, 10) : size - 1;
+        if ((*q && (*end || b < a)) || b < 0) {
+            return -1;
+        }
+        size = SR_MIN(size, b + 1);
+    }
+    r->length = size - r->start;
+    r->is_partial = true;
+    return 1;
+}
+
+/* root + path resolved, and still inside root (symlinks out are refused). */
+static int sr_http_static_resolve(const char *root, const char *path, char *out, size_t size)
+{
+    char root_real[PATH_MAX];
+    char joined[PATH_MAX];
+    if (!realpath(root, root_real)) {
+        return sr_err_new(SR_ENOT_FOUND, "http_server.dir %s: %s", root, strerror(errno));
+    }
+    if ((size_t)snprintf(joined, sizeof(joined), "%s%s", root_real, path) >= sizeof(joined) || !realpath(joined, out)) {
+        return sr_err_new(SR_ENOT_FOUND, "%s", path);
+    }
+    size_t n = strlen(root_real);
+    if (strncmp(out, root_real, n) != 0 || (out[n] != '\0' && out[n] != '/' && strcmp(root_real, "/") != 0)) {
+        return sr_err_new(SR_ENOT_FOUND, "%s resolves outside the root", path);
+    }
+    SR_UNUSED(size);
+    return SR_OK;
+}
+
+static void sr_http_static_http_date(time_t t, char *out, size_t size)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* Send [start, start+length) of fd through resp. May yield. */
+static int sr_http_static_send_body(sr_http_response_t *resp, int fd, const sr_http_static_range_t *r)
+{
+    uint8_t *buf = sr_malloc(SR_HTTP_STATIC_CHUNK_BYTES);
+    int64_t left = r->length;
+    off_t off = r->start;
+    int rc = SR_OK;
+    while (rc == SR_OK && left > 0) {
+        ssize_t n = pread(fd, buf, (size_t)SR_MIN(left, SR_HTTP_STATIC_CHUNK_BYTES), off);
+        if (n <= 0) {
+            rc = sr_err_new(SR_EFILE_READ, "read: %s", n < 0 ? strerror(errno) : "file shrank");
+            break;
+        }
+        rc = sr_http_response_write(resp, buf, (size_t)n);
+        off += n;
+        left -= n;
+    }
+    sr_free(buf);
+    return rc;
+}
+
+static int sr_http_static_headers(sr_http_ctx_t *ctx, sr_http_response_t *resp, const char *file, const struct stat *st,
+                                  const sr_http_static_range_t *r)
+{
+    char etag[64], date[64], range[96];
+    snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)st->st_mtime, (unsigned long long)st->st_size);
+    sr_http_static_http_date(st->st_mtime, date, sizeof(date));
+    sr_http_response_add_header(resp, "Content-Type", sr_http_static_mime(file));
+    sr_http_response_add_header(resp, "Accept-Ranges", "bytes");
+    sr_http_response_add_header(resp, "ETag", etag);
+    sr_http_response_add_header(resp, "Last-Modified", date);
+    sr_http_response_add_header(resp, "Cache-Control", sr_http_static_is_playlist(file) ? "no-cache" : "max-age=60");
+    if (sr_server_config(ctx->server)->http_server.is_crossdomain) {
+        sr_http_conn_add_cors(resp);
+    }
+    const char *inm = sr_http_request_header(ctx->req, "If-None-Match");
+    if (inm && strcmp(inm, etag) == 0) {
+        sr_http_response_set_status(resp, 304);
+        return sr_http_response_write_header(resp, 0);
+    }
+    if (r->is_partial) {
+        sr_http_response_set_status(resp, 206);
+        snprintf(range, sizeof(range), "bytes %lld-%lld/%lld", (long long)r->start,
+                 (long long)(r->start + r->length - 1), (long long)st->st_size);
+        sr_http_response_add_header(resp, "Content-Range", range);
+    }
+    return sr_http_response_write_header(resp, r->length);
+}
+
+static int sr_http_static_redirect_dir(sr_http_ctx_t *ctx)
+{
+    char location[2048];
+    snprintf(location, sizeof(location), "%s/%s%s", ctx->req->path, ctx->req->query[0] ? "?" : "", ctx->req->query);
+    sr_http_response_t resp;
+    sr_http_response_init(&resp, ctx->io, ctx->req);
+    sr_http_response_set_status(&resp, 302);
+    if (sr_http_response_add_header(&resp, "Location", location) != SR_OK) {
+        return sr_http_conn_reply(ctx, 400, "text/plain", "400 Bad Request\n", 16, false);
+    }
+    int rc = sr_http_response_write_header(&resp, 0);
+    return rc == SR_OK ? sr_http_response_end(&resp) : rc;
+}
+
+/* Open the file for a normalized path; directories get index.html. */
+static int sr_http_static_open(sr_http_ctx_t *ctx, const char *norm, char *file, size_t size, struct stat *st,
+                               bool *is_dir_redirect)
+{
+    const char *root = sr_server_config(ctx->server)->http_server.dir;
+    int rc = sr_http_static_resolve(root, norm, file, size);
+    if (rc != SR_OK) {
+        return rc;
+    }
+    if (stat(file, st) == 0 && S_ISDIR(st->st_mode)) {
+        size_t n = strlen(norm);
+        if (n == 0 || norm[n - 1] != '/') {
+            *is_dir_redirect = true;
+            return SR_OK;
+        }
+        size_t fl = strlen(file);
+        if (fl + sizeof("/index.html") > size) {
+            return sr_err_new(SR_ENOT_FOUND, "path too long");
+        }
+        memcpy(file + fl, "/index.html", sizeof("/index.html"));
+    }
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return sr_err_new(SR_ENOT_FOUND, "%s", norm);
+    }
+    return fd;
+}
+
+int sr_http_static_serve(sr_http_ctx_t *ctx)
+{
+    const sr_http_request_t *req = ctx->req;
+    if (strcmp(req->method_name, "GET") != 0 && strcmp(req->method_name, "HEAD") != 0) {
+        return sr_http_conn_reply(ctx, 405, "text/plain; charset=utf-8", "405 Method Not Allowed\n", 23, false);
+    }
+    char norm[2048], file[PATH_MAX];
+    if (sr_http_path_normalize(req->path, norm, sizeof(norm)) != SR_OK) {
+        return sr_http_conn_reply(ctx, 400, "text/plain; charset=utf-8", "400 Bad Request\n", 16, false);
+    }
+    struct stat st;
+    bool is_dir_redirect = false;
+    int fd = sr_http_static_open(ctx, norm, file, sizeof(file), &st, &is_dir_redirect);
+    if (is_dir_redirect) {
+        return sr_http_static_redirect_dir(ctx);
+    }
+    if (fd < 0) {
+        sr_info("http static 404: %s", sr_err_trail());
+        return sr_http_conn_reply(ctx, 404, "text/plain; charset=utf-8", "404 Not Found\n", 14, false);
+    }
+    sr_http_static_range_t range;
+    if (sr_http_static_parse_range(sr_http_request_header(req, "Range"), st.st_size, &range) < 0) {
+        close(fd);
+        char cr[64];
+        int n = snprintf(cr, sizeof(cr), "416 Range Not Satisfiable (size %lld)\n", (long long)st.st_size);
+        return sr_http_conn_reply(ctx, 416, "text/plain; charset=utf-8", cr, (size_t)n, false);
+    }
+    sr_http_response_t resp;
+    sr_http_response_init(&resp, ctx->io, req);
+    int rc = sr_http_static_headers(ctx, &resp, file, &st, &range);
+    if (rc == SR_OK && resp.status != 304) {
+        rc = sr_http_static_send_body(&resp, fd, &range);
+    }
+    close(fd);
+    if (rc == SR_OK) {
+        rc = sr_http_response_end(&resp);
+    }
+    return rc == SR_OK && !sr_http_response_is_keep_alive(&resp) ? -SR_EPEER_CLOSED : rc;
+}
