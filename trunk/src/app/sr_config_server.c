@@ -68,10 +68,8 @@ static int sr_config_resolve_log(const sr_conf_t *root, sr_server_config_t *c)
 static int sr_config_resolve_global(const sr_conf_t *root, sr_server_config_t *c)
 {
     const sr_conf_t *rtmp = sr_conf_get(root, "rtmp");
-    int rc = sr_config_resolve_listens(root, c);
-    if (rc == SR_OK && rtmp) {
-        rc = sr_config_resolve_listens(rtmp, c);
-    }
+    /* The v7 rtmp { listen } wins over the v5/v6 top-level listen when both are given. */
+    int rc = sr_config_resolve_listens(rtmp && sr_conf_get(rtmp, "listen") ? rtmp : root, c);
     if (rc != SR_OK) {
         return rc;
     }
@@ -134,7 +132,7 @@ static int sr_config_resolve_play(const sr_conf_t *vn, sr_vhost_config_t *v)
         return rc;
     }
     if (d <= 0 || d > 3600) {
-        return sr_err_new(SR_ECONFIG, "%s:%d: queue_length must be 0..3600 seconds", sr_conf_file(n), sr_conf_line(n));
+        return sr_err_new(SR_ECONFIG, "%s:%d: queue_length must be more than 0 and at most 3600 seconds", sr_conf_file(n), sr_conf_line(n));
     }
     v->queue_length_ms = (int64_t)(d * 1000);
     n = sr_config_vhost_get(vn, "play", "time_jitter");
@@ -203,6 +201,8 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
     }
     c->vhosts = sr_calloc((size_t)count + 1, sizeof(sr_vhost_config_t));
     c->hooks = sr_calloc((size_t)count + 1, sizeof(sr_hooks_config_t));
+    c->hls = sr_calloc((size_t)count + 1, sizeof(sr_hls_config_t));
+    c->dvr = sr_calloc((size_t)count + 1, sizeof(sr_dvr_config_t));
     for (const sr_conf_t *n = sr_conf_get(root, "vhost"); n; n = sr_conf_next(root, n, "vhost")) {
         sr_vhost_config_t *v = &c->vhosts[c->vhost_count];
         int rc = sr_config_resolve_vhost(n, c, v);
@@ -214,6 +214,12 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
                               v->name);
         }
         v->hooks = &c->hooks[c->vhost_count];
+        v->hls = &c->hls[c->vhost_count];
+        v->dvr = &c->dvr[c->vhost_count];
+        if ((rc = sr_config_media_resolve_hls(n, &c->hls[c->vhost_count])) != SR_OK ||
+            (rc = sr_config_media_resolve_dvr(n, &c->dvr[c->vhost_count])) != SR_OK) {
+            return rc;
+        }
         rc = sr_config_http_resolve_hooks(n, &c->hooks[c->vhost_count]);
         if (rc != SR_OK) {
             c->vhost_count++; /* so that free releases what the hooks allocated */
@@ -263,6 +269,8 @@ void sr_server_config_free(sr_server_config_t *c)
         sr_config_http_hooks_deinit(&c->hooks[i]);
     }
     sr_free(c->hooks);
+    sr_free(c->hls);
+    sr_free(c->dvr);
     sr_free(c->vhosts);
     sr_free(c->path);
     sr_free(c);

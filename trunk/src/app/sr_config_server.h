@@ -11,6 +11,7 @@
 
 #include "sr_config.h"
 #include "sr_config_http.h"
+#include "sr_config_media.h"
 #include "sr_core.h"
 
 SR_BEGIN_DECLS
@@ -41,6 +42,9 @@ typedef struct sr_vhost_config {
     bool is_parse_sps;
     int kickoff_for_idle_ms;
     sr_http_remux_config_t http_remux;
+    /* Owned by the config, like hooks: copy what you need before a yield. */
+    const sr_hls_config_t *hls;
+    const sr_dvr_config_t *dvr;
     const sr_hooks_config_t *hooks; /* owned by the config; never keep it across a yield */
     const sr_conf_t *node;          /* the vhost block, owned by the config */
 } sr_vhost_config_t;
@@ -63,6 +67,8 @@ typedef struct sr_server_config {
     sr_exporter_config_t exporter;
     sr_vhost_config_t *vhosts;
     sr_hooks_config_t *hooks; /* one per vhost, same index */
+    sr_hls_config_t *hls;     /* one per vhost, same index */
+    sr_dvr_config_t *dvr;     /* one per vhost, same index */
     int vhost_count;
     int warnings; /* unknown or not-yet-supported directives seen */
 } sr_server_config_t;

@@ -104,7 +104,8 @@ void sr_consumer_post(sr_consumer_t *c, unsigned events)
 
 int sr_consumer_wait(sr_consumer_t *c, sr_utime_t timeout_us)
 {
-    sr_utime_t deadline = sr_time_mono_us() + timeout_us;
+    sr_utime_t now0 = sr_time_mono_us();
+    sr_utime_t deadline = timeout_us > UINT64_MAX - now0 ? UINT64_MAX : now0 + timeout_us;
     int rc = SR_OK;
     while (!sr_consumer_is_ready(c)) {
         sr_utime_t now = sr_time_mono_us();

@@ -517,6 +517,15 @@ void sr_hooks_on_stop(sr_server_t *s, const char *client_id, const sr_request_t 
     sr_hooks_notify(s, &e);
 }
 
+void sr_hooks_notify_body(sr_server_t *s, const sr_request_t *req, sr_hook_event_t ev, const char *client_id,
+                          sr_buf_t *body)
+{
+    const sr_hooks_config_t *hc = sr_hooks_config_of(s, req, ev);
+    if (hc) {
+        sr_hooks__push(sr_hooks_ensure(s), sr_hook_event_name(ev), client_id, hc->urls[ev], hc->counts[ev], body);
+    }
+}
+
 void sr_hooks_start(sr_server_t *s)
 {
     sr_hooks_ensure(s);

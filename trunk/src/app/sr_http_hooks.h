@@ -17,6 +17,8 @@
 #ifndef SR_HTTP_HOOKS_H
 #define SR_HTTP_HOOKS_H
 
+#include "sr_bytes.h"
+#include "sr_config_http.h"
 #include "sr_core.h"
 #include "sr_time.h"
 
@@ -70,6 +72,11 @@ void sr_hooks_on_close(struct sr_server *s, const char *client_id, const struct 
 void sr_hooks_on_unpublish(struct sr_server *s, const char *client_id, const struct sr_request *req,
                            const char *stream_id);
 void sr_hooks_on_stop(struct sr_server *s, const char *client_id, const struct sr_request *req, const char *stream_id);
+/* Queue a notification whose JSON body the caller built (on_dvr, on_hls: their modules
+ * know the fields) to the URLs of req's vhost for ev. body is consumed (moved out and
+ * reset). Never yields, never fails. */
+void sr_hooks_notify_body(struct sr_server *s, const struct sr_request *req, sr_hook_event_t ev, const char *client_id,
+                          sr_buf_t *body);
 
 /* ---- lifetime ---- */
 

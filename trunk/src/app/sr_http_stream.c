@@ -233,8 +233,11 @@ int sr_http_stream_serve(sr_http_ctx_t *ctx)
         return sr_http_conn_reply(ctx, 501, "text/plain; charset=utf-8", "501 Not Implemented\n", 20, false);
     }
     sr_http_stream_t hs = {.ctx = ctx, .vhost = *v};
+    /* The config may be reloaded (and freed) while we stream: drop what points into it. */
     hs.vhost.node = NULL;
-    hs.vhost.hooks = NULL; /* the config may be reloaded while we stream */
+    hs.vhost.hooks = NULL;
+    hs.vhost.hls = NULL;
+    hs.vhost.dvr = NULL;
     sr_source_t *src = sr_source_fetch(sr_server_sources(ctx->server), v->name, app, stream, false);
     if (!src || !sr_source_is_publishing(src)) {
         sr_source_unref(src);

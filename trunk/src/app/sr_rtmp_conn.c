@@ -134,7 +134,11 @@ int sr_rtmp_conn__resolve_vhost(sr_rtmp_conn_t *c)
         return sr_err_new(SR_EVHOST_DISABLED, "vhost '%s' is disabled", v->name);
     }
     c->vhost = *v;
-    c->vhost.node = NULL; /* the tree may go away on reload */
+    /* The config may be reloaded (and freed) while we serve: drop what points into it. */
+    c->vhost.node = NULL;
+    c->vhost.hooks = NULL;
+    c->vhost.hls = NULL;
+    c->vhost.dvr = NULL;
     snprintf(c->req.vhost, sizeof(c->req.vhost), "%s", v->name);
     snprintf(c->client.vhost, sizeof(c->client.vhost), "%s", v->name);
     if (c->vhost.in_ack_size > 0) {

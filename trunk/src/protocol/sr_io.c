@@ -51,7 +51,7 @@ static int sr_mem_io_read(sr_io_t *io, void *buf, size_t size, size_t *nread)
     sr_mem_io_t *m = io->impl;
     size_t left = m->in_size - m->in_pos;
     if (left == 0) {
-        return -SR_EPEER_CLOSED;
+        return sr_err_new(SR_EPEER_CLOSED, "end of input after %zu bytes", m->in_size);
     }
     size_t n = SR_MIN(size, left);
     if (m->max_read) {

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_config_media.c: hls { } and dvr { } with SRS's defaults (hls_fragment 10,
+ * hls_window 60, hls_path ./objs/nginx/html, dvr_plan session, dvr_duration 30, ...).
+ */
+#include "sr_config_media.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sr_error.h"
+#include "sr_jitter.h"
+
+static const sr_conf_t *sr_config_media_get(const sr_conf_t *block, const char *name)
+{
+    return block ? sr_conf_get(block, name) : NULL;
+}
+
+static int sr_config_media_seconds(const sr_conf_t *block, const char *name, double dflt, double min, double *out)
+{
+    const sr_conf_t *n = sr_config_media_get(block, name);
+    int rc = sr_conf_double(n, dflt, out);
+    if (rc == SR_OK && *out < min) {
+        return sr_err_new(SR_ECONFIG, "%s:%d: %s must be at least %g, got %g", sr_conf_file(n), sr_conf_line(n), name,
+                          min, *out);
+    }
+    return rc;
+}
+
+static void sr_config_media_str(const sr_conf_t *block, const char *name, const char *dflt, char *out, size_t size)
+{
+    snprintf(out, size, "%s", sr_conf_str(sr_config_media_get(block, name), dflt));
+}
+
+int sr_config_media_resolve_hls(const sr_conf_t *vhost, sr_hls_config_t *out)
+{
+    const sr_conf_t *b = sr_conf_get(vhost, "hls");
+    memset(out, 0, sizeof(*out));
+    int rc;
+    if ((rc = sr_conf_bool(sr_config_media_get(b, "enabled"), false, &out->is_enabled)) ||
+        (rc = sr_config_media_seconds(b, "hls_fragment", 10, 0.1, &out->fragment_s)) ||
+        (rc = sr_config_media_seconds(b, "hls_td_ratio", 1.0, 1.0, &out->td_ratio)) ||
+        (rc = sr_config_media_seconds(b, "hls_aof_ratio", 2.1, 0.1, &out->aof_ratio)) ||
+        (rc = sr_config_media_seconds(b, "hls_window", 60, 0.1, &out->window_s)) ||
+        (rc = sr_config_media_seconds(b, "hls_dispose", 120, 0, &out->dispose_s)) ||
+        (rc = sr_conf_bool(sr_config_media_get(b, "hls_cleanup"), true, &out->is_cleanup)) ||
+        (rc = sr_conf_bool(sr_config_media_get(b, "hls_wait_keyframe"), true, &out->is_wait_keyframe)) ||
+        (rc = sr_conf_bool(sr_config_media_get(b, "hls_use_fmp4"), false, &out->is_use_fmp4))) {
+        return rc;
+    }
+    const sr_conf_t *n = sr_config_media_get(b, "hls_on_error");
+    const char *on_error = sr_conf_str(n, "continue");
+    if (strcmp(on_error, "continue") != 0 && strcmp(on_error, "disconnect") != 0 && strcmp(on_error, "ignore") != 0) {
+        return sr_err_new(SR_ECONFIG, "%s:%d: hls_on_error must be continue, ignore or disconnect, got '%s'",
+                          sr_conf_file(n), sr_conf_line(n), on_error);
+    }
+    out->is_on_error_continue = strcmp(on_error, "disconnect") != 0;
+    sr_config_media_str(b, "hls_path", "./objs/nginx/html", out->path, sizeof(out->path));
+    sr_config_media_str(b, "hls_m3u8_file", "[app]/[stream].m3u8", out->m3u8_file, sizeof(out->m3u8_file));
+    sr_config_media_str(b, "hls_ts_file", "[app]/[stream]-[seq].ts", out->ts_file, sizeof(out->ts_file));
+    sr_config_media_str(b, "hls_entry_prefix", "", out->entry_prefix, sizeof(out->entry_prefix));
+    return SR_OK;
+}
+
+int sr_config_media_resolve_dvr(const sr_conf_t *vhost, sr_dvr_config_t *out)
+{
+    const sr_conf_t *b = sr_conf_get(vhost, "dvr");
+    memset(out, 0, sizeof(*out));
+    int rc;
+    if ((rc = sr_conf_bool(sr_config_media_get(b, "enabled"), false, &out->is_enabled)) ||
+        (rc = sr_config_media_seconds(b, "dvr_duration", 30, 1, &out->duration_s)) ||
+        (rc = sr_conf_bool(sr_config_media_get(b, "dvr_wait_keyframe"), true, &out->is_wait_keyframe))) {
+        return rc;
+    }
+    const sr_conf_t *n = sr_config_media_get(b, "dvr_plan");
+    const char *plan = sr_conf_str(n, "session");
+    if (strcmp(plan, "session") != 0 && strcmp(plan, "segment") != 0) {
+        return sr_err_new(SR_ECONFIG, "%s:%d: dvr_plan must be session or segment, got '%s'", sr_conf_file(n),
+                          sr_conf_line(n), plan);
+    }
+    out->plan = strcmp(plan, "segment") == 0 ? SR_DVR_PLAN_SEGMENT : SR_DVR_PLAN_SESSION;
+    n = sr_config_media_get(b, "time_jitter");
+    out->time_jitter = sr_jitter_algo_parse(sr_conf_str(n, "full"));
+    if (out->time_jitter < 0) {
+        return sr_err_new(SR_ECONFIG, "%s:%d: time_jitter must be full, zero or off", sr_conf_file(n), sr_conf_line(n));
+    }
+    sr_config_media_str(b, "dvr_path", "./objs/nginx/html/[app]/[stream].[timestamp].flv", out->path,
+                        sizeof(out->path));
+    const char *ext = strrchr(out->path, '.');
+    n = sr_config_media_get(b, "dvr_path");
+    if (!ext || (strcmp(ext, ".flv") != 0 && strcmp(ext, ".mp4") != 0)) {
+        return sr_err_new(SR_ECONFIG, "%s:%d: dvr_path must end in .flv or .mp4, got '%s'", sr_conf_file(n),
+                          sr_conf_line(n), out->path);
+    }
+    /* dvr_apply takes several arguments: "all" or app/stream names. */
+    n = sr_config_media_get(b, "dvr_apply");
+    out->apply[0] = '\0';
+    for (int i = 0; n && i < sr_conf_argc(n); i++) {
+        size_t len = strlen(out->apply);
+        snprintf(out->apply + len, sizeof(out->apply) - len, "%s%s", i ? " " : "", sr_conf_arg(n, i));
+    }
+    if (!out->apply[0]) {
+        snprintf(out->apply, sizeof(out->apply), "all");
+    }
+    return SR_OK;
+}
+
+bool sr_config_media_dvr_applies(const sr_dvr_config_t *c, const char *app, const char *stream)
+{
+    char want[512];
+    snprintf(want, sizeof(want), "%s/%s", app, stream);
+    const char *p = c->apply;
+    while (*p) {
+        size_t n = strcspn(p, " ");
+        if ((n == 3 && strncmp(p, "all", 3) == 0) || (n == strlen(want) && strncmp(p, want, n) == 0)) {
+            return true;
+        }
+        p += n;
+        while (*p == ' ') {
+            p++;
+        }
+    }
+    return false;
+}
