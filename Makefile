@@ -62,6 +62,12 @@ $(foreach l,$(LAYERS),$(eval $(call layer_rules,$(l))))
 objs/st/libst.a:
 	./3rdparty/st/build.sh objs
 
+BENCH_OBJS := $(filter objs/obj/main/sr_bench%.o,$(MAIN_OBJS))
+
+objs/strand_bench: $(LIB_OBJS) $(BENCH_OBJS)
+	@echo "LINK  $@"
+	$(Q)$(CC) $(OPT) -o $@ $^ $(LIBS)
+
 objs/strand: $(LIB_OBJS) $(SERVER_MAIN_OBJS)
 	@echo "LINK  $@"
 	$(Q)$(CC) $(OPT) -o $@ $^ $(LIBS)
@@ -82,7 +88,10 @@ objs/utest: $(ASAN_OBJS) $(UTEST_OBJS)
 
 # ---- targets ----
 .PHONY: all utest itest test run bench clean distclean format-check install
-all: objs/strand
+
+bench: objs/strand objs/strand_bench
+	./scripts/bench.sh
+all: objs/strand $(if $(BENCH_OBJS),objs/strand_bench)
 
 utest: objs/utest
 
@@ -95,7 +104,7 @@ test: objs/strand objs/utest
 itest: objs/strand
 	python3 trunk/itest/run.py
 
-install: objs/strand
+install: objs/strand $(if $(BENCH_OBJS),objs/strand_bench)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/etc/strand
 	install -m 755 objs/strand $(DESTDIR)$(PREFIX)/bin/strand
 	install -m 644 conf/*.conf $(DESTDIR)$(PREFIX)/etc/strand/
@@ -104,7 +113,7 @@ format-check:
 	clang-format --dry-run --Werror $(LIB_SRCS) $(MAIN_SRCS)
 
 clean:
-	rm -rf objs/obj objs/obj-asan objs/utest-obj objs/strand objs/utest
+	rm -rf objs/obj objs/obj-asan objs/utest-obj objs/strand objs/utest objs/strand_bench
 
 distclean:
 	rm -rf objs
