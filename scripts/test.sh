@@ -47,5 +47,10 @@ python3 trunk/itest/run.py >objs/itest.log 2>&1
 cat objs/itest.log
 add_counts objs/itest.log
 
+echo "== fuzz (${FUZZ_SECONDS:-10} s per parser)"
+{ trunk/utest/fuzz/build.sh objs && trunk/utest/fuzz/run.sh objs "${FUZZ_SECONDS:-10}"; } >objs/fuzz.log 2>&1
+grep -v '^CC ' objs/fuzz.log
+add_counts objs/fuzz.log
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

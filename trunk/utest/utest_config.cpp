@@ -628,6 +628,17 @@ TEST(Config, DumpQuotesWhatNeedsIt)
     EXPECT_EQ("empty {\n}\n", Dump(sr_conf_get(a.root, "empty")));
 }
 
+// Regression (found by fuzz_config): a name starting with the UTF-8 BOM bytes was dumped
+// at the start of the text, where reparsing skips it as a byte order mark.
+TEST(Config, DumpQuotesLeadingBom)
+{
+    Conf a, b;
+    ASSERT_SR_OK(sr_conf_load_string("\n\xEF\xBB\xBF{}", "bom.conf", &a.root));
+    std::string out = Dump(a.root);
+    ASSERT_SR_OK(sr_conf_load_string(out.c_str(), "dump", &b.root));
+    EXPECT_TRUE(sr_conf_equal(a.root, b.root)) << out;
+}
+
 TEST(Config, EqualSeesEveryDifference)
 {
     const char *base = "vhost a { hls { enabled on; } }\nvhost b { play { gop_cache on; } }\n";

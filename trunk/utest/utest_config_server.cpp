@@ -360,7 +360,8 @@ TEST(ConfigServer, UnknownDirectivesWarnAndLoad)
     EXPECT_EQ(1935, top.cfg->listens[0].port);
 
     // a known SRS block Strand does not do yet: one warning for the block, not its children
-    Loaded later(dir, "vhost x {\n    hls {\n        enabled on;\n        hls_fragment 10;\n    }\n}\n", "later.conf");
+    Loaded later(dir, "vhost x {\n    forward {\n        enabled on;\n        destination 127.0.0.1:1936;\n    }\n}\n",
+                 "later.conf");
     ASSERT_SR_OK(later.rc);
     EXPECT_EQ(1, later.cfg->warnings);
     ASSERT_NE(nullptr, sr_server_config_vhost_exact(later.cfg, "x"));

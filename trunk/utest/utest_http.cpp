@@ -754,3 +754,19 @@ TEST(HttpClientUrl, RefusesNamesHttpsAndBadUrls)
 }
 
 } // namespace
+
+// Regression (found by fuzz_http_request): trailer fields of a chunked body were
+// appended to the request's string arena after target/path/headers pointed into it,
+// so a long trailer reallocated the arena under them (heap use-after-free).
+TEST(HttpReader, ChunkedTrailersDoNotMoveRequestStrings)
+{
+    std::string in = "POST /x/y?q=1 HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX-Trailer: " +
+                     std::string(600, 'A') + "\r\n\r\n";
+    Conn c(in);
+    Req q;
+    ASSERT_SR_OK(sr_http_reader_read(c.r, &q.v));
+    EXPECT_STREQ("/x/y", q.v.path);
+    EXPECT_STREQ("q=1", q.v.query);
+    EXPECT_STREQ("h", sr_http_request_header(&q.v, "Host"));
+    EXPECT_EQ("a", q.body());
+}

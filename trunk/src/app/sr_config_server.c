@@ -132,7 +132,8 @@ static int sr_config_resolve_play(const sr_conf_t *vn, sr_vhost_config_t *v)
         return rc;
     }
     if (d <= 0 || d > 3600) {
-        return sr_err_new(SR_ECONFIG, "%s:%d: queue_length must be more than 0 and at most 3600 seconds", sr_conf_file(n), sr_conf_line(n));
+        return sr_err_new(SR_ECONFIG, "%s:%d: queue_length must be more than 0 and at most 3600 seconds",
+                          sr_conf_file(n), sr_conf_line(n));
     }
     v->queue_length_ms = (int64_t)(d * 1000);
     n = sr_config_vhost_get(vn, "play", "time_jitter");

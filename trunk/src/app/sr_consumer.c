@@ -141,6 +141,11 @@ void sr_consumer_set_policy(sr_consumer_t *c, const sr_consumer_policy_t *policy
     sr_msg_queue_set_max_duration_ms(c->queue, policy->queue_length_ms);
 }
 
+bool sr_consumer_is_sink(const sr_consumer_t *c)
+{
+    return c->policy.is_sink;
+}
+
 uint64_t sr_consumer_dropped(const sr_consumer_t *c)
 {
     return sr_msg_queue_dropped(c->queue);

@@ -24,6 +24,7 @@ typedef struct sr_consumer_policy {
     int mw_msgs;              /* wake the sender once this many are queued */
     sr_utime_t mw_latency_us; /* ... or after this long */
     bool is_min_latency;      /* wake on every packet */
+    bool is_sink;             /* a server-side consumer (HLS, DVR): its policy is its own, reload leaves it alone */
 } sr_consumer_policy_t;
 
 enum {
@@ -46,6 +47,8 @@ size_t sr_consumer_fetch(sr_consumer_t *c, sr_packet_t *out, size_t max);
 unsigned sr_consumer_take_events(sr_consumer_t *c);
 /* Apply a new policy (reload). */
 void sr_consumer_set_policy(sr_consumer_t *c, const sr_consumer_policy_t *policy);
+/* Whether this consumer is a server-side sink (HLS, DVR), not a player. */
+bool sr_consumer_is_sink(const sr_consumer_t *c);
 /* Packets dropped for this consumer because it fell behind. */
 uint64_t sr_consumer_dropped(const sr_consumer_t *c);
 size_t sr_consumer_queued(const sr_consumer_t *c);

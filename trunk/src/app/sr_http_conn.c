@@ -196,6 +196,7 @@ void sr_http_conn_start(sr_server_t *server, sr_sock_t *sock, unsigned roles)
     c->roles = roles;
     c->deadline_io.ops = &sr_http_conn_io_ops;
     c->deadline_io.impl = c;
+    sr_sock_set_nodelay(sock, true); /* responses are written whole; Nagle would only delay them */
     c->reader = sr_http_reader_new(&c->deadline_io, NULL);
     snprintf(c->client.ip, sizeof(c->client.ip), "%s", sr_sock_peer_ip(sock));
     c->client.start_ms = sr_time_wall_us() / 1000;

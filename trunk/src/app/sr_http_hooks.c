@@ -274,6 +274,9 @@ static void sr_hooks_job_send(sr_hooks_t *h, sr_hooks_job_t *job)
         }
         int rc = sr_hooks_post(job->action, job->client_id, job->urls[i], job->body.data, job->body.len, timeout_us);
         sr_err_clear(); /* swallowed: logged above */
+        if (rc != SR_OK && h->is_stopping) {
+            h->dropped++; /* cut off by the quit deadline: not delivered */
+        }
         if (sr_err_is_interrupted(rc) || sr_co_pull() != SR_OK) {
             return;
         }
@@ -515,6 +518,25 @@ void sr_hooks_on_stop(sr_server_t *s, const char *client_id, const sr_request_t 
 {
     sr_hooks__event_t e = sr_hooks_event(s, SR_HOOK_ON_STOP, client_id, req, stream_id);
     sr_hooks_notify(s, &e);
+}
+
+void sr_hooks_write_stream_fields(sr_json_writer_t *w, sr_server_t *s, sr_hook_event_t ev, const char *client_id,
+                                  const sr_request_t *req, const char *stream_id)
+{
+    char url[1024];
+    sr_request_stream_url(req, url, sizeof(url));
+    sr_json_writer_kv_string(w, "server_id", sr_server_id(s));
+    sr_json_writer_kv_string(w, "service_id", sr_server_service_id(s));
+    sr_json_writer_kv_string(w, "action", sr_hook_event_name(ev));
+    sr_json_writer_kv_string(w, "client_id", sr_hooks_str(client_id));
+    sr_json_writer_kv_string(w, "ip", req->ip);
+    sr_json_writer_kv_string(w, "vhost", req->vhost);
+    sr_json_writer_kv_string(w, "app", req->app);
+    sr_json_writer_kv_string(w, "tcUrl", req->tc_url);
+    sr_json_writer_kv_string(w, "stream", req->stream);
+    sr_json_writer_kv_string(w, "param", req->param);
+    sr_json_writer_kv_string(w, "stream_url", url);
+    sr_json_writer_kv_string(w, "stream_id", sr_hooks_str(stream_id));
 }
 
 void sr_hooks_notify_body(sr_server_t *s, const sr_request_t *req, sr_hook_event_t ev, const char *client_id,

@@ -20,6 +20,7 @@
 #include "sr_bytes.h"
 #include "sr_config_http.h"
 #include "sr_core.h"
+#include "sr_json.h"
 #include "sr_time.h"
 
 SR_BEGIN_DECLS
@@ -72,6 +73,11 @@ void sr_hooks_on_close(struct sr_server *s, const char *client_id, const struct 
 void sr_hooks_on_unpublish(struct sr_server *s, const char *client_id, const struct sr_request *req,
                            const char *stream_id);
 void sr_hooks_on_stop(struct sr_server *s, const char *client_id, const struct sr_request *req, const char *stream_id);
+/* Write the fields every stream event carries (server_id, service_id, action, client_id,
+ * ip, vhost, app, tcUrl, stream, param, stream_url, stream_id) into an open JSON object;
+ * on_dvr and on_hls add their own after these. */
+void sr_hooks_write_stream_fields(sr_json_writer_t *w, struct sr_server *s, sr_hook_event_t ev, const char *client_id,
+                                  const struct sr_request *req, const char *stream_id);
 /* Queue a notification whose JSON body the caller built (on_dvr, on_hls: their modules
  * know the fields) to the URLs of req's vhost for ev. body is consumed (moved out and
  * reset). Never yields, never fails. */

@@ -84,8 +84,8 @@ static int sr_http_static_parse_range(const char *h, int64_t size, sr_http_stati
     r->start = 0;
     r->length = size;
     r->is_partial = false;
-    if (!h || strncasecmp(h, "bytes=", 6) != 0 || strchr(h, ',')) {
-        return 0;
+    if (!h || strncasecmp(h, "bytes=", 6) != 0 || strchr(h, ',') || !strpbrk(h + 6, "0123456789")) {
+        return 0; /* absent, not bytes, several ranges or garbage: serve the whole file (RFC 9110 14.2) */
     }
     char *end = NULL;
     const char *p = h + 6;
@@ -132,6 +132,22 @@ static int sr_http_static_resolve(const char *root, const char *path, char *out,
     return SR_OK;
 }
 
+/* If-None-Match: "*", or a list of (weak or strong) tags one of which is ours. */
+static bool sr_http_static_etag_matches(const char *header, const char *etag)
+{
+    if (strcmp(header, "*") == 0) {
+        return true;
+    }
+    size_t n = strlen(etag);
+    for (const char *p = strstr(header, etag); p; p = strstr(p + 1, etag)) {
+        if ((p[n] == '\0' || p[n] == ',' || p[n] == ' ') &&
+            (p == header || p[-1] == ' ' || p[-1] == ',' || (p - header >= 2 && p[-1] == '/' && p[-2] == 'W'))) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void sr_http_static_http_date(time_t t, char *out, size_t size)
 {
     struct tm tm;
@@ -175,7 +191,8 @@ static int sr_http_static_headers(sr_http_ctx_t *ctx, sr_http_response_t *resp, 
         sr_http_conn_add_cors(resp);
     }
     const char *inm = sr_http_request_header(ctx->req, "If-None-Match");
-    if (inm && strcmp(inm, etag) == 0) {
+    const char *ims = sr_http_request_header(ctx->req, "If-Modified-Since");
+    if ((inm && sr_http_static_etag_matches(inm, etag)) || (!inm && ims && strcmp(ims, date) == 0)) {
         sr_http_response_set_status(resp, 304);
         return sr_http_response_write_header(resp, 0);
     }
@@ -233,6 +250,39 @@ static int sr_http_static_open(sr_http_ctx_t *ctx, const char *norm, char *file,
     return fd;
 }
 
+/* If-Range (RFC 9110 13.1.5): a Range applies only while the validator still matches. */
+static bool sr_http_static_if_range_holds(const sr_http_request_t *req, const struct stat *st)
+{
+    const char *ir = sr_http_request_header(req, "If-Range");
+    if (!ir) {
+        return true;
+    }
+    char etag[64], date[64];
+    snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)st->st_mtime, (unsigned long long)st->st_size);
+    sr_http_static_http_date(st->st_mtime, date, sizeof(date));
+    return strcmp(ir, etag) == 0 || strcmp(ir, date) == 0;
+}
+
+static int sr_http_static_unsatisfiable(sr_http_ctx_t *ctx, int64_t size)
+{
+    char body[64], cr[48];
+    int n = snprintf(body, sizeof(body), "416 Range Not Satisfiable (size %lld)\n", (long long)size);
+    snprintf(cr, sizeof(cr), "bytes */%lld", (long long)size);
+    sr_http_response_t resp;
+    sr_http_response_init(&resp, ctx->io, ctx->req);
+    sr_http_response_set_status(&resp, 416);
+    sr_http_response_add_header(&resp, "Content-Type", "text/plain; charset=utf-8");
+    sr_http_response_add_header(&resp, "Content-Range", cr);
+    int rc = sr_http_response_write_header(&resp, n);
+    if (rc == SR_OK) {
+        rc = sr_http_response_write(&resp, body, (size_t)n);
+    }
+    if (rc == SR_OK) {
+        rc = sr_http_response_end(&resp);
+    }
+    return rc == SR_OK && !sr_http_response_is_keep_alive(&resp) ? -SR_EPEER_CLOSED : rc;
+}
+
 int sr_http_static_serve(sr_http_ctx_t *ctx)
 {
     const sr_http_request_t *req = ctx->req;
@@ -254,11 +304,10 @@ int sr_http_static_serve(sr_http_ctx_t *ctx)
         return sr_http_conn_reply(ctx, 404, "text/plain; charset=utf-8", "404 Not Found\n", 14, false);
     }
     sr_http_static_range_t range;
-    if (sr_http_static_parse_range(sr_http_request_header(req, "Range"), st.st_size, &range) < 0) {
+    const char *range_h = sr_http_static_if_range_holds(req, &st) ? sr_http_request_header(req, "Range") : NULL;
+    if (sr_http_static_parse_range(range_h, st.st_size, &range) < 0) {
         close(fd);
-        char cr[64];
-        int n = snprintf(cr, sizeof(cr), "416 Range Not Satisfiable (size %lld)\n", (long long)st.st_size);
-        return sr_http_conn_reply(ctx, 416, "text/plain; charset=utf-8", cr, (size_t)n, false);
+        return sr_http_static_unsatisfiable(ctx, st.st_size);
     }
     sr_http_response_t resp;
     sr_http_response_init(&resp, ctx->io, req);

@@ -17,6 +17,7 @@
 #include "sr_log.h"
 #include "sr_packet.h"
 #include "sr_rtmp_conn_internal.h"
+#include "sr_sinks.h"
 #include "sr_source.h"
 
 typedef struct sr_rtmp_publish {
@@ -215,10 +216,14 @@ int sr_rtmp_publish_run(sr_rtmp_conn_t *c, const sr_rtmp_command_t *cmd)
                                        "Started publishing stream.");
     }
     c->client.source = p.source;
+    /* The sinks read hls/dvr from the running config (c->vhost keeps no pointers into it). */
+    const sr_vhost_config_t *live = sr_server_config_vhost(sr_server_config(c->server), c->req.vhost);
+    sr_sinks_t *sinks = rc == SR_OK && live ? sr_sinks_start(c->server, p.source, &c->req, live) : NULL;
     if (rc == SR_OK) {
         rc = sr_rtmp_publish_loop(&p);
     }
     c->client.source = NULL;
+    sr_sinks_stop(sinks); /* everything received is written before the stream is released */
     sr_source_unpublish(p.source);
     sr_hooks_on_unpublish(c->server, c->client.cid, &c->req, sr_source_id(p.source));
     sr_trace("publish %s/%s/%s stop after %llu messages", c->req.vhost, c->req.app, c->req.stream,

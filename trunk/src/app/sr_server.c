@@ -105,6 +105,7 @@ void sr_server_client_add(sr_server_t *s, sr_client_t *c)
     s->clients = c;
     s->client_count++;
     s->totals.clients_total++;
+    sr_kbps_sample(&c->kbps, 0, 0, c->start_ms);
 }
 
 void sr_server_client_remove(sr_server_t *s, sr_client_t *c, bool is_error)

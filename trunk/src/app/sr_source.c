@@ -84,6 +84,7 @@ static sr_source_t *sr_source_new(sr_source_registry_t *r, const char *key, cons
     s->stream = sr_strdup(stream);
     s->gop = sr_gop_cache_new(true, 2500);
     s->stats.created_ms = sr_time_wall_us() / 1000;
+    sr_kbps_sample(&s->kbps, 0, 0, s->stats.created_ms); /* the baseline, so the first rate comes one tick later */
     s->stats.audio_codec = -1;
     uint32_t b = sr_source_hash(key);
     s->hash_next = r->buckets[b];
@@ -350,6 +351,8 @@ void sr_source_post_all(sr_source_t *s, unsigned events)
 void sr_source_set_consumer_policy(sr_source_t *s, const sr_consumer_policy_t *policy)
 {
     for (sr_consumer_t *c = s->consumers; c; c = sr_consumer__next(c)) {
-        sr_consumer_set_policy(c, policy);
+        if (!sr_consumer_is_sink(c)) {
+            sr_consumer_set_policy(c, policy);
+        }
     }
 }

@@ -710,7 +710,8 @@ int sr_conf_double(const sr_conf_t *n, double dflt, double *out)
 
 static bool sr_conf_needs_quotes(const char *s)
 {
-    if (!*s) {
+    /* a leading UTF-8 BOM would be skipped as the file's byte order mark on reparse */
+    if (!*s || strncmp(s, "\xef\xbb\xbf", 3) == 0) {
         return true;
     }
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {

@@ -228,6 +228,11 @@ static void sr_http_reader_end_string(sr_http_reader_t *r)
 static int sr_http_on_header_field(http_parser *p, const char *at, size_t len)
 {
     sr_http_reader_t *r = sr_http_reader_of(p);
+    /* trailer fields of a chunked body are dropped (RFC 9110 6.5.1): the request's
+     * strings point into the arena, which must not grow after the headers */
+    if (r->is_headers_done) {
+        return 0;
+    }
     /* http-parser built non-strict (Debian) lets spaces into names; RFC 9112 5.1 says 400 */
     if (memchr(at, ' ', len) || memchr(at, '\t', len)) {
         return sr_http_reader_fail(r, sr_err_new(SR_EHTTP_PARSE, "whitespace in a header name"));
@@ -249,6 +254,9 @@ static int sr_http_on_header_field(http_parser *p, const char *at, size_t len)
 static int sr_http_on_header_value(http_parser *p, const char *at, size_t len)
 {
     sr_http_reader_t *r = sr_http_reader_of(p);
+    if (r->is_headers_done) {
+        return 0; /* a trailer field's value: dropped with its name */
+    }
     if (r->in != SR_HTTP_IN_VALUE) {
         sr_buf_put_u8(&r->req->_arena, 0); /* end the name */
         r->header_offs[2 * (r->header_count - 1) + 1] = r->req->_arena.len;

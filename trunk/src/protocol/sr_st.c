@@ -151,7 +151,11 @@ void sr_co_stop(sr_co_t *co)
         return;
     }
     sr_co_interrupt(co);
-    st_thread_join(co->thread, NULL);
+    /* A stopping caller has its own interrupt pending, which makes the join return
+     * EINTR at once; the thread is still alive then, so join again (our stop flag,
+     * unlike ST's, is not consumed by that). */
+    while (st_thread_join(co->thread, NULL) < 0 && errno == EINTR) {
+    }
     sr_free(co);
 }
 

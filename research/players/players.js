@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+// Strand players page: HTTP-FLV through mpegts.js, HLS through hls.js (or the browser's
+// own HLS where there is no MSE, e.g. iOS), the live streams from the HTTP API, and the
+// URLs to publish to. Query: ?url=PLAY_URL&api=API_PORT (default 1985).
+(function () {
+  'use strict';
+
+  var $ = function (id) { return document.getElementById(id); };
+  var video = $('video');
+  var params = new URLSearchParams(location.search);
+  // Served by Strand itself the page's host and port are the HTTP server's; opened from
+  // a file, assume the defaults on this machine.
+  var host = location.hostname || '127.0.0.1';
+  var origin = location.protocol === 'file:' ? 'http://' + host + ':8080' : location.origin;
+  var apiBase = 'http://' + host + ':' + (params.get('api') || '1985');
+
+  var player = null;   // the mpegts.js or hls.js instance, null for native HLS
+  var kind = '';       // 'flv' | 'hls' | ''
+  var state = 'idle';  // idle | loading | playing | error
+  var message = '';
+
+  function setState(s, msg) {
+    state = s;
+    message = msg || '';
+    showStatus();
+  }
+
+  // One line a person or a test can read: state, position and decoded frames.
+  function showStatus() {
+    var q = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : null;
+    var line = state + (kind ? ' ' + kind : '');
+    if (message) line += ': ' + message;
+    if (state !== 'idle') {
+      line += ' | t=' + video.currentTime.toFixed(1) + 's';
+      if (q) line += ' | frames ' + q.totalVideoFrames + ' (dropped ' + q.droppedVideoFrames + ')';
+    }
+    var el = $('status');
+    el.textContent = line;
+    el.className = state;
+    el.dataset.state = state;
+  }
+
+  // The FLV and HLS URLs of one stream differ only in the extension.
+  function withKind(url, which) {
+    return url.replace(/\.(flv|m3u8)(?=$|\?)/, which === 'hls' ? '.m3u8' : '.flv');
+  }
+
+  function stop() {
+    if (player) {
+      player.destroy();
+      player = null;
+    }
+    video.removeAttribute('src');
+    video.load();
+    kind = '';
+    setState('idle');
+  }
+
+  function start(which) {
+    var url = withKind($('url').value.trim(), which);
+    $('url').value = url;
+    stop();
+    kind = which;
+    setState('loading');
+    showPublishUrls();
+    if (which === 'flv') {
+      if (!window.mpegts || !mpegts.isSupported()) {
+        return setState('error', 'mpegts.js unavailable or no MSE in this browser');
+      }
+      player = mpegts.createPlayer({ type: 'flv', isLive: true, url: url },
+                                   { liveBufferLatencyChasing: true });
+      player.on(mpegts.Events.ERROR, function (type, detail, info) {
+        setState('error', type + ' ' + detail + (info && info.msg ? ' ' + info.msg : ''));
+      });
+      player.attachMediaElement(video);
+      player.load();
+    } else if (window.Hls && Hls.isSupported()) {
+      player = new Hls({ liveDurationInfinity: true });
+      player.on(Hls.Events.ERROR, function (ev, data) {
+        if (data.fatal) {
+          setState('error', data.type + ' ' + data.details +
+                   (data.response && data.response.code ? ' HTTP ' + data.response.code : ''));
+        }
+      });
+      player.loadSource(url);
+      player.attachMedia(video);
+    } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+      video.src = url;  // native HLS (Safari, iOS)
+    } else {
+      return setState('error', 'no HLS support in this browser');
+    }
+    var p = video.play();
+    if (p && p.catch) {
+      p.catch(function (e) {
+        if (state !== 'error' && kind === which) setState('error', 'play() refused: ' + e.message);
+      });
+    }
+  }
+
+  video.addEventListener('playing', function () { if (kind) setState('playing'); });
+  video.addEventListener('error', function () {
+    if (kind) setState('error', 'media error ' + (video.error ? video.error.code : ''));
+  });
+
+  // Publish URLs for the app/stream of the URL in the form (rtmp://HOST/APP/STREAM).
+  function showPublishUrls() {
+    var app = 'live', stream = 'livestream', h = host;
+    try {
+      var u = new URL($('url').value);
+      var parts = u.pathname.replace(/\.(flv|m3u8)$/, '').split('/').filter(Boolean);
+      if (parts.length >= 2) {
+        stream = parts.pop();
+        app = parts.join('/');
+      }
+      h = u.hostname || h;
+    } catch (e) { /* not a URL yet: keep the defaults */ }
+    $('rtmp-url').textContent = 'rtmp://' + h + '/' + app + '/' + stream;
+    $('srt-url').textContent =
+      'srt://' + h + ':10080?streamid=#!::r=' + app + '/' + stream + ',m=publish';
+  }
+
+  function link(text, onclick) {
+    var a = document.createElement('a');
+    a.href = '#';
+    a.textContent = text;
+    a.addEventListener('click', function (ev) { ev.preventDefault(); onclick(); });
+    return a;
+  }
+
+  // The live streams from GET /api/v1/streams; text only (never innerHTML from the API).
+  function refreshStreams() {
+    fetch(apiBase + '/api/v1/streams?count=100').then(function (r) {
+      return r.json();
+    }).then(function (js) {
+      var body = $('streams').querySelector('tbody');
+      body.textContent = '';
+      var live = (js.streams || []).filter(function (s) { return !s.publish || s.publish.active; });
+      $('streams-note').textContent = live.length ? '' : 'no live streams (from ' + apiBase + ')';
+      live.forEach(function (s) {
+        var base = origin + '/' + s.app + '/' + s.name;
+        var tr = document.createElement('tr');
+        tr.dataset.stream = s.app + '/' + s.name;
+        var v = s.video ? s.video.codec + ' ' + s.video.width + 'x' + s.video.height : '-';
+        var a = s.audio ? s.audio.codec + ' ' + s.audio.sample_rate + ' Hz' : '-';
+        [s.app + '/' + s.name, v, a, String(s.clients)].forEach(function (t) {
+          var td = document.createElement('td');
+          td.textContent = t;
+          tr.appendChild(td);
+        });
+        var td = document.createElement('td');
+        ['flv', 'hls'].forEach(function (which) {
+          td.appendChild(link(which.toUpperCase(), function () {
+            $('url').value = base + (which === 'flv' ? '.flv' : '.m3u8');
+            start(which);
+          }));
+          td.appendChild(document.createTextNode(' '));
+        });
+        tr.appendChild(td);
+        body.appendChild(tr);
+      });
+    }).catch(function (e) {
+      $('streams-note').textContent = 'HTTP API ' + apiBase + ' unreachable: ' + e.message +
+        ' (set its port with ?api=PORT)';
+    });
+  }
+
+  $('url').value = params.get('url') || origin + '/live/livestream.flv';
+  $('url').addEventListener('change', showPublishUrls);
+  $('play-flv').addEventListener('click', function () { start('flv'); });
+  $('play-hls').addEventListener('click', function () { start('hls'); });
+  $('stop').addEventListener('click', stop);
+  $('form').addEventListener('submit', function (ev) { ev.preventDefault(); start('flv'); });
+  showPublishUrls();
+  refreshStreams();
+  setInterval(refreshStreams, 5000);
+  setInterval(showStatus, 500);
+})();

@@ -1,0 +1,306 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# `make bench`: Strand side by side with nginx-rtmp and the floor (strand_bench
+# floor: one shared byte stream written with epoll+writev, nothing else), on one
+# pinned core each. For every server and N it starts the server on CPU 0, one bench
+# publisher and N bench players on CPU 1, and reads the server's CPU time
+# (/proc/PID/stat), peak RSS (VmHWM) and drops (Strand's /metrics) around the run;
+# players report throughput, first keyframe and end-to-end latency. Prints a table
+# and writes doc/performance.md. Numbers are measurements, never pass/fail.
+#
+# Knobs (environment):
+#   BENCH_NS="200 1000 2000 5000"  player counts
+#   BENCH_SECONDS=30               seconds of play per run
+#   BENCH_PUBLISHERS=200           publishers in the publish run (0 skips it)
+#   BENCH_SERVERS="strand strand-minlat nginx floor"
+#   BENCH_MW_MS=350                Strand's mw_latency, and the floor's batch interval
+#   BENCH_RAMP=1000                new connections per second
+#   BENCH_OUT=doc/performance.md   where the report goes
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+OUT=$ROOT/objs/bench
+BENCH=$ROOT/objs/strand_bench
+NS=${BENCH_NS:-200 1000 2000 5000}
+SECS=${BENCH_SECONDS:-30}
+NPUB=${BENCH_PUBLISHERS:-200}
+SERVERS=${BENCH_SERVERS:-strand strand-minlat nginx floor}
+MW_MS=${BENCH_MW_MS:-350}
+RAMP=${BENCH_RAMP:-1000}
+REPORT=${BENCH_OUT:-doc/performance.md}
+INPUT=$OUT/input.flv
+NGINX_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
+CLK_TCK=$(getconf CLK_TCK)
+PIDS=""
+ROWS=$OUT/rows.md
+
+log() { echo "bench: $*" >&2; }
+
+# ---- cleanup: every process we started, by PID ----
+cleanup() {
+    for p in $PIDS; do
+        kill "$p" 2>/dev/null
+    done
+    sleep 0.5
+    for p in $PIDS; do
+        kill -9 "$p" 2>/dev/null
+    done
+    PIDS=""
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+# Stop one process we started and forget it.
+stop_pid() {
+    kill "$1" 2>/dev/null
+    for _ in $(seq 50); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
+}
+
+# ---- prerequisites ----
+prepare() {
+    mkdir -p "$OUT"
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 12000 ] && log "warning: ulimit -n is $(ulimit -n)"
+    [ -x "$BENCH" ] && [ -x objs/strand ] || make objs/strand objs/strand_bench || exit 1
+    local need=""
+    command -v ffmpeg >/dev/null || need="$need ffmpeg"
+    command -v taskset >/dev/null || need="$need util-linux"
+    command -v curl >/dev/null || need="$need curl"
+    case " $SERVERS " in *" nginx "*) [ -f "$NGINX_MODULE" ] || need="$need libnginx-mod-rtmp nginx-light" ;; esac
+    if [ -n "$need" ]; then
+        log "installing:$need"
+        local sudo=""
+        [ "$(id -u)" = 0 ] || sudo=sudo
+        $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $need || exit 1
+    fi
+    if [ ! -s "$INPUT" ]; then
+        log "generating $INPUT (H.264+AAC, ~500 kbit/s, GOP 50 at 25 fps, 60 s)"
+        ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc=size=640x360:rate=25 \
+            -f lavfi -i sine=frequency=440:sample_rate=44100 -t 60 \
+            -c:v libx264 -preset veryfast -tune zerolatency -profile:v baseline -pix_fmt yuv420p \
+            -b:v 430k -maxrate 430k -bufsize 860k -g 50 -keyint_min 50 -sc_threshold 0 \
+            -c:a aac -b:a 64k -ac 1 -f flv "$INPUT" || exit 1
+    fi
+    RATE_KBPS=$(($(stat -c %s "$INPUT") * 8 / 60 / 1000))
+    if [ "$(nproc)" -ge 2 ]; then
+        SRV_CPU=0 LOAD_CPU=1
+    else
+        SRV_CPU=0 LOAD_CPU=0
+        log "warning: one CPU; server and load share it"
+    fi
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_port() {
+    for _ in $(seq 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    log "port $1 did not open"
+    return 1
+}
+
+# ---- servers: each sets SRV_PID and the URLs ----
+start_strand() { # $1 = on|off (min_latency)
+    RTMP_PORT=$(free_port) HTTP_PORT=$(free_port) METRICS_PORT=$(free_port)
+    local conf=$OUT/strand-$1.conf
+    cat >"$conf" <<EOF
+listen              $RTMP_PORT;
+max_connections     20000;
+daemon              off;
+srs_log_tank        file;
+srs_log_file        $OUT/strand-$1.log;
+srs_log_level       warn;
+pid                 $OUT/strand-$1.pid;
+http_server {
+    enabled         on;
+    listen          $HTTP_PORT;
+    dir             $OUT/html;
+}
+exporter {
+    enabled         on;
+    listen          $METRICS_PORT;
+}
+vhost __defaultVhost__ {
+    min_latency     $1;
+    play {
+        mw_latency  $MW_MS;
+    }
+    http_remux {
+        enabled     on;
+        mount       [vhost]/[app]/[stream].flv;
+    }
+}
+EOF
+    taskset -c "$SRV_CPU" objs/strand -c "$conf" >>"$OUT/strand-$1.stdout" 2>&1 &
+    SRV_PID=$!
+    PIDS="$PIDS $SRV_PID"
+    wait_port "$RTMP_PORT" && wait_port "$HTTP_PORT"
+}
+
+start_nginx() {
+    RTMP_PORT=$(free_port) HTTP_PORT="" METRICS_PORT=""
+    local prefix=$OUT/nginx
+    mkdir -p "$prefix/logs"
+    sed -e "s|@MODULE@|$NGINX_MODULE|" -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$RTMP_PORT|" \
+        -e "s|@CONNS@|20000|" -e "s|@NOFILE@|40000|" 3rdparty/bench/nginx.conf.in >"$prefix/nginx.conf"
+    taskset -c "$SRV_CPU" nginx -p "$prefix/" -e "$prefix/error.log" -c "$prefix/nginx.conf" \
+        >>"$prefix/stdout" 2>&1 &
+    SRV_PID=$!
+    PIDS="$PIDS $SRV_PID"
+    wait_port "$RTMP_PORT"
+}
+
+start_floor() { # $1 = N
+    RTMP_PORT=$(free_port) HTTP_PORT="" METRICS_PORT=""
+    taskset -c "$SRV_CPU" "$BENCH" floor -p "$RTMP_PORT" -n "$1" --rate "$RATE_KBPS" --batch-ms "$MW_MS" -d 0 \
+        --json >"$OUT/floor.out" 2>&1 &
+    SRV_PID=$!
+    PIDS="$PIDS $SRV_PID"
+    wait_port "$RTMP_PORT"
+}
+
+# ---- measuring ----
+cpu_ticks() { # utime + stime of $1
+    awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+json_get() { # $1 file, $2 key: the value in the last JSON line
+    grep '^{' "$1" | tail -n 1 | sed -n "s/.*\"$2\":\"\{0,1\}\([^,\"}]*\).*/\1/p"
+}
+metrics_drops() {
+    [ -n "$METRICS_PORT" ] || { echo "-"; return; }
+    curl -s -m 5 "http://127.0.0.1:$METRICS_PORT/metrics" |
+        awk '/^strand_consumer_dropped_total/ { s += $NF } END { print s + 0 }'
+}
+
+start_publisher() { # one bench publisher for the players' stream
+    taskset -c "$LOAD_CPU" "$BENCH" rtmp-publish -u "rtmp://127.0.0.1:$RTMP_PORT/live/bench" -n 1 -i "$INPUT" \
+        -d 0 >"$OUT/publisher.out" 2>&1 &
+    PUB_PID=$!
+    PIDS="$PIDS $PUB_PID"
+    sleep 3 # let the GOP cache fill
+}
+
+# Run a load command on the load CPU around server CPU/RSS samples and append a row.
+# $1 server label, $2 mode label, $3 N, rest: the strand_bench arguments.
+measure() {
+    local server=$1 mode=$2 n=$3 out=$OUT/run-$1-$2-$3.out
+    shift 3
+    echo 5 >"/proc/$SRV_PID/clear_refs" 2>/dev/null # reset VmHWM to now
+    local t0 c0 t1 c1
+    t0=$(date +%s.%N) c0=$(cpu_ticks "$SRV_PID")
+    taskset -c "$LOAD_CPU" "$BENCH" "$@" -d "$SECS" --ramp "$RAMP" --json >"$out" 2>&1
+    t1=$(date +%s.%N) c1=$(cpu_ticks "$SRV_PID")
+    local hwm drops
+    hwm=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SRV_PID/status" 2>/dev/null)
+    drops=$(metrics_drops)
+    [ "$server" = floor ] && stop_pid "$SRV_PID" && drops=$(json_get "$OUT/floor.out" drops)
+    add_row "$server" "$mode" "$n" "$out" "$t0" "$t1" "$c0" "$c1" "${hwm:--}" "${drops:--}"
+}
+
+add_row() {
+    local server=$1 mode=$2 n=$3 out=$4 t0=$5 t1=$6 c0=$7 c1=$8 hwm=$9 drops=${10}
+    local ok failed closed mbps bytes kmin kmed ffp50 ffp99 l50 l99
+    ok=$(json_get "$out" ok) failed=$(json_get "$out" failed) closed=$(json_get "$out" closed)
+    mbps=$(json_get "$out" mbps) bytes=$(json_get "$out" bytes)
+    kmin=$(json_get "$out" kbps_min) kmed=$(json_get "$out" kbps_median)
+    ffp50=$(json_get "$out" first_frame_p50_ms) ffp99=$(json_get "$out" first_frame_p99_ms)
+    l50=$(json_get "$out" e2e_p50_ms) l99=$(json_get "$out" e2e_p99_ms)
+    if [ -z "$bytes" ]; then
+        log "no report from the load in $out"
+        return
+    fi
+    awk -v s="$server" -v m="$mode" -v n="$n" -v ok="$ok/$failed/$closed" -v mbps="$mbps" -v b="$bytes" \
+        -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" -v hz="$CLK_TCK" -v hwm="$hwm" -v d="$drops" \
+        -v k="$kmin/$kmed" -v ff="$ffp50/$ffp99" -v lat="$l50/$l99" 'BEGIN {
+        cpu = (c1 - c0) / hz; wall = t1 - t0; gbit = b * 8 / 1e9;
+        printf "| %s | %s | %d | %s | %.1f | %.1f | %s | %s | %s | %s | %s | %s |\n",
+            s, m, n, ok, mbps, 100 * cpu / wall, hwm, (gbit > 0 ? sprintf("%.2f", cpu / gbit) : "-"), k, d, ff, lat
+    }' | tee -a "$ROWS"
+}
+
+# ---- one server through every run ----
+run_server() { # $1 = strand | strand-minlat | nginx | floor
+    local s=$1 n
+    for n in $NS; do
+        case $s in
+        floor)
+            start_floor "$n" || continue
+            measure floor tcp "$n" tcp-read -u "tcp://127.0.0.1:$RTMP_PORT" -n "$n"
+            continue
+            ;;
+        strand) start_strand off || continue ;;
+        strand-minlat) start_strand on || continue ;;
+        nginx) start_nginx || continue ;;
+        esac
+        start_publisher
+        measure "$s" rtmp "$n" rtmp-play -u "rtmp://127.0.0.1:$RTMP_PORT/live/bench" -n "$n"
+        if [ -n "$HTTP_PORT" ]; then
+            measure "$s" flv "$n" flv-play -u "http://127.0.0.1:$HTTP_PORT/live/bench.flv" -n "$n"
+        fi
+        stop_pid "$PUB_PID"
+        stop_pid "$SRV_PID"
+    done
+    if [ "$s" != floor ] && [ "$NPUB" -gt 0 ]; then
+        case $s in
+        strand) start_strand off ;;
+        strand-minlat) start_strand on ;;
+        nginx) start_nginx ;;
+        esac || return
+        measure "$s" publish "$NPUB" rtmp-publish -u "rtmp://127.0.0.1:$RTMP_PORT/live/pub" -n "$NPUB" -i "$INPUT"
+        stop_pid "$SRV_PID"
+    fi
+}
+
+write_report() {
+    local model cores
+    model=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
+    cores=$(nproc)
+    {
+        echo "# Performance"
+        echo
+        echo "Generated by \`make bench\` (scripts/bench.sh); measurements, not pass/fail."
+        echo
+        echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+        echo "- Machine: $model, $cores CPUs; $(uname -sr)"
+        echo "- Server pinned to CPU $SRV_CPU, load (strand_bench) to CPU $LOAD_CPU"
+        echo "- Stream: $(basename "$INPUT"), H.264+AAC, ~$RATE_KBPS kbit/s, GOP 50 at 25 fps"
+        echo "- Runs: N = $NS players, $SECS s each (ramp $RAMP/s included); $NPUB publishers"
+        echo "- Strand: mw_latency $MW_MS ms (\`strand\` = min_latency off, \`strand-minlat\` = on);" \
+            "nginx: $(nginx -v 2>&1 | sed 's/.*: //') with libnginx-mod-rtmp, one process;" \
+            "floor: \`strand_bench floor\` at $RATE_KBPS kbit/s, batch $MW_MS ms"
+        echo
+        echo "Columns: conns = ok/failed/closed early; Mbit/s delivered to (or, for publish, sent by) the load;"
+        echo "CPU% and peak RSS of the server process; CPU-s/Gbit = server CPU seconds per Gbit delivered;"
+        echo "kbps = per-connection min/median; drops = strand_consumer_dropped_total (floor: ring overruns);"
+        echo "first keyframe and e2e latency in ms (p50/p99); -1 = not measured."
+        echo
+        echo "| server | mode | N | conns | Mbit/s | CPU% | peak RSS MB | CPU-s/Gbit | kbps | drops | first keyframe ms | e2e ms |"
+        echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+        cat "$ROWS"
+    } >"$REPORT"
+    log "wrote $REPORT"
+}
+
+main() {
+    prepare
+    : >"$ROWS"
+    log "servers: $SERVERS; N: $NS; $SECS s per run; stream $RATE_KBPS kbit/s"
+    echo "| server | mode | N | conns | Mbit/s | CPU% | peak RSS MB | CPU-s/Gbit | kbps | drops | first keyframe ms | e2e ms |"
+    for s in $SERVERS; do
+        run_server "$s"
+    done
+    write_report
+}
+
+main "$@"

@@ -1,0 +1,229 @@
+# SPDX-License-Identifier: MIT
+"""HLS (vhost hls { }) against real clients: ffmpeg publishes H.264 + AAC (or AAC only)
+over RTMP, ffprobe checks every segment on disk (codecs, durations against EXTINF,
+continuous timestamps), ffmpeg reads the live playlist through the built-in HTTP
+server, and a threaded http.server receives the on_hls hooks. The playlist's window,
+cleanup, dispose and the discontinuity of a republish are checked on disk."""
+
+import json
+import math
+import os
+import re
+import time
+
+from strand_env import check, http_body, http_request
+from test_hooks import HookServer, hooks_block
+
+
+def hls_server(env, www, hls="", hooks=""):
+    """A server whose hls_path is also the http_server dir; hls_fragment 2, hls_window 10."""
+    vh = ("vhost __defaultVhost__ {\n    play { gop_cache on; }\n"
+          "    hls {\n        enabled on;\n        hls_fragment 2;\n        hls_window 10;\n"
+          "        hls_path %s;\n%s    }\n%s}\n" % (www, "".join("        %s\n" % l for l in hls.splitlines()),
+                                                   hooks))
+    return env.server(http_body(http_dir=www, vhosts=vh))
+
+
+def www_dir(env):
+    d = env.path("www")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def read_playlist(path):
+    """(media_sequence, target_duration, entries [{uri, extinf, disc}], text) of an m3u8."""
+    with open(path) as f:
+        text = f.read()
+    check(text.startswith("#EXTM3U\n"), "playlist does not start with #EXTM3U: %r" % text[:40])
+    m = re.search(r"#EXT-X-MEDIA-SEQUENCE:(\d+)", text)
+    t = re.search(r"#EXT-X-TARGETDURATION:(\d+)", text)
+    check(m and t, "playlist without MEDIA-SEQUENCE/TARGETDURATION: %r" % text)
+    entries, disc, extinf = [], False, None
+    for line in text.splitlines():
+        if line == "#EXT-X-DISCONTINUITY":
+            disc = True
+        elif line.startswith("#EXTINF:"):
+            extinf = float(line[8:].split(",")[0])
+        elif line and not line.startswith("#"):
+            entries.append({"uri": line, "extinf": extinf, "disc": disc})
+            disc, extinf = False, None
+    return int(m.group(1)), int(t.group(1)), entries, text
+
+
+def probe(env, path):
+    """ffprobe a segment: {codecs: [..], start: s, duration: s}."""
+    rc, out, err, _ = env.run("ffprobe", ["ffprobe", "-v", "error", "-show_entries",
+                                          "format=start_time,duration:stream=codec_name",
+                                          "-of", "json", path], 20)
+    check(rc == 0, "ffprobe %s failed (%s): %s" % (path, rc, err[-300:]))
+    j = json.loads(out)
+    fmt = j.get("format", {})
+    return {"codecs": sorted(s.get("codec_name") for s in j.get("streams", [])),
+            "start": float(fmt.get("start_time", "nan")), "duration": float(fmt.get("duration", "nan"))}
+
+
+def check_segments(env, live_dir, entries, codecs, what):
+    """Each listed segment exists, has codecs, EXTINF within 10% of its real duration and
+    starts where the previous one ended (no discontinuity between them). Returns probes."""
+    probes = []
+    for i, e in enumerate(entries):
+        path = os.path.join(live_dir, e["uri"])
+        check(os.path.exists(path), "%s: listed segment %s missing" % (what, e["uri"]))
+        p = probe(env, path)
+        check(p["codecs"] == codecs, "%s: %s has %s, expected %s" % (what, e["uri"], p["codecs"], codecs))
+        err = abs(p["duration"] - e["extinf"]) / p["duration"]
+        env.note("measured %s %s: EXTINF %.3f s, ffprobe %.3f s (%.1f%%), start %.3f" % (
+            what, e["uri"], e["extinf"], p["duration"], 100 * err, p["start"]))
+        check(err <= 0.10, "%s: %s EXTINF %.3f vs ffprobe duration %.3f (over 10%%)" % (
+            what, e["uri"], e["extinf"], p["duration"]))
+        if i > 0 and not e["disc"]:
+            prev = probes[-1]
+            gap = p["start"] - (prev["start"] + entries[i - 1]["extinf"])
+            check(abs(gap) <= 0.1, "%s: %s starts %.3f s, previous ended %.3f s (gap %.3f)" % (
+                what, e["uri"], p["start"], prev["start"] + entries[i - 1]["extinf"], gap))
+        probes.append(p)
+    return probes
+
+
+def wait_file(path, timeout):
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return os.path.exists(path)
+
+
+def seq_of(uri):
+    return int(re.search(r"-(\d+)\.ts$", uri).group(1))
+
+
+def test_hls_segments_window_and_live_read(env):
+    www = www_dir(env)
+    srv = hls_server(env, www)
+    pub = env.publish_live(srv.url("x"), gop=25, seconds=18)
+    m3u8 = os.path.join(www, "live", "x.m3u8")
+    check(wait_file(m3u8, 10), "no playlist after 10 s of publishing")
+    # the built-in HTTP server serves the live playlist and segments
+    status, headers, body = http_request(srv.http_port, "/live/x.m3u8")[:3]
+    check(status == 200, "GET /live/x.m3u8: %s" % status)
+    ctype = headers.get("Content-Type") or ""
+    check("mpegurl" in ctype.lower(), "playlist Content-Type %r" % ctype)
+    time.sleep(3)
+    out = env.path("live.ts")
+    rc, _, err, secs = env.run("ffmpeg-hls", ["ffmpeg"] + env.FF + [
+        "-y", "-i", "http://127.0.0.1:%d/live/x.m3u8" % srv.http_port, "-t", "4", "-c", "copy",
+        "-f", "mpegts", out], 30)
+    check(rc == 0, "ffmpeg reading the live playlist failed (%s): %s" % (rc, err[-400:]))
+    got = probe(env, out)
+    env.note("measured ffmpeg read %.2f s of the live playlist in %.2f s" % (got["duration"], secs))
+    check(got["codecs"] == ["aac", "h264"] and got["duration"] >= 3.5,
+          "live read got %s, %.2f s" % (got["codecs"], got["duration"]))
+    check(pub.wait(30) is not None, "publisher did not finish")
+    time.sleep(0.5)
+    seq, td, entries, text = read_playlist(m3u8)
+    env.note("playlist after unpublish:\n" + text)
+    total = sum(e["extinf"] for e in entries)
+    check(total <= 10 + 2.5, "window: %.2f s listed, hls_window 10" % total)
+    check(seq > 0 and seq == seq_of(entries[0]["uri"]), "MEDIA-SEQUENCE %d vs first %s" % (seq, entries[0]["uri"]))
+    check(td >= math.ceil(max(e["extinf"] for e in entries) - 0.0005), "TARGETDURATION %d too small" % td)
+    for i, e in enumerate(entries):
+        check(seq_of(e["uri"]) == seq + i, "entry %d is %s, expected sequence %d" % (i, e["uri"], seq + i))
+    on_disk = sorted(f for f in os.listdir(os.path.join(www, "live")) if f.endswith(".ts"))
+    check(on_disk == sorted(e["uri"] for e in entries),
+          "cleanup: on disk %s, listed %s" % (on_disk, [e["uri"] for e in entries]))
+    check(not os.path.exists(os.path.join(www, "live", "x-0.ts")), "x-0.ts left the window but was not deleted")
+    check(not [f for f in os.listdir(os.path.join(www, "live")) if f.endswith(".tmp")], "temporary files left")
+    check_segments(env, os.path.join(www, "live"), entries, ["aac", "h264"], "av")
+
+
+def test_hls_republish_continues_with_discontinuity(env):
+    www = www_dir(env)
+    srv = hls_server(env, www)
+    m3u8 = os.path.join(www, "live", "r.m3u8")
+    check(env.publish_live(srv.url("r"), gop=25, seconds=5, name="pub1").wait(30) is not None, "pub1 hung")
+    time.sleep(0.5)
+    _, _, first, _ = read_playlist(m3u8)
+    check(len(first) >= 2, "first publish listed %d segments" % len(first))
+    check(env.publish_live(srv.url("r"), gop=25, seconds=5, name="pub2").wait(30) is not None, "pub2 hung")
+    time.sleep(0.5)
+    seq, _, entries, text = read_playlist(m3u8)
+    env.note("playlist after republish:\n" + text)
+    discs = [i for i, e in enumerate(entries) if e["disc"]]
+    check(len(discs) == 1, "expected one EXT-X-DISCONTINUITY, got %d" % len(discs))
+    i = discs[0]
+    check(i > 0 and entries[i - 1]["uri"] == first[-1]["uri"],
+          "discontinuity at %d, not right after the first publish's last segment %s" % (i, first[-1]["uri"]))
+    check(seq_of(entries[i]["uri"]) == seq_of(first[-1]["uri"]) + 1,
+          "sequence did not continue: %s after %s" % (entries[i]["uri"], first[-1]["uri"]))
+    for j, e in enumerate(entries):
+        check(seq_of(e["uri"]) == seq + j, "entry %d is %s, expected %d" % (j, e["uri"], seq + j))
+    check_segments(env, os.path.join(www, "live"), entries, ["aac", "h264"], "republish")
+
+
+def test_hls_audio_only(env):
+    www = www_dir(env)
+    srv = hls_server(env, www)
+    pub = env.spawn("publisher-audio", ["ffmpeg"] + env.FF + [
+        "-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-vn", "-c:a", "aac",
+        "-b:a", "64k", "-t", "12", "-f", "flv", srv.url("a")])
+    check(pub.wait(40) is not None, "publisher did not finish")
+    time.sleep(0.5)
+    seq, td, entries, text = read_playlist(os.path.join(www, "live", "a.m3u8"))
+    env.note("audio-only playlist:\n" + text)
+    check(len(entries) >= 2, "only %d segments" % len(entries))
+    # audio-only segments are cut at hls_fragment * hls_aof_ratio (2 * 2.1)
+    check(all(e["extinf"] >= 4.0 for e in entries[:-1]), "audio-only EXTINF %s, expected ~4.2" % (
+        [e["extinf"] for e in entries]))
+    check_segments(env, os.path.join(www, "live"), entries, ["aac"], "audio")
+    path = os.path.join(www, "live", entries[0]["uri"])
+    rc, _, err, _ = env.run("ffmpeg-decode", ["ffmpeg"] + env.FF + ["-i", path, "-f", "null", "-"], 20)
+    check(rc == 0 and "rror" not in err, "decoding %s: %s %s" % (path, rc, err[-300:]))
+
+
+def test_hls_on_hls_hook(env):
+    hs = HookServer()
+    try:
+        www = www_dir(env)
+        srv = hls_server(env, www, hooks=hooks_block(hs, {"on_hls": ["/hls"]}))
+        pub = env.publish_live(srv.url("h"), gop=25, seconds=7)
+        check(pub.wait(30) is not None, "publisher did not finish")
+        got = hs.wait(5, action="on_hls", count=3)
+        check(len(got) >= 3, "%d on_hls hooks for a 7 s stream" % len(got))
+        bodies = [r["body"] for r in got]
+        for b in bodies:
+            for k in ("server_id", "service_id", "client_id", "ip", "vhost", "app", "stream", "param",
+                      "duration", "cwd", "file", "url", "m3u8", "m3u8_url", "seq_no", "tcUrl",
+                      "stream_url", "stream_id"):
+                check(k in b, "on_hls without %s: %s" % (k, b))
+            check(b["app"] == "live" and b["stream"] == "h", "on_hls for %s/%s" % (b["app"], b["stream"]))
+            check(b["m3u8_url"] == "live/h.m3u8" and b["url"] == "live/h-%d.ts" % b["seq_no"],
+                  "on_hls urls %s %s" % (b["m3u8_url"], b["url"]))
+            check(b["file"].endswith(b["url"]) and os.path.exists(b["file"]),
+                  "on_hls file %s missing" % b["file"])
+        check([b["seq_no"] for b in bodies] == list(range(len(bodies))), "seq_no %s" % [b["seq_no"] for b in bodies])
+        check(1.8 <= bodies[0]["duration"] <= 2.3, "first segment duration %s" % bodies[0]["duration"])
+        env.note("measured on_hls durations %s" % [round(b["duration"], 3) for b in bodies])
+    finally:
+        hs.close()
+
+
+def test_hls_dispose_after_unpublish(env):
+    www = www_dir(env)
+    srv = hls_server(env, www, hls="hls_dispose 3;")
+    m3u8 = os.path.join(www, "live", "d.m3u8")
+    check(env.publish_live(srv.url("d"), gop=25, seconds=4, name="pub1").wait(30) is not None, "pub1 hung")
+    time.sleep(1)
+    # a republish within hls_dispose keeps the files: the first dispose must skip them
+    pub2 = env.publish_live(srv.url("d"), gop=25, seconds=6, name="pub2")
+    check(pub2.wait(30) is not None, "pub2 hung")
+    stopped = time.monotonic()
+    time.sleep(0.3)
+    check(os.path.exists(m3u8), "playlist deleted although the stream was republished within hls_dispose")
+    _, _, entries, _ = read_playlist(m3u8)
+    files = [os.path.join(www, "live", e["uri"]) for e in entries]
+    check(all(os.path.exists(f) for f in files), "segments missing before dispose")
+    deadline = stopped + 3 + 3
+    while os.path.exists(m3u8) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    env.note("measured dispose %.2f s after unpublish" % (time.monotonic() - stopped))
+    check(not os.path.exists(m3u8), "playlist still there 6 s after unpublish (hls_dispose 3)")
+    check(not [f for f in files if os.path.exists(f)], "segments left after dispose")

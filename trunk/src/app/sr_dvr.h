@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_dvr.h: the DVR sink of a published stream (see sr_sinks.h): its own consumer on
+ * the source and its own coroutine, so a slow disk delays only this sink.
+ */
+#ifndef SR_DVR_H
+#define SR_DVR_H
+
+#include "sr_config_media.h"
+#include "sr_core.h"
+#include "sr_request.h"
+#include "sr_server.h"
+#include "sr_source.h"
+
+SR_BEGIN_DECLS
+
+typedef struct sr_dvr sr_dvr_t;
+
+/* Start for source (referenced while running); req and cfg are copied. Returns NULL,
+ * after logging why, when it cannot start. May yield. */
+sr_dvr_t *sr_dvr_start(sr_server_t *server, sr_source_t *source, const sr_request_t *req, const sr_dvr_config_t *cfg);
+/* Write everything queued, finalise the files, free. NULL ok. May yield. */
+void sr_dvr_stop(sr_dvr_t *h);
+
+SR_END_DECLS
+
+#endif

@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_hls.c: the HLS sink (vhost hls { }). One consumer on the source and one
+ * coroutine per published stream: packets go through the MPEG-TS muxer (sr_ts.h) into
+ * the current segment, which is cut on a video keyframe once it holds hls_fragment
+ * seconds (audio-only streams at hls_fragment * hls_aof_ratio; without
+ * hls_wait_keyframe at the duration alone). Each segment is written under a temporary
+ * name and renamed into place, then the playlist (sr_m3u8.h) is rewritten the same
+ * way, so a reader never sees a partial file. The playlist keeps hls_window seconds;
+ * segments that leave it are deleted (hls_cleanup). Each finished segment is reported
+ * to the on_hls hooks (queued, never waited for).
+ *
+ * No state outlives a publish in memory: a republish reads the playlist on disk,
+ * continues its sequence numbers and marks a discontinuity. hls_dispose runs as a
+ * detached coroutine per unpublish that deletes the files unless the playlist was
+ * touched again (a republish) since.
+ *
+ * Not here: fMP4 segments (hls_use_fmp4), encryption, on_hls_notify, serving the
+ * files (the HTTP static server does it from hls_path).
+ */
+#include "sr_hls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sr_alloc.h"
+#include "sr_consumer.h"
+#include "sr_error.h"
+#include "sr_http_hooks.h"
+#include "sr_jitter.h"
+#include "sr_json.h"
+#include "sr_log.h"
+#include "sr_m3u8.h"
+#include "sr_st.h"
+#include "sr_ts.h"
+
+#define SR_HLS_PATH_MAX 2048 /* a file: hls_path + '/' + a path under it */
+#define SR_HLS_REL_MAX 1024  /* a path under hls_path */
+#define SR_HLS_BATCH 64
+#define SR_HLS_WAKE_US (500 * SR_UTIME_MS)  /* the consumer wakes at least this often */
+#define SR_HLS_QUEUE_MS (120 * 1000)        /* queue_length of the sink's consumer */
+#define SR_HLS_FLUSH_BYTES (256 * 1024)     /* write the segment in chunks of this */
+#define SR_HLS_JUMP_MS 10000                /* a timestamp jump larger than this is a discontinuity */
+#define SR_HLS_PLAYLIST_MAX_BYTES (4 << 20) /* an existing playlist larger than this is not read */
+
+struct sr_hls {
+    sr_server_t *server;
+    sr_source_t *source; /* referenced */
+    sr_consumer_t *consumer;
+    sr_co_t *co;
+    sr_request_t req;
+    sr_hls_config_t cfg;
+    char client_id[16];
+    char stream_id[16];
+    sr_ts_muxer_t *mux;
+    sr_m3u8_t pl;
+    char m3u8_rel[SR_HLS_REL_MAX]; /* m3u8 path under hls_path */
+    char m3u8_path[SR_HLS_PATH_MAX];
+    char m3u8_dir[SR_HLS_REL_MAX]; /* directory of m3u8_rel ("" when none) */
+    /* the segment being written */
+    bool is_open;
+    int fd; /* -1 when the segment could not be created */
+    sr_buf_t ts;
+    char seg_rel[SR_HLS_REL_MAX];
+    char seg_path[SR_HLS_PATH_MAX];
+    uint64_t seg_seq;
+    int64_t seg_start_ms;
+    bool has_last;
+    int64_t last_dts;
+    int64_t last_delta; /* between the last two A/V packets, for the final segment */
+    bool next_discontinuity;
+    uint64_t segments, errors, mux_errors;
+};
+
+/* ======================================================================== */
+/* paths and files                                                          */
+/* ======================================================================== */
+
+/* Expand one template token at *tpl into out; returns the token length or 0. */
+static size_t sr_hls_token(const sr_hls_t *h, const char *tpl, uint64_t seq, int64_t now_us, const struct tm *tm,
+                           char *out, size_t size)
+{
+    static const char *names[] = {"[vhost]", "[app]", "[stream]", "[seq]", "[timestamp]", "[2006]",
+                                  "[01]",    "[02]",  "[15]",     "[04]",  "[05]",        "[999]"};
+    for (size_t i = 0; i < SR_ARRAY_SIZE(names); i++) {
+        size_t n = strlen(names[i]);
+        if (strncmp(tpl, names[i], n) != 0) {
+            continue;
+        }
+        long long v[] = {0,
+                         0,
+                         0,
+                         (long long)seq,
+                         now_us / 1000,
+                         tm->tm_year + 1900,
+                         tm->tm_mon + 1,
+                         tm->tm_mday,
+                         tm->tm_hour,
+                         tm->tm_min,
+                         tm->tm_sec,
+                         (now_us / 1000) % 1000};
+        const char *s[] = {h->req.vhost, h->req.app, h->req.stream};
+        if (i < 3) {
+            snprintf(out, size, "%s", s[i]);
+        } else {
+            snprintf(out, size, i >= 6 && i <= 10 ? "%02lld" : i == 11 ? "%03lld" : "%lld", v[i]);
+        }
+        return n;
+    }
+    return 0;
+}
+
+/* tpl with [vhost] [app] [stream] [seq] [timestamp] and the date parts replaced. */
+static void sr_hls_expand(const sr_hls_t *h, const char *tpl, uint64_t seq, char *out, size_t size)
+{
+    int64_t now_us = sr_time_wall_us();
+    time_t secs = (time_t)(now_us / 1000000);
+    struct tm tm;
+    localtime_r(&secs, &tm);
+    size_t len = 0;
+    out[0] = '\0';
+    while (*tpl && len + 1 < size) {
+        char part[300];
+        size_t used = *tpl == '[' ? sr_hls_token(h, tpl, seq, now_us, &tm, part, sizeof(part)) : 0;
+        if (used == 0) {
+            part[0] = *tpl;
+            part[1] = '\0';
+            used = 1;
+        }
+        len += (size_t)snprintf(out + len, size - len, "%s", part);
+        len = SR_MIN(len, size - 1);
+        tpl += used;
+    }
+}
+
+/* The URI of a segment (path rel under hls_path) as seen from the playlist's directory. */
+static void sr_hls_relative_uri(const char *m3u8_dir, const char *rel, char *out, size_t size)
+{
+    size_t dlen = strlen(m3u8_dir);
+    if (dlen == 0) {
+        snprintf(out, size, "%s", rel);
+        return;
+    }
+    if (strncmp(rel, m3u8_dir, dlen) == 0 && rel[dlen] == '/') {
+        snprintf(out, size, "%s", rel + dlen + 1);
+        return;
+    }
+    size_t len = 0;
+    out[0] = '\0';
+    for (const char *p = m3u8_dir; p && *p; p = strchr(p + 1, '/')) { /* one ../ per directory level */
+        len += (size_t)snprintf(out + len, size - len, "../");
+        len = SR_MIN(len, size - 1);
+    }
+    snprintf(out + len, size - len, "%s", rel);
+}
+
+/* mkdir -p of the directory part of path. */
+static int sr_hls_mkdirs(const char *path)
+{
+    char dir[SR_HLS_PATH_MAX];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir) {
+        return SR_OK;
+    }
+    *slash = '\0';
+    for (char *p = dir + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+                return sr_err_new(SR_EFILE_OPEN, "mkdir %s: %s", dir, strerror(errno));
+            }
+            *p = '/';
+        }
+    }
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        return sr_err_new(SR_EFILE_OPEN, "mkdir %s: %s", dir, strerror(errno));
+    }
+    return SR_OK;
+}
+
+static int sr_hls_write_all(int fd, const uint8_t *p, size_t n, const char *path)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            return sr_err_new(SR_EFILE_WRITE, "write %s: %s", path, w < 0 ? strerror(errno) : "no progress");
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return SR_OK;
+}
+
+/* Write data to path through path.tmp and a rename, so readers see all or nothing. */
+static int sr_hls_write_file(const char *path, const uint8_t *data, size_t len)
+{
+    char tmp[SR_HLS_PATH_MAX + 8];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return sr_err_new(SR_EFILE_OPEN, "open %s: %s", tmp, strerror(errno));
+    }
+    int rc = sr_hls_write_all(fd, data, len, tmp);
+    if (close(fd) != 0 && rc == SR_OK) {
+        rc = sr_err_new(SR_EFILE_WRITE, "close %s: %s", tmp, strerror(errno));
+    }
+    if (rc == SR_OK && rename(tmp, path) != 0) {
+        rc = sr_err_new(SR_EFILE_WRITE, "rename %s: %s", tmp, strerror(errno));
+    }
+    if (rc != SR_OK) {
+        unlink(tmp);
+    }
+    return rc;
+}
+
+/* Read a whole small file into out (appended). */
+static int sr_hls_read_file(const char *path, sr_buf_t *out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return errno == ENOENT ? -SR_ENOT_FOUND : sr_err_new(SR_EFILE_OPEN, "open %s: %s", path, strerror(errno));
+    }
+    int rc = SR_OK;
+    for (;;) {
+        sr_buf_reserve(out, 16384);
+        ssize_t n = read(fd, out->data + out->len, 16384);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            rc = sr_err_new(SR_EFILE_READ, "read %s: %s", path, strerror(errno));
+        }
+        if (n <= 0) {
+            break;
+        }
+        out->len += (size_t)n;
+        if (out->len > SR_HLS_PLAYLIST_MAX_BYTES) {
+            rc = sr_err_new(SR_EFILE_READ, "%s is over %d bytes", path, SR_HLS_PLAYLIST_MAX_BYTES);
+            break;
+        }
+    }
+    close(fd);
+    return rc;
+}
+
+/* The file of a playlist entry: the playlist's directory joined with its URI. */
+static void sr_hls_entry_path(const char *m3u8_path, const char *uri, char *out, size_t size)
+{
+    const char *slash = strrchr(m3u8_path, '/');
+    int dlen = slash ? (int)(slash - m3u8_path) : 0;
+    snprintf(out, size, "%.*s%s%s", dlen, m3u8_path, slash ? "/" : "", uri);
+}
+
+/* ======================================================================== */
+/* playlist and hook                                                        */
+/* ======================================================================== */
+
+static void sr_hls_error(sr_hls_t *h, int rc)
+{
+    h->errors++;
+    sr_error("hls %s/%s/%s: %s (%s)", h->req.vhost, h->req.app, h->req.stream, sr_err_trail(),
+             h->cfg.is_on_error_continue ? "continue" : "on_error disconnect is not supported, continuing");
+    SR_UNUSED(rc);
+}
+
+static void sr_hls_write_playlist(sr_hls_t *h)
+{
+    sr_buf_t b;
+    sr_buf_init(&b);
+    int td = sr_m3u8_target_duration(&h->pl, h->cfg.fragment_s * h->cfg.td_ratio);
+    sr_m3u8_encode(&h->pl, td, h->cfg.entry_prefix, &b);
+    int rc = sr_hls_write_file(h->m3u8_path, b.data, b.len);
+    if (rc != SR_OK) {
+        sr_hls_error(h, rc);
+    }
+    sr_buf_deinit(&b);
+}
+
+/* Drop entries beyond hls_window (the newest always stays); delete their files. */
+static void sr_hls_slide_window(sr_hls_t *h)
+{
+    sr_m3u8_entry_t *old = sr_malloc(sizeof(*old));
+    while (h->pl.count > 1 && sr_m3u8_total_s(&h->pl) > h->cfg.window_s) {
+        sr_m3u8_shift(&h->pl, old);
+        if (h->cfg.is_cleanup) {
+            char path[SR_HLS_PATH_MAX + SR_M3U8_URI_MAX];
+            sr_hls_entry_path(h->m3u8_path, old->uri, path, sizeof(path));
+            if (unlink(path) != 0 && errno != ENOENT) {
+                sr_warn("hls cleanup %s: %s", path, strerror(errno));
+            }
+        }
+    }
+    sr_free(old);
+}
+
+/* on_hls (COMPAT.md): the stream fields of on_publish plus the segment's. */
+static void sr_hls_notify(sr_hls_t *h, double duration_s)
+{
+    sr_buf_t body;
+    sr_buf_init(&body);
+    sr_json_writer_t w;
+    sr_json_writer_init(&w, &body);
+    sr_json_writer_object_start(&w);
+    sr_hooks_write_stream_fields(&w, h->server, SR_HOOK_ON_HLS, h->client_id, &h->req, h->stream_id);
+    char cwd[1024];
+    sr_json_writer_kv_double(&w, "duration", duration_s);
+    sr_json_writer_kv_string(&w, "cwd", getcwd(cwd, sizeof(cwd)) ? cwd : "");
+    sr_json_writer_kv_string(&w, "file", h->seg_path);
+    sr_json_writer_kv_string(&w, "url", h->seg_rel);
+    sr_json_writer_kv_string(&w, "m3u8", h->m3u8_path);
+    sr_json_writer_kv_string(&w, "m3u8_url", h->m3u8_rel);
+    sr_json_writer_kv_uint(&w, "seq_no", h->seg_seq);
+    sr_json_writer_object_end(&w);
+    if (sr_json_writer_finish(&w) == SR_OK) {
+        sr_hooks_notify_body(h->server, &h->req, SR_HOOK_ON_HLS, h->client_id, &body);
+    }
+    sr_buf_deinit(&body);
+}
+
+/* ======================================================================== */
+/* segments                                                                 */
+/* ======================================================================== */
+
+static void sr_hls_flush(sr_hls_t *h)
+{
+    if (h->fd >= 0 && h->ts.len > 0) {
+        int rc = sr_hls_write_all(h->fd, h->ts.data, h->ts.len, h->seg_path);
+        if (rc != SR_OK) {
+            sr_hls_error(h, rc);
+            close(h->fd);
+            h->fd = -1;
+        }
+    }
+    sr_buf_reset(&h->ts);
+}
+
+static void sr_hls_open_segment(sr_hls_t *h, int64_t start_ms)
+{
+    h->is_open = true;
+    h->seg_seq = sr_m3u8_next_sequence(&h->pl);
+    h->seg_start_ms = start_ms;
+    sr_hls_expand(h, h->cfg.ts_file, h->seg_seq, h->seg_rel, sizeof(h->seg_rel));
+    snprintf(h->seg_path, sizeof(h->seg_path), "%s/%s", h->cfg.path, h->seg_rel);
+    sr_buf_reset(&h->ts);
+    sr_ts_muxer_start_segment(h->mux);
+    char tmp[SR_HLS_PATH_MAX + 8];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", h->seg_path);
+    int rc = sr_hls_mkdirs(h->seg_path);
+    h->fd = rc == SR_OK ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    if (rc == SR_OK && h->fd < 0) {
+        rc = sr_err_new(SR_EFILE_OPEN, "open %s: %s", tmp, strerror(errno));
+    }
+    if (rc != SR_OK) {
+        sr_hls_error(h, rc);
+    }
+}
+
+/* Finish the open segment at end_ms: rename it into place, list it, slide the window,
+ * rewrite the playlist and tell the hooks. A segment that failed to write is dropped. */
+static void sr_hls_close_segment(sr_hls_t *h, int64_t end_ms)
+{
+    if (!h->is_open) {
+        return;
+    }
+    h->is_open = false;
+    sr_hls_flush(h);
+    if (h->fd < 0) {
+        return;
+    }
+    int rc = close(h->fd) == 0 ? SR_OK : sr_err_new(SR_EFILE_WRITE, "close %s: %s", h->seg_path, strerror(errno));
+    h->fd = -1;
+    char tmp[SR_HLS_PATH_MAX + 8];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", h->seg_path);
+    if (rc == SR_OK && rename(tmp, h->seg_path) != 0) {
+        rc = sr_err_new(SR_EFILE_WRITE, "rename %s: %s", tmp, strerror(errno));
+    }
+    if (rc != SR_OK) {
+        unlink(tmp);
+        sr_hls_error(h, rc);
+        return;
+    }
+    double duration_s = (double)SR_MAX(end_ms - h->seg_start_ms, 0) / 1000.0;
+    char uri[SR_M3U8_URI_MAX];
+    sr_hls_relative_uri(h->m3u8_dir, h->seg_rel, uri, sizeof(uri));
+    sr_m3u8_append(&h->pl, uri, duration_s, h->next_discontinuity);
+    h->next_discontinuity = false;
+    h->segments++;
+    sr_hls_slide_window(h);
+    sr_hls_write_playlist(h);
+    sr_verbose("hls segment %s seq=%llu duration=%.3f", h->seg_path, (unsigned long long)h->seg_seq, duration_s);
+    sr_hls_notify(h, duration_s);
+}
+
+/* Whether pkt starts a new segment (the open one has reached its length). */
+static bool sr_hls_is_cut(const sr_hls_t *h, const sr_packet_t *pkt)
+{
+    double elapsed_s = (double)(pkt->dts - h->seg_start_ms) / 1000.0;
+    if (!sr_ts_muxer_has_video(h->mux)) {
+        return elapsed_s >= h->cfg.fragment_s * h->cfg.aof_ratio;
+    }
+    if (!h->cfg.is_wait_keyframe) {
+        return elapsed_s >= h->cfg.fragment_s;
+    }
+    /* no keyframe for twice the target duration: cut anyway, like SRS's absolute overflow */
+    return (sr_packet_is_video_keyframe(pkt) && elapsed_s >= h->cfg.fragment_s) ||
+           elapsed_s >= 2 * h->cfg.fragment_s * h->cfg.td_ratio;
+}
+
+static void sr_hls_on_packet(sr_hls_t *h, const sr_packet_t *pkt)
+{
+    bool is_frame = sr_packet_is_av(pkt) && !(pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER);
+    if (is_frame && h->has_last &&
+        (pkt->dts > h->last_dts + SR_HLS_JUMP_MS || pkt->dts < h->last_dts - SR_HLS_JUMP_MS)) {
+        sr_hls_close_segment(h, h->last_dts + h->last_delta); /* timestamp jump (RFC 8216 4.3.2.3) */
+        h->next_discontinuity = true;
+        h->has_last = false;
+    }
+    if (is_frame && h->is_open && sr_hls_is_cut(h, pkt)) {
+        sr_hls_close_segment(h, pkt->dts);
+    }
+    if (is_frame && !h->is_open) {
+        sr_hls_open_segment(h, pkt->dts);
+    }
+    int rc = sr_ts_muxer_write(h->mux, pkt, &h->ts);
+    if (rc != SR_OK && h->mux_errors++ % 1000 == 0) {
+        sr_warn("hls %s/%s/%s: %s packet skipped (%s), %llu so far", h->req.vhost, h->req.app, h->req.stream,
+                pkt->type == SR_PACKET_VIDEO ? "video" : "audio", sr_err_name(rc), (unsigned long long)h->mux_errors);
+    }
+    if (is_frame) {
+        if (h->has_last && pkt->dts > h->last_dts) {
+            h->last_delta = SR_MIN(pkt->dts - h->last_dts, 1000);
+        }
+        h->last_dts = h->has_last ? SR_MAX(h->last_dts, pkt->dts) : pkt->dts;
+        h->has_last = true;
+    }
+    if (h->ts.len >= SR_HLS_FLUSH_BYTES) {
+        sr_hls_flush(h);
+    }
+}
+
+/* ======================================================================== */
+/* dispose                                                                  */
+/* ======================================================================== */
+
+typedef struct sr_hls_dispose {
+    char m3u8_path[SR_HLS_PATH_MAX];
+    char prefix[512];
+    struct timespec mtime; /* of the playlist when the stream stopped */
+    sr_utime_t delay_us;
+} sr_hls_dispose_t;
+
+static bool sr_hls_mtime(const char *path, struct timespec *out)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        return false;
+    }
+    *out = st.st_mtim;
+    return true;
+}
+
+/* Delete the playlist and its segments unless it changed since the unpublish. */
+static void sr_hls_dispose_cycle(void *arg)
+{
+    sr_hls_dispose_t *d = arg;
+    struct timespec now;
+    if (sr_usleep(d->delay_us) == SR_OK && sr_hls_mtime(d->m3u8_path, &now) && now.tv_sec == d->mtime.tv_sec &&
+        now.tv_nsec == d->mtime.tv_nsec) {
+        sr_buf_t text;
+        sr_buf_init(&text);
+        sr_m3u8_t pl;
+        sr_m3u8_init(&pl);
+        if (sr_hls_read_file(d->m3u8_path, &text) == SR_OK &&
+            sr_m3u8_parse((const char *)text.data, text.len, d->prefix, &pl) == SR_OK) {
+            for (size_t i = 0; i < pl.count; i++) {
+                char path[SR_HLS_PATH_MAX + SR_M3U8_URI_MAX];
+                sr_hls_entry_path(d->m3u8_path, pl.entries[i].uri, path, sizeof(path));
+                unlink(path);
+            }
+        }
+        unlink(d->m3u8_path);
+        sr_trace("hls dispose %s: %zu segments deleted", d->m3u8_path, pl.count);
+        sr_m3u8_deinit(&pl);
+        sr_buf_deinit(&text);
+    }
+    sr_free(d);
+}
+
+static void sr_hls_schedule_dispose(sr_hls_t *h)
+{
+    if (h->cfg.dispose_s <= 0) {
+        return;
+    }
+    sr_hls_dispose_t *d = SR_NEW(sr_hls_dispose_t);
+    snprintf(d->m3u8_path, sizeof(d->m3u8_path), "%s", h->m3u8_path);
+    snprintf(d->prefix, sizeof(d->prefix), "%s", h->cfg.entry_prefix);
+    d->delay_us = (sr_utime_t)(h->cfg.dispose_s * SR_UTIME_S);
+    if (!sr_hls_mtime(d->m3u8_path, &d->mtime)) {
+        sr_free(d);
+        return;
+    }
+    sr_co_start_detached(sr_hls_dispose_cycle, d, NULL);
+}
+
+/* ======================================================================== */
+/* the sink                                                                 */
+/* ======================================================================== */
+
+static void sr_hls_drain(sr_hls_t *h)
+{
+    sr_packet_t batch[SR_HLS_BATCH];
+    size_t n;
+    while ((n = sr_consumer_fetch(h->consumer, batch, SR_ARRAY_SIZE(batch))) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            sr_hls_on_packet(h, &batch[i]);
+            sr_packet_deinit(&batch[i]);
+        }
+    }
+}
+
+/* Disk work happens here, between waits: write(2) on the page cache does not yield. */
+static void sr_hls_cycle(void *arg)
+{
+    sr_hls_t *h = arg;
+    while (sr_co_pull() == SR_OK) {
+        int rc = sr_consumer_wait(h->consumer, SR_HLS_WAKE_US);
+        sr_consumer_take_events(h->consumer); /* unpublish is handled by sr_hls_stop */
+        if (rc == -SR_EINTERRUPTED) {
+            break;
+        }
+        sr_hls_drain(h);
+    }
+}
+
+/* Continue the playlist on disk (a republish): same sequence numbers, a discontinuity. */
+static void sr_hls_load_playlist(sr_hls_t *h)
+{
+    sr_buf_t text;
+    sr_buf_init(&text);
+    int rc = sr_hls_read_file(h->m3u8_path, &text);
+    if (rc == SR_OK && sr_m3u8_parse((const char *)text.data, text.len, h->cfg.entry_prefix, &h->pl) == SR_OK) {
+        h->next_discontinuity = h->pl.count > 0 || h->pl.media_sequence > 0;
+        /* touch it so a pending hls_dispose of the last publish leaves it alone */
+        utimensat(AT_FDCWD, h->m3u8_path, NULL, 0);
+        sr_trace("hls %s continues at sequence %llu (%zu segments kept)", h->m3u8_path,
+                 (unsigned long long)sr_m3u8_next_sequence(&h->pl), h->pl.count);
+    } else if (rc != SR_OK && rc != -SR_ENOT_FOUND) {
+        sr_warn("hls %s: %s, starting a new playlist", h->m3u8_path, sr_err_trail());
+    }
+    sr_buf_deinit(&text);
+}
+
+sr_hls_t *sr_hls_start(sr_server_t *server, sr_source_t *source, const sr_request_t *req, const sr_hls_config_t *cfg)
+{
+    if (cfg->is_use_fmp4) {
+        sr_warn("hls %s/%s/%s: hls_use_fmp4 is not supported, writing MPEG-TS", req->vhost, req->app, req->stream);
+    }
+    sr_hls_t *h = SR_NEW(sr_hls_t);
+    h->server = server;
+    h->req = *req;
+    h->cfg = *cfg;
+    h->fd = -1;
+    snprintf(h->client_id, sizeof(h->client_id), "%s", sr_co_cid());
+    snprintf(h->stream_id, sizeof(h->stream_id), "%s", sr_source_id(source));
+    h->mux = sr_ts_muxer_new();
+    sr_buf_init(&h->ts);
+    sr_m3u8_init(&h->pl);
+    sr_hls_expand(h, cfg->m3u8_file, 0, h->m3u8_rel, sizeof(h->m3u8_rel));
+    snprintf(h->m3u8_path, sizeof(h->m3u8_path), "%s/%s", cfg->path, h->m3u8_rel);
+    const char *slash = strrchr(h->m3u8_rel, '/');
+    snprintf(h->m3u8_dir, sizeof(h->m3u8_dir), "%.*s", slash ? (int)(slash - h->m3u8_rel) : 0, h->m3u8_rel);
+    if (sr_hls_mkdirs(h->m3u8_path) != SR_OK) {
+        sr_hls_error(h, -SR_EFILE_OPEN);
+    }
+    sr_hls_load_playlist(h);
+    sr_consumer_policy_t policy = {.queue_length_ms = SR_HLS_QUEUE_MS,
+                                   .time_jitter = SR_JITTER_FULL,
+                                   .mw_msgs = 16,
+                                   .mw_latency_us = SR_HLS_WAKE_US,
+                                   .is_sink = true};
+    h->source = sr_source_ref(source);
+    h->consumer = sr_source_consumer_add(source, &policy);
+    h->co = sr_co_start(sr_hls_cycle, h, NULL);
+    sr_trace("hls %s/%s/%s start: %s, fragment %.3gs, window %.3gs", req->vhost, req->app, req->stream, h->m3u8_path,
+             cfg->fragment_s, cfg->window_s);
+    return h;
+}
+
+void sr_hls_stop(sr_hls_t *h)
+{
+    if (!h) {
+        return;
+    }
+    sr_co_stop(h->co);
+    /* the coroutine is gone: write what is still queued and the last segment here */
+    sr_hls_drain(h);
+    sr_hls_close_segment(h, h->last_dts + h->last_delta);
+    sr_hls_schedule_dispose(h);
+    sr_trace("hls %s/%s/%s stop: %llu segments, %llu write errors, %llu dropped, next sequence %llu", h->req.vhost,
+             h->req.app, h->req.stream, (unsigned long long)h->segments, (unsigned long long)h->errors,
+             (unsigned long long)sr_consumer_dropped(h->consumer), (unsigned long long)sr_m3u8_next_sequence(&h->pl));
+    sr_source_consumer_remove(h->consumer);
+    sr_source_unref(h->source);
+    sr_ts_muxer_free(h->mux);
+    sr_m3u8_deinit(&h->pl);
+    sr_buf_deinit(&h->ts);
+    sr_free(h);
+}

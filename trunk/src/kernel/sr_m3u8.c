@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_m3u8.c: the media playlist of sr_m3u8.h. Tag references are to RFC 8216
+ * section 4.3 (playlist tags) and 6.2 (server responsibilities).
+ */
+#include "sr_m3u8.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sr_alloc.h"
+#include "sr_error.h"
+
+void sr_m3u8_init(sr_m3u8_t *pl)
+{
+    memset(pl, 0, sizeof(*pl));
+}
+
+void sr_m3u8_deinit(sr_m3u8_t *pl)
+{
+    sr_free(pl->entries);
+    memset(pl, 0, sizeof(*pl));
+}
+
+void sr_m3u8_append(sr_m3u8_t *pl, const char *uri, double duration_s, bool is_discontinuity)
+{
+    if (pl->count == pl->_cap) {
+        pl->_cap = pl->_cap ? pl->_cap * 2 : 16;
+        pl->entries = sr_realloc(pl->entries, pl->_cap * sizeof(*pl->entries));
+    }
+    sr_m3u8_entry_t *e = &pl->entries[pl->count++];
+    e->duration_s = duration_s;
+    e->is_discontinuity = is_discontinuity;
+    snprintf(e->uri, sizeof(e->uri), "%s", uri);
+}
+
+bool sr_m3u8_shift(sr_m3u8_t *pl, sr_m3u8_entry_t *removed)
+{
+    if (pl->count == 0) {
+        return false;
+    }
+    if (removed) {
+        *removed = pl->entries[0];
+    }
+    if (pl->entries[0].is_discontinuity) {
+        pl->discontinuity_sequence++;
+    }
+    memmove(pl->entries, pl->entries + 1, (pl->count - 1) * sizeof(*pl->entries));
+    pl->count--;
+    pl->media_sequence++;
+    return true;
+}
+
+uint64_t sr_m3u8_next_sequence(const sr_m3u8_t *pl)
+{
+    return pl->media_sequence + pl->count;
+}
+
+double sr_m3u8_total_s(const sr_m3u8_t *pl)
+{
+    double t = 0;
+    for (size_t i = 0; i < pl->count; i++) {
+        t += pl->entries[i].duration_s;
+    }
+    return t;
+}
+
+int sr_m3u8_target_duration(const sr_m3u8_t *pl, double min_s)
+{
+    double max = min_s;
+    for (size_t i = 0; i < pl->count; i++) {
+        max = SR_MAX(max, pl->entries[i].duration_s);
+    }
+    /* RFC 8216 4.3.3.1: every EXTINF rounded to the nearest integer must not exceed it;
+     * the ceiling also holds for durations like 2.0004 printed as "2.000". */
+    int t = (int)ceil(max - 0.0005);
+    return SR_MAX(t, 1);
+}
+
+void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix, sr_buf_t *out)
+{
+    sr_buf_put_str(out, "#EXTM3U\n#EXT-X-VERSION:3\n");
+    sr_buf_printf(out, "#EXT-X-TARGETDURATION:%d\n", target_duration);
+    sr_buf_printf(out, "#EXT-X-MEDIA-SEQUENCE:%llu\n", (unsigned long long)pl->media_sequence);
+    if (pl->discontinuity_sequence > 0) {
+        sr_buf_printf(out, "#EXT-X-DISCONTINUITY-SEQUENCE:%llu\n", (unsigned long long)pl->discontinuity_sequence);
+    }
+    for (size_t i = 0; i < pl->count; i++) {
+        const sr_m3u8_entry_t *e = &pl->entries[i];
+        if (e->is_discontinuity) {
+            sr_buf_put_str(out, "#EXT-X-DISCONTINUITY\n");
+        }
+        sr_buf_printf(out, "#EXTINF:%.3f,\n%s%s\n", e->duration_s, prefix ? prefix : "", e->uri);
+    }
+}
+
+/* ---- reading ---- */
+
+typedef struct sr_m3u8_reader {
+    double duration_s; /* of the pending EXTINF, < 0 when none */
+    bool is_discontinuity;
+    const char *prefix;
+} sr_m3u8_reader_t;
+
+static bool sr_m3u8_number(const char *s, double *out)
+{
+    char *end = NULL;
+    double v = strtod(s, &end);
+    if (end == s || v < 0 || !isfinite(v)) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static int sr_m3u8_parse_line(sr_m3u8_reader_t *r, const char *line, sr_m3u8_t *pl)
+{
+    if (strncmp(line, "#EXTINF:", 8) == 0) {
+        return sr_m3u8_number(line + 8, &r->duration_s) ? SR_OK : -SR_EFORMAT;
+    }
+    if (strncmp(line, "#EXT-X-MEDIA-SEQUENCE:", 22) == 0) {
+        pl->media_sequence = strtoull(line + 22, NULL, 10);
+    } else if (strncmp(line, "#EXT-X-DISCONTINUITY-SEQUENCE:", 30) == 0) {
+        pl->discontinuity_sequence = strtoull(line + 30, NULL, 10);
+    } else if (strcmp(line, "#EXT-X-DISCONTINUITY") == 0) {
+        r->is_discontinuity = true;
+    } else if (line[0] != '#' && line[0] != '\0') {
+        if (r->duration_s < 0) {
+            return -SR_EFORMAT;
+        }
+        size_t plen = r->prefix ? strlen(r->prefix) : 0;
+        const char *uri = plen && strncmp(line, r->prefix, plen) == 0 ? line + plen : line;
+        sr_m3u8_append(pl, uri, r->duration_s, r->is_discontinuity);
+        r->duration_s = -1;
+        r->is_discontinuity = false;
+    }
+    return SR_OK;
+}
+
+int sr_m3u8_parse(const char *text, size_t len, const char *prefix, sr_m3u8_t *pl)
+{
+    pl->count = 0;
+    pl->media_sequence = pl->discontinuity_sequence = 0;
+    if (len < 7 || memcmp(text, "#EXTM3U", 7) != 0) {
+        return -SR_EFORMAT;
+    }
+    sr_m3u8_reader_t r = {.duration_s = -1, .prefix = prefix};
+    char line[SR_M3U8_URI_MAX + 64];
+    size_t pos = 0;
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t n = (nl ? (size_t)(nl - text) : len) - pos;
+        size_t keep = n;
+        while (keep > 0 && (text[pos + keep - 1] == '\r' || text[pos + keep - 1] == ' ')) {
+            keep--;
+        }
+        keep = SR_MIN(keep, sizeof(line) - 1);
+        memcpy(line, text + pos, keep);
+        line[keep] = '\0';
+        pos += n + 1;
+        if (sr_m3u8_parse_line(&r, line, pl) != SR_OK) {
+            pl->count = 0;
+            return -SR_EFORMAT;
+        }
+    }
+    return SR_OK;
+}

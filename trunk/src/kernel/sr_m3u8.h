@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_m3u8.h: an HLS media playlist (RFC 8216) as a list of segments, its text
+ * (#EXTM3U, #EXT-X-VERSION:3, #EXT-X-TARGETDURATION, #EXT-X-MEDIA-SEQUENCE,
+ * #EXT-X-DISCONTINUITY-SEQUENCE, #EXT-X-DISCONTINUITY, #EXTINF with decimals) and a
+ * reader for the playlists it wrote, so a republished stream continues the sequence
+ * numbers of the playlist already on disk without any state kept in memory.
+ *
+ * Not here: master playlists, byte ranges, encryption, fMP4 maps, or reading
+ * playlists of other writers beyond the tags above (unknown tags are skipped). Pure
+ * text: no I/O, no logging.
+ */
+#ifndef SR_M3U8_H
+#define SR_M3U8_H
+
+#include "sr_bytes.h"
+#include "sr_core.h"
+
+SR_BEGIN_DECLS
+
+#define SR_M3U8_URI_MAX 1024
+
+typedef struct sr_m3u8_entry {
+    double duration_s;
+    bool is_discontinuity;     /* #EXT-X-DISCONTINUITY before this segment */
+    char uri[SR_M3U8_URI_MAX]; /* relative to the playlist, without the entry prefix */
+} sr_m3u8_entry_t;
+
+/* Transparent value in caller storage: sr_m3u8_init, then sr_m3u8_deinit. */
+typedef struct sr_m3u8 {
+    uint64_t media_sequence;         /* sequence number of entries[0] */
+    uint64_t discontinuity_sequence; /* RFC 8216 4.3.3.3 */
+    sr_m3u8_entry_t *entries;        /* owned */
+    size_t count;
+    size_t _cap;
+} sr_m3u8_t;
+
+void sr_m3u8_init(sr_m3u8_t *pl);
+void sr_m3u8_deinit(sr_m3u8_t *pl);
+/* Append a segment (uri borrowed, copied; cut at SR_M3U8_URI_MAX - 1 bytes). */
+void sr_m3u8_append(sr_m3u8_t *pl, const char *uri, double duration_s, bool is_discontinuity);
+/* Remove the oldest segment into *removed (may be NULL): the media sequence advances,
+ * and the discontinuity sequence too when it carried a discontinuity (RFC 8216
+ * 6.2.2). false when empty. */
+bool sr_m3u8_shift(sr_m3u8_t *pl, sr_m3u8_entry_t *removed);
+/* Sequence number the next appended segment gets. */
+uint64_t sr_m3u8_next_sequence(const sr_m3u8_t *pl);
+/* Sum of the durations. */
+double sr_m3u8_total_s(const sr_m3u8_t *pl);
+/* #EXT-X-TARGETDURATION: the largest EXTINF rounded up, and at least min_s rounded up
+ * (hls_fragment * hls_td_ratio); at least 1. */
+int sr_m3u8_target_duration(const sr_m3u8_t *pl, double min_s);
+/* Append the playlist text to out (caller-initialised): each URI is prefix (borrowed,
+ * NULL or "" for none) followed by the entry's uri. EXTINF has 3 decimals. */
+void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix, sr_buf_t *out);
+/* Read len bytes of playlist text (borrowed) into pl (initialised, emptied first):
+ * media and discontinuity sequences, and per segment its EXTINF duration,
+ * discontinuity flag and URI with prefix (NULL/"" none) removed when it starts with it.
+ * Returns SR_OK, or -SR_EFORMAT when the text does not start with #EXTM3U or an
+ * EXTINF has no URI or a bad number (pl is then empty). */
+int sr_m3u8_parse(const char *text, size_t len, const char *prefix, sr_m3u8_t *pl);
+
+SR_END_DECLS
+
+#endif

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_bench.h: the load generator objs/strand_bench, shared between its files. It is
+ * a tool, not part of the server: players (RTMP, HTTP-FLV, raw TCP), publishers
+ * (RTMP from an FLV file), the "floor" yardstick server, and the report.
+ *
+ * Players keep a few hundred bytes of state per connection: sockets are read into one
+ * shared scratch buffer (safe because a coroutine processes what it read before it
+ * yields again), and only the first SR_BENCH_HEAD bytes of each message are kept.
+ * End-to-end latency rides in the video payload: the bench publisher puts an H.264 SEI
+ * NAL (user data unregistered, UUID "StrandBenchStamp", then the wall-clock send time
+ * in 16 hex digits) first in every AVC NALU packet, and players read it back. Both
+ * ends must share one clock (same host).
+ */
+#ifndef SR_BENCH_H
+#define SR_BENCH_H
+
+#include "sr_core.h"
+#include "sr_st.h"
+#include "sr_time.h"
+#include "sr_url.h"
+
+SR_BEGIN_DECLS
+
+/* Bytes kept from the start of each message: enough for the AVC header and the stamp. */
+#define SR_BENCH_HEAD 48u
+/* Shared read buffer for every player coroutine. */
+#define SR_BENCH_SCRATCH_BYTES (256 * 1024)
+/* The stamp: AVC header (5), NAL length (4), SEI NAL of SR_BENCH_SEI_NAL_BYTES. */
+#define SR_BENCH_SEI_UUID "StrandBenchStamp"
+#define SR_BENCH_SEI_NAL_BYTES 36
+#define SR_BENCH_SEI_UUID_AT 12
+#define SR_BENCH_SEI_TIME_AT 28
+
+/* Command-line options of every subcommand. */
+typedef struct sr_bench_opts {
+    const char *mode;      /* rtmp-play, flv-play, tcp-read, rtmp-publish, floor */
+    const char *url;       /* -u */
+    sr_url_t target;       /* url parsed */
+    char app[1024];        /* first path component (rtmp) */
+    char stream[2100];     /* the rest of the path (rtmp) */
+    int n;                 /* -n connections */
+    double ramp_per_s;     /* --ramp new connections per second */
+    double duration_s;     /* -d run time, 0 = until ctrl-C */
+    double warmup_s;       /* --warmup: latency samples only after this long past the first frame */
+    sr_utime_t timeout_us; /* --timeout for every socket operation */
+    const char *input;     /* -i FLV file (rtmp-publish) */
+    int port;              /* -p (floor) */
+    int rate_kbps;         /* --rate (floor) */
+    int batch_ms;          /* --batch-ms (floor) */
+    bool is_simple;        /* --simple: simple RTMP handshake */
+    bool is_json;          /* --json: one JSON line at the end */
+} sr_bench_opts_t;
+
+/* Connection states for the report. */
+enum {
+    SR_BENCH_PENDING = 0, /* not started (ramp interrupted) */
+    SR_BENCH_CONNECTING,  /* connecting, handshake, commands */
+    SR_BENCH_RUNNING,     /* media flowing */
+    SR_BENCH_FAILED,      /* never got media */
+    SR_BENCH_CLOSED,      /* got media, then the connection ended before the run did */
+};
+
+/* One connection's counters: small, one per connection in one array. */
+typedef struct sr_bench_conn {
+    const sr_bench_opts_t *opts;
+    int index;
+    int state;                 /* SR_BENCH_* */
+    int err;                   /* last error code, 0 if none */
+    uint64_t bytes;            /* payload bytes received (players) or sent (publishers) */
+    uint32_t video;            /* video messages */
+    uint32_t audio;            /* audio messages */
+    sr_utime_t start_us;       /* monotonic: the connect started */
+    sr_utime_t first_media_us; /* monotonic: the first audio or video message completed, 0 if none */
+    sr_utime_t first_video_us; /* monotonic: the first video keyframe (not a sequence header), 0 if none */
+    sr_utime_t end_us;         /* monotonic: the connection ended (or the run did) */
+    sr_co_t *co;
+} sr_bench_conn_t;
+
+/* ---- shared state (sr_bench_main.c) ---- */
+
+/* The scratch buffer every player reads into. Use it only between a read and the next yield. */
+extern uint8_t sr_bench_scratch[SR_BENCH_SCRATCH_BYTES];
+
+/* ---- per-mode coroutine bodies: arg is an sr_bench_conn_t ---- */
+void sr_bench_rtmp_play_cycle(void *arg);
+void sr_bench_flv_play_cycle(void *arg);
+void sr_bench_tcp_read_cycle(void *arg);
+void sr_bench_publish_cycle(void *arg);
+/* Load the FLV file of opts->input once for every publisher. Returns SR_OK or -SR_EFILE_*. */
+int sr_bench_publish_load(const sr_bench_opts_t *opts);
+
+/* Run the floor server until the duration ends or *stop turns true; prints its report.
+ * Not on ST: a plain epoll loop. Returns a process exit code. */
+int sr_bench_floor_run(const sr_bench_opts_t *opts, volatile int *stop);
+
+/* ---- common socket helpers (sr_bench_main.c) ---- */
+
+/* Connect to opts->target with the configured timeouts and TCP_NODELAY. May yield. */
+int sr_bench_connect(const sr_bench_opts_t *opts, sr_sock_t **out);
+/* Mark a connection's end from the rc its cycle ended with. */
+void sr_bench_conn_end(sr_bench_conn_t *c, int rc);
+
+/* ---- statistics (sr_bench_report.c) ---- */
+
+/* Count one complete audio (8) or video (9) message whose first head_len bytes are head.
+ * Reads the latency stamp of video messages. */
+void sr_bench_stats_media(sr_bench_conn_t *c, uint8_t type, const uint8_t *head, size_t head_len);
+/* Record one end-to-end latency sample (microseconds, may be negative on clock skew). */
+void sr_bench_stats_latency(int64_t us);
+/* Print the report of conns[0..n) over elapsed_us: a table, plus a JSON line if asked. */
+void sr_bench_report_print(const sr_bench_opts_t *opts, const sr_bench_conn_t *conns, int n, sr_utime_t elapsed_us);
+
+SR_END_DECLS
+
+#endif

@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_bench_publish.c: the RTMP publisher of strand_bench. The FLV file is loaded
+ * once and indexed; each publisher coroutine connects, runs connect /
+ * releaseStream / FCPublish / createStream / publish, then sends the tags at real
+ * time, looped, with timestamps continued across loops. Every AVC NALU packet gets
+ * the latency stamp of sr_bench.h (an SEI NAL first in the packet) written at send
+ * time. A second coroutine per publisher drains what the server sends.
+ *
+ * Not for: playing (sr_bench_rtmp.c), or FLV files other than plain FLV 1 with
+ * 4-byte NAL lengths.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sr_alloc.h"
+#include "sr_bench.h"
+#include "sr_error.h"
+#include "sr_flv.h"
+#include "sr_rtmp_chunk.h"
+#include "sr_rtmp_command.h"
+#include "sr_rtmp_control.h"
+#include "sr_rtmp_handshake.h"
+
+#define SR_BENCH_PUB_CHUNK 60000
+#define SR_BENCH_PUB_FRAME_MS 40 /* gap added between loops */
+
+typedef struct sr_bench_tag {
+    uint8_t type;
+    uint32_t ts;
+    size_t offset; /* of the body in the file */
+    uint32_t size;
+} sr_bench_tag_t;
+
+/* The file, shared read-only by every publisher. */
+static uint8_t *sr_bench_file;
+static sr_bench_tag_t *sr_bench_tags;
+static size_t sr_bench_ntags;
+
+typedef struct sr_bench_pub {
+    sr_bench_conn_t *conn;
+    sr_sock_t *sock;
+    sr_rtmp_reader_t *rd;
+    sr_rtmp_writer_t *wr;
+    char stream[2200];
+    uint32_t stream_id;
+} sr_bench_pub_t;
+
+/* ==== the file ==== */
+
+static int sr_bench_publish_index(size_t size)
+{
+    size_t pos = SR_FLV_FILE_HEADER_BYTES, cap = 0;
+    while (pos + SR_FLV_TAG_HEADER_BYTES <= size) {
+        const uint8_t *h = sr_bench_file + pos;
+        uint32_t body = sr_get_be24(h + 1);
+        if (pos + SR_FLV_TAG_HEADER_BYTES + body > size) {
+            break;
+        }
+        if (sr_bench_ntags == cap) {
+            cap = cap ? cap * 2 : 1024;
+            sr_bench_tag_t *t = sr_calloc(cap, sizeof(*t));
+            if (sr_bench_tags) {
+                memcpy(t, sr_bench_tags, sr_bench_ntags * sizeof(*t));
+                sr_free(sr_bench_tags);
+            }
+            sr_bench_tags = t;
+        }
+        sr_bench_tag_t *t = &sr_bench_tags[sr_bench_ntags++];
+        t->type = h[0] & 0x1f;
+        t->ts = sr_get_be24(h + 4) | ((uint32_t)h[7] << 24);
+        t->offset = pos + SR_FLV_TAG_HEADER_BYTES;
+        t->size = body;
+        pos += SR_FLV_TAG_HEADER_BYTES + body + 4;
+    }
+    return sr_bench_ntags ? SR_OK : sr_err_new(SR_EFORMAT, "no FLV tags");
+}
+
+int sr_bench_publish_load(const sr_bench_opts_t *opts)
+{
+    if (opts->input == NULL) {
+        return sr_err_new(SR_EINVAL, "rtmp-publish needs -i file.flv");
+    }
+    /* before any coroutine runs, so blocking file IO is fine */
+    FILE *fp = fopen(opts->input, "rb");
+    if (fp == NULL) {
+        return sr_err_new(SR_EFILE_OPEN, "open %s", opts->input);
+    }
+    fseek(fp, 0, SEEK_END);
+    long size = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    sr_bench_file = sr_malloc(size > 0 ? (size_t)size : 1);
+    size_t got = size > 0 ? fread(sr_bench_file, 1, (size_t)size, fp) : 0;
+    fclose(fp);
+    if (size <= SR_FLV_FILE_HEADER_BYTES || got != (size_t)size || memcmp(sr_bench_file, "FLV", 3) != 0) {
+        return sr_err_new(SR_EFILE_READ, "%s is not an FLV file", opts->input);
+    }
+    return sr_bench_publish_index((size_t)size);
+}
+
+/* ==== setup ==== */
+
+/* Wait for the _result of transaction tid (value: its first argument), or for an
+ * onStatus when tid is 0. May yield. */
+static int sr_bench_pub_wait(sr_bench_pub_t *p, double tid, double *value)
+{
+    int rc;
+    sr_rtmp_msg_t m;
+    for (;;) {
+        if ((rc = sr_rtmp_reader_read(p->rd, &m)) != SR_OK) {
+            return rc;
+        }
+        sr_rtmp_command_t cmd;
+        uint32_t v;
+        int found = 0;
+        if (m.type == SR_RTMP_MSG_SET_CHUNK_SIZE &&
+            sr_rtmp_control_parse_u32(m.payload->data, m.payload->size, &v) == 0) {
+            rc = sr_rtmp_reader_set_chunk_size(p->rd, v & 0x7fffffff);
+        } else if (m.type == SR_RTMP_MSG_AMF0_COMMAND &&
+                   sr_rtmp_command_parse(m.payload->data, m.payload->size, false, &cmd) == SR_OK) {
+            if (strcmp(cmd.name, SR_RTMP_CMD_ERROR) == 0) {
+                rc = sr_err_new(SR_ERTMP_COMMAND, "_error to transaction %.0f", cmd.transaction_id);
+            } else if (tid > 0 && strcmp(cmd.name, SR_RTMP_CMD_RESULT) == 0 && cmd.transaction_id == tid) {
+                *value = sr_rtmp_command_arg_number(&cmd, 0, 1);
+                found = 1;
+            } else if (tid == 0 && strcmp(cmd.name, SR_RTMP_CMD_ON_STATUS) == 0 && cmd.nargs > 0) {
+                sr_amf0_t *level = sr_amf0_object_get(cmd.args[0], "level");
+                const char *lv = level ? sr_amf0_string(level, NULL) : NULL;
+                found = 1;
+                rc = lv && strcmp(lv, SR_RTMP_LEVEL_ERROR) == 0 ? sr_err_new(SR_ERTMP_CLOSE, "publish rejected") : 0;
+            }
+            sr_rtmp_command_deinit(&cmd);
+        }
+        sr_payload_unref(m.payload);
+        if (rc != SR_OK || found) {
+            return rc;
+        }
+    }
+}
+
+static int sr_bench_pub_command(sr_bench_pub_t *p, sr_buf_t *b, uint32_t sid)
+{
+    int rc = sr_rtmp_writer_add_bytes(p->wr, 3, SR_RTMP_MSG_AMF0_COMMAND, sid, 0, b->data, b->len);
+    sr_buf_reset(b);
+    return rc;
+}
+
+static int sr_bench_pub_setup(sr_bench_pub_t *p)
+{
+    const sr_bench_opts_t *o = p->conn->opts;
+    char tc_url[1400];
+    uint8_t cs[SR_RTMP_CONTROL_U32_BYTES];
+    double v = 0;
+    sr_buf_t b;
+    snprintf(tc_url, sizeof(tc_url), "rtmp://%s:%d/%s", o->target.host, o->target.port, o->app);
+    sr_rtmp_connect_args_t a = {.app = o->app, .tc_url = tc_url};
+    sr_rtmp_control_encode_set_chunk_size(cs, SR_BENCH_PUB_CHUNK);
+    sr_buf_init(&b);
+    int rc = sr_rtmp_writer_add_bytes(p->wr, SR_RTMP_CSID_CONTROL, SR_RTMP_MSG_SET_CHUNK_SIZE, 0, 0, cs, sizeof(cs));
+    sr_rtmp_writer_set_chunk_size(p->wr, SR_BENCH_PUB_CHUNK);
+    sr_rtmp_build_connect(&b, 1, &a);
+    if (rc == SR_OK && (rc = sr_bench_pub_command(p, &b, 0)) == SR_OK && (rc = sr_rtmp_writer_flush(p->wr)) == SR_OK &&
+        (rc = sr_bench_pub_wait(p, 1, &v)) == SR_OK) {
+        sr_rtmp_build_stream_call(&b, SR_RTMP_CMD_RELEASE_STREAM, 2, p->stream);
+        rc = sr_bench_pub_command(p, &b, 0);
+    }
+    if (rc == SR_OK) {
+        sr_rtmp_build_stream_call(&b, SR_RTMP_CMD_FC_PUBLISH, 3, p->stream);
+        rc = sr_bench_pub_command(p, &b, 0);
+    }
+    if (rc == SR_OK) {
+        sr_rtmp_build_create_stream(&b, 4);
+        rc = sr_bench_pub_command(p, &b, 0);
+    }
+    if (rc == SR_OK && (rc = sr_rtmp_writer_flush(p->wr)) == SR_OK && (rc = sr_bench_pub_wait(p, 4, &v)) == SR_OK) {
+        p->stream_id = (uint32_t)v;
+        sr_rtmp_build_publish(&b, 5, p->stream, "live");
+        rc = sr_bench_pub_command(p, &b, p->stream_id);
+    }
+    if (rc == SR_OK && (rc = sr_rtmp_writer_flush(p->wr)) == SR_OK) {
+        rc = sr_bench_pub_wait(p, 0, &v);
+    }
+    sr_buf_deinit(&b);
+    return rc;
+}
+
+/* ==== sending ==== */
+
+/* A copy of an AVC NALU packet with the latency stamp NAL first (sr_bench.h). */
+static sr_payload_t *sr_bench_pub_stamp(const uint8_t *body, uint32_t size)
+{
+    char hex[17];
+    sr_payload_t *pl = sr_payload_new(size + 4 + SR_BENCH_SEI_NAL_BYTES);
+    uint8_t *d = pl->data;
+    memcpy(d, body, 5);
+    sr_put_be32(d + 5, SR_BENCH_SEI_NAL_BYTES);
+    d[9] = 0x06;  /* NAL type 6: SEI */
+    d[10] = 0x05; /* payload type 5: user data unregistered */
+    d[11] = 32;   /* uuid + 16 hex digits */
+    memcpy(d + SR_BENCH_SEI_UUID_AT, SR_BENCH_SEI_UUID, 16);
+    snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)sr_time_wall_us());
+    memcpy(d + SR_BENCH_SEI_TIME_AT, hex, 16);
+    d[SR_BENCH_SEI_TIME_AT + 16] = 0x80; /* rbsp trailing bits */
+    memcpy(d + 5 + 4 + SR_BENCH_SEI_NAL_BYTES, body + 5, size - 5);
+    return pl;
+}
+
+/* Send one tag at timestamp ts. May yield. */
+static int sr_bench_pub_send_tag(sr_bench_pub_t *p, const sr_bench_tag_t *t, uint32_t ts)
+{
+    const uint8_t *body = sr_bench_file + t->offset;
+    sr_payload_t *pl;
+    uint32_t csid = t->type == 8 ? 4 : t->type == 9 ? 6 : 5;
+    if (t->type == 9 && t->size > 5 && (body[0] & 0x0f) == 7 && body[1] == 1) {
+        pl = sr_bench_pub_stamp(body, t->size);
+    } else {
+        pl = sr_payload_new_copy(body, t->size);
+    }
+    int rc = sr_rtmp_writer_add(p->wr, csid, t->type, p->stream_id, ts, pl);
+    p->conn->bytes += pl->size;
+    sr_payload_unref(pl);
+    if (rc == SR_OK) {
+        rc = sr_rtmp_writer_flush(p->wr);
+    }
+    p->conn->video += t->type == 9;
+    p->conn->audio += t->type == 8;
+    return rc;
+}
+
+/* Send the file at real time, looped, until stopped or a write fails. May yield. */
+static int sr_bench_pub_send_loop(sr_bench_pub_t *p)
+{
+    sr_utime_t base = sr_time_mono_us();
+    uint64_t offset_ms = 0;
+    for (int loop = 0;; loop++) {
+        uint32_t last = 0;
+        for (size_t i = 0; i < sr_bench_ntags; i++) {
+            const sr_bench_tag_t *t = &sr_bench_tags[i];
+            int rc = sr_co_pull();
+            if (t->type == 18 && loop > 0) {
+                continue; /* metadata once */
+            }
+            sr_utime_t due = base + (offset_ms + t->ts) * SR_UTIME_MS, now = sr_time_mono_us();
+            if (rc == SR_OK && due > now) {
+                rc = sr_usleep(due - now);
+            }
+            if (rc == SR_OK) {
+                rc = sr_bench_pub_send_tag(p, t, (uint32_t)(offset_ms + t->ts));
+            }
+            if (rc != SR_OK) {
+                return rc;
+            }
+            last = t->ts > last ? t->ts : last;
+        }
+        offset_ms += last + SR_BENCH_PUB_FRAME_MS;
+    }
+}
+
+/* Read and drop what the server sends (acks, pings), keeping the chunk size right. */
+static void sr_bench_pub_drain(void *arg)
+{
+    sr_bench_pub_t *p = arg;
+    sr_rtmp_msg_t m;
+    uint32_t v;
+    while (sr_co_pull() == SR_OK) {
+        int rc = sr_rtmp_reader_read(p->rd, &m);
+        if (sr_err_is_timeout(rc)) {
+            continue;
+        }
+        if (rc != SR_OK) {
+            return;
+        }
+        if (m.type == SR_RTMP_MSG_SET_CHUNK_SIZE &&
+            sr_rtmp_control_parse_u32(m.payload->data, m.payload->size, &v) == 0) {
+            (void)sr_rtmp_reader_set_chunk_size(p->rd, v & 0x7fffffff);
+        }
+        sr_payload_unref(m.payload);
+    }
+}
+
+void sr_bench_publish_cycle(void *arg)
+{
+    sr_bench_conn_t *c = arg;
+    sr_bench_pub_t *p = SR_NEW(sr_bench_pub_t);
+    sr_co_t *drain = NULL;
+    int rc;
+    p->conn = c;
+    snprintf(p->stream, sizeof(p->stream), "%s", c->opts->stream);
+    if (c->opts->n > 1) {
+        char *q = strchr(p->stream, '?');
+        char query[1100] = "";
+        if (q != NULL) {
+            snprintf(query, sizeof(query), "%s", q);
+            *q = '\0';
+        }
+        size_t len = strlen(p->stream);
+        snprintf(p->stream + len, sizeof(p->stream) - len, "_%d%s", c->index, query);
+    }
+    if ((rc = sr_bench_connect(c->opts, &p->sock)) == SR_OK &&
+        (rc = sr_rtmp_handshake_client(sr_sock_io(p->sock), !c->opts->is_simple)) == SR_OK) {
+        p->rd = sr_rtmp_reader_new(sr_sock_io(p->sock));
+        p->wr = sr_rtmp_writer_new(sr_sock_io(p->sock));
+        rc = sr_bench_pub_setup(p);
+    }
+    if (rc == SR_OK) {
+        c->state = SR_BENCH_RUNNING;
+        drain = sr_co_start(sr_bench_pub_drain, p, NULL);
+        rc = sr_bench_pub_send_loop(p);
+    }
+    sr_co_stop(drain);
+    sr_bench_conn_end(c, rc);
+    sr_rtmp_reader_free(p->rd);
+    sr_rtmp_writer_free(p->wr);
+    sr_sock_close(p->sock);
+    sr_free(p);
+}

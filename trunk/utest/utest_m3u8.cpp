@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+// utest_m3u8.cpp: the HLS media playlist (sr_m3u8.h): exact text per RFC 8216 and
+// reading back what we wrote (a republish continues from the file on disk).
+#include <string.h>
+
+#include <string>
+
+#include "sr_bytes.h"
+#include "sr_error.h"
+#include "sr_m3u8.h"
+#include "sr_utest.h"
+
+namespace
+{
+
+std::string Encode(const sr_m3u8_t *pl, int td, const char *prefix)
+{
+    sr_buf_t b;
+    sr_buf_init(&b);
+    sr_m3u8_encode(pl, td, prefix, &b);
+    std::string s((const char *)b.data, b.len);
+    sr_buf_deinit(&b);
+    return s;
+}
+
+} // namespace
+
+TEST(M3u8, EncodesExactText)
+{
+    sr_m3u8_t pl;
+    sr_m3u8_init(&pl);
+    pl.media_sequence = 7;
+    sr_m3u8_append(&pl, "x-7.ts", 2.0, false);
+    sr_m3u8_append(&pl, "x-8.ts", 2.023, false);
+    sr_m3u8_append(&pl, "x-9.ts", 1.5, true);
+    EXPECT_EQ(3, sr_m3u8_target_duration(&pl, 2.0));
+    EXPECT_EQ(10u, sr_m3u8_next_sequence(&pl));
+    EXPECT_EQ("#EXTM3U\n"
+              "#EXT-X-VERSION:3\n"
+              "#EXT-X-TARGETDURATION:3\n"
+              "#EXT-X-MEDIA-SEQUENCE:7\n"
+              "#EXTINF:2.000,\n"
+              "x-7.ts\n"
+              "#EXTINF:2.023,\n"
+              "x-8.ts\n"
+              "#EXT-X-DISCONTINUITY\n"
+              "#EXTINF:1.500,\n"
+              "x-9.ts\n",
+              Encode(&pl, 3, NULL));
+    EXPECT_NE(std::string::npos, Encode(&pl, 3, "http://cdn/live/").find("\nhttp://cdn/live/x-8.ts\n"));
+    sr_m3u8_deinit(&pl);
+}
+
+TEST(M3u8, TargetDurationIsAtLeastTheConfiguredOne)
+{
+    sr_m3u8_t pl;
+    sr_m3u8_init(&pl);
+    EXPECT_EQ(10, sr_m3u8_target_duration(&pl, 10.0));
+    EXPECT_EQ(3, sr_m3u8_target_duration(&pl, 2.5)); // hls_fragment 2 * td_ratio 1.25
+    EXPECT_EQ(1, sr_m3u8_target_duration(&pl, 0.2));
+    sr_m3u8_append(&pl, "a.ts", 4.0004, false); // printed as 4.000: no need for 5
+    EXPECT_EQ(4, sr_m3u8_target_duration(&pl, 2));
+    sr_m3u8_append(&pl, "b.ts", 4.2, false);
+    EXPECT_EQ(5, sr_m3u8_target_duration(&pl, 2));
+    sr_m3u8_deinit(&pl);
+}
+
+TEST(M3u8, ShiftAdvancesSequences)
+{
+    sr_m3u8_t pl;
+    sr_m3u8_init(&pl);
+    sr_m3u8_append(&pl, "a.ts", 2, false);
+    sr_m3u8_append(&pl, "b.ts", 2, true);
+    sr_m3u8_append(&pl, "c.ts", 2, false);
+    EXPECT_DOUBLE_EQ(6.0, sr_m3u8_total_s(&pl));
+    sr_m3u8_entry_t old;
+    ASSERT_TRUE(sr_m3u8_shift(&pl, &old));
+    EXPECT_STREQ("a.ts", old.uri);
+    EXPECT_EQ(0u, pl.discontinuity_sequence);
+    ASSERT_TRUE(sr_m3u8_shift(&pl, &old));
+    EXPECT_EQ(1u, pl.discontinuity_sequence); // RFC 8216 6.2.2
+    EXPECT_EQ(2u, pl.media_sequence);
+    EXPECT_EQ("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:2\n"
+              "#EXT-X-DISCONTINUITY-SEQUENCE:1\n#EXTINF:2.000,\nc.ts\n",
+              Encode(&pl, 2, ""));
+    ASSERT_TRUE(sr_m3u8_shift(&pl, NULL));
+    EXPECT_FALSE(sr_m3u8_shift(&pl, NULL));
+    EXPECT_EQ(3u, sr_m3u8_next_sequence(&pl));
+    sr_m3u8_deinit(&pl);
+}
+
+TEST(M3u8, ParsesWhatItWrites)
+{
+    sr_m3u8_t pl;
+    sr_m3u8_init(&pl);
+    pl.media_sequence = 41;
+    pl.discontinuity_sequence = 2;
+    sr_m3u8_append(&pl, "live/x-41.ts", 2.04, false);
+    sr_m3u8_append(&pl, "live/x-42.ts", 1.96, true);
+    std::string text = Encode(&pl, 3, "http://cdn/");
+    sr_m3u8_t back;
+    sr_m3u8_init(&back);
+    ASSERT_SR_OK(sr_m3u8_parse(text.data(), text.size(), "http://cdn/", &back));
+    EXPECT_EQ(41u, back.media_sequence);
+    EXPECT_EQ(2u, back.discontinuity_sequence);
+    ASSERT_EQ(2u, back.count);
+    EXPECT_STREQ("live/x-41.ts", back.entries[0].uri);
+    EXPECT_DOUBLE_EQ(2.04, back.entries[0].duration_s);
+    EXPECT_FALSE(back.entries[0].is_discontinuity);
+    EXPECT_TRUE(back.entries[1].is_discontinuity);
+    EXPECT_EQ(43u, sr_m3u8_next_sequence(&back));
+    EXPECT_EQ(text, Encode(&back, 3, "http://cdn/"));
+    sr_m3u8_deinit(&back);
+    sr_m3u8_deinit(&pl);
+}
+
+TEST(M3u8, ParseAcceptsCrlfAndUnknownTags)
+{
+    const char *text = "#EXTM3U\r\n#EXT-X-VERSION:3\r\n#EXT-X-MEDIA-SEQUENCE:5\r\n#EXT-X-PROGRAM-DATE-TIME:x\r\n"
+                       "#EXTINF:2.5,title\r\na.ts\r\n\r\n#EXTINF:3,\r\nb.ts";
+    sr_m3u8_t pl;
+    sr_m3u8_init(&pl);
+    ASSERT_SR_OK(sr_m3u8_parse(text, strlen(text), NULL, &pl));
+    EXPECT_EQ(5u, pl.media_sequence);
+    ASSERT_EQ(2u, pl.count);
+    EXPECT_STREQ("a.ts", pl.entries[0].uri);
+    EXPECT_DOUBLE_EQ(2.5, pl.entries[0].duration_s);
+    EXPECT_STREQ("b.ts", pl.entries[1].uri);
+    sr_m3u8_deinit(&pl);
+}
+
+TEST(M3u8, ParseRefusesMalformedText)
+{
+    sr_m3u8_t pl;
+    sr_m3u8_init(&pl);
+    EXPECT_SR_ERR(SR_EFORMAT, sr_m3u8_parse("", 0, NULL, &pl));
+    EXPECT_SR_ERR(SR_EFORMAT, sr_m3u8_parse("hello\n", 6, NULL, &pl));
+    const char *no_inf = "#EXTM3U\na.ts\n";
+    EXPECT_SR_ERR(SR_EFORMAT, sr_m3u8_parse(no_inf, strlen(no_inf), NULL, &pl));
+    const char *bad_num = "#EXTM3U\n#EXTINF:abc,\na.ts\n";
+    EXPECT_SR_ERR(SR_EFORMAT, sr_m3u8_parse(bad_num, strlen(bad_num), NULL, &pl));
+    EXPECT_EQ(0u, pl.count);
+    sr_m3u8_deinit(&pl);
+}
