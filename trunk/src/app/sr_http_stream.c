@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sr_http_stream.c: live streams over HTTP (vhost http_remux): a GET of a mount such
- * as /live/livestream.flv attaches a consumer to the source and streams FLV, with the
- * same fast start as RTMP (metadata, sequence headers, cached GOP). Each FLV tag is
- * written as three iovecs (tag header, the shared payload, previous-tag-size) so the
- * media is never copied. A viewer of a stream that is not live gets 404; the response
- * ends when the publisher leaves.
+ * as /live/livestream.flv attaches a consumer to the source and streams it, with the
+ * same fast start as RTMP (metadata, sequence headers, cached GOP). The mount's
+ * extension picks the container: .flv (each tag is three iovecs: tag header, the shared
+ * payload, previous-tag-size, so the media is never copied), .ts (this viewer's MPEG-TS
+ * muxer), .aac (ADTS header + the shared raw frame) or .mp3 (the shared frames). A
+ * viewer of a stream that is not live gets 404; the response ends when the publisher
+ * leaves.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "sr_alloc.h"
 #include "sr_bytes.h"
+#include "sr_codec.h"
 #include "sr_consts.h"
 #include "sr_error.h"
 #include "sr_flv.h"
@@ -22,19 +25,48 @@
 #include "sr_rtmp_conn.h"
 #include "sr_source.h"
 #include "sr_st.h"
+#include "sr_ts.h"
 #include "sr_url.h"
 
 #define SR_HTTP_STREAM_BATCH 128
 #define SR_HTTP_STREAM_IDLE_WAKE_US (1 * SR_UTIME_S)
 
+typedef enum sr_http_stream_format {
+    SR_HTTP_STREAM_FLV,
+    SR_HTTP_STREAM_TS,
+    SR_HTTP_STREAM_AAC,
+    SR_HTTP_STREAM_MP3,
+} sr_http_stream_format_t;
+
+/* One viewer; on the heap (the batch arrays are larger than a coroutine stack should hold). */
 typedef struct sr_http_stream {
     sr_http_ctx_t *ctx;
     sr_http_response_t resp;
     sr_consumer_t *consumer;
     sr_vhost_config_t vhost;
     sr_request_t *req;
+    sr_http_stream_format_t format;
+    sr_ts_muxer_t *ts;   /* .ts: this viewer's muxer (continuity counters are per stream) */
+    sr_buf_t ts_out;     /* .ts: the batch's TS packets */
+    sr_aac_config_t aac; /* .aac: from the AAC sequence header */
+    bool has_aac;
     uint64_t sent_packets;
+    sr_packet_t pkts[SR_HTTP_STREAM_BATCH];
+    uint8_t heads[SR_HTTP_STREAM_BATCH][SR_FLV_TAG_HEADER_BYTES];
+    uint8_t sizes[SR_HTTP_STREAM_BATCH][4];
+    struct iovec iov[SR_HTTP_STREAM_BATCH * 3];
 } sr_http_stream_t;
+
+static const struct {
+    const char *ext;
+    sr_http_stream_format_t format;
+    const char *content_type;
+} sr_http_stream_formats[] = {
+    {".flv", SR_HTTP_STREAM_FLV, "video/x-flv"},
+    {".ts", SR_HTTP_STREAM_TS, "video/MP2T"},
+    {".aac", SR_HTTP_STREAM_AAC, "audio/aac"},
+    {".mp3", SR_HTTP_STREAM_MP3, "audio/mpeg"},
+};
 
 /* ---- mount matching ---- */
 
@@ -67,18 +99,31 @@ static void sr_http_stream_expand(const char *tpl, const char *vhost, const char
     sr_buf_deinit(&b);
 }
 
-/* The vhost a request is for: ?vhost=, else the Host header when it names a vhost, else the default. */
-static const sr_vhost_config_t *sr_http_stream_vhost(const sr_http_ctx_t *ctx)
+/* The vhost a request is for, SRS-style: ?vhost=, else a first path segment naming a
+ * configured vhost whose mount has [vhost] (then *path skips it), else the Host header,
+ * else the default vhost. */
+static const sr_vhost_config_t *sr_http_stream_vhost(const sr_http_ctx_t *ctx, const char **path)
 {
     const sr_server_config_t *cfg = sr_server_config(ctx->server);
     char name[256] = "";
-    if (!sr_url_query_get(ctx->req->query, "vhost", name, sizeof(name)) || !name[0]) {
-        const char *host = sr_http_request_header(ctx->req, "Host");
-        snprintf(name, sizeof(name), "%s", host ? host : "");
-        char *colon = name[0] == '[' ? NULL : strchr(name, ':');
-        if (colon) {
-            *colon = '\0';
+    *path = ctx->req->path;
+    if (sr_url_query_get(ctx->req->query, "vhost", name, sizeof(name)) && name[0]) {
+        return sr_server_config_vhost(cfg, name);
+    }
+    size_t seg = strcspn(*path + 1, "/");
+    if (seg > 0 && seg < sizeof(name) && (*path)[1 + seg] == '/') {
+        snprintf(name, sizeof(name), "%.*s", (int)seg, *path + 1);
+        const sr_vhost_config_t *v = sr_server_config_vhost_exact(cfg, name);
+        if (v && strcmp(v->name, SR_DEFAULT_VHOST) != 0 && strstr(v->http_remux.mount, "[vhost]")) {
+            *path += 1 + seg;
+            return v;
         }
+    }
+    const char *host = sr_http_request_header(ctx->req, "Host");
+    snprintf(name, sizeof(name), "%s", host ? host : "");
+    char *colon = name[0] == '[' ? NULL : strchr(name, ':');
+    if (colon) {
+        *colon = '\0';
     }
     return sr_server_config_vhost(cfg, name);
 }
@@ -101,45 +146,92 @@ static bool sr_http_stream_match(const sr_vhost_config_t *v, const char *path, c
     }
     snprintf(stream, stream_size, "%.*s", (int)(path + n - strlen(ext) - slash - 1), slash + 1);
     const char *a = path + 1;
-    bool has_vhost = strstr(v->http_remux.mount, "[vhost]") && strcmp(v->name, SR_DEFAULT_VHOST) != 0;
-    if (has_vhost) {
-        size_t vn = strlen(v->name);
-        if (strncmp(a, v->name, vn) != 0 || a[vn] != '/') {
-            return false;
-        }
-        a += vn + 1;
-    }
     if (a >= slash) {
         return false;
     }
     snprintf(app, app_size, "%.*s", (int)(slash - a), a);
     char expect[1024];
-    sr_http_stream_expand(v->http_remux.mount, v->name, app, stream, expect, sizeof(expect));
+    /* the vhost was chosen already (Host, ?vhost= or the first segment): match without it */
+    sr_http_stream_expand(v->http_remux.mount, SR_DEFAULT_VHOST, app, stream, expect, sizeof(expect));
     return strcmp(expect, path) == 0;
 }
 
 /* ---- FLV ---- */
 
+/* FLV: tag header, the shared payload, previous-tag-size: three iovecs, no copy. */
+static int sr_http_stream_iov_flv(sr_http_stream_t *hs, size_t i, int cnt)
+{
+    const sr_packet_t *p = &hs->pkts[i];
+    uint32_t size = p->payload->size;
+    sr_flv_write_tag_header(hs->heads[i], p->type, size, p->dts);
+    sr_put_be32(hs->sizes[i], size + SR_FLV_TAG_HEADER_BYTES);
+    hs->iov[cnt++] = (struct iovec){hs->heads[i], SR_FLV_TAG_HEADER_BYTES};
+    hs->iov[cnt++] = (struct iovec){p->payload->data, size};
+    hs->iov[cnt++] = (struct iovec){hs->sizes[i], 4};
+    return cnt;
+}
+
+/* AAC: an ADTS header, then the raw frame from the shared payload (after the 2-byte FLV audio header). */
+static int sr_http_stream_iov_aac(sr_http_stream_t *hs, size_t i, int cnt)
+{
+    const sr_packet_t *p = &hs->pkts[i];
+    const uint8_t *d = p->payload->data;
+    size_t n = p->payload->size;
+    if (p->type != SR_PACKET_AUDIO || sr_flv_audio_codec(d, n) != SR_FLV_AUDIO_CODEC_AAC || n < 2) {
+        return cnt;
+    }
+    if (p->flags & SR_PACKET_IS_SEQUENCE_HEADER) {
+        hs->has_aac = sr_aac_parse_flv(d, n, &hs->aac) == SR_OK;
+        return cnt;
+    }
+    if (!hs->has_aac || sr_aac_adts_header(&hs->aac, n - 2, hs->heads[i]) != SR_OK) {
+        return cnt;
+    }
+    hs->iov[cnt++] = (struct iovec){hs->heads[i], SR_AAC_ADTS_HEADER_BYTES};
+    hs->iov[cnt++] = (struct iovec){(void *)(d + 2), n - 2};
+    return cnt;
+}
+
+/* MP3: the frames as they are, after the 1-byte FLV audio header. */
+static int sr_http_stream_iov_mp3(sr_http_stream_t *hs, size_t i, int cnt)
+{
+    const sr_packet_t *p = &hs->pkts[i];
+    const uint8_t *d = p->payload->data;
+    size_t n = p->payload->size;
+    if (p->type == SR_PACKET_AUDIO && n > 1 && sr_flv_audio_codec(d, n) == SR_FLV_AUDIO_CODEC_MP3) {
+        hs->iov[cnt++] = (struct iovec){(void *)(d + 1), n - 1};
+    }
+    return cnt;
+}
+
 static int sr_http_stream_send_batch(sr_http_stream_t *hs)
 {
-    sr_packet_t pkts[SR_HTTP_STREAM_BATCH];
-    uint8_t heads[SR_HTTP_STREAM_BATCH][SR_FLV_TAG_HEADER_BYTES];
-    uint8_t sizes[SR_HTTP_STREAM_BATCH][4];
-    struct iovec iov[SR_HTTP_STREAM_BATCH * 3];
-    size_t n = sr_consumer_fetch(hs->consumer, pkts, SR_HTTP_STREAM_BATCH);
+    size_t n = sr_consumer_fetch(hs->consumer, hs->pkts, SR_HTTP_STREAM_BATCH);
     int cnt = 0;
+    sr_buf_reset(&hs->ts_out);
     for (size_t i = 0; i < n; i++) {
-        uint32_t size = pkts[i].payload->size;
-        sr_flv_write_tag_header(heads[i], pkts[i].type, size, pkts[i].dts);
-        sr_put_be32(sizes[i], size + SR_FLV_TAG_HEADER_BYTES);
-        iov[cnt++] = (struct iovec){heads[i], SR_FLV_TAG_HEADER_BYTES};
-        iov[cnt++] = (struct iovec){pkts[i].payload->data, size};
-        iov[cnt++] = (struct iovec){sizes[i], 4};
+        switch (hs->format) {
+        case SR_HTTP_STREAM_FLV:
+            cnt = sr_http_stream_iov_flv(hs, i, cnt);
+            break;
+        case SR_HTTP_STREAM_AAC:
+            cnt = sr_http_stream_iov_aac(hs, i, cnt);
+            break;
+        case SR_HTTP_STREAM_MP3:
+            cnt = sr_http_stream_iov_mp3(hs, i, cnt);
+            break;
+        case SR_HTTP_STREAM_TS:
+            sr_ts_muxer_write(hs->ts, &hs->pkts[i], &hs->ts_out); /* a frame it cannot carry is skipped */
+            break;
+        }
     }
-    int rc = cnt ? sr_http_response_writev(&hs->resp, iov, cnt) : SR_OK;
+    if (hs->ts_out.len) {
+        hs->iov[cnt++] = (struct iovec){hs->ts_out.data, hs->ts_out.len};
+    }
+    int rc = cnt ? sr_http_response_writev(&hs->resp, hs->iov, cnt) : SR_OK;
     hs->sent_packets += n;
     for (size_t i = 0; i < n; i++) {
-        sr_packet_deinit(&pkts[i]);
+        sr_packet_deinit(&hs->pkts[i]);
     }
     return rc;
 }
@@ -167,11 +259,11 @@ static int sr_http_stream_loop(sr_http_stream_t *hs)
     }
 }
 
-static int sr_http_stream_flv(sr_http_stream_t *hs, sr_source_t *src)
+static int sr_http_stream_play(sr_http_stream_t *hs, sr_source_t *src)
 {
     sr_http_ctx_t *ctx = hs->ctx;
     sr_http_response_init(&hs->resp, ctx->io, ctx->req);
-    sr_http_response_add_header(&hs->resp, "Content-Type", "video/x-flv");
+    sr_http_response_add_header(&hs->resp, "Content-Type", sr_http_stream_formats[hs->format].content_type);
     sr_http_response_add_header(&hs->resp, "Cache-Control", "no-cache");
     if (sr_server_config(ctx->server)->http_server.is_crossdomain) {
         sr_http_conn_add_cors(&hs->resp);
@@ -183,7 +275,7 @@ static int sr_http_stream_flv(sr_http_stream_t *hs, sr_source_t *src)
     uint8_t header[SR_FLV_FILE_HEADER_BYTES];
     sr_flv_write_file_header(header, has_audio, has_video);
     int rc = sr_http_response_write_header(&hs->resp, -1);
-    if (rc == SR_OK) {
+    if (rc == SR_OK && hs->format == SR_HTTP_STREAM_FLV) {
         rc = sr_http_response_write(&hs->resp, header, sizeof(header));
     }
     if (rc != SR_OK || strcmp(ctx->req->method_name, "HEAD") == 0) {
@@ -193,9 +285,9 @@ static int sr_http_stream_flv(sr_http_stream_t *hs, sr_source_t *src)
     sr_rtmp_conn_consumer_policy(&hs->vhost, &policy);
     hs->consumer = sr_source_consumer_add(src, &policy);
     ctx->client->source = src;
-    sr_trace("flv play %s/%s/%s%s start", hs->req->vhost, hs->req->app, hs->req->stream, hs->req->param);
+    sr_trace("http play %s/%s/%s%s start", hs->req->vhost, hs->req->app, hs->req->stream, hs->req->param);
     rc = sr_http_stream_loop(hs);
-    sr_trace("flv play %s/%s/%s stop: sent %llu packets, dropped %llu (%s)", hs->req->vhost, hs->req->app,
+    sr_trace("http play %s/%s/%s stop: sent %llu packets, dropped %llu (%s)", hs->req->vhost, hs->req->app,
              hs->req->stream, (unsigned long long)hs->sent_packets,
              (unsigned long long)sr_consumer_dropped(hs->consumer), rc == SR_OK ? "unpublished" : sr_err_name(rc));
     ctx->client->source = NULL;
@@ -221,35 +313,68 @@ static void sr_http_stream_fill_request(sr_http_stream_t *hs, const char *app, c
     snprintf(hs->req->page_url, sizeof(hs->req->page_url), "%s", referer ? referer : "");
 }
 
+static sr_http_stream_t *sr_http_stream_new(sr_http_ctx_t *ctx, const sr_vhost_config_t *v, int format)
+{
+    sr_http_stream_t *hs = SR_NEW(sr_http_stream_t);
+    hs->ctx = ctx;
+    hs->vhost = *v;
+    /* The config may be reloaded (and freed) while we stream: drop what points into it. */
+    hs->vhost.node = NULL;
+    hs->vhost.hooks = NULL;
+    hs->vhost.hls = NULL;
+    hs->vhost.dvr = NULL;
+    hs->format = sr_http_stream_formats[format].format;
+    hs->ts = hs->format == SR_HTTP_STREAM_TS ? sr_ts_muxer_new() : NULL;
+    sr_buf_init(&hs->ts_out);
+    hs->req = SR_NEW(sr_request_t);
+    return hs;
+}
+
+static void sr_http_stream_free(sr_http_stream_t *hs)
+{
+    sr_ts_muxer_free(hs->ts);
+    sr_buf_deinit(&hs->ts_out);
+    sr_free(hs->req);
+    sr_free(hs);
+}
+
+/* Index in sr_http_stream_formats of the mount's extension, or -1. */
+static int sr_http_stream_format_of(const char *mount)
+{
+    const char *ext = strrchr(mount, '.');
+    for (size_t i = 0; ext && i < SR_ARRAY_SIZE(sr_http_stream_formats); i++) {
+        if (strcmp(ext, sr_http_stream_formats[i].ext) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
 int sr_http_stream_serve(sr_http_ctx_t *ctx)
 {
-    const sr_vhost_config_t *v = sr_http_stream_vhost(ctx);
+    const char *path = NULL;
+    const sr_vhost_config_t *v = sr_http_stream_vhost(ctx, &path);
     char app[256], stream[256];
     if (!v || !v->is_enabled || !v->http_remux.is_enabled ||
-        !sr_http_stream_match(v, ctx->req->path, app, sizeof(app), stream, sizeof(stream))) {
+        !sr_http_stream_match(v, path, app, sizeof(app), stream, sizeof(stream))) {
         return -SR_ENOT_FOUND;
     }
-    if (strcmp(strrchr(v->http_remux.mount, '.'), ".flv") != 0) {
+    int format = sr_http_stream_format_of(v->http_remux.mount);
+    if (format < 0) {
         return sr_http_conn_reply(ctx, 501, "text/plain; charset=utf-8", "501 Not Implemented\n", 20, false);
     }
-    sr_http_stream_t hs = {.ctx = ctx, .vhost = *v};
-    /* The config may be reloaded (and freed) while we stream: drop what points into it. */
-    hs.vhost.node = NULL;
-    hs.vhost.hooks = NULL;
-    hs.vhost.hls = NULL;
-    hs.vhost.dvr = NULL;
     sr_source_t *src = sr_source_fetch(sr_server_sources(ctx->server), v->name, app, stream, false);
     if (!src || !sr_source_is_publishing(src)) {
         sr_source_unref(src);
         return sr_http_conn_reply(ctx, 404, "text/plain; charset=utf-8", "404 Not Found (stream not live)\n", 32,
                                   false);
     }
-    hs.req = SR_NEW(sr_request_t);
-    sr_http_stream_fill_request(&hs, app, stream);
-    int rc = sr_hooks_on_play(ctx->server, ctx->client->cid, hs.req, sr_source_id(src));
+    sr_http_stream_t *hs = sr_http_stream_new(ctx, v, format);
+    sr_http_stream_fill_request(hs, app, stream);
+    int rc = sr_hooks_on_play(ctx->server, ctx->client->cid, hs->req, sr_source_id(src));
     if (rc != SR_OK) {
-        sr_warn("flv play %s/%s/%s denied: %s", v->name, app, stream, sr_err_trail());
-        sr_free(hs.req);
+        sr_warn("http play %s/%s/%s denied: %s", v->name, app, stream, sr_err_trail());
+        sr_http_stream_free(hs);
         sr_source_unref(src);
         return rc == -SR_EINTERRUPTED
                    ? rc
@@ -257,12 +382,12 @@ int sr_http_stream_serve(sr_http_ctx_t *ctx)
     }
     snprintf(ctx->client->vhost, sizeof(ctx->client->vhost), "%s", v->name);
     ctx->client->type = "flv-play";
-    ctx->client->req = hs.req;
-    rc = sr_http_stream_flv(&hs, src);
-    sr_hooks_on_stop(ctx->server, ctx->client->cid, hs.req, sr_source_id(src));
+    ctx->client->req = hs->req;
+    rc = sr_http_stream_play(hs, src);
+    sr_hooks_on_stop(ctx->server, ctx->client->cid, hs->req, sr_source_id(src));
     ctx->client->req = NULL;
     ctx->client->type = NULL;
-    sr_free(hs.req);
+    sr_http_stream_free(hs);
     sr_source_unref(src);
     return rc;
 }

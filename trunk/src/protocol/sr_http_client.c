@@ -71,7 +71,7 @@ static int sr_http_client_prepare(const char *method, const char *url, const cha
                           "host '%s' is not an IP address: name lookup would block the server, use an IP or localhost",
                           u.host);
     }
-    snprintf(ip, ip_size, "%s", host);
+    snprintf(ip, ip_size, "%.*s", (int)SR_MIN(strlen(host), ip_size - 1), host); /* a literal fits: checked above */
     *port = u.port ? u.port : 80;
     /* RFC 9112 3.2: Host carries the port unless it is the default one */
     sr_buf_printf(head, "%s /%s%s%s HTTP/1.1\r\nHost: %s%s%s", method, u.path, u.query[0] ? "?" : "", u.query,
