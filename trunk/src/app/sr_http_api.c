@@ -274,7 +274,11 @@ static void sr_http_api_vhost_write(sr_http_api_call_t *call, const sr_vhost_con
     sr_json_writer_object_end(w);
     sr_json_writer_key(w, "hls");
     sr_json_writer_object_start(w);
-    sr_json_writer_kv_bool(w, "enabled", false); /* HLS is not implemented yet */
+    bool is_hls = v->hls && v->hls->is_enabled;
+    sr_json_writer_kv_bool(w, "enabled", is_hls);
+    if (is_hls) {
+        sr_json_writer_kv_double(w, "fragment", v->hls->fragment_s);
+    }
     sr_json_writer_object_end(w);
     sr_json_writer_object_end(w);
 }

@@ -332,18 +332,36 @@ static int sr_sock_make_addr(const char *ip, int port, struct sockaddr_storage *
     return sr_err_new(SR_EINVAL, "not a numeric address: '%s'", ip);
 }
 
+/* A TCP socket for ip:port (family from the address), registered with ST. */
+static int sr_sock_open_tcp(const char *ip, int port, int code, struct sockaddr_storage *ss, socklen_t *len,
+                            st_netfd_t *nfd)
+{
+    int rc = sr_sock_make_addr(ip, port, ss, len);
+    if (rc != SR_OK) {
+        return rc;
+    }
+    int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return sr_err_new(code, "socket: %s", strerror(errno));
+    }
+    if (!(*nfd = st_netfd_open_socket(fd))) {
+        int err = errno;
+        close(fd);
+        return sr_err_new(code, "st_netfd_open_socket: %s", strerror(err));
+    }
+    return SR_OK;
+}
+
 int sr_sock_listen_tcp(const char *ip, int port, int backlog, sr_sock_t **out)
 {
     struct sockaddr_storage ss;
     socklen_t len;
-    int rc = sr_sock_make_addr(ip, port, &ss, &len);
+    st_netfd_t nfd = NULL;
+    int rc = sr_sock_open_tcp(ip, port, SR_ESOCKET_LISTEN, &ss, &len, &nfd);
     if (rc != SR_OK) {
         return rc;
     }
-    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return sr_err_new(SR_ESOCKET_LISTEN, "socket: %s", strerror(errno));
-    }
+    int fd = st_netfd_fileno(nfd);
     int on = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
     if (ss.ss_family == AF_INET6) {
@@ -351,13 +369,8 @@ int sr_sock_listen_tcp(const char *ip, int port, int backlog, sr_sock_t **out)
     }
     if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, backlog) < 0) {
         int err = errno;
-        close(fd);
+        st_netfd_close(nfd);
         return sr_err_new(SR_ESOCKET_LISTEN, "listen %s:%d: %s", ip ? ip : "0.0.0.0", port, strerror(err));
-    }
-    st_netfd_t nfd = st_netfd_open_socket(fd);
-    if (!nfd) {
-        close(fd);
-        return sr_err_new(SR_ESOCKET_LISTEN, "st_netfd_open_socket: %s", strerror(errno));
     }
     *out = sr_sock_wrap(nfd);
     return SR_OK;
@@ -381,18 +394,10 @@ int sr_sock_connect_tcp(const char *ip, int port, sr_utime_t timeout_us, sr_sock
 {
     struct sockaddr_storage ss;
     socklen_t len;
-    int rc = sr_sock_make_addr(ip, port, &ss, &len);
+    st_netfd_t nfd = NULL;
+    int rc = sr_sock_open_tcp(ip, port, SR_ESOCKET_CONNECT, &ss, &len, &nfd);
     if (rc != SR_OK) {
         return rc;
-    }
-    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return sr_err_new(SR_ESOCKET_CONNECT, "socket: %s", strerror(errno));
-    }
-    st_netfd_t nfd = st_netfd_open_socket(fd);
-    if (!nfd) {
-        close(fd);
-        return sr_err_new(SR_ESOCKET_CONNECT, "st_netfd_open_socket: %s", strerror(errno));
     }
     if (st_connect(nfd, (struct sockaddr *)&ss, (int)len, sr_sock_st_timeout(timeout_us)) < 0) {
         int err = errno;
