@@ -277,6 +277,15 @@ void sr_server_config_free(sr_server_config_t *c)
     sr_free(c);
 }
 
+void sr_server_config_vhost_detach(sr_vhost_config_t *dst, const sr_vhost_config_t *src)
+{
+    *dst = *src;
+    dst->node = NULL;
+    dst->hooks = NULL;
+    dst->hls = NULL;
+    dst->dvr = NULL;
+}
+
 const sr_vhost_config_t *sr_server_config_vhost_exact(const sr_server_config_t *c, const char *name)
 {
     for (int i = 0; i < c->vhost_count; i++) {

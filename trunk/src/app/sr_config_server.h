@@ -80,6 +80,9 @@ void sr_server_config_free(sr_server_config_t *c);
 /* The vhost named name, else __defaultVhost__, else NULL. Disabled vhosts are returned
  * too; the caller refuses them. */
 const sr_vhost_config_t *sr_server_config_vhost(const sr_server_config_t *c, const char *name);
+/* Copy src into dst for a connection to keep across yields: a reload frees the config,
+ * so the copy drops everything that points into it (node, hooks, hls, dvr). */
+void sr_server_config_vhost_detach(sr_vhost_config_t *dst, const sr_vhost_config_t *src);
 /* The vhost named exactly name, or NULL. */
 const sr_vhost_config_t *sr_server_config_vhost_exact(const sr_server_config_t *c, const char *name);
 

@@ -155,6 +155,13 @@ static void sr_http_static_http_date(time_t t, char *out, size_t size)
     strftime(out, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
+/* The ETag ("mtime-size" in hex) and Last-Modified of a file; both buffers 64 bytes. */
+static void sr_http_static_validators(const struct stat *st, char etag[64], char date[64])
+{
+    snprintf(etag, 64, "\"%llx-%llx\"", (unsigned long long)st->st_mtime, (unsigned long long)st->st_size);
+    sr_http_static_http_date(st->st_mtime, date, 64);
+}
+
 /* Send [start, start+length) of fd through resp. May yield. */
 static int sr_http_static_send_body(sr_http_response_t *resp, int fd, const sr_http_static_range_t *r)
 {
@@ -180,8 +187,7 @@ static int sr_http_static_headers(sr_http_ctx_t *ctx, sr_http_response_t *resp, 
                                   const sr_http_static_range_t *r)
 {
     char etag[64], date[64], range[96];
-    snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)st->st_mtime, (unsigned long long)st->st_size);
-    sr_http_static_http_date(st->st_mtime, date, sizeof(date));
+    sr_http_static_validators(st, etag, date);
     sr_http_response_add_header(resp, "Content-Type", sr_http_static_mime(file));
     sr_http_response_add_header(resp, "Accept-Ranges", "bytes");
     sr_http_response_add_header(resp, "ETag", etag);
@@ -258,8 +264,7 @@ static bool sr_http_static_if_range_holds(const sr_http_request_t *req, const st
         return true;
     }
     char etag[64], date[64];
-    snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)st->st_mtime, (unsigned long long)st->st_size);
-    sr_http_static_http_date(st->st_mtime, date, sizeof(date));
+    sr_http_static_validators(st, etag, date);
     return strcmp(ir, etag) == 0 || strcmp(ir, date) == 0;
 }
 

@@ -317,12 +317,7 @@ static sr_http_stream_t *sr_http_stream_new(sr_http_ctx_t *ctx, const sr_vhost_c
 {
     sr_http_stream_t *hs = SR_NEW(sr_http_stream_t);
     hs->ctx = ctx;
-    hs->vhost = *v;
-    /* The config may be reloaded (and freed) while we stream: drop what points into it. */
-    hs->vhost.node = NULL;
-    hs->vhost.hooks = NULL;
-    hs->vhost.hls = NULL;
-    hs->vhost.dvr = NULL;
+    sr_server_config_vhost_detach(&hs->vhost, v);
     hs->format = sr_http_stream_formats[format].format;
     hs->ts = hs->format == SR_HTTP_STREAM_TS ? sr_ts_muxer_new() : NULL;
     sr_buf_init(&hs->ts_out);

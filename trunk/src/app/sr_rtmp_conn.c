@@ -133,12 +133,7 @@ int sr_rtmp_conn__resolve_vhost(sr_rtmp_conn_t *c)
     if (!v->is_enabled) {
         return sr_err_new(SR_EVHOST_DISABLED, "vhost '%s' is disabled", v->name);
     }
-    c->vhost = *v;
-    /* The config may be reloaded (and freed) while we serve: drop what points into it. */
-    c->vhost.node = NULL;
-    c->vhost.hooks = NULL;
-    c->vhost.hls = NULL;
-    c->vhost.dvr = NULL;
+    sr_server_config_vhost_detach(&c->vhost, v);
     snprintf(c->req.vhost, sizeof(c->req.vhost), "%s", v->name);
     snprintf(c->client.vhost, sizeof(c->client.vhost), "%s", v->name);
     if (c->vhost.in_ack_size > 0) {
