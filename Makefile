@@ -59,18 +59,19 @@ objs/obj-asan/$(1)/%.o: $(SRC)/$(1)/%.c objs/config.mk | objs/st/libst.a
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rules,$(l))))
 
-objs/st/libst.a:
+# rebuilt when a patch or the recipe changes (the script's stamp names the patch set)
+objs/st/libst.a: 3rdparty/st/build.sh $(wildcard 3rdparty/st/patches/*.patch)
 	./3rdparty/st/build.sh objs
 
 BENCH_OBJS := $(filter objs/obj/main/sr_bench%.o,$(MAIN_OBJS))
 
-objs/strand_bench: $(LIB_OBJS) $(BENCH_OBJS)
+objs/strand_bench: $(LIB_OBJS) $(BENCH_OBJS) objs/st/libst.a
 	@echo "LINK  $@"
-	$(Q)$(CC) $(OPT) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(OPT) -o $@ $(filter %.o,$^) $(LIBS)
 
-objs/strand: $(LIB_OBJS) $(SERVER_MAIN_OBJS)
+objs/strand: $(LIB_OBJS) $(SERVER_MAIN_OBJS) objs/st/libst.a
 	@echo "LINK  $@"
-	$(Q)$(CC) $(OPT) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(OPT) -o $@ $(filter %.o,$^) $(LIBS)
 
 # ---- unit tests ----
 UTEST_SRCS := $(sort $(wildcard trunk/utest/*.cpp))
@@ -82,9 +83,9 @@ objs/utest-obj/%.o: trunk/utest/%.cpp objs/config.mk
 	@echo "CXX   $<"
 	$(Q)$(CXX) -std=gnu++17 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP -O1 -g $(SAN_FLAGS) $(UTEST_INC) -c $< -o $@
 
-objs/utest: $(ASAN_OBJS) $(UTEST_OBJS)
+objs/utest: $(ASAN_OBJS) $(UTEST_OBJS) objs/st/libst.a
 	@echo "LINK  $@"
-	$(Q)$(CXX) $(SAN_FLAGS) -o $@ $^ -lgtest -lpthread $(LIBS)
+	$(Q)$(CXX) $(SAN_FLAGS) -o $@ $(filter %.o,$^) -lgtest -lpthread $(LIBS)
 
 # ---- targets ----
 .PHONY: all utest itest test run bench clean distclean format-check install

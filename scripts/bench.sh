@@ -16,6 +16,7 @@
 #   BENCH_SERVERS="strand strand-minlat nginx floor"
 #   BENCH_MW_MS=350                Strand's mw_latency, and the floor's batch interval
 #   BENCH_RAMP=1000                new connections per second
+#   BENCH_BIG_N=10000              RTMP players of the ~250 kbit/s stream (Strand only; 0 skips)
 #   BENCH_OUT=doc/performance.md   where the report goes
 set -u
 cd "$(dirname "$0")/.."
@@ -28,8 +29,10 @@ NPUB=${BENCH_PUBLISHERS:-200}
 SERVERS=${BENCH_SERVERS:-strand strand-minlat nginx floor}
 MW_MS=${BENCH_MW_MS:-350}
 RAMP=${BENCH_RAMP:-1000}
+BIG_N=${BENCH_BIG_N:-10000}
 REPORT=${BENCH_OUT:-doc/performance.md}
 INPUT=$OUT/input.flv
+INPUT_BIG=$OUT/input-250k.flv
 NGINX_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
 CLK_TCK=$(getconf CLK_TCK)
 PIDS=""
@@ -64,6 +67,16 @@ stop_pid() {
 }
 
 # ---- prerequisites ----
+make_input() { # $1 file, $2 size, $3 video bitrate, $4 audio bitrate: 60 s, H.264+AAC, GOP 50 at 25 fps
+    [ -s "$1" ] && return 0
+    log "generating $1 (H.264 $3 + AAC $4, GOP 50 at 25 fps, 60 s)"
+    ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc=size=$2:rate=25" \
+        -f lavfi -i sine=frequency=440:sample_rate=44100 -t 60 \
+        -c:v libx264 -preset veryfast -tune zerolatency -profile:v baseline -pix_fmt yuv420p \
+        -b:v "$3" -maxrate "$3" -bufsize "$3" -g 50 -keyint_min 50 -sc_threshold 0 \
+        -c:a aac -b:a "$4" -ac 1 -f flv "$1" || exit 1
+}
+
 prepare() {
     mkdir -p "$OUT"
     ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -80,14 +93,8 @@ prepare() {
         [ "$(id -u)" = 0 ] || sudo=sudo
         $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $need || exit 1
     fi
-    if [ ! -s "$INPUT" ]; then
-        log "generating $INPUT (H.264+AAC, ~500 kbit/s, GOP 50 at 25 fps, 60 s)"
-        ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc=size=640x360:rate=25 \
-            -f lavfi -i sine=frequency=440:sample_rate=44100 -t 60 \
-            -c:v libx264 -preset veryfast -tune zerolatency -profile:v baseline -pix_fmt yuv420p \
-            -b:v 430k -maxrate 430k -bufsize 860k -g 50 -keyint_min 50 -sc_threshold 0 \
-            -c:a aac -b:a 64k -ac 1 -f flv "$INPUT" || exit 1
-    fi
+    make_input "$INPUT" 640x360 430k 64k
+    [ "$BIG_N" -gt 0 ] && make_input "$INPUT_BIG" 480x270 190k 48k
     RATE_KBPS=$(($(stat -c %s "$INPUT") * 8 / 60 / 1000))
     if [ "$(nproc)" -ge 2 ]; then
         SRV_CPU=0 LOAD_CPU=1
@@ -183,8 +190,8 @@ metrics_drops() {
         awk '/^strand_consumer_dropped_total/ { s += $NF } END { print s + 0 }'
 }
 
-start_publisher() { # one bench publisher for the players' stream
-    taskset -c "$LOAD_CPU" "$BENCH" rtmp-publish -u "rtmp://127.0.0.1:$RTMP_PORT/live/bench" -n 1 -i "$INPUT" \
+start_publisher() { # one bench publisher for the players' stream; $1 = input (default $INPUT)
+    taskset -c "$LOAD_CPU" "$BENCH" rtmp-publish -u "rtmp://127.0.0.1:$RTMP_PORT/live/bench" -n 1 -i "${1:-$INPUT}" \
         -d 0 >"$OUT/publisher.out" 2>&1 &
     PUB_PID=$!
     PIDS="$PIDS $PUB_PID"
@@ -210,10 +217,11 @@ measure() {
 
 add_row() {
     local server=$1 mode=$2 n=$3 out=$4 t0=$5 t1=$6 c0=$7 c1=$8 hwm=$9 drops=${10}
-    local ok failed closed mbps bytes kmin kmed ffp50 ffp99 l50 l99
+    local ok failed closed mbps bytes kmin kmed fpmin fpmed ffp50 ffp99 l50 l99
     ok=$(json_get "$out" ok) failed=$(json_get "$out" failed) closed=$(json_get "$out" closed)
     mbps=$(json_get "$out" mbps) bytes=$(json_get "$out" bytes)
     kmin=$(json_get "$out" kbps_min) kmed=$(json_get "$out" kbps_median)
+    fpmin=$(json_get "$out" frames_pct_min) fpmed=$(json_get "$out" frames_pct_median)
     ffp50=$(json_get "$out" first_frame_p50_ms) ffp99=$(json_get "$out" first_frame_p99_ms)
     l50=$(json_get "$out" e2e_p50_ms) l99=$(json_get "$out" e2e_p99_ms)
     if [ -z "$bytes" ]; then
@@ -222,10 +230,10 @@ add_row() {
     fi
     awk -v s="$server" -v m="$mode" -v n="$n" -v ok="$ok/$failed/$closed" -v mbps="$mbps" -v b="$bytes" \
         -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" -v hz="$CLK_TCK" -v hwm="$hwm" -v d="$drops" \
-        -v k="$kmin/$kmed" -v ff="$ffp50/$ffp99" -v lat="$l50/$l99" 'BEGIN {
+        -v k="$kmin/$kmed" -v fp="$fpmin/$fpmed" -v ff="$ffp50/$ffp99" -v lat="$l50/$l99" 'BEGIN {
         cpu = (c1 - c0) / hz; wall = t1 - t0; gbit = b * 8 / 1e9;
-        printf "| %s | %s | %d | %s | %.1f | %.1f | %s | %s | %s | %s | %s | %s |\n",
-            s, m, n, ok, mbps, 100 * cpu / wall, hwm, (gbit > 0 ? sprintf("%.2f", cpu / gbit) : "-"), k, d, ff, lat
+        printf "| %s | %s | %d | %s | %.1f | %.1f | %s | %s | %s | %s | %s | %s | %s |\n",
+            s, m, n, ok, mbps, 100 * cpu / wall, hwm, (gbit > 0 ? sprintf("%.3f", cpu / gbit) : "-"), k, fp, d, ff, lat
     }' | tee -a "$ROWS"
 }
 
@@ -251,6 +259,12 @@ run_server() { # $1 = strand | strand-minlat | nginx | floor
         stop_pid "$PUB_PID"
         stop_pid "$SRV_PID"
     done
+    if [ "$s" = strand ] && [ "$BIG_N" -gt 0 ]; then
+        start_strand off && start_publisher "$INPUT_BIG" &&
+            measure "$s" rtmp-250k "$BIG_N" rtmp-play -u "rtmp://127.0.0.1:$RTMP_PORT/live/bench" -n "$BIG_N"
+        stop_pid "$PUB_PID"
+        stop_pid "$SRV_PID"
+    fi
     if [ "$s" != floor ] && [ "$NPUB" -gt 0 ]; then
         case $s in
         strand) start_strand off ;;
@@ -275,18 +289,20 @@ write_report() {
         echo "- Machine: $model, $cores CPUs; $(uname -sr)"
         echo "- Server pinned to CPU $SRV_CPU, load (strand_bench) to CPU $LOAD_CPU"
         echo "- Stream: $(basename "$INPUT"), H.264+AAC, ~$RATE_KBPS kbit/s, GOP 50 at 25 fps"
-        echo "- Runs: N = $NS players, $SECS s each (ramp $RAMP/s included); $NPUB publishers"
+        echo "- Runs: N = $NS players, $SECS s each (ramp $RAMP/s included); $NPUB publishers; $BIG_N players of input-250k.flv (~$(($(stat -c %s "$INPUT_BIG" 2>/dev/null || echo 0) * 8 / 60 / 1000)) kbit/s)"
         echo "- Strand: mw_latency $MW_MS ms (\`strand\` = min_latency off, \`strand-minlat\` = on);" \
             "nginx: $(nginx -v 2>&1 | sed 's/.*: //') with libnginx-mod-rtmp, one process;" \
             "floor: \`strand_bench floor\` at $RATE_KBPS kbit/s, batch $MW_MS ms"
         echo
         echo "Columns: conns = ok/failed/closed early; Mbit/s delivered to (or, for publish, sent by) the load;"
         echo "CPU% and peak RSS of the server process; CPU-s/Gbit = server CPU seconds per Gbit delivered;"
-        echo "kbps = per-connection min/median; drops = strand_consumer_dropped_total (floor: ring overruns);"
+        echo "kbps = per-connection min/median; frames % = video frames received of those the connection's"
+        echo "timeline spans, min/median over connections (a server-side drop is a gap);"
+        echo "drops = strand_consumer_dropped_total (floor: ring overruns);"
         echo "first keyframe and e2e latency in ms (p50/p99); -1 = not measured."
         echo
-        echo "| server | mode | N | conns | Mbit/s | CPU% | peak RSS MB | CPU-s/Gbit | kbps | drops | first keyframe ms | e2e ms |"
-        echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+        echo "| server | mode | N | conns | Mbit/s | CPU% | peak RSS MB | CPU-s/Gbit | kbps | frames % | drops | first keyframe ms | e2e ms |"
+        echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
         cat "$ROWS"
     } >"$REPORT"
     log "wrote $REPORT"
@@ -296,7 +312,7 @@ main() {
     prepare
     : >"$ROWS"
     log "servers: $SERVERS; N: $NS; $SECS s per run; stream $RATE_KBPS kbit/s"
-    echo "| server | mode | N | conns | Mbit/s | CPU% | peak RSS MB | CPU-s/Gbit | kbps | drops | first keyframe ms | e2e ms |"
+    echo "| server | mode | N | conns | Mbit/s | CPU% | peak RSS MB | CPU-s/Gbit | kbps | frames % | drops | first keyframe ms | e2e ms |"
     for s in $SERVERS; do
         run_server "$s"
     done

@@ -29,6 +29,7 @@
 #include "sr_server.h"
 #include "sr_st.h"
 #include "sr_utest.h"
+#include "sr_utest_request.h"
 #include "sr_utest_st.h"
 
 // ---- weak stand-ins for sr_server (used only when sr_server.c is not linked) ----
@@ -126,20 +127,19 @@ TEST(HttpHooks, RefusesEverythingElse)
 // payloads
 // ======================================================================
 
-sr_request_t make_request(const char *tc_url, const char *app, const char *stream)
+SrUtestRequest make_request(const char *tc_url, const char *app, const char *stream)
 {
-    sr_request_t r;
-    memset(&r, 0, sizeof(r));
+    SrUtestRequest r;
     sr_request_from_connect(&r, tc_url, app, 1935);
     if (stream) {
         sr_request_set_stream(&r, stream);
     }
     if (strcmp(r.vhost, "127.0.0.1") == 0) {
         // what the connection does once the vhost resolved to the default one
-        snprintf(r.vhost, sizeof(r.vhost), "%s", "__defaultVhost__");
+        sr_request_set(&r, SR_REQUEST_VHOST, "%s", "__defaultVhost__");
     }
-    snprintf(r.ip, sizeof(r.ip), "%s", "10.0.0.7");
-    snprintf(r.page_url, sizeof(r.page_url), "%s", "http://example.com/player.html");
+    sr_request_set(&r, SR_REQUEST_IP, "%s", "10.0.0.7");
+    sr_request_set(&r, SR_REQUEST_PAGE_URL, "%s", "http://example.com/player.html");
     return r;
 }
 
@@ -197,7 +197,7 @@ std::vector<std::string> with(std::vector<std::string> extra)
 
 TEST(HttpHooks, PayloadOnConnect)
 {
-    sr_request_t r = make_request("rtmp://127.0.0.1:1935/live?token=t1", "live?token=t1", nullptr);
+    SrUtestRequest r = make_request("rtmp://127.0.0.1:1935/live?token=t1", "live?token=t1", nullptr);
     sr_json_t *p = payload_of(event(SR_HOOK_ON_CONNECT, &r));
     ASSERT_NE(nullptr, p);
     EXPECT_EQ(with({"tcUrl", "stream", "param", "pageUrl"}), keys(p));
@@ -217,7 +217,7 @@ TEST(HttpHooks, PayloadOnConnect)
 
 TEST(HttpHooks, PayloadOnClose)
 {
-    sr_request_t r = make_request("rtmp://127.0.0.1/live", "live", "livestream");
+    SrUtestRequest r = make_request("rtmp://127.0.0.1/live", "live", "livestream");
     sr_hooks__event_t e = event(SR_HOOK_ON_CLOSE, &r);
     e.send_bytes = 123456789012ULL;
     e.recv_bytes = 42;
@@ -235,7 +235,7 @@ TEST(HttpHooks, PayloadOnClose)
 
 TEST(HttpHooks, PayloadPublishAndUnpublish)
 {
-    sr_request_t r = make_request("rtmp://127.0.0.1:1935/live", "live", "livestream?token=secret1");
+    SrUtestRequest r = make_request("rtmp://127.0.0.1:1935/live", "live", "livestream?token=secret1");
     const sr_hook_event_t evs[] = {SR_HOOK_ON_PUBLISH, SR_HOOK_ON_UNPUBLISH};
     const char *names[] = {"on_publish", "on_unpublish"};
     for (int i = 0; i < 2; i++) {
@@ -253,7 +253,7 @@ TEST(HttpHooks, PayloadPublishAndUnpublish)
 
 TEST(HttpHooks, PayloadPlayAndStop)
 {
-    sr_request_t r = make_request("rtmp://127.0.0.1/live", "live", "livestream?vhost=v.example.com&token=x");
+    SrUtestRequest r = make_request("rtmp://127.0.0.1/live", "live", "livestream?vhost=v.example.com&token=x");
     const sr_hook_event_t evs[] = {SR_HOOK_ON_PLAY, SR_HOOK_ON_STOP};
     const char *names[] = {"on_play", "on_stop"};
     for (int i = 0; i < 2; i++) {
@@ -270,8 +270,8 @@ TEST(HttpHooks, PayloadPlayAndStop)
 
 TEST(HttpHooks, PayloadEscapesPeerStringsAndNulls)
 {
-    sr_request_t r = make_request("rtmp://127.0.0.1/live", "live", "a\"b\\c");
-    snprintf(r.page_url, sizeof(r.page_url), "%s", "x\n\x01\xff");
+    SrUtestRequest r = make_request("rtmp://127.0.0.1/live", "live", "a\"b\\c");
+    sr_request_set(&r, SR_REQUEST_PAGE_URL, "%s", "x\n\x01\xff");
     sr_hooks__event_t e = event(SR_HOOK_ON_PLAY, &r);
     e.client_id = nullptr;
     e.stream_id = nullptr;
@@ -286,7 +286,7 @@ TEST(HttpHooks, PayloadEscapesPeerStringsAndNulls)
 
 TEST(HttpHooks, NoPayloadForOtherEvents)
 {
-    sr_request_t r = make_request("rtmp://127.0.0.1/live", "live", "s");
+    SrUtestRequest r = make_request("rtmp://127.0.0.1/live", "live", "s");
     sr_buf_t out;
     sr_buf_init(&out);
     sr_hooks__event_t e = event(SR_HOOK_ON_DVR, &r);
@@ -615,8 +615,8 @@ TEST_F(HttpHooksSt, ServerGatesPublishByToken)
     ServerWithHooks sv("        enabled on;\n        on_publish " + hs.url("/api/v1/streams") + ";\n        on_play " +
                        hs.url("/api/v1/sessions") + ";\n");
     ASSERT_NE(nullptr, sv.s);
-    sr_request_t good = make_request("rtmp://127.0.0.1/live", "live", "livestream?token=secret1");
-    sr_request_t bad = make_request("rtmp://127.0.0.1/live", "live", "livestream?token=nope");
+    SrUtestRequest good = make_request("rtmp://127.0.0.1/live", "live", "livestream?token=secret1");
+    SrUtestRequest bad = make_request("rtmp://127.0.0.1/live", "live", "livestream?token=nope");
     EXPECT_SR_OK(sr_hooks_on_publish(sv.s, "cidpub01", &good, "src00001"));
     EXPECT_SR_ERR(SR_EHTTP_DENIED, sr_hooks_on_publish(sv.s, "cidpub02", &bad, "src00001"));
     EXPECT_SR_ERR(SR_EHTTP_DENIED, sr_hooks_on_play(sv.s, "cidply01", &bad, "src00001"));
@@ -641,7 +641,7 @@ TEST_F(HttpHooksSt, ServerWithHooksDisabledAllowsWithoutCalling)
     ServerWithHooks sv("        enabled off;\n        on_publish " + hs.url("/x") + ";\n        on_close " +
                        hs.url("/x") + ";\n");
     ASSERT_NE(nullptr, sv.s);
-    sr_request_t r = make_request("rtmp://127.0.0.1/live", "live", "livestream");
+    SrUtestRequest r = make_request("rtmp://127.0.0.1/live", "live", "livestream");
     EXPECT_SR_OK(sr_hooks_on_publish(sv.s, "cid1", &r, "src1"));
     sr_hooks_on_close(sv.s, "cid1", &r, 1, 2);
     EXPECT_EQ(nullptr, sr_server_hooks(sv.s)); // nothing to send: no worker started
@@ -657,7 +657,7 @@ TEST_F(HttpHooksSt, ServerNotificationsGoOutOnStop)
                        ";\n        on_stop " + hs.url("/api/v1/sessions") + ";\n        on_close " +
                        hs.url("/api/v1/clients") + " " + hs.url("/second") + ";\n");
     ASSERT_NE(nullptr, sv.s);
-    sr_request_t r = make_request("rtmp://127.0.0.1/live", "live", "livestream?token=secret1");
+    SrUtestRequest r = make_request("rtmp://127.0.0.1/live", "live", "livestream?token=secret1");
     sr_hooks_start(sv.s);
     sr_hooks_on_unpublish(sv.s, "cid1", &r, "src1");
     sr_hooks_on_stop(sv.s, "cid2", &r, "src1");

@@ -12,15 +12,15 @@
 #include "sr_request.h"
 #include "sr_url.h"
 #include "sr_utest.h"
+#include "sr_utest_request.h"
 
 namespace
 {
 
-// A request as a connection starts it: zeroed, then filled from connect and play/publish.
-sr_request_t connect(const char *tc_url, const char *app, const char *stream = nullptr)
+// A request as a connection starts it: empty, then filled from connect and play/publish.
+SrUtestRequest connect(const char *tc_url, const char *app, const char *stream = nullptr)
 {
-    sr_request_t req;
-    memset(&req, 0, sizeof(req));
+    SrUtestRequest req;
     sr_request_from_connect(&req, tc_url, app, SR_DEFAULT_RTMP_PORT);
     if (stream) {
         sr_request_set_stream(&req, stream);
@@ -255,7 +255,7 @@ TEST(Url, DecodeRefusesWhatDoesNotFit)
 
 TEST(Request, PlainTcUrlUsesHostAsVhost)
 {
-    sr_request_t r = connect("rtmp://127.0.0.1:1935/live", "live", "livestream");
+    SrUtestRequest r = connect("rtmp://127.0.0.1:1935/live", "live", "livestream");
     EXPECT_STREQ("rtmp://127.0.0.1:1935/live", r.tc_url);
     EXPECT_STREQ("rtmp", r.schema);
     EXPECT_STREQ("127.0.0.1", r.host);
@@ -270,7 +270,7 @@ TEST(Request, PlainTcUrlUsesHostAsVhost)
 
 TEST(Request, DomainTcUrlWithoutPortUsesDefaultPort)
 {
-    sr_request_t r = connect("rtmp://demo.example.com/live", "live", "livestream");
+    SrUtestRequest r = connect("rtmp://demo.example.com/live", "live", "livestream");
     EXPECT_STREQ("demo.example.com", r.host);
     EXPECT_EQ(SR_DEFAULT_RTMP_PORT, r.port);
     EXPECT_STREQ("demo.example.com", r.vhost);
@@ -280,7 +280,7 @@ TEST(Request, DomainTcUrlWithoutPortUsesDefaultPort)
 
 TEST(Request, VhostParameterOnApp)
 {
-    sr_request_t r =
+    SrUtestRequest r =
         connect("rtmp://127.0.0.1:1935/live?vhost=demo.example.com", "live?vhost=demo.example.com", "livestream");
     EXPECT_STREQ("127.0.0.1", r.host);
     EXPECT_STREQ("demo.example.com", r.vhost);
@@ -293,7 +293,7 @@ TEST(Request, VhostParameterOnApp)
 
 TEST(Request, StreamParametersOverrideApp)
 {
-    sr_request_t r = connect("rtmp://127.0.0.1/live", "live?vhost=v1&token=old", "livestream?vhost=v2&token=abc");
+    SrUtestRequest r = connect("rtmp://127.0.0.1/live", "live?vhost=v1&token=old", "livestream?vhost=v2&token=abc");
     EXPECT_STREQ("v2", r.vhost);
     EXPECT_STREQ("livestream", r.stream);
     EXPECT_STREQ("?vhost=v2&token=abc", r.param);
@@ -312,7 +312,7 @@ TEST(Request, StreamParametersOverrideApp)
 
 TEST(Request, DomainParameter)
 {
-    sr_request_t r = connect("rtmp://127.0.0.1/live", "live?domain=d.example.com", "livestream");
+    SrUtestRequest r = connect("rtmp://127.0.0.1/live", "live?domain=d.example.com", "livestream");
     EXPECT_STREQ("d.example.com", r.vhost);
     r = connect("rtmp://127.0.0.1/live", "live", "livestream?domain=d2.example.com");
     EXPECT_STREQ("d2.example.com", r.vhost);
@@ -324,7 +324,7 @@ TEST(Request, DomainParameter)
 
 TEST(Request, TrailingSlashOnApp)
 {
-    sr_request_t r = connect("rtmp://h/live/", "live/", "livestream");
+    SrUtestRequest r = connect("rtmp://h/live/", "live/", "livestream");
     EXPECT_STREQ("live", r.app);
     EXPECT_EQ("h/live/livestream", source_key(r));
     r = connect("rtmp://h/live/", "live/?vhost=v", "livestream");
@@ -336,7 +336,7 @@ TEST(Request, TrailingSlashOnApp)
 
 TEST(Request, MissingTcUrlFallsBackToDefaultVhost)
 {
-    sr_request_t r = connect(nullptr, "live", "livestream");
+    SrUtestRequest r = connect(nullptr, "live", "livestream");
     EXPECT_STREQ("", r.tc_url);
     EXPECT_STREQ("rtmp", r.schema);
     EXPECT_EQ(SR_DEFAULT_RTMP_PORT, r.port);
@@ -350,9 +350,132 @@ TEST(Request, MissingTcUrlFallsBackToDefaultVhost)
 
 TEST(Request, KeepsOtherSchemes)
 {
-    sr_request_t r = connect("rtmps://[::1]:1443/live", "live", "s");
+    SrUtestRequest r = connect("rtmps://[::1]:1443/live", "live", "s");
     EXPECT_STREQ("rtmps", r.schema);
     EXPECT_STREQ("::1", r.host);
     EXPECT_EQ(1443, r.port);
     EXPECT_STREQ("::1", r.vhost);
+}
+
+// ---- the request's strings ----
+
+TEST(Request, InitLeavesEveryFieldEmptyNotNull)
+{
+    sr_request_t r;
+    memset(&r, 0xab, sizeof(r));
+    sr_request_init(&r);
+    const char *fields[] = {r.tc_url, r.page_url, r.swf_url, r.schema, r.host, r.vhost, r.app, r.stream, r.param, r.ip};
+    for (const char *f : fields) {
+        ASSERT_NE(nullptr, f);
+        EXPECT_STREQ("", f);
+    }
+    EXPECT_EQ(0, r.port);
+    EXPECT_EQ(0, r.object_encoding);
+    sr_request_deinit(&r); // nothing was allocated
+}
+
+TEST(Request, DeinitTwiceAndOnZeroedStruct)
+{
+    sr_request_t r;
+    sr_request_init(&r);
+    sr_request_from_connect(&r, "rtmp://h/live", "live", 1935);
+    sr_request_deinit(&r);
+    EXPECT_STREQ("", r.vhost); // left as init leaves it
+    EXPECT_STREQ("", r.tc_url);
+    sr_request_deinit(&r);
+
+    memset(&r, 0, sizeof(r)); // a zeroed struct (calloc) counts as empty
+    sr_request_deinit(&r);
+    EXPECT_STREQ("", r.app);
+    memset(&r, 0, sizeof(r));
+    sr_request_set(&r, SR_REQUEST_APP, "%s", "live"); // and may be set
+    EXPECT_STREQ("live", r.app);
+    sr_request_deinit(&r);
+}
+
+TEST(Request, SetFormatsAndReplaces)
+{
+    SrUtestRequest r;
+    sr_request_set(&r, SR_REQUEST_TC_URL, "http://%s/%s", "h:8080", "live");
+    EXPECT_STREQ("http://h:8080/live", r.tc_url);
+    sr_request_set(&r, SR_REQUEST_TC_URL, "%s", "rtmp://x/y");
+    EXPECT_STREQ("rtmp://x/y", r.tc_url);
+    sr_request_set(&r, SR_REQUEST_TC_URL, "%s", "");
+    EXPECT_STREQ("", r.tc_url);
+    // the arguments may point into the request, even at the field being set
+    sr_request_set(&r, SR_REQUEST_VHOST, "%s", "v");
+    sr_request_set(&r, SR_REQUEST_VHOST, "%s.example.com", r.vhost);
+    EXPECT_STREQ("v.example.com", r.vhost);
+    sr_request_set(&r, SR_REQUEST_HOST, "%s", r.vhost);
+    EXPECT_STREQ("v.example.com", r.host);
+}
+
+// Each field keeps the limit its fixed array had, so a peer's huge value is cut as before.
+TEST(Request, SetTruncatesAtTheFieldLimit)
+{
+    const std::string huge(5000, 'x');
+    SrUtestRequest r;
+    for (int f = 0; f < SR_REQUEST_FIELD_COUNT; f++) {
+        sr_request_set(&r, (sr_request_field_t)f, "%s", huge.c_str());
+    }
+    EXPECT_EQ(1023u, strlen(r.tc_url));
+    EXPECT_EQ(511u, strlen(r.page_url));
+    EXPECT_EQ(511u, strlen(r.swf_url));
+    EXPECT_EQ(15u, strlen(r.schema));
+    EXPECT_EQ(255u, strlen(r.host));
+    EXPECT_EQ(255u, strlen(r.vhost));
+    EXPECT_EQ(255u, strlen(r.app));
+    EXPECT_EQ(255u, strlen(r.stream));
+    EXPECT_EQ(1023u, strlen(r.param));
+    EXPECT_EQ(63u, strlen(r.ip));
+    sr_request_set(&r, SR_REQUEST_SCHEMA, "%s%d", "rtmp", 123456789); // 13 chars: fits
+    EXPECT_STREQ("rtmp123456789", r.schema);
+}
+
+TEST(Request, ConnectAndStreamTruncateHugeFields)
+{
+    const std::string huge(3000, 'a');
+    std::string tc_url = "rtmp://h/" + huge;
+    SrUtestRequest r = connect(tc_url.c_str(), (huge + "?token=" + huge).c_str(), (huge + "?k=" + huge).c_str());
+    EXPECT_EQ(1023u, strlen(r.tc_url));
+    EXPECT_EQ(255u, strlen(r.app));
+    EXPECT_EQ(255u, strlen(r.stream));
+    EXPECT_EQ(1023u, strlen(r.param));
+    EXPECT_EQ(0, strncmp("?k=aaa", r.param, 6)); // the stream's parameters won
+}
+
+TEST(Request, CopyIsDeep)
+{
+    SrUtestRequest src = connect("rtmp://127.0.0.1:1936/live", "live?vhost=v1", "s?token=t");
+    sr_request_set(&src, SR_REQUEST_IP, "%s", "10.0.0.1");
+    src.object_encoding = 3;
+    SrUtestRequest dst = connect("rtmp://other/app", "app", "old"); // what dst held is freed
+    sr_request_copy(&dst, &src);
+    EXPECT_STREQ("rtmp://127.0.0.1:1936/live", dst.tc_url);
+    EXPECT_STREQ("v1", dst.vhost);
+    EXPECT_STREQ("live", dst.app);
+    EXPECT_STREQ("s", dst.stream);
+    EXPECT_STREQ("?token=t", dst.param);
+    EXPECT_STREQ("10.0.0.1", dst.ip);
+    EXPECT_EQ(1936, dst.port);
+    EXPECT_EQ(3, dst.object_encoding);
+    EXPECT_NE(src.vhost, dst.vhost); // no string is shared
+    sr_request_deinit(&src);         // dst outlives it
+    EXPECT_STREQ("v1", dst.vhost);
+    EXPECT_STREQ("?token=t", dst.param);
+    sr_request_copy(&dst, &dst); // a copy onto itself changes nothing
+    EXPECT_STREQ("v1", dst.vhost);
+
+    sr_request_t zeroed;
+    memset(&zeroed, 0, sizeof(zeroed)); // a zeroed destination is fine too
+    sr_request_copy(&zeroed, &dst);
+    EXPECT_STREQ("rtmp://127.0.0.1:1936/live", zeroed.tc_url);
+    sr_request_deinit(&zeroed);
+}
+
+// The strings moved to the heap: a request no longer embeds ~4 KiB of arrays in every
+// connection and HTTP viewer.
+TEST(Request, StructHoldsNoStringArrays)
+{
+    EXPECT_LE(sizeof(sr_request_t), 128u);
 }

@@ -462,26 +462,62 @@ TEST_F(Source, MidStreamConsumerStartsAtZero)
     EXPECT_EQ(SR_JITTER_DEFAULT_DELTA_MS + 40 * 25, f[f.size() - 1].dts);
 }
 
-TEST_F(Source, ConsumerWaitWakesAtMwMsgs)
+// SRS's merged-write rule: more than mw_msgs packets AND mw_latency (350 ms) of media.
+TEST_F(Source, ConsumerWaitWakesAtMwMsgsAndMwLatency)
 {
     Stream st;
     Published pub;
     sr_consumer_t *c = st.add(policy(30000, SR_JITTER_FULL, 4));
     ASSERT_SR_OK(sr_source_publish(st.src, "pub00001"));
     sr_consumer_take_events(c);
+    {
+        Fetched first(c); // the first batch is out: from now on, batches are merged
+    }
     Waiter w;
     w.c = c;
     SrUtestCo co(start_waiter(&w));
+    // four packets spanning 600 ms: the span is there, the count is not
+    pub.feed(st.src, KEY, 0, 1, 0);
+    pub.feed(st.src, INTER, 200, 1, 1);
+    pub.feed(st.src, INTER, 400, 1, 2);
+    pub.feed(st.src, INTER, 600, 1, 3);
+    sr_usleep(5 * SR_UTIME_MS);
+    EXPECT_FALSE(w.is_done) << "woke with 4 packets, mw_msgs 4";
+    co.stop();
+    {
+        Fetched drained(c);
+        EXPECT_EQ(4u, drained.size());
+    }
+
+    // eight packets spanning 280 ms: the count is there, the span is not
+    Waiter w2;
+    w2.c = c;
+    SrUtestCo co2(start_waiter(&w2));
+    for (int i = 0; i < 8; i++) {
+        pub.feed(st.src, INTER, 640 + 40 * i, 1, (uint8_t)(4 + i));
+    }
+    sr_usleep(5 * SR_UTIME_MS);
+    EXPECT_FALSE(w2.is_done) << "woke with 280 ms queued, mw_latency 350";
+    pub.feed(st.src, INTER, 640 + 40 * 9, 1, 12); // 360 ms
+    ASSERT_TRUE(sr_utest_st_wait_until([&] { return w2.is_done; }));
+    EXPECT_SR_OK(w2.rc);
+    EXPECT_EQ(9u, sr_consumer_queued(c));
+    co2.stop();
+}
+
+// Fast start: a new player's first batch (the GOP cache) does not wait for mw_latency.
+TEST_F(Source, ConsumerFirstWaitReturnsTheCachedGopAtOnce)
+{
+    Stream st;
+    Published pub;
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00001"));
     pub.feed(st.src, KEY, 0, 1, 0);
     pub.feed(st.src, INTER, 40, 1, 1);
-    pub.feed(st.src, INTER, 80, 1, 2);
-    sr_usleep(5 * SR_UTIME_MS);
-    EXPECT_FALSE(w.is_done) << "woke with 3 of mw_msgs 4";
-    pub.feed(st.src, INTER, 120, 1, 3);
-    ASSERT_TRUE(sr_utest_st_wait_until([&] { return w.is_done; }));
-    EXPECT_SR_OK(w.rc);
-    EXPECT_EQ(4u, sr_consumer_queued(c));
-    co.stop();
+    sr_consumer_t *c = st.add(policy(30000, SR_JITTER_FULL, 8));
+    sr_consumer_take_events(c);
+    EXPECT_SR_OK(sr_consumer_wait(c, 0));
+    Fetched f(c);
+    EXPECT_EQ(2u, f.size());
 }
 
 TEST_F(Source, ConsumerWaitWakesOnEvent)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sr_consumer.c: the consumer queue with its wake-up rule. The sender sleeps on a
- * cond until `mw_msgs` packets are queued (merged writes: fewer, larger writev
- * calls) or `mw_latency` passes; with min_latency every packet wakes it.
+ * cond until more than `mw_msgs` packets spanning `mw_latency` are queued (merged
+ * writes: fewer, larger writev calls) or its own timeout passes; with min_latency
+ * every packet wakes it.
  */
 #include "sr_consumer.h"
 
@@ -21,6 +22,7 @@ struct sr_consumer {
     sr_consumer_policy_t policy;
     sr_cond_t *cond;
     bool is_waiting;
+    bool has_fetched; /* the first batch (the cached GOP) went out */
     unsigned events;
 };
 
@@ -78,8 +80,14 @@ static bool sr_consumer_is_ready(const sr_consumer_t *c)
     if (c->events) {
         return true;
     }
-    size_t need = c->policy.is_min_latency ? 1 : (size_t)SR_MAX(1, c->policy.mw_msgs);
-    return sr_msg_queue_count(c->queue) >= need;
+    size_t count = sr_msg_queue_count(c->queue);
+    if (c->policy.is_min_latency || !c->has_fetched) {
+        return count > 0; /* a new player gets the GOP cache at once: fast start */
+    }
+    /* As SRS: more than mw_msgs queued and mw_latency of media, so a batch is one
+     * writev per mw_latency, not per few frames. */
+    return count > (size_t)c->policy.mw_msgs &&
+           (sr_utime_t)sr_msg_queue_duration_ms(c->queue) * SR_UTIME_MS >= c->policy.mw_latency_us;
 }
 
 void sr_consumer_enqueue(sr_consumer_t *c, const sr_packet_t *pkt)
@@ -91,6 +99,19 @@ void sr_consumer_enqueue(sr_consumer_t *c, const sr_packet_t *pkt)
     sr_msg_queue_push(c->queue, &p);
     if (c->is_waiting && sr_consumer_is_ready(c)) {
         sr_cond_signal(c->cond);
+    }
+}
+
+void sr_consumer__enqueue_all(sr_consumer_t *head, const sr_packet_t *pkt)
+{
+    /* Thousands of consumers live in thousands of places: ask for the next one's
+     * memory while this one is served, so the misses overlap instead of adding up. */
+    for (sr_consumer_t *c = head; c; c = c->next) {
+        if (c->next) {
+            __builtin_prefetch(c->next);
+            __builtin_prefetch(c->next->queue);
+        }
+        sr_consumer_enqueue(c, pkt);
     }
 }
 
@@ -125,6 +146,7 @@ int sr_consumer_wait(sr_consumer_t *c, sr_utime_t timeout_us)
 
 size_t sr_consumer_fetch(sr_consumer_t *c, sr_packet_t *out, size_t max)
 {
+    c->has_fetched = true;
     return sr_msg_queue_pop_many(c->queue, out, max);
 }
 

@@ -16,6 +16,8 @@ void sr_consumer__free(sr_consumer_t *c);
 sr_consumer_t *sr_consumer__next(const sr_consumer_t *c);
 void sr_consumer__link(sr_consumer_t *c, sr_consumer_t **head);
 void sr_consumer__unlink(sr_consumer_t *c, sr_consumer_t **head);
+/* Enqueue pkt (borrowed) into every consumer of the list. */
+void sr_consumer__enqueue_all(sr_consumer_t *head, const sr_packet_t *pkt);
 
 SR_END_DECLS
 

@@ -520,7 +520,8 @@ sr_dvr_t *sr_dvr_start(sr_server_t *server, sr_source_t *source, const sr_reques
     sr_dvr_t *h = SR_NEW(sr_dvr_t);
     h->server = server;
     h->source = sr_source_ref(source);
-    h->req = *req;
+    sr_request_init(&h->req);
+    sr_request_copy(&h->req, req); /* its own strings, freed at stop */
     h->cfg = *cfg;
     h->fd = -1;
     const char *ext = strrchr(cfg->path, '.');
@@ -566,5 +567,6 @@ void sr_dvr_stop(sr_dvr_t *h)
     sr_free(h->held);
     sr_buf_deinit(&h->out);
     sr_source_unref(h->source);
+    sr_request_deinit(&h->req);
     sr_free(h);
 }

@@ -566,7 +566,8 @@ sr_hls_t *sr_hls_start(sr_server_t *server, sr_source_t *source, const sr_reques
     }
     sr_hls_t *h = SR_NEW(sr_hls_t);
     h->server = server;
-    h->req = *req;
+    sr_request_init(&h->req);
+    sr_request_copy(&h->req, req); /* its own strings, freed at stop */
     h->cfg = *cfg;
     h->fd = -1;
     snprintf(h->client_id, sizeof(h->client_id), "%s", sr_co_cid());
@@ -613,5 +614,6 @@ void sr_hls_stop(sr_hls_t *h)
     sr_ts_muxer_free(h->mux);
     sr_m3u8_deinit(&h->pl);
     sr_buf_deinit(&h->ts);
+    sr_request_deinit(&h->req);
     sr_free(h);
 }

@@ -142,7 +142,7 @@ int sr_hooks__payload(const sr_hooks__event_t *e, sr_buf_t *out)
         sr_json_writer_kv_string(&w, "pageUrl", r->page_url);
     }
     if (f & SR_HOOKS_F_STREAM_URL) {
-        char url[sizeof(r->vhost) + sizeof(r->app) + sizeof(r->stream) + 4];
+        char url[SR_REQUEST_VHOST_MAX + SR_REQUEST_APP_MAX + SR_REQUEST_STREAM_MAX + 4];
         sr_request_stream_url(r, url, sizeof(url));
         sr_json_writer_kv_string(&w, "stream_url", url);
         sr_json_writer_kv_string(&w, "stream_id", sr_hooks_str(e->stream_id));

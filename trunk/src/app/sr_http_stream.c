@@ -28,7 +28,7 @@
 #include "sr_ts.h"
 #include "sr_url.h"
 
-#define SR_HTTP_STREAM_BATCH 128
+#define SR_HTTP_STREAM_BATCH 32
 #define SR_HTTP_STREAM_IDLE_WAKE_US (1 * SR_UTIME_S)
 
 typedef enum sr_http_stream_format {
@@ -241,6 +241,7 @@ static int sr_http_stream_loop(sr_http_stream_t *hs)
     sr_utime_t wait_us = hs->vhost.is_min_latency ? SR_HTTP_STREAM_IDLE_WAKE_US
                                                   : SR_MIN((sr_utime_t)hs->vhost.mw_latency_ms * SR_UTIME_MS + 1,
                                                            SR_HTTP_STREAM_IDLE_WAKE_US);
+    sr_co_trim_stack(); /* parsing the request ran deeper than this loop will */
     for (;;) {
         int rc = sr_consumer_wait(hs->consumer, wait_us);
         if (rc == -SR_EINTERRUPTED) {
@@ -302,15 +303,15 @@ static void sr_http_stream_fill_request(sr_http_stream_t *hs, const char *app, c
 {
     const sr_http_request_t *r = hs->ctx->req;
     const char *host = sr_http_request_header(r, "Host");
-    snprintf(hs->req->tc_url, sizeof(hs->req->tc_url), "http://%s/%s", host ? host : "127.0.0.1", app);
-    snprintf(hs->req->schema, sizeof(hs->req->schema), "http");
-    snprintf(hs->req->vhost, sizeof(hs->req->vhost), "%s", hs->vhost.name);
-    snprintf(hs->req->app, sizeof(hs->req->app), "%s", app);
-    snprintf(hs->req->stream, sizeof(hs->req->stream), "%s", stream);
-    snprintf(hs->req->param, sizeof(hs->req->param), "%s%s", r->query[0] ? "?" : "", r->query);
-    snprintf(hs->req->ip, sizeof(hs->req->ip), "%s", hs->ctx->client->ip);
+    sr_request_set(hs->req, SR_REQUEST_TC_URL, "http://%s/%s", host ? host : "127.0.0.1", app);
+    sr_request_set(hs->req, SR_REQUEST_SCHEMA, "http");
+    sr_request_set(hs->req, SR_REQUEST_VHOST, "%s", hs->vhost.name);
+    sr_request_set(hs->req, SR_REQUEST_APP, "%s", app);
+    sr_request_set(hs->req, SR_REQUEST_STREAM, "%s", stream);
+    sr_request_set(hs->req, SR_REQUEST_PARAM, "%s%s", r->query[0] ? "?" : "", r->query);
+    sr_request_set(hs->req, SR_REQUEST_IP, "%s", hs->ctx->client->ip);
     const char *referer = sr_http_request_header(r, "Referer");
-    snprintf(hs->req->page_url, sizeof(hs->req->page_url), "%s", referer ? referer : "");
+    sr_request_set(hs->req, SR_REQUEST_PAGE_URL, "%s", referer ? referer : "");
 }
 
 static sr_http_stream_t *sr_http_stream_new(sr_http_ctx_t *ctx, const sr_vhost_config_t *v, int format)
@@ -322,6 +323,7 @@ static sr_http_stream_t *sr_http_stream_new(sr_http_ctx_t *ctx, const sr_vhost_c
     hs->ts = hs->format == SR_HTTP_STREAM_TS ? sr_ts_muxer_new() : NULL;
     sr_buf_init(&hs->ts_out);
     hs->req = SR_NEW(sr_request_t);
+    sr_request_init(hs->req);
     return hs;
 }
 
@@ -329,6 +331,7 @@ static void sr_http_stream_free(sr_http_stream_t *hs)
 {
     sr_ts_muxer_free(hs->ts);
     sr_buf_deinit(&hs->ts_out);
+    sr_request_deinit(hs->req);
     sr_free(hs->req);
     sr_free(hs);
 }

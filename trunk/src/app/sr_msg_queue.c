@@ -14,7 +14,10 @@
 
 #include "sr_alloc.h"
 
-#define SR_MSG_QUEUE_MIN_CAP 64
+#define SR_MSG_QUEUE_MIN_CAP 32
+/* An emptied ring larger than this is given back: a burst (the GOP cache a new player
+ * starts with) should not cost every player its size for the whole session. */
+#define SR_MSG_QUEUE_KEEP_CAP 64
 
 struct sr_msg_queue {
     int64_t max_duration_ms;
@@ -230,6 +233,12 @@ size_t sr_msg_queue_pop_many(sr_msg_queue_t *q, sr_packet_t *out, size_t max)
     q->head = (q->head + n) & (q->cap - 1);
     q->count -= n;
     sr_msg_queue_after_pop(q, n);
+    if (q->count == 0 && q->cap > SR_MSG_QUEUE_KEEP_CAP) {
+        sr_free(q->ring);
+        q->ring = NULL;
+        q->cap = 0;
+        q->head = 0;
+    }
     return n;
 }
 

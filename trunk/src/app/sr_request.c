@@ -1,18 +1,114 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * sr_request.c: the request's heap strings (one allocation per non-empty field, an
+ * empty field points at one shared "") and how connect and publish/play fill them.
+ * Not the URL grammar itself: that is core/sr_url.
+ */
 #include "sr_request.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "sr_alloc.h"
 #include "sr_consts.h"
 #include "sr_url.h"
 
-/* A vhost named by parameter: "vhost" wins over the older "domain". */
-static bool sr_request_vhost_param(const char *query, char *out, size_t size)
+/* What every empty field points at; never freed. */
+static const char sr_request_empty[1] = "";
+
+/* Where each field lives and how long it may grow, by sr_request_field_t. */
+static const struct {
+    size_t offset;
+    size_t max_len;
+} sr_request_fields[SR_REQUEST_FIELD_COUNT] = {
+    [SR_REQUEST_TC_URL] = {offsetof(sr_request_t, tc_url), SR_REQUEST_TC_URL_MAX},
+    [SR_REQUEST_PAGE_URL] = {offsetof(sr_request_t, page_url), SR_REQUEST_PAGE_URL_MAX},
+    [SR_REQUEST_SWF_URL] = {offsetof(sr_request_t, swf_url), SR_REQUEST_SWF_URL_MAX},
+    [SR_REQUEST_SCHEMA] = {offsetof(sr_request_t, schema), SR_REQUEST_SCHEMA_MAX},
+    [SR_REQUEST_HOST] = {offsetof(sr_request_t, host), SR_REQUEST_HOST_MAX},
+    [SR_REQUEST_VHOST] = {offsetof(sr_request_t, vhost), SR_REQUEST_VHOST_MAX},
+    [SR_REQUEST_APP] = {offsetof(sr_request_t, app), SR_REQUEST_APP_MAX},
+    [SR_REQUEST_STREAM] = {offsetof(sr_request_t, stream), SR_REQUEST_STREAM_MAX},
+    [SR_REQUEST_PARAM] = {offsetof(sr_request_t, param), SR_REQUEST_PARAM_MAX},
+    [SR_REQUEST_IP] = {offsetof(sr_request_t, ip), SR_REQUEST_IP_MAX},
+};
+
+static const char **sr_request_slot(sr_request_t *req, sr_request_field_t field)
 {
-    char v[256];
+    return (const char **)((char *)req + sr_request_fields[field].offset);
+}
+
+static const char *sr_request_get(const sr_request_t *req, sr_request_field_t field)
+{
+    return *(const char *const *)((const char *)req + sr_request_fields[field].offset);
+}
+
+/* Free s unless it is the shared "" (or NULL, a zeroed request's field). */
+static void sr_request_release(const char *s)
+{
+    if (s && s != sr_request_empty) {
+        sr_free((void *)s);
+    }
+}
+
+void sr_request_init(sr_request_t *req)
+{
+    for (int f = 0; f < SR_REQUEST_FIELD_COUNT; f++) {
+        *sr_request_slot(req, (sr_request_field_t)f) = sr_request_empty;
+    }
+    req->port = 0;
+    req->object_encoding = 0;
+}
+
+void sr_request_deinit(sr_request_t *req)
+{
+    for (int f = 0; f < SR_REQUEST_FIELD_COUNT; f++) {
+        sr_request_release(*sr_request_slot(req, (sr_request_field_t)f));
+    }
+    sr_request_init(req);
+}
+
+void sr_request_set(sr_request_t *req, sr_request_field_t field, const char *fmt, ...)
+{
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    const char *s = sr_request_empty;
+    if (n > 0) {
+        size_t len = SR_MIN((size_t)n, sr_request_fields[field].max_len);
+        char *p = sr_malloc(len + 1);
+        vsnprintf(p, len + 1, fmt, again);
+        s = p;
+    }
+    va_end(again);
+    /* release only now: the arguments may have pointed at the old string */
+    const char **slot = sr_request_slot(req, field);
+    sr_request_release(*slot);
+    *slot = s;
+}
+
+void sr_request_copy(sr_request_t *dst, const sr_request_t *src)
+{
+    if (dst == src) {
+        return;
+    }
+    for (int f = 0; f < SR_REQUEST_FIELD_COUNT; f++) {
+        const char *v = sr_request_get(src, (sr_request_field_t)f);
+        sr_request_set(dst, (sr_request_field_t)f, "%s", v ? v : "");
+    }
+    dst->port = src->port;
+    dst->object_encoding = src->object_encoding;
+}
+
+/* A vhost named by parameter: "vhost" wins over the older "domain". */
+static bool sr_request_vhost_param(sr_request_t *req, const char *query)
+{
+    char v[SR_REQUEST_VHOST_MAX + 1];
     if ((sr_url_query_get(query, "vhost", v, sizeof(v)) || sr_url_query_get(query, "domain", v, sizeof(v))) && v[0]) {
-        snprintf(out, size, "%s", v);
+        sr_request_set(req, SR_REQUEST_VHOST, "%s", v);
         return true;
     }
     return false;
@@ -20,38 +116,40 @@ static bool sr_request_vhost_param(const char *query, char *out, size_t size)
 
 void sr_request_from_connect(sr_request_t *req, const char *tc_url, const char *app_field, int default_port)
 {
-    char app_query[1024];
+    char app[SR_REQUEST_APP_MAX + 1], app_query[SR_REQUEST_PARAM_MAX + 1];
     sr_url_t url;
-    snprintf(req->tc_url, sizeof(req->tc_url), "%s", tc_url ? tc_url : "");
+    sr_request_set(req, SR_REQUEST_TC_URL, "%s", tc_url ? tc_url : "");
     req->port = default_port;
     if (tc_url && sr_url_parse(tc_url, &url) == 0) {
-        snprintf(req->schema, sizeof(req->schema), "%s", url.scheme);
-        snprintf(req->host, sizeof(req->host), "%s", url.host);
+        sr_request_set(req, SR_REQUEST_SCHEMA, "%s", url.scheme);
+        sr_request_set(req, SR_REQUEST_HOST, "%s", url.host);
         if (url.port) {
             req->port = url.port;
         }
     } else {
-        snprintf(req->schema, sizeof(req->schema), "rtmp");
+        sr_request_set(req, SR_REQUEST_SCHEMA, "rtmp");
     }
-    sr_url_split_query(app_field ? app_field : "", req->app, sizeof(req->app), app_query, sizeof(app_query));
+    sr_url_split_query(app_field ? app_field : "", app, sizeof(app), app_query, sizeof(app_query));
     /* Trim a trailing '/' some clients leave on the app. */
-    size_t n = strlen(req->app);
-    while (n > 0 && req->app[n - 1] == '/') {
-        req->app[--n] = '\0';
+    size_t n = strlen(app);
+    while (n > 0 && app[n - 1] == '/') {
+        app[--n] = '\0';
     }
-    snprintf(req->param, sizeof(req->param), "%s", app_query);
-    if (!sr_request_vhost_param(app_query, req->vhost, sizeof(req->vhost))) {
-        snprintf(req->vhost, sizeof(req->vhost), "%s", req->host[0] ? req->host : SR_DEFAULT_VHOST);
+    sr_request_set(req, SR_REQUEST_APP, "%s", app);
+    sr_request_set(req, SR_REQUEST_PARAM, "%s", app_query);
+    if (!sr_request_vhost_param(req, app_query)) {
+        sr_request_set(req, SR_REQUEST_VHOST, "%s", req->host[0] ? req->host : SR_DEFAULT_VHOST);
     }
 }
 
 void sr_request_set_stream(sr_request_t *req, const char *stream_field)
 {
-    char query[1024];
-    sr_url_split_query(stream_field ? stream_field : "", req->stream, sizeof(req->stream), query, sizeof(query));
+    char stream[SR_REQUEST_STREAM_MAX + 1], query[SR_REQUEST_PARAM_MAX + 1];
+    sr_url_split_query(stream_field ? stream_field : "", stream, sizeof(stream), query, sizeof(query));
+    sr_request_set(req, SR_REQUEST_STREAM, "%s", stream);
     if (query[0]) {
-        snprintf(req->param, sizeof(req->param), "%s", query);
-        sr_request_vhost_param(query, req->vhost, sizeof(req->vhost));
+        sr_request_set(req, SR_REQUEST_PARAM, "%s", query);
+        sr_request_vhost_param(req, query);
     }
 }
 

@@ -63,7 +63,7 @@ int sr_rtmp_conn__maybe_ack(sr_rtmp_conn_t *c)
 
 /* ---- protocol control ---- */
 
-static int sr_rtmp_conn_on_user_control(sr_rtmp_conn_t *c, const sr_rtmp_msg_t *msg, bool may_write)
+static int sr_rtmp_conn_on_user_control(sr_rtmp_conn_t *c, const sr_rtmp_msg_t *msg)
 {
     sr_rtmp_user_control_t uc;
     int rc = sr_rtmp_control_parse_user_control(msg->payload->data, msg->payload->size, &uc);
@@ -73,10 +73,6 @@ static int sr_rtmp_conn_on_user_control(sr_rtmp_conn_t *c, const sr_rtmp_msg_t *
     if (uc.event != SR_RTMP_UC_PING_REQUEST) {
         return SR_OK; /* set buffer length, ping responses: nothing to do */
     }
-    if (!may_write) {
-        c->pong_due = uc.data + 1;
-        return SR_OK;
-    }
     sr_rtmp_user_control_t pong = {SR_RTMP_UC_PING_RESPONSE, uc.data, 0};
     uint8_t body[SR_RTMP_USER_CONTROL_MAX_BYTES];
     size_t n = sr_rtmp_control_encode_user_control(body, &pong);
@@ -84,7 +80,7 @@ static int sr_rtmp_conn_on_user_control(sr_rtmp_conn_t *c, const sr_rtmp_msg_t *
     return rc == SR_OK ? sr_rtmp_writer_flush(c->writer) : rc;
 }
 
-int sr_rtmp_conn__on_control(sr_rtmp_conn_t *c, const sr_rtmp_msg_t *msg, bool may_write)
+int sr_rtmp_conn__on_control(sr_rtmp_conn_t *c, const sr_rtmp_msg_t *msg)
 {
     uint32_t v = 0;
     const uint8_t *d = msg->payload->data;
@@ -110,7 +106,7 @@ int sr_rtmp_conn__on_control(sr_rtmp_conn_t *c, const sr_rtmp_msg_t *msg, bool m
         }
         return SR_OK;
     case SR_RTMP_MSG_USER_CONTROL:
-        return sr_rtmp_conn_on_user_control(c, msg, may_write);
+        return sr_rtmp_conn_on_user_control(c, msg);
     default: /* acknowledgements, peer bandwidth, shared objects: nothing to do */
         return SR_OK;
     }
@@ -134,7 +130,7 @@ int sr_rtmp_conn__resolve_vhost(sr_rtmp_conn_t *c)
         return sr_err_new(SR_EVHOST_DISABLED, "vhost '%s' is disabled", v->name);
     }
     sr_server_config_vhost_detach(&c->vhost, v);
-    snprintf(c->req.vhost, sizeof(c->req.vhost), "%s", v->name);
+    sr_request_set(&c->req, SR_REQUEST_VHOST, "%s", v->name);
     snprintf(c->client.vhost, sizeof(c->client.vhost), "%s", v->name);
     if (c->vhost.in_ack_size > 0) {
         c->ack_window = (uint32_t)c->vhost.in_ack_size;
@@ -171,10 +167,10 @@ static int sr_rtmp_conn_on_connect(sr_rtmp_conn_t *c, const sr_rtmp_command_t *c
     }
     int port = sr_server_config(c->server)->listens[0].port;
     sr_request_from_connect(&c->req, tc_url, app, port);
-    snprintf(c->req.page_url, sizeof(c->req.page_url), "%s", o ? sr_amf0_object_get_string(o, "pageUrl") ?: "" : "");
-    snprintf(c->req.swf_url, sizeof(c->req.swf_url), "%s", o ? sr_amf0_object_get_string(o, "swfUrl") ?: "" : "");
+    sr_request_set(&c->req, SR_REQUEST_PAGE_URL, "%s", o ? sr_amf0_object_get_string(o, "pageUrl") ?: "" : "");
+    sr_request_set(&c->req, SR_REQUEST_SWF_URL, "%s", o ? sr_amf0_object_get_string(o, "swfUrl") ?: "" : "");
     c->req.object_encoding = o ? sr_amf0_object_get_number(o, "objectEncoding", 0) : 0;
-    snprintf(c->req.ip, sizeof(c->req.ip), "%s", c->client.ip);
+    sr_request_set(&c->req, SR_REQUEST_IP, "%s", c->client.ip);
     int rc = sr_rtmp_conn__resolve_vhost(c);
     if (rc == SR_OK) {
         rc = sr_hooks_on_connect(c->server, c->client.cid, &c->req);
@@ -225,7 +221,7 @@ static int sr_rtmp_conn_read_command(sr_rtmp_conn_t *c, sr_rtmp_command_t *cmd)
             return rc;
         }
         if (sr_rtmp_conn_is_control(msg.type)) {
-            rc = sr_rtmp_conn__on_control(c, &msg, true);
+            rc = sr_rtmp_conn__on_control(c, &msg);
         } else if (msg.type == SR_RTMP_MSG_AMF0_COMMAND || msg.type == SR_RTMP_MSG_AMF3_COMMAND) {
             rc = sr_rtmp_command_parse(msg.payload->data, msg.payload->size, msg.type == SR_RTMP_MSG_AMF3_COMMAND, cmd);
             sr_payload_unref(msg.payload);
@@ -340,6 +336,7 @@ static void sr_rtmp_conn_cycle(void *arg)
     sr_rtmp_reader_free(c->reader);
     sr_rtmp_writer_free(c->writer);
     sr_buf_deinit(&c->scratch);
+    sr_request_deinit(&c->req); /* the client, which pointed at it, is removed */
     sr_sock_close(c->sock);
     sr_free(c);
 }
@@ -356,6 +353,7 @@ void sr_rtmp_conn_start(sr_server_t *server, sr_sock_t *sock)
     c->reader = sr_rtmp_reader_new(c->io);
     c->writer = sr_rtmp_writer_new(c->io);
     sr_buf_init(&c->scratch);
+    sr_request_init(&c->req);
     snprintf(c->client.ip, sizeof(c->client.ip), "%s", sr_sock_peer_ip(sock));
     c->client.start_ms = sr_time_wall_us() / 1000;
     c->client.io = c->io;

@@ -39,8 +39,6 @@ typedef struct sr_rtmp_conn {
     sr_vhost_config_t vhost; /* copied at connect, publish and play */
     uint32_t ack_window;     /* ack the peer every this many bytes (0: never) */
     uint64_t acked_bytes;
-    bool has_ack_due;  /* play: the receive coroutine asks the sender to ack */
-    uint32_t pong_due; /* play: ping timestamp to answer, +1 (0: none) */
     bool is_fmle;      /* releaseStream/FCPublish seen: an encoder, not a Flash client */
     bool is_connected; /* connect accepted: on_close is due */
 } sr_rtmp_conn_t;
@@ -49,9 +47,10 @@ typedef struct sr_rtmp_conn {
 int sr_rtmp_conn__send_status(sr_rtmp_conn_t *c, const char *level, const char *code, const char *desc);
 /* Send the body in c->scratch as an AMF0 command/data message (type) on csid, and flush. May yield. */
 int sr_rtmp_conn__send_scratch(sr_rtmp_conn_t *c, uint32_t csid, uint8_t type, uint32_t stream_id);
-/* Handle a protocol control message (chunk size, abort, window, user control).
- * Returns SR_OK or an error for a malformed message. */
-int sr_rtmp_conn__on_control(sr_rtmp_conn_t *c, const sr_rtmp_msg_t *msg, bool may_write);
+/* Handle a protocol control message (chunk size, abort, window, user control); a ping
+ * is answered at once (queued and flushed). Returns SR_OK, an error for a malformed
+ * message, or a write error. May yield. */
+int sr_rtmp_conn__on_control(sr_rtmp_conn_t *c, const sr_rtmp_msg_t *msg);
 /* Acknowledge received bytes when the window says so. May yield. */
 int sr_rtmp_conn__maybe_ack(sr_rtmp_conn_t *c);
 /* Resolve the vhost of c->req (after the stream name is known) into c->vhost.

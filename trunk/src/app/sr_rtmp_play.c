@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sr_rtmp_play.c: the play phase of an RTMP connection. Two coroutines share the
- * socket: the connection's own coroutine sends (it owns the chunk writer), and a
- * receive coroutine reads what the player sends (acks, pings, pause, closeStream)
- * and hands anything that needs an answer to the sender through flags, so only
- * one coroutine ever writes. Media goes out in batches: one writev carries many
- * messages whose payloads are shared with every other player.
+ * sr_rtmp_play.c: the play phase of an RTMP connection, on the connection's one
+ * coroutine. It sleeps on its consumer; on each wake it polls the socket for what
+ * the player sent (acks, pings, pause, closeStream) without waiting, then sends the
+ * queued media in one batch: one writev carries many messages whose payloads are
+ * shared with every other player. Never parking on a read keeps idle players out of
+ * ST's io queue, which each event dispatch walks whole.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "sr_consts.h"
 #include "sr_error.h"
 #include "sr_http_hooks.h"
 #include "sr_log.h"
@@ -17,24 +18,28 @@
 #include "sr_rtmp_conn_internal.h"
 #include "sr_rtmp_control.h"
 #include "sr_source.h"
+#include "sr_st.h"
 
-#define SR_RTMP_PLAY_BATCH 128
-/* The sender wakes at least this often to notice flags even when no media flows. */
+#define SR_RTMP_PLAY_BATCH 32
+/* The player's input is looked at most this often while media flows, and on every
+ * idle wake: commands and acks are rare, a dead peer shows as a failed write. */
+#define SR_RTMP_PLAY_POLL_US (200 * SR_UTIME_MS)
+/* The sender wakes at least this often to poll the player even when no media flows. */
 #define SR_RTMP_PLAY_IDLE_WAKE_US (1 * SR_UTIME_S)
+/* Messages handled per poll, so a chatty player cannot starve its own sending. */
+#define SR_RTMP_PLAY_POLL_MAX_MSGS 64
 
 typedef struct sr_rtmp_play {
     sr_rtmp_conn_t *conn;
     sr_consumer_t *consumer;
-    sr_co_t *recv_co;
-    int recv_rc; /* why the receive coroutine ended (SR_OK while it runs) */
-    bool is_recv_done;
+    sr_utime_t next_poll_us;
     bool is_paused;
     bool is_pause_notified; /* the state last told to the player */
     bool is_closed;         /* closeStream/deleteStream */
     uint64_t sent_packets;
 } sr_rtmp_play_t;
 
-/* ---- receive coroutine ---- */
+/* ---- what the player sends ---- */
 
 static int sr_rtmp_play_on_command(sr_rtmp_play_t *p, const sr_rtmp_msg_t *msg)
 {
@@ -49,64 +54,38 @@ static int sr_rtmp_play_on_command(sr_rtmp_play_t *p, const sr_rtmp_msg_t *msg)
         p->is_closed = true;
     }
     sr_rtmp_command_deinit(&cmd);
-    sr_consumer_post(p->consumer, SR_CONSUMER_EV_WAKEUP);
     return SR_OK;
 }
 
-static void sr_rtmp_play_recv_cycle(void *arg)
+/* Handle every whole message the player has sent so far, without waiting for more. */
+static int sr_rtmp_play_poll_input(sr_rtmp_play_t *p)
 {
-    sr_rtmp_play_t *p = arg;
     sr_rtmp_conn_t *c = p->conn;
     int rc = SR_OK;
-    while ((rc = sr_co_pull()) == SR_OK && !p->is_closed) {
+    for (int i = 0; i < SR_RTMP_PLAY_POLL_MAX_MSGS && rc == SR_OK && !p->is_closed; i++) {
         sr_rtmp_msg_t msg;
         rc = sr_rtmp_reader_read(c->reader, &msg);
         if (rc == -SR_ETIMEOUT) {
-            continue; /* players may stay silent for long; the sender's timeouts catch dead peers */
+            sr_err_clear();
+            return SR_OK; /* nothing more buffered; a partial message waits in the reader */
         }
         if (rc != SR_OK) {
-            break;
+            return rc;
         }
         if (msg.type == SR_RTMP_MSG_AMF0_COMMAND || msg.type == SR_RTMP_MSG_AMF3_COMMAND) {
             rc = sr_rtmp_play_on_command(p, &msg);
         } else {
-            rc = sr_rtmp_conn__on_control(c, &msg, false);
+            rc = sr_rtmp_conn__on_control(c, &msg);
         }
         sr_payload_unref(msg.payload);
-        if (c->ack_window && c->io->recv_bytes - c->acked_bytes >= c->ack_window) {
-            c->has_ack_due = true;
+        if (rc == SR_OK) {
+            rc = sr_rtmp_conn__maybe_ack(c);
         }
-        if (c->pong_due || c->has_ack_due) {
-            sr_consumer_post(p->consumer, SR_CONSUMER_EV_WAKEUP);
-        }
-        if (rc != SR_OK) {
-            break;
-        }
-    }
-    p->recv_rc = rc;
-    p->is_recv_done = true;
-    sr_consumer_post(p->consumer, SR_CONSUMER_EV_WAKEUP);
-}
-
-/* ---- sender ---- */
-
-static int sr_rtmp_play_send_pending_control(sr_rtmp_play_t *p)
-{
-    sr_rtmp_conn_t *c = p->conn;
-    int rc = SR_OK;
-    if (c->has_ack_due) {
-        c->has_ack_due = false;
-        rc = sr_rtmp_conn__maybe_ack(c);
-    }
-    if (rc == SR_OK && c->pong_due) {
-        sr_rtmp_user_control_t pong = {SR_RTMP_UC_PING_RESPONSE, c->pong_due - 1, 0};
-        uint8_t body[SR_RTMP_USER_CONTROL_MAX_BYTES];
-        size_t n = sr_rtmp_control_encode_user_control(body, &pong);
-        c->pong_due = 0;
-        rc = sr_rtmp_writer_add_bytes(c->writer, SR_RTMP_CSID_CONTROL, SR_RTMP_MSG_USER_CONTROL, 0, 0, body, n);
     }
     return rc;
 }
+
+/* ---- sending ---- */
 
 static int sr_rtmp_play_on_events(sr_rtmp_play_t *p, unsigned events)
 {
@@ -159,18 +138,26 @@ static int sr_rtmp_play_loop(sr_rtmp_play_t *p)
     sr_utime_t wait_us = c->vhost.is_min_latency
                              ? SR_RTMP_PLAY_IDLE_WAKE_US
                              : SR_MIN((sr_utime_t)c->vhost.mw_latency_ms * SR_UTIME_MS + 1, SR_RTMP_PLAY_IDLE_WAKE_US);
+    sr_sock_set_timeouts(c->sock, 0, SR_SEND_TIMEOUT_US);
+    sr_co_trim_stack(); /* the handshake and connect ran deeper than this loop will */
     for (;;) {
         int rc = sr_consumer_wait(p->consumer, wait_us);
         if (rc == -SR_EINTERRUPTED) {
             return rc;
         }
-        if (p->is_recv_done) {
-            return p->is_closed ? SR_OK : p->recv_rc;
+        sr_utime_t now = sr_time_mono_us();
+        /* while media flows, only look when bytes wait (a closed peer fails the next
+         * write); an idle wake reads, which also sees the end of the stream */
+        if (rc != SR_OK || (now >= p->next_poll_us && sr_sock_pending_bytes(c->sock) > 0)) {
+            p->next_poll_us = now + SR_RTMP_PLAY_POLL_US;
+            if ((rc = sr_rtmp_play_poll_input(p)) != SR_OK) {
+                return rc;
+            }
+            if (p->is_closed) {
+                return SR_OK;
+            }
         }
         rc = sr_rtmp_play_on_events(p, sr_consumer_take_events(p->consumer));
-        if (rc == SR_OK) {
-            rc = sr_rtmp_play_send_pending_control(p);
-        }
         while (rc == SR_OK && sr_consumer_queued(p->consumer) > 0) {
             rc = sr_rtmp_play_send_batch(p);
         }
@@ -240,9 +227,7 @@ int sr_rtmp_play_run(sr_rtmp_conn_t *c, const sr_rtmp_command_t *cmd)
     sr_source_unref(src); /* the consumer holds its own reference */
     sr_trace("play %s/%s/%s%s start", c->req.vhost, c->req.app, c->req.stream, c->req.param);
     c->client.source = sr_consumer_source(p.consumer);
-    p.recv_co = sr_co_start(sr_rtmp_play_recv_cycle, &p, NULL);
     rc = sr_rtmp_play_loop(&p);
-    sr_co_stop(p.recv_co);
     c->client.source = NULL;
     sr_trace("play %s/%s/%s stop: sent %llu packets, dropped %llu", c->req.vhost, c->req.app, c->req.stream,
              (unsigned long long)p.sent_packets, (unsigned long long)sr_consumer_dropped(p.consumer));

@@ -137,7 +137,7 @@ static int sr_rtmp_publish_on_message(sr_rtmp_publish_t *p, sr_rtmp_msg_t *msg, 
     case SR_RTMP_MSG_AGGREGATE:
         return sr_rtmp_publish_on_aggregate(p, msg, dts);
     default:
-        return sr_rtmp_conn__on_control(c, msg, true);
+        return sr_rtmp_conn__on_control(c, msg);
     }
 }
 

@@ -303,9 +303,7 @@ void sr_source_on_packet(sr_source_t *s, const sr_packet_t *pkt)
         }
         sr_gop_cache_add(s->gop, pkt);
     }
-    for (sr_consumer_t *c = s->consumers; c; c = sr_consumer__next(c)) {
-        sr_consumer_enqueue(c, pkt);
-    }
+    sr_consumer__enqueue_all(s->consumers, pkt);
 }
 
 /* ---- consumers ---- */

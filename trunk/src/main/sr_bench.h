@@ -70,6 +70,10 @@ typedef struct sr_bench_conn {
     uint64_t bytes;            /* payload bytes received (players) or sent (publishers) */
     uint32_t video;            /* video messages */
     uint32_t audio;            /* audio messages */
+    uint32_t frames;           /* video frames (not sequence headers), for completeness */
+    uint32_t first_frame_ts;   /* ms, RTMP/FLV timestamp of the first of them */
+    uint32_t last_frame_ts;    /* ms, of the newest */
+    uint32_t min_frame_step;   /* ms, the smallest step seen: the nominal frame interval */
     sr_utime_t start_us;       /* monotonic: the connect started */
     sr_utime_t first_media_us; /* monotonic: the first audio or video message completed, 0 if none */
     sr_utime_t first_video_us; /* monotonic: the first video keyframe (not a sequence header), 0 if none */
@@ -103,9 +107,9 @@ void sr_bench_conn_end(sr_bench_conn_t *c, int rc);
 
 /* ---- statistics (sr_bench_report.c) ---- */
 
-/* Count one complete audio (8) or video (9) message whose first head_len bytes are head.
- * Reads the latency stamp of video messages. */
-void sr_bench_stats_media(sr_bench_conn_t *c, uint8_t type, const uint8_t *head, size_t head_len);
+/* Count one complete audio (8) or video (9) message with timestamp ts (ms) whose first
+ * head_len bytes are head. Reads the latency stamp of video messages. */
+void sr_bench_stats_media(sr_bench_conn_t *c, uint8_t type, uint32_t ts, const uint8_t *head, size_t head_len);
 /* Record one end-to-end latency sample (microseconds, may be negative on clock skew). */
 void sr_bench_stats_latency(int64_t us);
 /* Print the report of conns[0..n) over elapsed_us: a table, plus a JSON line if asked. */

@@ -42,7 +42,8 @@ typedef struct sr_bench_flv {
 
 static void sr_bench_flv_tag_done(sr_bench_flv_t *f)
 {
-    sr_bench_stats_media(f->conn, f->type, f->head, f->got);
+    sr_bench_stats_media(f->conn, f->type, (uint32_t)(sr_get_be24(f->hdr + 4) | (uint32_t)f->hdr[7] << 24), f->head,
+                         f->got);
     f->in_body = false;
     f->skip = 4; /* PreviousTagSize */
 }

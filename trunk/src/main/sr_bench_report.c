@@ -107,7 +107,31 @@ static bool sr_bench_stamp_read(const uint8_t *head, size_t head_len, int64_t *s
     return true;
 }
 
-void sr_bench_stats_media(sr_bench_conn_t *c, uint8_t type, const uint8_t *head, size_t head_len)
+/* Frames received against frames the timeline spans: a frame the server dropped leaves
+ * a gap in the timestamps, so this sees drops the per-connection counts cannot. */
+static void sr_bench_stats_frame(sr_bench_conn_t *c, uint32_t ts)
+{
+    if (c->frames == 0) {
+        c->first_frame_ts = ts;
+    } else if (ts > c->last_frame_ts) {
+        uint32_t step = ts - c->last_frame_ts;
+        c->min_frame_step = c->min_frame_step ? SR_MIN(c->min_frame_step, step) : step;
+    }
+    c->last_frame_ts = ts;
+    c->frames++;
+}
+
+/* Percent of the frames the connection's timeline spans that arrived; -1 if too few. */
+static double sr_bench_frames_pct(const sr_bench_conn_t *c)
+{
+    if (c->frames < 2 || c->min_frame_step == 0 || c->last_frame_ts <= c->first_frame_ts) {
+        return -1;
+    }
+    double spanned = (double)(c->last_frame_ts - c->first_frame_ts) / c->min_frame_step + 1;
+    return SR_MIN(100.0, 100.0 * c->frames / spanned);
+}
+
+void sr_bench_stats_media(sr_bench_conn_t *c, uint8_t type, uint32_t ts, const uint8_t *head, size_t head_len)
 {
     int64_t send_us;
     sr_utime_t now = sr_time_mono_us();
@@ -123,6 +147,9 @@ void sr_bench_stats_media(sr_bench_conn_t *c, uint8_t type, const uint8_t *head,
         return;
     }
     c->video++;
+    if (!sr_flv_video_is_sequence_header(head, head_len)) {
+        sr_bench_stats_frame(c, ts);
+    }
     /* "first keyframe" is the first one a decoder can start from */
     if (c->first_video_us == 0 && sr_flv_video_is_keyframe(head, head_len) &&
         !sr_flv_video_is_sequence_header(head, head_len)) {
@@ -145,7 +172,8 @@ typedef struct sr_bench_summary {
     double mbps;
     double kbps_min, kbps_median;
     double video_min, video_median, audio_median;
-    double ff_p50, ff_p99; /* first video frame, ms */
+    double frames_pct_min, frames_pct_median; /* sr_bench_frames_pct over connections */
+    double ff_p50, ff_p99;                    /* first video frame, ms */
     double lat_p50, lat_p99;
 } sr_bench_summary_t;
 
@@ -189,7 +217,8 @@ static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t e
     double *video = sr_calloc((size_t)n + 1, sizeof(double));
     double *audio = sr_calloc((size_t)n + 1, sizeof(double));
     double *ff = sr_calloc((size_t)n + 1, sizeof(double));
-    int m = 0, nff = 0;
+    double *pct = sr_calloc((size_t)n + 1, sizeof(double));
+    int m = 0, nff = 0, npct = 0;
     memset(s, 0, sizeof(*s));
     sr_bench_count_states(conns, n, s);
     for (int i = 0; i < n; i++) {
@@ -202,6 +231,9 @@ static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t e
         video[m] = c->video;
         audio[m] = c->audio;
         m++;
+        if (sr_bench_frames_pct(c) >= 0) {
+            pct[npct++] = sr_bench_frames_pct(c);
+        }
         if (c->first_video_us) {
             ff[nff++] = (double)(c->first_video_us - c->start_us) / 1000.0;
         }
@@ -212,6 +244,8 @@ static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t e
     s->video_min = sr_bench_quantile(video, m, 0);
     s->video_median = sr_bench_quantile(video, m, 0.5);
     s->audio_median = sr_bench_quantile(audio, m, 0.5);
+    s->frames_pct_min = sr_bench_quantile(pct, npct, 0);
+    s->frames_pct_median = sr_bench_quantile(pct, npct, 0.5);
     s->ff_p50 = sr_bench_quantile(ff, nff, 0.5);
     s->ff_p99 = sr_bench_quantile(ff, nff, 0.99);
     s->lat_p50 = sr_bench_lat_quantile(0.5);
@@ -220,6 +254,7 @@ static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t e
     sr_free(video);
     sr_free(audio);
     sr_free(ff);
+    sr_free(pct);
 }
 
 static void sr_bench_print_table(const sr_bench_opts_t *o, const sr_bench_summary_t *s, sr_utime_t elapsed_us)
@@ -232,6 +267,8 @@ static void sr_bench_print_table(const sr_bench_opts_t *o, const sr_bench_summar
     printf("  %-28s min %.0f, median %.0f\n", "per-connection kbit/s", s->kbps_min, s->kbps_median);
     printf("  %-28s video min %.0f median %.0f, audio median %.0f\n", "frames per connection", s->video_min,
            s->video_median, s->audio_median);
+    printf("  %-28s min %.1f%%, median %.1f%%\n", "frames received of spanned", s->frames_pct_min,
+           s->frames_pct_median);
     printf("  %-28s p50 %.1f ms, p99 %.1f ms\n", "first keyframe", s->ff_p50, s->ff_p99);
     printf("  %-28s p50 %.2f ms, p99 %.2f ms (%llu samples)\n", "end-to-end latency", s->lat_p50, s->lat_p99,
            (unsigned long long)sr_bench_lat_count);
@@ -241,11 +278,13 @@ static void sr_bench_print_json(const sr_bench_opts_t *o, const sr_bench_summary
 {
     printf("{\"mode\":\"%s\",\"n\":%d,\"seconds\":%.3f,\"ok\":%d,\"failed\":%d,\"closed\":%d,\"not_started\":%d,"
            "\"bytes\":%llu,\"mbps\":%.3f,\"kbps_min\":%.1f,\"kbps_median\":%.1f,\"video_min\":%.0f,"
-           "\"video_median\":%.0f,\"audio_median\":%.0f,\"first_frame_p50_ms\":%.2f,\"first_frame_p99_ms\":%.2f,"
+           "\"video_median\":%.0f,\"audio_median\":%.0f,\"frames_pct_min\":%.1f,\"frames_pct_median\":%.1f,"
+           "\"first_frame_p50_ms\":%.2f,\"first_frame_p99_ms\":%.2f,"
            "\"e2e_p50_ms\":%.2f,\"e2e_p99_ms\":%.2f,\"e2e_samples\":%llu}\n",
            o->mode, o->n, (double)elapsed_us / 1e6, s->ok, s->failed, s->closed, s->pending,
            (unsigned long long)s->bytes, s->mbps, s->kbps_min, s->kbps_median, s->video_min, s->video_median,
-           s->audio_median, s->ff_p50, s->ff_p99, s->lat_p50, s->lat_p99, (unsigned long long)sr_bench_lat_count);
+           s->audio_median, s->frames_pct_min, s->frames_pct_median, s->ff_p50, s->ff_p99, s->lat_p50, s->lat_p99,
+           (unsigned long long)sr_bench_lat_count);
 }
 
 void sr_bench_report_print(const sr_bench_opts_t *opts, const sr_bench_conn_t *conns, int n, sr_utime_t elapsed_us)

@@ -201,7 +201,7 @@ static void sr_bench_rtmp_on_message(sr_bench_rtmp_t *r, sr_bench_cs_t *cs)
     switch (cs->type) {
     case SR_RTMP_MSG_AUDIO:
     case SR_RTMP_MSG_VIDEO:
-        sr_bench_stats_media(r->conn, cs->type, cs->head, cs->got);
+        sr_bench_stats_media(r->conn, cs->type, cs->ts, cs->head, cs->got);
         break;
     case SR_RTMP_MSG_AMF0_COMMAND:
         if (cs->cmd != NULL) {

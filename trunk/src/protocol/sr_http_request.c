@@ -42,7 +42,9 @@ struct sr_http_reader {
     bool is_complete;
     size_t pos; /* buf[pos..len) is read but not parsed */
     size_t len;
-    uint8_t buf[SR_HTTP_READ_BUF_BYTES];
+    /* Held only while a request is read or pipelined bytes wait: a connection that
+     * streams a long response (HTTP-FLV) should not keep them. */
+    uint8_t *buf; /* SR_HTTP_READ_BUF_BYTES */
 };
 
 sr_http_limits_t sr_http_limits_default(void)
@@ -382,7 +384,6 @@ sr_http_reader_t *sr_http_reader_new(sr_io_t *io, const sr_http_limits_t *limits
     sr_http_reader_t *r = SR_NEW(sr_http_reader_t);
     r->io = io;
     r->limits = limits ? *limits : sr_http_limits_default();
-    r->header_offs = sr_calloc(2 * r->limits.max_header_count + 2, sizeof(size_t));
     return r;
 }
 
@@ -392,6 +393,7 @@ void sr_http_reader_free(sr_http_reader_t *r)
         return;
     }
     sr_free(r->header_offs);
+    sr_free(r->buf);
     sr_free(r);
 }
 
@@ -400,6 +402,12 @@ static void sr_http_reader_begin(sr_http_reader_t *r, sr_http_request_t *req)
     /* a fresh parser per request: no state leaks from the previous one (or an upgrade) */
     http_parser_init(&r->parser, HTTP_REQUEST);
     r->parser.data = r;
+    if (!r->header_offs) {
+        r->header_offs = sr_malloc((2 * r->limits.max_header_count + 2) * sizeof(size_t));
+    }
+    if (!r->buf) {
+        r->buf = sr_malloc(SR_HTTP_READ_BUF_BYTES);
+    }
     r->req = req;
     r->rc = SR_OK;
     r->in = SR_HTTP_IN_URL;
@@ -461,7 +469,7 @@ static int sr_http_reader_fill(sr_http_reader_t *r)
     r->pos = 0;
     r->len = 0;
     size_t n = 0;
-    int rc = sr_io_read(r->io, r->buf, sizeof(r->buf), &n);
+    int rc = sr_io_read(r->io, r->buf, SR_HTTP_READ_BUF_BYTES, &n);
     if (rc == -SR_EPEER_CLOSED) {
         if (!r->is_started) {
             return sr_err_new(SR_EPEER_CLOSED, "peer closed between requests");
@@ -484,5 +492,12 @@ int sr_http_reader_read(sr_http_reader_t *r, sr_http_request_t *req)
         rc = r->pos < r->len ? sr_http_reader_feed(r) : sr_http_reader_fill(r);
     }
     r->req = NULL;
+    sr_free(r->header_offs);
+    r->header_offs = NULL;
+    if (r->pos == r->len) {
+        sr_free(r->buf);
+        r->buf = NULL;
+        r->pos = r->len = 0;
+    }
     return rc;
 }

@@ -24,7 +24,7 @@
  * cost no syscall of their own. */
 /* The read buffer starts small (players send little: acks, pings) and doubles up to
  * the maximum while reads keep filling it (publishers), so idle connections stay cheap. */
-#define SR_RTMP_READER_BUF_MIN_BYTES (2 * 1024)
+#define SR_RTMP_READER_BUF_MIN_BYTES 512
 #define SR_RTMP_READER_BUF_BYTES (64 * 1024)
 /* Ids of the one-byte basic header (2..63) live in a direct array; larger ones in a
  * sorted array, at most SR_RTMP_READER_MAX_LARGE_CSIDS of them per connection. */
@@ -499,15 +499,31 @@ int sr_rtmp_reader_read(sr_rtmp_reader_t *r, sr_rtmp_msg_t *msg)
  * still goes in one batch; the arrays grow for it). */
 #define SR_RTMP_WRITER_SOFT_IOVS 4096
 /* Chunk headers: fmt 0 is at most 3 + 11 + 4 bytes, fmt 3 at most 3 + 4. */
-#define SR_RTMP_WRITER_ARENA_BLOCK 4096
 #define SR_RTMP_WRITER_MAX_HEADER 18
+/* What a writer keeps between flushes is sized for a steady batch (a few dozen
+ * messages); a burst (a GOP cache dump) borrows more and gives it back at the flush,
+ * so thousands of idle-ish players stay small. */
+#define SR_RTMP_WRITER_HEAD_BLOCK 512
+#define SR_RTMP_WRITER_BURST_BLOCK 4096
+#define SR_RTMP_WRITER_KEEP_IOVS 64
+#define SR_RTMP_WRITER_KEEP_REFS 32
 
 /* Header bytes live in blocks that never move, so iovecs can point into them. */
 typedef struct sr_rtmp_arena_block {
     struct sr_rtmp_arena_block *next;
     size_t used;
-    uint8_t data[SR_RTMP_WRITER_ARENA_BLOCK];
+    size_t cap;
+    uint8_t data[];
 } sr_rtmp_arena_block_t;
+
+static sr_rtmp_arena_block_t *sr_rtmp_arena_block_new(size_t cap)
+{
+    sr_rtmp_arena_block_t *b = sr_malloc(sizeof(*b) + cap);
+    b->next = NULL;
+    b->used = 0;
+    b->cap = cap;
+    return b;
+}
 
 struct sr_rtmp_writer {
     sr_io_t *io;
@@ -528,7 +544,7 @@ sr_rtmp_writer_t *sr_rtmp_writer_new(sr_io_t *io)
     sr_rtmp_writer_t *w = SR_NEW(sr_rtmp_writer_t);
     w->io = io;
     w->chunk_size = SR_RTMP_DEFAULT_CHUNK_SIZE;
-    w->head = SR_NEW(sr_rtmp_arena_block_t);
+    w->head = sr_rtmp_arena_block_new(SR_RTMP_WRITER_HEAD_BLOCK);
     w->cur = w->head;
     return w;
 }
@@ -551,10 +567,14 @@ static void sr_rtmp_writer_reset(sr_rtmp_writer_t *w)
     w->head->next = NULL;
     w->head->used = 0;
     w->cur = w->head;
-    /* give back the room one huge message needed */
-    if (w->cap_iov > SR_RTMP_WRITER_SOFT_IOVS * 2) {
-        w->cap_iov = SR_RTMP_WRITER_SOFT_IOVS;
+    /* give back the room a burst needed */
+    if (w->cap_iov > SR_RTMP_WRITER_KEEP_IOVS) {
+        w->cap_iov = SR_RTMP_WRITER_KEEP_IOVS;
         w->iov = sr_realloc(w->iov, (size_t)w->cap_iov * sizeof(*w->iov));
+    }
+    if (w->cap_refs > SR_RTMP_WRITER_KEEP_REFS) {
+        w->cap_refs = SR_RTMP_WRITER_KEEP_REFS;
+        w->refs = sr_realloc(w->refs, (size_t)w->cap_refs * sizeof(*w->refs));
     }
 }
 
@@ -588,9 +608,9 @@ size_t sr_rtmp_writer_pending_bytes(const sr_rtmp_writer_t *w)
 /* Room for SR_RTMP_WRITER_MAX_HEADER header bytes; finish with sr_rtmp_writer_commit. */
 static uint8_t *sr_rtmp_writer_header_room(sr_rtmp_writer_t *w)
 {
-    if (SR_RTMP_WRITER_ARENA_BLOCK - w->cur->used < SR_RTMP_WRITER_MAX_HEADER) {
+    if (w->cur->cap - w->cur->used < SR_RTMP_WRITER_MAX_HEADER) {
         if (!w->cur->next) {
-            w->cur->next = SR_NEW(sr_rtmp_arena_block_t);
+            w->cur->next = sr_rtmp_arena_block_new(SR_RTMP_WRITER_BURST_BLOCK);
         }
         w->cur = w->cur->next;
         w->cur->used = 0;
@@ -647,11 +667,11 @@ static void sr_rtmp_writer_reserve(sr_rtmp_writer_t *w, size_t n)
 {
     if ((size_t)(w->cap_iov - w->niov) < n) {
         size_t cap = SR_MAX((size_t)w->cap_iov * 2, (size_t)w->niov + n);
-        w->cap_iov = (int)SR_MAX(cap, 64u);
+        w->cap_iov = (int)SR_MAX(cap, (size_t)SR_RTMP_WRITER_KEEP_IOVS);
         w->iov = sr_realloc(w->iov, (size_t)w->cap_iov * sizeof(*w->iov));
     }
     if (w->nrefs == w->cap_refs) {
-        w->cap_refs = w->cap_refs ? w->cap_refs * 2 : 64;
+        w->cap_refs = w->cap_refs ? w->cap_refs * 2 : SR_RTMP_WRITER_KEEP_REFS;
         w->refs = sr_realloc(w->refs, (size_t)w->cap_refs * sizeof(*w->refs));
     }
 }

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <st.h>
@@ -22,6 +24,7 @@
 #include "sr_error.h"
 
 #define SR_CO_STACK_BYTES (128 * 1024)
+#define SR_CO_TRIM_MARGIN_BYTES 1024
 
 struct sr_co {
     st_thread_t thread;
@@ -29,6 +32,7 @@ struct sr_co {
     void *arg;
     bool is_detached;
     bool is_stop_requested;
+    uintptr_t stack_top; /* an address near the top of the coroutine's stack */
     sr_context_t ctx;
 };
 
@@ -98,6 +102,7 @@ int sr_st_fd_limit(void)
 static void *sr_co_main(void *arg)
 {
     sr_co_t *co = arg;
+    co->stack_top = (uintptr_t)__builtin_frame_address(0);
     st_thread_setspecific(sr_st_key, co);
     co->fn(co->arg);
     st_thread_setspecific(sr_st_key, NULL);
@@ -125,6 +130,22 @@ static sr_co_t *sr_co_create(sr_co_fn fn, void *arg, const char *cid, bool detac
         abort();
     }
     return co;
+}
+
+void sr_co_trim_stack(void)
+{
+    sr_co_t *co = sr_co_self();
+    if (!co || !co->stack_top) {
+        return;
+    }
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    /* ST keeps its thread record above the entry frame, well within the two pages of
+     * slack below; the margin is what the caller's callees will touch again anyway. */
+    uintptr_t lo = (co->stack_top - SR_CO_STACK_BYTES + 2 * page + page - 1) & ~(page - 1);
+    uintptr_t hi = ((uintptr_t)__builtin_frame_address(0) - SR_CO_TRIM_MARGIN_BYTES) & ~(page - 1);
+    if (hi > lo) {
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    }
 }
 
 sr_co_t *sr_co_start(sr_co_fn fn, void *arg, const char *cid)
@@ -259,7 +280,17 @@ static int sr_sock_fail(int err, int fallback, const char *op)
 static int sr_sock_io_read(sr_io_t *io, void *buf, size_t size, size_t *nread)
 {
     sr_sock_t *s = io->impl;
-    ssize_t n = st_read(s->nfd, buf, size, sr_sock_st_timeout(s->recv_timeout_us));
+    ssize_t n;
+    if (s->recv_timeout_us == 0) {
+        /* Poll without parking the coroutine: st_read would add the fd to ST's io queue,
+         * whose every entry each dispatch walks. ST made the fd non-blocking. */
+        n = read(st_netfd_fileno(s->nfd), buf, size);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            return sr_err_new(SR_ETIMEOUT, "read: nothing buffered");
+        }
+    } else {
+        n = st_read(s->nfd, buf, size, sr_sock_st_timeout(s->recv_timeout_us));
+    }
     if (n > 0) {
         *nread = (size_t)n;
         return SR_OK;
@@ -432,6 +463,15 @@ void sr_sock_close(sr_sock_t *s)
 sr_io_t *sr_sock_io(sr_sock_t *s)
 {
     return &s->io;
+}
+
+size_t sr_sock_pending_bytes(const sr_sock_t *s)
+{
+    int n = 0;
+    if (ioctl(st_netfd_fileno(s->nfd), FIONREAD, &n) < 0 || n < 0) {
+        return 0;
+    }
+    return (size_t)n;
 }
 
 void sr_sock_set_timeouts(sr_sock_t *s, sr_utime_t recv_us, sr_utime_t send_us)

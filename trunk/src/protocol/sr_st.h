@@ -46,6 +46,10 @@ void sr_co_interrupt(sr_co_t *co);
 int sr_co_pull(void);
 /* The running coroutine (NULL for the primordial thread). */
 sr_co_t *sr_co_self(void);
+/* Give back the stack pages below the caller's frame that deeper calls touched earlier
+ * (a handshake, command parsing), before a long steady phase with a shallow stack:
+ * each resident page, times thousands of players, is RSS. */
+void sr_co_trim_stack(void);
 /* The running coroutine's context id. */
 const char *sr_co_cid(void);
 /* The context id of co (e.g. a connection just started). */
@@ -79,8 +83,12 @@ int sr_sock_from_fd(int fd, sr_sock_t **out);
 void sr_sock_close(sr_sock_t *s);
 /* The byte-stream view used by protocol code; owned by the sock. */
 sr_io_t *sr_sock_io(sr_sock_t *s);
+/* recv_us 0 makes reads poll: take what is buffered, or fail with -SR_ETIMEOUT at once
+ * without yielding or entering ST's io queue. */
 void sr_sock_set_timeouts(sr_sock_t *s, sr_utime_t recv_us, sr_utime_t send_us);
 void sr_sock_set_nodelay(sr_sock_t *s, bool on);
+/* Bytes the kernel holds for reading (0 on error, and at end of stream). No yield. */
+size_t sr_sock_pending_bytes(const sr_sock_t *s);
 int sr_sock_fd(const sr_sock_t *s);
 /* Peer address as text ("" for pipes) and port. */
 const char *sr_sock_peer_ip(const sr_sock_t *s);
