@@ -277,7 +277,9 @@ run_server() { # $1 = strand | strand-minlat | nginx | floor
 }
 
 write_report() {
-    local model cores
+    local model cores notes=""
+    # the hand-written analysis below the table survives a rerun
+    [ -f "$REPORT" ] && notes=$(sed -n '/^## Analysis/,$p' "$REPORT")
     model=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
     cores=$(nproc)
     {
@@ -304,6 +306,10 @@ write_report() {
         echo "| server | mode | N | conns | Mbit/s | CPU% | peak RSS MB | CPU-s/Gbit | kbps | frames % | drops | first keyframe ms | e2e ms |"
         echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
         cat "$ROWS"
+        if [ -n "$notes" ]; then
+            echo
+            echo "$notes"
+        fi
     } >"$REPORT"
     log "wrote $REPORT"
 }

@@ -9,7 +9,8 @@ import signal
 import socket
 import time
 
-from strand_env import DEFAULT_VHOSTS, STRAND_BIN, pid_runs_exe, check, free_ports, port_accepts, tail
+from strand_env import (DEFAULT_VHOSTS, STRAND_BIN, api_ok, check, free_ports, http_body, http_request,
+                        pid_runs_exe, port_accepts, tail)
 from test_rtmp import count_packets, expect_alive
 
 # ---------------------------------------------------------------- log helpers
@@ -305,7 +306,8 @@ def test_slow_player_drops_gops(env):
     its queue; the server drops whole GOPs for A only. Player B records every frame of 10 s,
     in time; the publisher runs at real time; A resumes after SIGCONT, the log reports
     "dropped N" (N > 0) when A stops, and in A's file every timestamp jump lands on a keyframe."""
-    srv = env.server("vhost __defaultVhost__ {\n    play { gop_cache on; queue_length 2; }\n}\n")
+    srv = env.server(http_body(api=True, exporter=True, vhosts="vhost __defaultVhost__ {\n"
+                               "    play { gop_cache on; queue_length 2; }\n}\n"))
     url = srv.url("slow")
     rate = "12M"  # filler-padded CBR: ~1.5 MB/s fills the loopback buffers within the freeze
     pub_secs = 16
@@ -327,6 +329,15 @@ def test_slow_player_drops_gops(env):
     size_frozen = os.path.getsize(a_out)
     os.kill(a.pid, signal.SIGCONT)
     check(size_frozen == size_stop, "player A wrote while stopped")
+    # the drops are visible while it happens: the API's stream and the exporter
+    streams = api_ok(srv.api_port, "/api/v1/streams/").get("streams", [])
+    api_dropped = sum(st.get("dropped", 0) for st in streams if st.get("name") == "slow")
+    _, _, metrics = http_request(srv.exporter_port, "/metrics")
+    m_dropped = sum(float(l.rsplit(" ", 1)[1]) for l in metrics.decode().splitlines()
+                    if l.startswith("strand_consumer_dropped_total{") and 'stream="slow"' in l)
+    env.note("measured drops while player A is frozen: API %d, metrics %d" % (api_dropped, m_dropped))
+    check(api_dropped > 0, "the API shows no drops for the frozen player: %s" % streams)
+    check(m_dropped > 0, "strand_consumer_dropped_total shows no drops for the frozen player")
     rcb = b.wait(10)
     b_secs = time.monotonic() - b.t0
     check(rcb == 0, "player B exit %s: %s" % (rcb, b.errtail(5)))

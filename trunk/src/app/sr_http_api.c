@@ -384,6 +384,7 @@ static void sr_http_api_stream_write(sr_http_api_call_t *call, sr_source_t *src)
     sr_json_writer_kv_int(w, "live_ms", st.created_ms);
     sr_json_writer_kv_int(w, "clients", agg.clients);
     sr_json_writer_kv_uint(w, "frames", st.frames);
+    sr_json_writer_kv_uint(w, "dropped", sr_source_dropped(src)); /* Strand's: packets players fell behind on */
     sr_json_writer_kv_uint(w, "send_bytes", agg.send_bytes);
     sr_json_writer_kv_uint(w, "recv_bytes", st.recv_bytes);
     sr_json_writer_key(w, "kbps");

@@ -73,7 +73,8 @@ typedef struct sr_bench_conn {
     uint32_t frames;           /* video frames (not sequence headers), for completeness */
     uint32_t first_frame_ts;   /* ms, RTMP/FLV timestamp of the first of them */
     uint32_t last_frame_ts;    /* ms, of the newest */
-    uint32_t min_frame_step;   /* ms, the smallest step seen: the nominal frame interval */
+    uint32_t frame_step;       /* ms, the nominal frame interval: the majority step ... */
+    uint32_t frame_step_votes; /* ... by a running majority vote (a loop seam does not win) */
     sr_utime_t start_us;       /* monotonic: the connect started */
     sr_utime_t first_media_us; /* monotonic: the first audio or video message completed, 0 if none */
     sr_utime_t first_video_us; /* monotonic: the first video keyframe (not a sequence header), 0 if none */

@@ -115,7 +115,14 @@ static void sr_bench_stats_frame(sr_bench_conn_t *c, uint32_t ts)
         c->first_frame_ts = ts;
     } else if (ts > c->last_frame_ts) {
         uint32_t step = ts - c->last_frame_ts;
-        c->min_frame_step = c->min_frame_step ? SR_MIN(c->min_frame_step, step) : step;
+        if (step == c->frame_step) {
+            c->frame_step_votes++;
+        } else if (c->frame_step_votes == 0) {
+            c->frame_step = step;
+            c->frame_step_votes = 1;
+        } else {
+            c->frame_step_votes--;
+        }
     }
     c->last_frame_ts = ts;
     c->frames++;
@@ -124,10 +131,10 @@ static void sr_bench_stats_frame(sr_bench_conn_t *c, uint32_t ts)
 /* Percent of the frames the connection's timeline spans that arrived; -1 if too few. */
 static double sr_bench_frames_pct(const sr_bench_conn_t *c)
 {
-    if (c->frames < 2 || c->min_frame_step == 0 || c->last_frame_ts <= c->first_frame_ts) {
+    if (c->frames < 2 || c->frame_step == 0 || c->last_frame_ts <= c->first_frame_ts) {
         return -1;
     }
-    double spanned = (double)(c->last_frame_ts - c->first_frame_ts) / c->min_frame_step + 1;
+    double spanned = (double)(c->last_frame_ts - c->first_frame_ts) / c->frame_step + 1;
     return SR_MIN(100.0, 100.0 * c->frames / spanned);
 }
 
