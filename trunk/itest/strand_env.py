@@ -200,6 +200,19 @@ def parse_flv_tags(buf):
     return tags, pos
 
 
+def flv_kinds(tags):
+    """Name each tag of parse_flv_tags: meta, vsh/vframe (video header/frame), ash/aframe."""
+    kinds = []
+    for t in tags:
+        if t["type"] == 18:
+            kinds.append("meta")
+        elif t["type"] == 9:
+            kinds.append("vsh" if t["data"][1] == 0 else "vframe")
+        elif t["type"] == 8:
+            kinds.append("ash" if len(t["data"]) > 1 and t["data"][1] == 0 else "aframe")
+    return kinds
+
+
 # ---------------------------------------------------------------- HTTP
 
 

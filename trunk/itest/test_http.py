@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 
-from strand_env import (api, api_ok, check, http_body, http_request, parse_flv_tags, raw_http,
+from strand_env import (api, api_ok, check, flv_kinds, http_body, http_request, parse_flv_tags, raw_http,
                         read_http_response)
 from test_ops import wait_exit
 from test_rtmp import _match_run, count_packets, expect_alive
@@ -48,18 +48,6 @@ def read_headers_file(path):
         if v:
             hdrs[k.strip().lower()] = v.strip()
     return status, hdrs
-
-
-def flv_kinds(tags):
-    kinds = []
-    for t in tags:
-        if t["type"] == 18:
-            kinds.append("meta")
-        elif t["type"] == 9:
-            kinds.append("vsh" if t["data"][1] == 0 else "vframe")
-        elif t["type"] == 8:
-            kinds.append("ash" if len(t["data"]) > 1 and t["data"][1] == 0 else "aframe")
-    return kinds
 
 
 def find(items, **kw):

@@ -9,7 +9,7 @@ import signal
 import socket
 import time
 
-from strand_env import TestFailure, check, parse_flv_tags, wait_closed_by_peer
+from strand_env import TestFailure, check, flv_kinds, parse_flv_tags, wait_closed_by_peer
 
 
 def count_packets(env, path):
@@ -203,14 +203,7 @@ def test_late_player_starts_on_keyframe(env):
     latency = t_frame - t0
     env.note("measured late join: first video frame %.3f s after starting rtmpdump" % latency)
     first = tags[-1]
-    kinds = []
-    for t in tags:
-        if t["type"] == 18:
-            kinds.append("meta")
-        elif t["type"] == 9:
-            kinds.append("vsh" if t["data"][1] == 0 else "vframe")
-        elif t["type"] == 8:
-            kinds.append("ash" if len(t["data"]) > 1 and t["data"][1] == 0 else "aframe")
+    kinds = flv_kinds(tags)
     env.note("late join tag order: %s" % " ".join(kinds[:12]))
     check(first["data"][0] >> 4 == 1, "first video frame is not a keyframe (frame type %d, ts %d)"
           % (first["data"][0] >> 4, first["ts"]))

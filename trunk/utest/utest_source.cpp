@@ -520,6 +520,20 @@ TEST_F(Source, ConsumerFirstWaitReturnsTheCachedGopAtOnce)
     EXPECT_EQ(2u, f.size());
 }
 
+TEST_F(Source, ConsumerBatchWaitFollowsThePolicy)
+{
+    Stream st;
+    sr_consumer_policy_t p = policy();
+    sr_consumer_t *c = st.add(p);
+    EXPECT_EQ(350 * SR_UTIME_MS + 1, sr_consumer_batch_wait_us(c));
+    p.mw_latency_us = 5 * SR_UTIME_S; // capped: an idle player is still looked at every second
+    sr_consumer_set_policy(c, &p);
+    EXPECT_EQ(SR_CONSUMER_IDLE_WAKE_US, sr_consumer_batch_wait_us(c));
+    p.is_min_latency = true;
+    sr_consumer_set_policy(c, &p);
+    EXPECT_EQ(SR_CONSUMER_IDLE_WAKE_US, sr_consumer_batch_wait_us(c));
+}
+
 TEST_F(Source, ConsumerWaitWakesOnEvent)
 {
     Stream st;

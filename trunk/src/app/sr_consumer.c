@@ -144,6 +144,12 @@ int sr_consumer_wait(sr_consumer_t *c, sr_utime_t timeout_us)
     return sr_msg_queue_count(c->queue) > 0 && rc == -SR_ETIMEOUT ? SR_OK : rc;
 }
 
+sr_utime_t sr_consumer_batch_wait_us(const sr_consumer_t *c)
+{
+    return c->policy.is_min_latency ? SR_CONSUMER_IDLE_WAKE_US
+                                    : SR_MIN(c->policy.mw_latency_us + 1, SR_CONSUMER_IDLE_WAKE_US);
+}
+
 size_t sr_consumer_fetch(sr_consumer_t *c, sr_packet_t *out, size_t max)
 {
     c->has_fetched = true;

@@ -41,6 +41,10 @@ void sr_consumer_post(sr_consumer_t *c, unsigned events);
 /* Wait until enough packets are queued (policy), an event arrives, or timeout_us.
  * Returns SR_OK, -SR_ETIMEOUT or -SR_EINTERRUPTED. May yield. */
 int sr_consumer_wait(sr_consumer_t *c, sr_utime_t timeout_us);
+/* The timeout a player's send loop waits with: mw_latency (its policy, so a reload
+ * applies), at most SR_CONSUMER_IDLE_WAKE_US; with min_latency, that idle wake. */
+#define SR_CONSUMER_IDLE_WAKE_US (1 * SR_UTIME_S)
+sr_utime_t sr_consumer_batch_wait_us(const sr_consumer_t *c);
 /* Move up to max queued packets into out (the caller owns their references). */
 size_t sr_consumer_fetch(sr_consumer_t *c, sr_packet_t *out, size_t max);
 /* Return and clear the pending events. */

@@ -29,7 +29,6 @@
 #include "sr_url.h"
 
 #define SR_HTTP_STREAM_BATCH 32
-#define SR_HTTP_STREAM_IDLE_WAKE_US (1 * SR_UTIME_S)
 
 typedef enum sr_http_stream_format {
     SR_HTTP_STREAM_FLV,
@@ -238,12 +237,9 @@ static int sr_http_stream_send_batch(sr_http_stream_t *hs)
 
 static int sr_http_stream_loop(sr_http_stream_t *hs)
 {
-    sr_utime_t wait_us = hs->vhost.is_min_latency ? SR_HTTP_STREAM_IDLE_WAKE_US
-                                                  : SR_MIN((sr_utime_t)hs->vhost.mw_latency_ms * SR_UTIME_MS + 1,
-                                                           SR_HTTP_STREAM_IDLE_WAKE_US);
     sr_co_trim_stack(); /* parsing the request ran deeper than this loop will */
     for (;;) {
-        int rc = sr_consumer_wait(hs->consumer, wait_us);
+        int rc = sr_consumer_wait(hs->consumer, sr_consumer_batch_wait_us(hs->consumer));
         if (rc == -SR_EINTERRUPTED) {
             return rc;
         }

@@ -24,8 +24,6 @@
 /* The player's input is looked at most this often while media flows, and on every
  * idle wake: commands and acks are rare, a dead peer shows as a failed write. */
 #define SR_RTMP_PLAY_POLL_US (200 * SR_UTIME_MS)
-/* The sender wakes at least this often to poll the player even when no media flows. */
-#define SR_RTMP_PLAY_IDLE_WAKE_US (1 * SR_UTIME_S)
 /* Messages handled per poll, so a chatty player cannot starve its own sending. */
 #define SR_RTMP_PLAY_POLL_MAX_MSGS 64
 
@@ -135,13 +133,10 @@ static int sr_rtmp_play_send_batch(sr_rtmp_play_t *p)
 static int sr_rtmp_play_loop(sr_rtmp_play_t *p)
 {
     sr_rtmp_conn_t *c = p->conn;
-    sr_utime_t wait_us = c->vhost.is_min_latency
-                             ? SR_RTMP_PLAY_IDLE_WAKE_US
-                             : SR_MIN((sr_utime_t)c->vhost.mw_latency_ms * SR_UTIME_MS + 1, SR_RTMP_PLAY_IDLE_WAKE_US);
     sr_sock_set_timeouts(c->sock, 0, SR_SEND_TIMEOUT_US);
     sr_co_trim_stack(); /* the handshake and connect ran deeper than this loop will */
     for (;;) {
-        int rc = sr_consumer_wait(p->consumer, wait_us);
+        int rc = sr_consumer_wait(p->consumer, sr_consumer_batch_wait_us(p->consumer));
         if (rc == -SR_EINTERRUPTED) {
             return rc;
         }
