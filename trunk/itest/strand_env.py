@@ -12,6 +12,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -152,6 +153,37 @@ def tail(path, n=30):
 
 def which(prog):
     return shutil.which(prog)
+
+
+def wait_until(fn, timeout, step=0.1):
+    """Poll fn() until it returns something true; that value, or None after timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = fn()
+        if v or time.monotonic() >= deadline:
+            return v
+        time.sleep(step)
+
+
+def log_since(srv, offset=0, path=None):
+    """The server log (or another file) from byte offset on, as text."""
+    try:
+        with open(path or srv.log, "rb") as f:
+            f.seek(offset)
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def wait_log(srv, pattern, timeout, offset=0, path=None):
+    """Wait until a line matching the regex appears in the log after offset; the match or None."""
+    rx = re.compile(pattern)
+    deadline = time.monotonic() + timeout
+    while True:
+        m = rx.search(log_since(srv, offset, path))
+        if m or time.monotonic() >= deadline:
+            return m
+        time.sleep(0.05)
 
 
 def wait_closed_by_peer(sock, timeout):

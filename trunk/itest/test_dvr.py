@@ -10,9 +10,9 @@ import os
 import signal
 import time
 
-from strand_env import check
+from strand_env import check, wait_log
 from test_hooks import HookServer, hooks_block
-from test_ops import log_size, wait_log
+from test_ops import log_size
 
 FLV_VHOST = "flv.dvr.test"
 

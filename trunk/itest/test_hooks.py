@@ -13,8 +13,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from strand_env import ROOT, api, api_ok, check, free_port, http_body, http_request, port_accepts
-from test_ops import wait_exit, wait_log
+from strand_env import ROOT, api, api_ok, check, free_port, http_body, http_request, port_accepts, wait_log
+from test_ops import wait_exit
 from test_rtmp import count_packets, expect_alive
 
 EVENTS = ("on_connect", "on_close", "on_publish", "on_unpublish", "on_play", "on_stop")

@@ -12,7 +12,7 @@ import threading
 import time
 
 from strand_env import (api, api_ok, check, flv_kinds, http_body, http_request, parse_flv_tags, raw_http,
-                        read_http_response)
+                        read_http_response, wait_until)
 from test_ops import wait_exit
 from test_rtmp import _match_run, count_packets, expect_alive
 
@@ -52,16 +52,6 @@ def read_headers_file(path):
 
 def find(items, **kw):
     return [x for x in items if all(x.get(k) == v for k, v in kw.items())]
-
-
-def wait_until(fn, timeout, step=0.1):
-    """Poll fn() until it returns something true; that value, or None after timeout."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = fn()
-        if v or time.monotonic() >= deadline:
-            return v
-        time.sleep(step)
 
 
 # ---------------------------------------------------------------- live HTTP-FLV

@@ -10,7 +10,7 @@ import socket
 import time
 
 from strand_env import (DEFAULT_VHOSTS, STRAND_BIN, api_ok, check, free_ports, http_body, http_request,
-                        pid_runs_exe, port_accepts, tail)
+                        log_since, pid_runs_exe, port_accepts, tail, wait_log, wait_until)
 from test_rtmp import count_packets, expect_alive
 
 # ---------------------------------------------------------------- log helpers
@@ -21,27 +21,6 @@ def log_size(srv):
         return os.path.getsize(srv.log)
     except OSError:
         return 0
-
-
-def log_since(srv, offset=0, path=None):
-    """The server log (or another file) from byte offset on, as text."""
-    try:
-        with open(path or srv.log, "rb") as f:
-            f.seek(offset)
-            return f.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
-def wait_log(srv, pattern, timeout, offset=0, path=None):
-    """Wait until a line matching the regex appears in the log after offset; the match or None."""
-    rx = re.compile(pattern)
-    deadline = time.monotonic() + timeout
-    while True:
-        m = rx.search(log_since(srv, offset, path))
-        if m or time.monotonic() >= deadline:
-            return m
-        time.sleep(0.05)
 
 
 def wait_exit(procs, timeout):

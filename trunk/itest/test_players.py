@@ -12,8 +12,7 @@ import signal
 import subprocess
 import time
 
-from strand_env import ROOT, api_ok, check, http_body
-from test_http import wait_until
+from strand_env import ROOT, api_ok, check, http_body, wait_until
 from test_rtmp import expect_alive
 
 OBJS = os.path.join(ROOT, "objs")

@@ -4,12 +4,14 @@
 import json
 import os
 import random
+import re
 import select
 import signal
 import socket
 import time
 
-from strand_env import TestFailure, check, flv_kinds, parse_flv_tags, wait_closed_by_peer
+from strand_env import (TestFailure, check, flv_kinds, http_body, parse_flv_tags, wait_closed_by_peer, wait_log,
+                        wait_until)
 
 
 def count_packets(env, path):
@@ -447,26 +449,145 @@ def test_garbage_and_bad_handshakes(env):
     silent.close()
 
 
+def _progress_value(path, key):
+    """The last KEY=N of an ffmpeg -progress file, 0 when none yet."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+    except OSError:
+        return 0
+    values = [int(x) for x in re.findall(r"^%s=(\d+)$" % key, text, re.M)]
+    return values[-1] if values else 0
+
+
+def test_recordings_of_every_stream_end_on_time(env):
+    """Issue 9.1: a player sees exactly the published tracks (no extra data stream from a
+    play-start message), so recording scripts that keep every stream work: over RTMP and
+    HTTP-FLV, `ffmpeg -map 0 -t 4 -c copy` ends with ~4 s of media, and `-map 0 -c copy`
+    writes at once instead of holding packets back for a stream that never comes."""
+    srv = env.server(http_body(env.path("www")))
+    url = srv.url("itest_mapall")
+    pub = env.publish_file(url, env.media("main"), seconds=30)
+    check(wait_log(srv, r"publish \S+/live/itest_mapall start", 10), "publish did not start")
+    urls = {"RTMP": url, "HTTP-FLV": "http://127.0.0.1:%d/live/itest_mapall.flv" % srv.http_port}
+    for proto, u in urls.items():
+        streams, why = env.probe_streams(u)
+        check(streams is not None, "ffprobe %s: %s" % (proto, why))
+        kinds = sorted(st.get("codec_type") for st in streams)
+        check(kinds == ["audio", "video"], "ffprobe %s lists %s, expected exactly audio and video" % (proto, kinds))
+        out = env.path("mapall-%s.flv" % proto)
+        rc, _, err, secs = env.run("map0-" + proto, ["ffmpeg"] + env.FF + ["-y", "-i", u, "-map", "0", "-t", "4",
+                                                                           "-c", "copy", "-f", "flv", out], 30)
+        check(rc == 0, "%s: ffmpeg -map 0 -t 4 exit %s after %.1f s: %s" % (proto, rc, secs, err[-300:]))
+        rc, dur, err, _ = env.run("duration", ["ffprobe", "-v", "error", "-show_entries", "format=duration",
+                                               "-of", "csv=p=0", out], 15)
+        check(rc == 0, "ffprobe %s: %s" % (out, err[-200:]))
+        env.note("measured %s: -map 0 -t 4 took %.1f s, recorded %s s" % (proto, secs, dur.strip()))
+        check(3.5 <= float(dur) <= 5.0, "%s: recorded %s s, expected about 4" % (proto, dur.strip()))
+        check(secs < 12, "%s: a 4 s recording took %.1f s" % (proto, secs))
+        # -map 0 without -t: the muxer writes as soon as it has the cached GOP
+        progress = env.path("grow-%s.txt" % proto)
+        t0 = time.monotonic()
+        grow = env.spawn("grow-" + proto, ["ffmpeg"] + env.FF + ["-y", "-i", u, "-map", "0", "-c", "copy",
+                                                                 "-progress", progress, "-stats_period", "0.1",
+                                                                 "-f", "flv", env.path("grow-%s.flv" % proto)])
+        wrote = wait_until(lambda: _progress_value(progress, "total_size") > 10000, 8, step=0.05)
+        env.note("measured %s: -map 0 output %d bytes %.2f s after ffmpeg started"
+                 % (proto, _progress_value(progress, "total_size"), time.monotonic() - t0))
+        check(wrote, "%s: -map 0 -c copy wrote %d bytes in 8 s" % (proto, _progress_value(progress, "total_size")))
+        check(time.monotonic() - t0 < 4, "%s: -map 0 -c copy took %.1f s to write (ffmpeg's probe is ~1.5 s)"
+              % (proto, time.monotonic() - t0))
+        grow.stop()
+    expect_alive(pub, "publisher")
+
+
+def _flv_file_tags(path):
+    with open(path, "rb") as f:
+        return parse_flv_tags(f.read())[0]
+
+
+def _progress_frames(path):
+    return _progress_value(path, "frame")
+
+
+def _check_timeline(tags, what, publishers):
+    """Audio and video timestamps never go backwards; the video has one AVC sequence header
+    per publisher (a raw dump keeps them; ffmpeg's muxer writes only the first)."""
+    for kind in (8, 9):
+        ts = [t["ts"] for t in tags if t["type"] == kind]
+        back = [(a, b) for a, b in zip(ts, ts[1:]) if b < a]
+        check(not back, "%s: %s timestamps went backwards %d times, first %s"
+              % (what, "audio" if kind == 8 else "video", len(back), back[:1]))
+    av = [t for t in tags if t["type"] in (8, 9)]
+    seqh = [t for t in tags if t["type"] == 9 and t["data"][:2] == b"\x17\x00"]
+    check(len(seqh) >= publishers, "%s: %d AVC sequence headers, expected %d" % (what, len(seqh), publishers))
+    return av[-1]["ts"] if av else 0
+
+
+def test_players_survive_publisher_reconnect(env):
+    """Issue 9.2: as with SRS, players are not told that the publisher left (librtmp,
+    ffmpeg and ffplay stop on NetStream.Play.UnpublishNotify). rtmpdump, an ffmpeg relay
+    (-c copy) and an ffplay-like decoder (-f null) keep running while the broadcaster
+    reconnects 2 s later with another picture size, and get the new media with timestamps
+    that keep increasing."""
+    srv = env.server()
+    url = srv.url("itest_reconnect")
+    pub1 = env.publish_file(url, env.media("main"), seconds=4, name="publisher1")  # 320x240
+    check(wait_log(srv, r"publish \S+/live/itest_reconnect start", 10), "first publish did not start")
+    dump = env.spawn("rtmpdump", ["rtmpdump", "-v", "-r", url, "-o", env.path("dump.flv")])
+    relay_out = env.path("relay.flv")
+    # a relay that records 7 s: it can only end if it gets media from both publishers
+    relay = env.spawn("relay", ["ffmpeg"] + env.FF + ["-y", "-i", url, "-c", "copy", "-t", "7", "-f", "flv",
+                                                      relay_out])
+    progress = env.path("progress.txt")
+    decoder = env.spawn("decoder", ["ffmpeg"] + env.FF + ["-i", url, "-progress", progress, "-f", "null", "-"])
+    check(wait_until(lambda: _progress_frames(progress) > 10, 15), "the decoder decodes no frames")
+    rc = pub1.wait(15)
+    check(rc == 0, "first publisher exit %s: %s" % (rc, pub1.errtail(5)))
+    offset = os.path.getsize(srv.log)
+    check(wait_log(srv, r"publish \S+/live/itest_reconnect stop", 5, offset=0), "no unpublish in the log")
+    time.sleep(2.0)  # the broadcaster's reconnect delay: part of the scenario, not a wait for a condition
+    for p, what in ((dump, "rtmpdump"), (relay, "ffmpeg relay"), (decoder, "ffmpeg -f null")):
+        expect_alive(p, what + " after the publisher left")
+    before = _progress_frames(progress)
+    pub2 = env.publish_file(url, env.media("small"), seconds=4, name="publisher2")  # 160x120
+    check(wait_log(srv, r"publish \S+/live/itest_reconnect start", 10, offset=offset), "republish did not start")
+    got = wait_until(lambda: _progress_frames(progress) >= before + 50, 15)
+    env.note("measured decoder frames: %d before the republish, %d after" % (before, _progress_frames(progress)))
+    check(got, "the decoder got %d frames of the new publisher, expected 50"
+          % (_progress_frames(progress) - before))
+    rc = relay.wait(15)
+    check(rc == 0, "the ffmpeg relay (-t 7) exit %s: %s" % (rc, relay.errtail(5)))
+    rc = pub2.wait(15)
+    check(rc == 0, "second publisher exit %s: %s" % (rc, pub2.errtail(5)))
+    for p, what in ((dump, "rtmpdump"), (decoder, "ffmpeg -f null")):
+        expect_alive(p, what + " after the republish")
+    dump.stop()
+    for p in (relay, decoder):
+        with open(p.log, "rb") as f:
+            errs = f.read().decode("utf-8", "replace")
+        check("New " not in errs, "%s saw a new stream mid-play: %s" % (p.name, errs[-300:]))
+    for path, what, seqh in ((relay_out, "ffmpeg relay", 1), (env.path("dump.flv"), "rtmpdump", 2)):
+        tags = _flv_file_tags(path)
+        last = _check_timeline(tags, what, seqh)
+        env.note("measured %s: %d tags, last timestamp %d ms" % (what, len(tags), last))
+        check(last >= 6500, "%s: last timestamp %d ms, expected 7 to 8 s of media" % (what, last))
+    c = count_packets(env, relay_out)
+    check(c.get("video", (0, 0))[1] >= 150, "relay kept %s video packets, expected 7 s of both publishers' (~175)"
+          % (c.get("video"),))
+
+
 def test_republish(env):
-    """The publisher leaves: players are told (NetStream.Play.UnpublishNotify). A player that
-    waits on the idle stream is resumed by a new publisher with another picture size and gets
+
+    """A player that waits on the idle stream is resumed by a new publisher with another picture size and gets
     only the new publisher's packets (nothing stale from the old GOP cache), and a new player
     gets the new sequence headers."""
     srv = env.server()
     url = srv.url("itest_republish")
     pub1 = env.publish_file(url, env.media("main"), seconds=3, name="publisher1")  # 320x240
     small = env.media("small")
-    time.sleep(0.7)
-    dump = env.spawn("rtmpdump", ["rtmpdump", "-z", "-v", "-m", "10", "-r", url,
-                                  "-o", env.path("dump.flv")])
     rc = pub1.wait(10)
     check(rc == 0, "first publisher exit %s: %s" % (rc, pub1.errtail(5)))
-    rc = dump.wait(5)  # librtmp closes on UnpublishNotify
-    with open(dump.log, "rb") as f:
-        dlog = f.read().decode("utf-8", "replace")
-    check("onStatus: NetStream.Play.UnpublishNotify" in dlog,
-          "rtmpdump was not sent NetStream.Play.UnpublishNotify (rtmpdump exit %s)" % rc)
-    time.sleep(0.5)
     out = env.path("rec.flv")
     player = env.spawn("player", ["ffmpeg"] + env.FF + ["-y", "-i", url, "-c", "copy", "-t", "3",
                                                         "-f", "flv", out])

@@ -163,7 +163,8 @@ TEST(Jitter, InterleavedAvWithLateAudioNeverDecreasesNorDrifts)
     }
 }
 
-TEST(Jitter, DataRidesOnTheLastOutput)
+// Issue 9.2: a republish's onMetaData at any time but 0 became a subtitle stream in ffmpeg.
+TEST(Jitter, DataIsAtZeroAndLeavesTheTimelineAlone)
 {
     for (sr_jitter_algo_t algo : {SR_JITTER_FULL, SR_JITTER_ZERO}) {
         sr_jitter_t j;
@@ -171,8 +172,8 @@ TEST(Jitter, DataRidesOnTheLastOutput)
         EXPECT_EQ(0, correct(&j, SR_PACKET_DATA, 123456)); // before any A/V
         EXPECT_EQ(0, correct(&j, SR_PACKET_VIDEO, 5000));
         EXPECT_EQ(40, correct(&j, SR_PACKET_VIDEO, 5040));
-        EXPECT_EQ(40, correct(&j, SR_PACKET_DATA, 0));
-        EXPECT_EQ(40, correct(&j, SR_PACKET_DATA, 999999));
+        EXPECT_EQ(0, correct(&j, SR_PACKET_DATA, 0));
+        EXPECT_EQ(0, correct(&j, SR_PACKET_DATA, 999999));
         EXPECT_EQ(80, correct(&j, SR_PACKET_AUDIO, 5080)); // timeline unmoved by data
     }
 }
@@ -207,4 +208,37 @@ TEST(Jitter, FullAndZeroNeverDecreaseOnNoisyInput)
             }
         }
     }
+}
+
+// Issue 9.2: players stay attached through a publisher's reconnect; the new publisher
+// starts again near 0 and the player's timeline must keep moving forward, not freeze.
+TEST(Jitter, RestartContinuesTheTimelineForFullAndZero)
+{
+    for (sr_jitter_algo_t algo : {SR_JITTER_FULL, SR_JITTER_ZERO}) {
+        sr_jitter_t j;
+        sr_jitter_init(&j, algo);
+        for (int64_t t = 0; t <= 5000; t += 40) {
+            correct(&j, SR_PACKET_VIDEO, 1000 + t);
+        }
+        EXPECT_EQ(5000, j._last_out);
+        sr_jitter_restart(&j);
+        EXPECT_EQ(0, correct(&j, SR_PACKET_DATA, 7)); // metadata of the new publisher
+        EXPECT_EQ(5010, correct(&j, SR_PACKET_VIDEO, 0));
+        EXPECT_EQ(5050, correct(&j, SR_PACKET_VIDEO, 40));
+        EXPECT_EQ(5050, correct(&j, SR_PACKET_AUDIO, 23)); // audio a little behind: held
+        EXPECT_EQ(5090, correct(&j, SR_PACKET_VIDEO, 80));
+    }
+}
+
+TEST(Jitter, RestartBeforeAnyPacketAndOffChangeNothing)
+{
+    sr_jitter_t j;
+    sr_jitter_init(&j, SR_JITTER_ZERO);
+    sr_jitter_restart(&j);
+    EXPECT_EQ(0, correct(&j, SR_PACKET_VIDEO, 7000));
+    EXPECT_EQ(40, correct(&j, SR_PACKET_VIDEO, 7040));
+    sr_jitter_init(&j, SR_JITTER_OFF);
+    correct(&j, SR_PACKET_VIDEO, 9000);
+    sr_jitter_restart(&j);
+    EXPECT_EQ(5, correct(&j, SR_PACKET_VIDEO, 5));
 }

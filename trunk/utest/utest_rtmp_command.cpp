@@ -413,8 +413,6 @@ TEST(RtmpReply, SmallMessagesMatchBytes)
 {
     EXPECT_EQ(cat({str("onBWDone"), num(0), kNull}), build(sr_rtmp_build_on_bw_done));
     EXPECT_EQ(cat({str("|RtmpSampleAccess"), {0x01, 0x01}, {0x01, 0x01}}), build(sr_rtmp_build_sample_access));
-    EXPECT_EQ(cat({str("onStatus"), kObj, key("code"), str("NetStream.Data.Start"), kEnd}),
-              build(sr_rtmp_build_data_start));
     Buf p;
     sr_rtmp_build_on_fc_publish(&p.b, SR_RTMP_STATUS_PUBLISH_START, "Started publishing stream.");
     EXPECT_EQ(cat({str("onFCPublish"), num(0), kNull, kObj, key("code"), str("NetStream.Publish.Start"),

@@ -102,6 +102,11 @@ void sr_consumer_enqueue(sr_consumer_t *c, const sr_packet_t *pkt)
     }
 }
 
+void sr_consumer__restart_timeline(sr_consumer_t *c)
+{
+    sr_jitter_restart(&c->jitter);
+}
+
 void sr_consumer__enqueue_all(sr_consumer_t *head, const sr_packet_t *pkt)
 {
     /* Thousands of consumers live in thousands of places: ask for the next one's

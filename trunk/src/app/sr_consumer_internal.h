@@ -16,6 +16,9 @@ void sr_consumer__free(sr_consumer_t *c);
 sr_consumer_t *sr_consumer__next(const sr_consumer_t *c);
 void sr_consumer__link(sr_consumer_t *c, sr_consumer_t **head);
 void sr_consumer__unlink(sr_consumer_t *c, sr_consumer_t **head);
+/* A new publisher took the stream: continue this consumer's timeline after what it
+ * has been given (sr_jitter_restart). */
+void sr_consumer__restart_timeline(sr_consumer_t *c);
 /* Enqueue pkt (borrowed) into every consumer of the list. */
 void sr_consumer__enqueue_all(sr_consumer_t *head, const sr_packet_t *pkt);
 

@@ -85,25 +85,21 @@ static int sr_rtmp_play_poll_input(sr_rtmp_play_t *p)
 
 /* ---- sending ---- */
 
-static int sr_rtmp_play_on_events(sr_rtmp_play_t *p, unsigned events)
+/* Only pause state is reported. A publisher that leaves or comes back is not: ffmpeg,
+ * ffplay and librtmp stop playing on NetStream.Play.UnpublishNotify, and OBS reconnects
+ * on every network blip. As with SRS, players stay attached and the new publisher's
+ * media follows (with timestamps that keep increasing, see sr_jitter). */
+static int sr_rtmp_play_on_events(sr_rtmp_play_t *p)
 {
     sr_rtmp_conn_t *c = p->conn;
-    int rc = SR_OK;
-    if (p->is_paused != p->is_pause_notified) {
-        p->is_pause_notified = p->is_paused;
-        rc = p->is_paused
-                 ? sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_STATUS, SR_RTMP_STATUS_PAUSE_NOTIFY, "Paused.")
-                 : sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_STATUS, SR_RTMP_STATUS_UNPAUSE_NOTIFY, "Unpaused.");
+    sr_consumer_take_events(p->consumer);
+    if (p->is_paused == p->is_pause_notified) {
+        return SR_OK;
     }
-    if (rc == SR_OK && (events & SR_CONSUMER_EV_UNPUBLISH)) {
-        rc = sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_STATUS, SR_RTMP_STATUS_PLAY_UNPUBLISH_NOTIFY,
-                                       "The stream is unpublished.");
-    }
-    if (rc == SR_OK && (events & SR_CONSUMER_EV_PUBLISH)) {
-        rc = sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_STATUS, SR_RTMP_STATUS_PLAY_PUBLISH_NOTIFY,
-                                       "The stream is published.");
-    }
-    return rc;
+    p->is_pause_notified = p->is_paused;
+    return p->is_paused
+               ? sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_STATUS, SR_RTMP_STATUS_PAUSE_NOTIFY, "Paused.")
+               : sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_STATUS, SR_RTMP_STATUS_UNPAUSE_NOTIFY, "Unpaused.");
 }
 
 static uint32_t sr_rtmp_play_csid(uint8_t type)
@@ -152,7 +148,7 @@ static int sr_rtmp_play_loop(sr_rtmp_play_t *p)
                 return SR_OK;
             }
         }
-        rc = sr_rtmp_play_on_events(p, sr_consumer_take_events(p->consumer));
+        rc = sr_rtmp_play_on_events(p);
         while (rc == SR_OK && sr_consumer_queued(p->consumer) > 0) {
             rc = sr_rtmp_play_send_batch(p);
         }
@@ -165,7 +161,9 @@ static int sr_rtmp_play_loop(sr_rtmp_play_t *p)
     }
 }
 
-/* Stream Begin, Play.Reset, Play.Start, |RtmpSampleAccess, Data.Start: what players wait for. */
+/* Stream Begin, Play.Reset, Play.Start, |RtmpSampleAccess: what players wait for.
+ * Nothing else: ffmpeg turns any other data message (NetStream.Data.Start, say) into
+ * an extra stream, and `-map 0 -t N` recordings then wait for it forever. */
 static int sr_rtmp_play_start(sr_rtmp_conn_t *c)
 {
     sr_rtmp_user_control_t begin = {SR_RTMP_UC_STREAM_BEGIN, SR_RTMP_STREAM_ID, 0};
@@ -182,10 +180,6 @@ static int sr_rtmp_play_start(sr_rtmp_conn_t *c)
     if (rc == SR_OK) {
         sr_buf_reset(&c->scratch);
         sr_rtmp_build_sample_access(&c->scratch);
-        rc = sr_rtmp_conn__send_scratch(c, SR_RTMP_CSID_DATA, SR_RTMP_MSG_AMF0_DATA, SR_RTMP_STREAM_ID);
-    }
-    if (rc == SR_OK) {
-        sr_rtmp_build_data_start(&c->scratch);
         rc = sr_rtmp_conn__send_scratch(c, SR_RTMP_CSID_DATA, SR_RTMP_MSG_AMF0_DATA, SR_RTMP_STREAM_ID);
     }
     return rc;

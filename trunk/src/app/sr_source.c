@@ -248,6 +248,9 @@ int sr_source_publish(sr_source_t *s, const char *publisher_cid)
     s->is_publishing = true;
     snprintf(s->publisher_cid, sizeof(s->publisher_cid), "%s", publisher_cid);
     sr_source_clear_caches(s);
+    for (sr_consumer_t *c = s->consumers; c; c = sr_consumer__next(c)) {
+        sr_consumer__restart_timeline(c); /* players that stayed through a reconnect */
+    }
     sr_source_post_all(s, SR_CONSUMER_EV_PUBLISH);
     return SR_OK;
 }

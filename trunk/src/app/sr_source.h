@@ -72,10 +72,13 @@ void sr_source_get_stats(const sr_source_t *s, sr_source_stats_t *out);
 uint64_t sr_source_dropped(const sr_source_t *s);
 void sr_source_set_policy(sr_source_t *s, const sr_source_policy_t *policy);
 
-/* Claim the source for a publisher. Returns -SR_ESTREAM_BUSY when one is active. */
+/* Claim the source for a publisher. Returns -SR_ESTREAM_BUSY when one is active.
+ * Consumers that stayed attached get SR_CONSUMER_EV_PUBLISH, and their timelines
+ * continue after what they were given. */
 int sr_source_publish(sr_source_t *s, const char *publisher_cid);
-/* Release the publisher: consumers are told (UnpublishNotify) and stay attached;
- * the caches are cleared so a republish starts clean. */
+/* Release the publisher: consumers get SR_CONSUMER_EV_UNPUBLISH and stay attached
+ * (an RTMP player waits for the next publisher, an HTTP stream ends); the caches are
+ * cleared so a republish starts clean. */
 void sr_source_unpublish(sr_source_t *s);
 bool sr_source_is_publishing(const sr_source_t *s);
 /* Feed one packet from the publisher (borrowed): cache and fan out. */

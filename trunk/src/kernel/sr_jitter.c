@@ -72,14 +72,35 @@ static int64_t sr_jitter_zero(sr_jitter_t *j, int64_t dts)
     return j->_last_out;
 }
 
+void sr_jitter_restart(sr_jitter_t *j)
+{
+    j->_is_restart = j->_started;
+}
+
+/* The first A/V packet of a new publisher: continue just after what was delivered. */
+static int64_t sr_jitter_continue(sr_jitter_t *j, int64_t dts)
+{
+    j->_is_restart = false;
+    j->_last_out += SR_JITTER_DEFAULT_DELTA_MS;
+    j->_last_in = dts;
+    j->_unclamped = j->_last_out;
+    if (!sr_jitter_sub(dts, j->_last_out, &j->_base)) {
+        j->_base = dts; /* unreachable for real timestamps; zero then clamps */
+    }
+    return j->_last_out;
+}
+
 int64_t sr_jitter_correct(sr_jitter_t *j, const sr_packet_t *pkt)
 {
     if (j->algo != SR_JITTER_FULL && j->algo != SR_JITTER_ZERO) {
         return pkt->dts;
     }
-    /* data messages ride on the A/V timeline without moving it (SRS sends 0 under full) */
+    /* metadata at 0 does not move the timeline (see sr_jitter.h) */
     if (!sr_packet_is_av(pkt)) {
-        return j->_last_out;
+        return 0;
+    }
+    if (j->_is_restart) {
+        return sr_jitter_continue(j, pkt->dts);
     }
     if (j->algo == SR_JITTER_FULL) {
         return sr_jitter_full(j, pkt->dts);

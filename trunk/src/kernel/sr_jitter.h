@@ -5,10 +5,11 @@
  * does), so A/V interleaving is preserved. It only computes a corrected dts; the caller
  * applies it and shifts pts by the same amount.
  *
- * Strand's rule on top of SRS: under `full` and `zero` the delivered dts never goes
+ * Strand's rule on top of SRS: under `full` and `zero` the delivered A/V dts never goes
  * backwards, because players (flv.js, Flash, ffmpeg's flv demuxer) misbehave when it does.
- * Data messages (metadata, cue points) get the last delivered dts instead of SRS's 0, so
- * they never pull a player's timeline back either.
+ * Data messages (metadata) get dts 0, as SRS sends them: ffmpeg's FLV demuxer skips a
+ * script tag at 0 but turns one at any other time (a republish's onMetaData) into a new
+ * subtitle stream, and no player times anything by it.
  *
  * Not for: A/V sync repair, atc, mix_correct (ordering), or RTP timestamp mapping.
  */
@@ -40,11 +41,19 @@ typedef struct sr_jitter {
     int64_t _last_in;   /* full: dts of the last A/V input */
     int64_t _unclamped; /* full: timeline before the never-backwards clamp */
     int64_t _last_out;  /* last delivered dts, >= 0, never decreasing (full/zero) */
+    bool _is_restart;   /* a new publisher: the next A/V packet continues the timeline */
 } sr_jitter_t;
 
 /* Reset j to a fresh timeline using algo. j is caller storage; no deinit needed.
  * Call again to restart the timeline (e.g. when the publisher changes). */
 void sr_jitter_init(sr_jitter_t *j, sr_jitter_algo_t algo);
+
+/* A new publisher took over the stream (a reconnecting encoder): its first A/V packet,
+ * whatever its dts, comes SR_JITTER_DEFAULT_DELTA_MS after the last output, and the
+ * timeline follows its deltas from there (full and zero). Without this, zero would hold
+ * every packet of a publisher that restarts at 0 at the old stream's last dts. No effect
+ * on off, or before the first A/V packet. */
+void sr_jitter_restart(sr_jitter_t *j);
 
 /* The corrected dts for pkt (borrowed, not modified) and advance the timeline.
  * off:  pkt->dts.
@@ -54,7 +63,7 @@ void sr_jitter_init(sr_jitter_t *j, sr_jitter_algo_t algo);
  *       the output never decreases. A reordered packet (audio a few ms behind video) is
  *       held at the last output without shifting later packets (no drift); input that
  *       falls more than 250 ms behind in total is a jump too.
- * zero/full, data messages: the last output (0 before any A/V), timeline unchanged.
+ * zero/full, data messages: 0, timeline unchanged.
  * Any int64 input is safe (no overflow). */
 int64_t sr_jitter_correct(sr_jitter_t *j, const sr_packet_t *pkt);
 

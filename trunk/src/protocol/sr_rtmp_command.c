@@ -293,14 +293,6 @@ void sr_rtmp_build_sample_access(sr_buf_t *out)
     sr_amf0_write_boolean(out, true);
 }
 
-void sr_rtmp_build_data_start(sr_buf_t *out)
-{
-    sr_amf0_write_string(out, SR_RTMP_CMD_ON_STATUS);
-    sr_amf0_write_object_start(out);
-    sr_rtmp_command_put_string(out, "code", SR_RTMP_STATUS_DATA_START);
-    sr_amf0_write_object_end(out);
-}
-
 void sr_rtmp_build_connect(sr_buf_t *out, double transaction_id, const sr_rtmp_connect_args_t *a)
 {
     sr_amf0_write_string(out, SR_RTMP_CMD_CONNECT);

@@ -57,7 +57,6 @@ SR_BEGIN_DECLS
 #define SR_RTMP_STATUS_PLAY_UNPUBLISH_NOTIFY "NetStream.Play.UnpublishNotify"
 #define SR_RTMP_STATUS_PAUSE_NOTIFY "NetStream.Pause.Notify"
 #define SR_RTMP_STATUS_UNPAUSE_NOTIFY "NetStream.Unpause.Notify"
-#define SR_RTMP_STATUS_DATA_START "NetStream.Data.Start"
 
 /* What the server claims to be in the connect _result (FMS-compatible clients check it). */
 #define SR_RTMP_FMS_VERSION "FMS/3,5,3,888"
@@ -146,8 +145,6 @@ void sr_rtmp_build_on_fc_publish(sr_buf_t *out, const char *code, const char *de
 void sr_rtmp_build_on_fc_unpublish(sr_buf_t *out, const char *code, const char *description);
 /* Data message "|RtmpSampleAccess", true, true (lets Flash players read samples). */
 void sr_rtmp_build_sample_access(sr_buf_t *out);
-/* Data message "onStatus", {code NetStream.Data.Start}. */
-void sr_rtmp_build_data_start(sr_buf_t *out);
 
 /* ---- client commands (forwarder, edge, tests) ---- */
 
