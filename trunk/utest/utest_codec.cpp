@@ -1006,6 +1006,7 @@ TEST(CodecFlv, SummarisesStreamsLikeSrsApi)
     EXPECT_EQ(642u, v.width);
     const uint8_t vp6[] = {0x14, 0x00, 0x00};
     EXPECT_SR_ERR(SR_EUNSUPPORTED, sr_codec_video_info_parse(vp6, sizeof(vp6), &v));
+    EXPECT_SR_ERR(SR_EUNSUPPORTED, sr_codec_video_info_parse_header(vp6, sizeof(vp6), &v));
 
     sr_codec_audio_info_t a;
     ASSERT_SR_OK(sr_codec_audio_info_parse(kAac48Mono, sizeof(kAac48Mono), &a));
@@ -1019,4 +1020,33 @@ TEST(CodecFlv, SummarisesStreamsLikeSrsApi)
     EXPECT_EQ(22050u, a.sample_rate);
     EXPECT_EQ(1, a.channels);
     EXPECT_SR_ERR(SR_ETRUNCATED, sr_codec_audio_info_parse(mp3, 0, &a));
+}
+
+// Issue 9.7: publish.parse_sps off reports codec, profile and level without parsing the SPS.
+TEST(CodecFlv, SummaryFromTheRecordHeaderAlone)
+{
+    sr_codec_video_info_t v;
+    ASSERT_SR_OK(sr_codec_video_info_parse_header(kAvcMain1080, sizeof(kAvcMain1080), &v));
+    EXPECT_STREQ("H264", v.codec_name);
+    EXPECT_STREQ("Main", v.profile_name);
+    EXPECT_STREQ("4", v.level_name);
+    EXPECT_EQ(0u, v.width);
+    EXPECT_EQ(0u, v.height);
+    std::vector<uint8_t> ex = {0x90, 'h', 'v', 'c', '1'};
+    ex.insert(ex.end(), kHevc362, kHevc362 + sizeof(kHevc362));
+    ASSERT_SR_OK(sr_codec_video_info_parse_header(ex.data(), ex.size(), &v));
+    EXPECT_STREQ("H265", v.codec_name);
+    EXPECT_STREQ("Main", v.profile_name);
+    EXPECT_STREQ("2.1", v.level_name);
+    EXPECT_EQ(0u, v.width);
+    // a record whose SPS is garbage still has a header to report
+    std::vector<uint8_t> bad(kAvcMain1080, kAvcMain1080 + sizeof(kAvcMain1080));
+    for (size_t i = 13; i < bad.size(); i++) {
+        bad[i] = 0xff;
+    }
+    ASSERT_SR_OK(sr_codec_video_info_parse_header(bad.data(), bad.size(), &v));
+    EXPECT_STREQ("Main", v.profile_name);
+    for (size_t n = 0; n < 9; n++) {
+        EXPECT_NE(SR_OK, sr_codec_video_info_parse_header(kAvcMain1080, n, &v)) << n;
+    }
 }

@@ -374,9 +374,16 @@ TEST(ConfigServer, UnknownDirectivesWarnAndLoad)
     EXPECT_EQ(3, nested.cfg->warnings); // bogus, also_bogus, no_such_block (its children are not walked)
     EXPECT_FALSE(sr_server_config_vhost_exact(nested.cfg, "x")->is_gop_cache); // the known one still applies
 
-    Loaded ignored(dir, "utc_time off;\nwork_dir ./;\nvhost x { atc_auto on; }\n", "ignored.conf");
+    Loaded ignored(dir, "query_latest_version on;\nvhost x { publish { mr on; try_annexb_first off; } }\n",
+                   "ignored.conf");
     ASSERT_SR_OK(ignored.rc);
     EXPECT_EQ(0, ignored.cfg->warnings); // accepted silently: Strand already behaves so
+
+    // issue 9.7: nothing is accepted silently that nothing reads
+    Loaded unread(dir, "utc_time off;\nwork_dir ./;\nvhost x { atc_auto on; play { reduce_sequence_header on; } }\n",
+                  "unread.conf");
+    ASSERT_SR_OK(unread.rc);
+    EXPECT_EQ(4, unread.cfg->warnings);
 }
 
 TEST(ConfigServer, VhostLookupFallsBackToDefault)

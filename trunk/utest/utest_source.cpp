@@ -743,3 +743,103 @@ TEST_F(Source, TeardownLeavesNoPayloads)
     }
     EXPECT_EQ(before, sr_payload_live_count());
 }
+
+// Issue 9.7: play.send_min_interval hands out one packet per interval, with the wait
+// sleeping until the next is due (SRS's pacing for devices that need a steady rate).
+TEST_F(Source, SendMinIntervalPacesOnePacketAtATime)
+{
+    Stream st;
+    Published pub;
+    sr_consumer_policy_t p = policy();
+    p.send_min_interval_us = 30 * SR_UTIME_MS;
+    sr_consumer_t *c = st.add(p);
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00001"));
+    sr_consumer_take_events(c);
+    for (int i = 0; i < 4; i++) {
+        pub.feed(st.src, i == 0 ? KEY : INTER, 40 * i, 1, (uint8_t)i);
+    }
+    sr_packet_t out[8];
+    sr_utime_t t0 = sr_time_mono_us();
+    for (int i = 0; i < 4; i++) {
+        ASSERT_SR_OK(sr_consumer_wait(c, 10 * SR_UTIME_S));
+        ASSERT_TRUE(sr_consumer_can_fetch(c));
+        ASSERT_EQ(1u, sr_consumer_fetch(c, out, 8));
+        EXPECT_EQ(i, out[0].payload->data[6]); // in order
+        sr_packet_deinit(&out[0]);
+        EXPECT_EQ(0u, sr_consumer_fetch(c, out, 8)) << "a second packet within the interval";
+        EXPECT_EQ(i < 3, sr_consumer_can_fetch(c) || sr_consumer_queued(c) > 0);
+    }
+    EXPECT_GE(sr_time_mono_us() - t0, 3 * 30 * SR_UTIME_MS) << "four packets need three intervals";
+    EXPECT_SR_ERR(SR_ETIMEOUT, sr_consumer_wait(c, 5 * SR_UTIME_MS)); // nothing left
+}
+
+// Issue 9.7: under atc a new player's cached headers carry the GOP's time (the player's
+// timeline is the encoder's, with time_jitter off), not 0 then a jump.
+TEST_F(Source, AtcGivesCachedHeadersTheGopTime)
+{
+    Stream st;
+    Published pub;
+    sr_source_policy_t sp = {true, 2500, true, false};
+    sr_source_set_policy(st.src, &sp);
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00001"));
+    pub.feed(st.src, META, 0);
+    pub.feed(st.src, VSEQ, 0);
+    pub.feed(st.src, ASEQ, 0);
+    pub.feed(st.src, KEY, 100000, 1, 0);
+    pub.feed(st.src, AAC, 100010, 1, 1);
+    sr_consumer_t *c = st.add(policy(30000, SR_JITTER_OFF));
+    Fetched f(c);
+    ASSERT_EQ(5u, f.size());
+    for (size_t i = 0; i < 4; i++) {
+        EXPECT_EQ(100000, f[i].dts) << i;
+    }
+    EXPECT_EQ(100010, f[4].dts);
+}
+
+// Issue 9.7: publish.kickoff_for_idle counts from the publish, stops while a player is
+// there, and starts again when the last player leaves; sinks (HLS, DVR) are not players.
+TEST_F(Source, IdleTimeCountsPlayersNotSinks)
+{
+    Stream st;
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00001"));
+    sr_usleep(20 * SR_UTIME_MS);
+    EXPECT_GE(sr_source_idle_us(st.src), 20 * SR_UTIME_MS);
+    sr_consumer_policy_t sink = policy();
+    sink.is_sink = true;
+    st.add(sink);
+    EXPECT_GE(sr_source_idle_us(st.src), 20 * SR_UTIME_MS) << "a sink is not a player";
+    sr_consumer_t *player = sr_source_consumer_add(st.src, &(const sr_consumer_policy_t &)policy());
+    EXPECT_EQ(0u, sr_source_idle_us(st.src));
+    sr_usleep(5 * SR_UTIME_MS);
+    sr_source_consumer_remove(player);
+    EXPECT_LT(sr_source_idle_us(st.src), 20 * SR_UTIME_MS) << "counts again from the leave";
+}
+
+// Issue 9.7: mix_correct puts a late track back into dts order before the fan-out, and
+// what it still holds is delivered at unpublish.
+TEST_F(Source, MixCorrectDeliversAudioAndVideoInDtsOrder)
+{
+    Stream st;
+    Published pub;
+    sr_source_policy_t sp = {true, 2500, false, true};
+    sr_source_set_policy(st.src, &sp);
+    sr_consumer_t *c = st.add(policy(30000, SR_JITTER_OFF));
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00001"));
+    // video runs 200 ms ahead of audio on the wire
+    pub.feed(st.src, KEY, 0, 1, 0);
+    pub.feed(st.src, INTER, 100, 1, 1);
+    pub.feed(st.src, INTER, 200, 1, 2);
+    pub.feed(st.src, AAC, 0, 1, 0);
+    pub.feed(st.src, AAC, 50, 1, 1);
+    pub.feed(st.src, AAC, 150, 1, 2);
+    pub.feed(st.src, AAC, 250, 1, 3);
+    pub.feed(st.src, INTER, 300, 1, 3);
+    sr_source_unpublish(st.src); // flushes the rest
+    Fetched f(c);
+    ASSERT_EQ(8u, f.size());
+    for (size_t i = 1; i < f.size(); i++) {
+        EXPECT_LE(f[i - 1].dts, f[i].dts) << i;
+    }
+    EXPECT_EQ(SR_PACKET_VIDEO, f[0].type);
+    EXPECT_EQ(300, f[7].dts);
+}

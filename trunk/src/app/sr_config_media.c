@@ -18,13 +18,7 @@ static const sr_conf_t *sr_config_media_get(const sr_conf_t *block, const char *
 
 static int sr_config_media_seconds(const sr_conf_t *block, const char *name, double dflt, double min, double *out)
 {
-    const sr_conf_t *n = sr_config_media_get(block, name);
-    int rc = sr_conf_double(n, dflt, out);
-    if (rc == SR_OK && *out < min) {
-        return sr_err_new(SR_ECONFIG, "%s:%d: %s must be at least %g, got %g", sr_conf_file(n), sr_conf_line(n), name,
-                          min, *out);
-    }
-    return rc;
+    return sr_conf_double_range(sr_config_media_get(block, name), dflt, min, 1e9, out);
 }
 
 static void sr_config_media_str(const sr_conf_t *block, const char *name, const char *dflt, char *out, size_t size)

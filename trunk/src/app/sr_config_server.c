@@ -149,22 +149,24 @@ static int sr_config_resolve_play(const sr_conf_t *vn, sr_vhost_config_t *v)
     }
     v->mw_msgs = (int)l;
     n = sr_config_vhost_get(vn, "play", "send_min_interval");
-    if ((rc = sr_conf_double(n, 0, &d)) != SR_OK) {
+    if ((rc = sr_conf_double_range(n, 0, 0, 10000, &d)) != SR_OK) {
         return rc;
     }
-    v->send_min_interval_ms = (int)d;
+    v->send_min_interval_us = (int64_t)(d * 1000);
     return SR_OK;
 }
 
 static int sr_config_resolve_publish(const sr_conf_t *vn, sr_vhost_config_t *v)
 {
     int rc;
+    double idle_s;
     if ((rc = sr_config_ms(sr_config_vhost_get(vn, "publish", "firstpkt_timeout"), 20000, &v->firstpkt_timeout_ms)) ||
         (rc = sr_config_ms(sr_config_vhost_get(vn, "publish", "normal_timeout"), 5000, &v->normal_timeout_ms)) ||
         (rc = sr_conf_bool(sr_config_vhost_get(vn, "publish", "parse_sps"), true, &v->is_parse_sps)) ||
-        (rc = sr_config_ms(sr_config_vhost_get(vn, "publish", "kickoff_for_idle"), 0, &v->kickoff_for_idle_ms))) {
+        (rc = sr_conf_double_range(sr_config_vhost_get(vn, "publish", "kickoff_for_idle"), 0, 0, 86400, &idle_s))) {
         return rc;
     }
+    v->kickoff_for_idle_ms = (int)(idle_s * 1000);
     return SR_OK;
 }
 

@@ -35,12 +35,12 @@ typedef struct sr_vhost_config {
     bool is_mix_correct;
     int mw_latency_ms;
     int mw_msgs;
-    int send_min_interval_ms;
+    int64_t send_min_interval_us; /* play.send_min_interval, ms (fractions allowed) in the config */
     /* publish */
     int firstpkt_timeout_ms;
     int normal_timeout_ms;
     bool is_parse_sps;
-    int kickoff_for_idle_ms;
+    int kickoff_for_idle_ms; /* publish.kickoff_for_idle, seconds in the config (as SRS) */
     sr_http_remux_config_t http_remux;
     /* Owned by the config, like hooks: copy what you need before a yield. */
     const sr_hls_config_t *hls;

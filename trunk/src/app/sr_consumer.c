@@ -3,7 +3,8 @@
  * sr_consumer.c: the consumer queue with its wake-up rule. The sender sleeps on a
  * cond until more than `mw_msgs` packets spanning `mw_latency` are queued (merged
  * writes: fewer, larger writev calls) or its own timeout passes; with min_latency
- * every packet wakes it.
+ * every packet wakes it. With send_min_interval (SRS's pacing for devices that want a
+ * steady packet rate) it hands out one packet per interval instead.
  */
 #include "sr_consumer.h"
 
@@ -22,7 +23,8 @@ struct sr_consumer {
     sr_consumer_policy_t policy;
     sr_cond_t *cond;
     bool is_waiting;
-    bool has_fetched; /* the first batch (the cached GOP) went out */
+    bool has_fetched;         /* the first batch (the cached GOP) went out */
+    sr_utime_t next_fetch_us; /* send_min_interval: when the next packet may go */
     unsigned events;
 };
 
@@ -75,12 +77,20 @@ void sr_consumer__unlink(sr_consumer_t *c, sr_consumer_t **head)
     c->prev = c->next = NULL;
 }
 
+static bool sr_consumer_is_paced(const sr_consumer_t *c)
+{
+    return c->policy.send_min_interval_us > 0 && sr_time_mono_us() < c->next_fetch_us;
+}
+
 static bool sr_consumer_is_ready(const sr_consumer_t *c)
 {
     if (c->events) {
         return true;
     }
     size_t count = sr_msg_queue_count(c->queue);
+    if (c->policy.send_min_interval_us > 0) {
+        return count > 0 && !sr_consumer_is_paced(c);
+    }
     if (c->policy.is_min_latency || !c->has_fetched) {
         return count > 0; /* a new player gets the GOP cache at once: fast start */
     }
@@ -139,14 +149,21 @@ int sr_consumer_wait(sr_consumer_t *c, sr_utime_t timeout_us)
             rc = -SR_ETIMEOUT;
             break;
         }
+        sr_utime_t until = deadline;
+        if (c->policy.send_min_interval_us > 0 && sr_msg_queue_count(c->queue) > 0) {
+            until = SR_MIN(until, c->next_fetch_us); /* a paced packet is due then */
+        }
         c->is_waiting = true;
-        rc = sr_cond_timedwait(c->cond, deadline - now);
+        rc = sr_cond_timedwait(c->cond, until > now ? until - now : 0);
         c->is_waiting = false;
         if (rc == -SR_EINTERRUPTED) {
             break;
         }
     }
-    return sr_msg_queue_count(c->queue) > 0 && rc == -SR_ETIMEOUT ? SR_OK : rc;
+    if (rc == -SR_ETIMEOUT && sr_consumer_can_fetch(c)) {
+        rc = SR_OK;
+    }
+    return rc;
 }
 
 sr_utime_t sr_consumer_batch_wait_us(const sr_consumer_t *c)
@@ -155,8 +172,20 @@ sr_utime_t sr_consumer_batch_wait_us(const sr_consumer_t *c)
                                     : SR_MIN(c->policy.mw_latency_us + 1, SR_CONSUMER_IDLE_WAKE_US);
 }
 
+bool sr_consumer_can_fetch(const sr_consumer_t *c)
+{
+    return sr_msg_queue_count(c->queue) > 0 && !sr_consumer_is_paced(c);
+}
+
 size_t sr_consumer_fetch(sr_consumer_t *c, sr_packet_t *out, size_t max)
 {
+    if (c->policy.send_min_interval_us > 0) {
+        if (sr_consumer_is_paced(c)) {
+            return 0;
+        }
+        max = SR_MIN(max, 1);
+        c->next_fetch_us = sr_time_mono_us() + c->policy.send_min_interval_us;
+    }
     c->has_fetched = true;
     return sr_msg_queue_pop_many(c->queue, out, max);
 }

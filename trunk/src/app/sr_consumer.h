@@ -19,12 +19,13 @@ typedef struct sr_consumer sr_consumer_t;
 struct sr_source;
 
 typedef struct sr_consumer_policy {
-    int64_t queue_length_ms;  /* play.queue_length */
-    int time_jitter;          /* sr_jitter_algo_t */
-    int mw_msgs;              /* wake the sender once this many are queued */
-    sr_utime_t mw_latency_us; /* ... or after this long */
-    bool is_min_latency;      /* wake on every packet */
-    bool is_sink;             /* a server-side consumer (HLS, DVR): its policy is its own, reload leaves it alone */
+    int64_t queue_length_ms;         /* play.queue_length */
+    int time_jitter;                 /* sr_jitter_algo_t */
+    int mw_msgs;                     /* wake the sender once this many are queued */
+    sr_utime_t mw_latency_us;        /* ... or after this long */
+    bool is_min_latency;             /* wake on every packet */
+    sr_utime_t send_min_interval_us; /* play.send_min_interval: one packet per interval (0: off) */
+    bool is_sink; /* a server-side consumer (HLS, DVR): its policy is its own, reload leaves it alone */
 } sr_consumer_policy_t;
 
 enum {
@@ -45,8 +46,12 @@ int sr_consumer_wait(sr_consumer_t *c, sr_utime_t timeout_us);
  * applies), at most SR_CONSUMER_IDLE_WAKE_US; with min_latency, that idle wake. */
 #define SR_CONSUMER_IDLE_WAKE_US (1 * SR_UTIME_S)
 sr_utime_t sr_consumer_batch_wait_us(const sr_consumer_t *c);
-/* Move up to max queued packets into out (the caller owns their references). */
+/* Move up to max queued packets into out (the caller owns their references). Under
+ * send_min_interval, at most one packet per interval: 0 until the next is due. */
 size_t sr_consumer_fetch(sr_consumer_t *c, sr_packet_t *out, size_t max);
+/* Whether sr_consumer_fetch would return a packet now: a send loop drains while this
+ * holds (sr_consumer_queued counts what waits, paced or not). */
+bool sr_consumer_can_fetch(const sr_consumer_t *c);
 /* Return and clear the pending events. */
 unsigned sr_consumer_take_events(sr_consumer_t *c);
 /* Apply a new policy (reload). */

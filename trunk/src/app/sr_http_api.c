@@ -318,8 +318,10 @@ static const sr_payload_t *sr_http_api_sh(const sr_packet_t *sh)
 }
 
 /* video{codec, profile, level, width, height} from the cached sequence header, null
- * without video. A stream whose header does not parse still reports its codec. */
-static void sr_http_api_video_write(sr_json_writer_t *w, const sr_source_t *src, const sr_source_stats_t *st)
+ * without video. A stream whose header does not parse still reports its codec. With
+ * publish.parse_sps off the SPS is not parsed: width and height are 0, as with SRS. */
+static void sr_http_api_video_write(sr_json_writer_t *w, sr_server_t *server, const sr_source_t *src,
+                                    const sr_source_stats_t *st)
 {
     sr_json_writer_key(w, "video");
     if (st->video_codec <= 0) {
@@ -328,7 +330,10 @@ static void sr_http_api_video_write(sr_json_writer_t *w, const sr_source_t *src,
     }
     sr_codec_video_info_t vi = {st->video_codec, sr_codec_video_name(st->video_codec), "Other", "Other", 0, 0};
     const sr_payload_t *sh = sr_http_api_sh(sr_source_video_sequence_header(src));
-    if (sh && sr_codec_video_info_parse(sh->data, sh->size, &vi) != SR_OK) {
+    const sr_vhost_config_t *v = sr_server_config_vhost(sr_server_config(server), sr_source_vhost(src));
+    int (*parse)(const uint8_t *, size_t, sr_codec_video_info_t *) =
+        !v || v->is_parse_sps ? sr_codec_video_info_parse : sr_codec_video_info_parse_header;
+    if (sh && parse(sh->data, sh->size, &vi) != SR_OK) {
         vi.profile_name = vi.level_name = "Other";
         vi.width = vi.height = 0;
     }
@@ -397,7 +402,7 @@ static void sr_http_api_stream_write(sr_http_api_call_t *call, sr_source_t *src)
     sr_json_writer_kv_bool(w, "active", st.is_publishing);
     sr_json_writer_kv_string(w, "cid", st.publisher_cid);
     sr_json_writer_object_end(w);
-    sr_http_api_video_write(w, src, &st);
+    sr_http_api_video_write(w, call->ctx->server, src, &st);
     sr_http_api_audio_write(w, src, &st);
     sr_json_writer_object_end(w);
 }

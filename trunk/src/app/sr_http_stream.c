@@ -22,9 +22,9 @@
 #include "sr_http_hooks.h"
 #include "sr_log.h"
 #include "sr_request.h"
-#include "sr_rtmp_conn.h"
 #include "sr_source.h"
 #include "sr_st.h"
+#include "sr_stream_policy.h"
 #include "sr_ts.h"
 #include "sr_url.h"
 
@@ -247,7 +247,7 @@ static int sr_http_stream_loop(sr_http_stream_t *hs)
             return SR_OK; /* the publisher left: end the response */
         }
         rc = SR_OK;
-        while (rc == SR_OK && sr_consumer_queued(hs->consumer) > 0) {
+        while (rc == SR_OK && sr_consumer_can_fetch(hs->consumer)) {
             rc = sr_http_stream_send_batch(hs);
         }
         if (rc != SR_OK) {
@@ -279,7 +279,7 @@ static int sr_http_stream_play(sr_http_stream_t *hs, sr_source_t *src)
         return rc;
     }
     sr_consumer_policy_t policy;
-    sr_rtmp_conn_consumer_policy(&hs->vhost, &policy);
+    sr_stream_policy_player(&hs->vhost, &policy);
     hs->consumer = sr_source_consumer_add(src, &policy);
     ctx->client->source = src;
     sr_trace("http play %s/%s/%s%s start", hs->req->vhost, hs->req->app, hs->req->stream, hs->req->param);

@@ -16,7 +16,6 @@
 #include "sr_consts.h"
 #include "sr_error.h"
 #include "sr_http_hooks.h"
-#include "sr_jitter.h"
 #include "sr_log.h"
 #include "sr_rtmp_conn_internal.h"
 #include "sr_rtmp_control.h"
@@ -136,15 +135,6 @@ int sr_rtmp_conn__resolve_vhost(sr_rtmp_conn_t *c)
         c->ack_window = (uint32_t)c->vhost.in_ack_size;
     }
     return SR_OK;
-}
-
-void sr_rtmp_conn_consumer_policy(const sr_vhost_config_t *v, sr_consumer_policy_t *out)
-{
-    out->queue_length_ms = v->queue_length_ms;
-    out->time_jitter = v->time_jitter;
-    out->mw_msgs = v->mw_msgs;
-    out->mw_latency_us = (sr_utime_t)v->mw_latency_ms * SR_UTIME_MS;
-    out->is_min_latency = v->is_min_latency;
 }
 
 /* ---- connect ---- */

@@ -17,8 +17,6 @@ struct sr_sock;
 
 /* Serve an accepted socket (ownership moves to the connection) in a new coroutine. */
 void sr_rtmp_conn_start(struct sr_server *server, struct sr_sock *sock);
-/* The consumer policy a vhost gives its players. */
-void sr_rtmp_conn_consumer_policy(const sr_vhost_config_t *v, sr_consumer_policy_t *out);
 
 SR_END_DECLS
 

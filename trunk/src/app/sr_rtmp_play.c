@@ -19,6 +19,7 @@
 #include "sr_rtmp_control.h"
 #include "sr_source.h"
 #include "sr_st.h"
+#include "sr_stream_policy.h"
 
 #define SR_RTMP_PLAY_BATCH 32
 /* The player's input is looked at most this often while media flows, and on every
@@ -149,7 +150,7 @@ static int sr_rtmp_play_loop(sr_rtmp_play_t *p)
             }
         }
         rc = sr_rtmp_play_on_events(p);
-        while (rc == SR_OK && sr_consumer_queued(p->consumer) > 0) {
+        while (rc == SR_OK && sr_consumer_can_fetch(p->consumer)) {
             rc = sr_rtmp_play_send_batch(p);
         }
         if (rc == SR_OK) {
@@ -210,7 +211,7 @@ int sr_rtmp_play_run(sr_rtmp_conn_t *c, const sr_rtmp_command_t *cmd)
         return rc;
     }
     sr_consumer_policy_t policy;
-    sr_rtmp_conn_consumer_policy(&c->vhost, &policy);
+    sr_stream_policy_player(&c->vhost, &policy);
     sr_rtmp_play_t p = {.conn = c};
     p.consumer = sr_source_consumer_add(src, &policy);
     sr_source_unref(src); /* the consumer holds its own reference */

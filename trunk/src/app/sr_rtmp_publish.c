@@ -19,6 +19,7 @@
 #include "sr_rtmp_conn_internal.h"
 #include "sr_sinks.h"
 #include "sr_source.h"
+#include "sr_stream_policy.h"
 
 typedef struct sr_rtmp_publish {
     sr_rtmp_conn_t *conn;
@@ -27,7 +28,26 @@ typedef struct sr_rtmp_publish {
     int64_t ts_epoch; /* added to extend 32-bit timestamps across wraps */
     bool has_media;
     uint64_t messages;
+    sr_utime_t next_idle_check_us;
 } sr_rtmp_publish_t;
+
+/* publish.kickoff_for_idle: a stream nobody watches for that long is closed, so an
+ * on-demand source stops sending (looked at once a second, from the live config so a
+ * reload applies). */
+static int sr_rtmp_publish_check_idle(sr_rtmp_publish_t *p)
+{
+    sr_utime_t now = sr_time_mono_us();
+    if (now < p->next_idle_check_us) {
+        return SR_OK;
+    }
+    p->next_idle_check_us = now + SR_UTIME_S;
+    const sr_vhost_config_t *v = sr_server_config_vhost(sr_server_config(p->conn->server), p->conn->req.vhost);
+    int limit_ms = v ? v->kickoff_for_idle_ms : 0;
+    if (limit_ms > 0 && sr_source_idle_us(p->source) >= (sr_utime_t)limit_ms * SR_UTIME_MS) {
+        return sr_err_new(SR_EKICKED, "kickoff_for_idle: no players for %.1f s", limit_ms / 1000.0);
+    }
+    return SR_OK;
+}
 
 /* RTMP timestamps are 32-bit milliseconds; extend across a wrap (about 49 days). */
 static int64_t sr_rtmp_publish_extend_ts(sr_rtmp_publish_t *p, uint32_t ts)
@@ -164,6 +184,9 @@ static int sr_rtmp_publish_loop(sr_rtmp_publish_t *p)
         if (rc == SR_OK) {
             rc = sr_rtmp_conn__maybe_ack(c);
         }
+        if (rc == SR_OK) {
+            rc = sr_rtmp_publish_check_idle(p);
+        }
         if (rc != SR_OK) {
             return rc;
         }
@@ -185,7 +208,8 @@ int sr_rtmp_publish_run(sr_rtmp_conn_t *c, const sr_rtmp_command_t *cmd)
     }
     sr_rtmp_publish_t p = {.conn = c};
     p.source = sr_source_fetch(sr_server_sources(c->server), c->req.vhost, c->req.app, c->req.stream, true);
-    sr_source_policy_t policy = {c->vhost.is_gop_cache, c->vhost.gop_cache_max_frames};
+    sr_source_policy_t policy;
+    sr_stream_policy_source(&c->vhost, &policy);
     sr_source_set_policy(p.source, &policy);
     c->client.type = c->is_fmle ? "fmle-publish" : "flash-publish";
     c->client.is_publish = true;

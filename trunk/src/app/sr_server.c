@@ -16,6 +16,7 @@
 #include "sr_log.h"
 #include "sr_rtmp_conn.h"
 #include "sr_st.h"
+#include "sr_stream_policy.h"
 
 #define SR_SERVER_MAX_LISTENERS 32
 
@@ -359,10 +360,11 @@ static void sr_server_reload_source(sr_source_t *src, void *arg)
     if (!v || !v->is_enabled) {
         return; /* its clients are being closed */
     }
-    sr_source_policy_t sp = {v->is_gop_cache, v->gop_cache_max_frames};
+    sr_source_policy_t sp;
+    sr_stream_policy_source(v, &sp);
     sr_source_set_policy(src, &sp);
     sr_consumer_policy_t cp;
-    sr_rtmp_conn_consumer_policy(v, &cp);
+    sr_stream_policy_player(v, &cp);
     sr_source_set_consumer_policy(src, &cp);
 }
 

@@ -17,6 +17,7 @@
 #include "sr_flv.h"
 #include "sr_gop_cache.h"
 #include "sr_kbps.h"
+#include "sr_mix_queue.h"
 #include "sr_time.h"
 
 #define SR_SOURCE_BUCKETS 1024
@@ -39,6 +40,10 @@ struct sr_source {
     sr_gop_cache_t *gop;
     sr_consumer_t *consumers;
     int consumer_count;
+    int player_count;         /* consumers that are not sinks */
+    sr_utime_t idle_since_us; /* with no player since (monotonic) */
+    sr_source_policy_t policy;
+    sr_mix_queue_t *mix; /* while mix_correct is on */
     sr_source_stats_t stats;
     uint64_t dropped_gone; /* packets dropped for consumers that have left */
 };
@@ -135,6 +140,7 @@ void sr_source_unref(sr_source_t *s)
         r->count--;
     }
     sr_source_clear_caches(s);
+    sr_mix_queue_free(s->mix);
     sr_gop_cache_free(s->gop);
     sr_free(s->key);
     sr_free(s->vhost);
@@ -232,10 +238,39 @@ uint64_t sr_source_dropped(const sr_source_t *s)
     return n;
 }
 
+static void sr_source_fan_out(sr_source_t *s, const sr_packet_t *pkt);
+
+/* Send what the mix queue holds, oldest first (mix_correct turned off, or unpublish). */
+static void sr_source_mix_flush(sr_source_t *s)
+{
+    sr_packet_t pkt;
+    while (s->mix && sr_mix_queue_flush_one(s->mix, &pkt)) {
+        sr_source_fan_out(s, &pkt);
+        sr_packet_deinit(&pkt);
+    }
+}
+
 void sr_source_set_policy(sr_source_t *s, const sr_source_policy_t *policy)
 {
+    s->policy = *policy;
     sr_gop_cache_set_enabled(s->gop, policy->is_gop_cache);
     sr_gop_cache_set_max_frames(s->gop, policy->gop_cache_max_frames);
+    if (policy->is_mix_correct && !s->mix) {
+        s->mix = sr_mix_queue_new();
+    } else if (!policy->is_mix_correct && s->mix) {
+        sr_source_mix_flush(s);
+        sr_mix_queue_free(s->mix);
+        s->mix = NULL;
+    }
+}
+
+sr_utime_t sr_source_idle_us(const sr_source_t *s)
+{
+    if (s->player_count > 0) {
+        return 0;
+    }
+    sr_utime_t now = sr_time_mono_us();
+    return now > s->idle_since_us ? now - s->idle_since_us : 0;
 }
 
 /* ---- publish ---- */
@@ -246,6 +281,7 @@ int sr_source_publish(sr_source_t *s, const char *publisher_cid)
         return sr_err_new(SR_ESTREAM_BUSY, "stream %s is already published by %s", s->key, s->publisher_cid);
     }
     s->is_publishing = true;
+    s->idle_since_us = sr_time_mono_us();
     snprintf(s->publisher_cid, sizeof(s->publisher_cid), "%s", publisher_cid);
     sr_source_clear_caches(s);
     for (sr_consumer_t *c = s->consumers; c; c = sr_consumer__next(c)) {
@@ -260,6 +296,7 @@ void sr_source_unpublish(sr_source_t *s)
     if (!s->is_publishing) {
         return;
     }
+    sr_source_mix_flush(s); /* what the publisher sent is delivered */
     s->is_publishing = false;
     s->publisher_cid[0] = '\0';
     sr_source_clear_caches(s);
@@ -288,10 +325,8 @@ static void sr_source_note_codecs(sr_source_t *s, const sr_packet_t *pkt)
     }
 }
 
-void sr_source_on_packet(sr_source_t *s, const sr_packet_t *pkt)
+static void sr_source_fan_out(sr_source_t *s, const sr_packet_t *pkt)
 {
-    s->stats.packets++;
-    s->stats.recv_bytes += pkt->payload->size;
     if (pkt->type == SR_PACKET_DATA) {
         sr_source_cache_replace(&s->meta, pkt);
     } else if (pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER) {
@@ -309,6 +344,26 @@ void sr_source_on_packet(sr_source_t *s, const sr_packet_t *pkt)
     sr_consumer__enqueue_all(s->consumers, pkt);
 }
 
+void sr_source_on_packet(sr_source_t *s, const sr_packet_t *pkt)
+{
+    s->stats.packets++;
+    s->stats.recv_bytes += pkt->payload->size;
+    if (!s->mix || !sr_packet_is_av(pkt)) {
+        sr_source_fan_out(s, pkt);
+        return;
+    }
+    sr_packet_t out;
+    if (sr_mix_queue_count(s->mix) == SR_MIX_QUEUE_MAX && sr_mix_queue_flush_one(s->mix, &out)) {
+        sr_source_fan_out(s, &out); /* full: the oldest cannot wait any longer */
+        sr_packet_deinit(&out);
+    }
+    sr_mix_queue_push(s->mix, pkt);
+    while (sr_mix_queue_pop(s->mix, &out)) {
+        sr_source_fan_out(s, &out);
+        sr_packet_deinit(&out);
+    }
+}
+
 /* ---- consumers ---- */
 
 sr_consumer_t *sr_source_consumer_add(sr_source_t *s, const sr_consumer_policy_t *policy)
@@ -316,12 +371,21 @@ sr_consumer_t *sr_source_consumer_add(sr_source_t *s, const sr_consumer_policy_t
     sr_consumer_t *c = sr_consumer__new(sr_source_ref(s), policy);
     sr_consumer__link(c, &s->consumers);
     s->consumer_count++;
-    /* Fast start: metadata, sequence headers, then the GOP from its keyframe. */
+    s->player_count += policy->is_sink ? 0 : 1;
+    /* Fast start: metadata, sequence headers, then the GOP from its keyframe. Under
+     * atc the headers carry the GOP's time: the player's timeline starts there, not at
+     * 0 followed by a jump to the encoder's clock. */
+    bool is_atc_start = s->policy.is_atc && sr_gop_cache_count(s->gop) > 0;
     const sr_packet_t *cached[] = {&s->meta, &s->video_sh, &s->audio_sh};
     for (size_t i = 0; i < SR_ARRAY_SIZE(cached); i++) {
-        if (cached[i]->payload) {
-            sr_consumer_enqueue(c, cached[i]);
+        if (!cached[i]->payload) {
+            continue;
         }
+        sr_packet_t p = *cached[i]; /* a borrowed view; the queue takes its own reference */
+        if (is_atc_start) {
+            p.dts = p.pts = sr_gop_cache_at(s->gop, 0)->dts;
+        }
+        sr_consumer_enqueue(c, &p);
     }
     for (size_t i = 0; i < sr_gop_cache_count(s->gop); i++) {
         sr_consumer_enqueue(c, sr_gop_cache_at(s->gop, i));
@@ -337,6 +401,9 @@ void sr_source_consumer_remove(sr_consumer_t *c)
     sr_source_t *s = sr_consumer_source(c);
     sr_consumer__unlink(c, &s->consumers);
     s->consumer_count--;
+    if (!sr_consumer_is_sink(c) && --s->player_count == 0) {
+        s->idle_since_us = sr_time_mono_us();
+    }
     s->dropped_gone += sr_consumer_dropped(c);
     sr_consumer__free(c);
     sr_source_unref(s);

@@ -15,6 +15,7 @@
 #include "sr_consumer.h"
 #include "sr_core.h"
 #include "sr_packet.h"
+#include "sr_time.h"
 
 SR_BEGIN_DECLS
 
@@ -24,6 +25,8 @@ typedef struct sr_source_registry sr_source_registry_t;
 typedef struct sr_source_policy {
     bool is_gop_cache;
     int gop_cache_max_frames;
+    bool is_atc;         /* play.atc: a new player's cached headers carry the GOP's time, not 0 */
+    bool is_mix_correct; /* play.mix_correct: audio and video put in one dts order (sr_mix_queue) */
 } sr_source_policy_t;
 
 typedef struct sr_source_stats {
@@ -71,6 +74,10 @@ void sr_source_get_stats(const sr_source_t *s, sr_source_stats_t *out);
  * have left included (the exporter's strand_consumer_dropped_total). */
 uint64_t sr_source_dropped(const sr_source_t *s);
 void sr_source_set_policy(sr_source_t *s, const sr_source_policy_t *policy);
+/* How long the stream has had no player (consumers that are not sinks), 0 while it has
+ * one: publish.kickoff_for_idle. Counted from the publish, or from the last player's
+ * leaving. */
+sr_utime_t sr_source_idle_us(const sr_source_t *s);
 
 /* Claim the source for a publisher. Returns -SR_ESTREAM_BUSY when one is active.
  * Consumers that stayed attached get SR_CONSUMER_EV_PUBLISH, and their timelines

@@ -706,6 +706,16 @@ int sr_conf_double(const sr_conf_t *n, double dflt, double *out)
     return SR_OK;
 }
 
+int sr_conf_double_range(const sr_conf_t *n, double dflt, double min, double max, double *out)
+{
+    int rc = sr_conf_double(n, dflt, out);
+    if (rc == SR_OK && n && (*out < min || *out > max)) {
+        return sr_err_new(SR_ECONFIG, "%s:%d: '%s' must be between %g and %g, got %g", n->file, n->line, n->name, min,
+                          max, *out);
+    }
+    return rc;
+}
+
 /* ---- dump and compare ---- */
 
 static bool sr_conf_needs_quotes(const char *s)

@@ -99,6 +99,8 @@ int sr_conf_int(const sr_conf_t *n, long dflt, long min, long max, long *out);
 /* Read n's single argument as a finite decimal number. *out is dflt when n is NULL
  * and on error. Errors: -SR_ECONFIG with "file:line: ...". */
 int sr_conf_double(const sr_conf_t *n, double dflt, double *out);
+/* sr_conf_double, refused with file:line when outside [min, max]. */
+int sr_conf_double_range(const sr_conf_t *n, double dflt, double min, double max, double *out);
 
 /* ---- whole trees ---- */
 

@@ -19,7 +19,6 @@
 /* Largest pic_width_in_mbs / height in map units accepted: 8192 pixels, above any
  * level in Table A-1, and small enough that no size computation overflows. */
 #define SR_AVC_MAX_MBS 512
-#define SR_AVC_EX_FOURCC 0x61766331 /* "avc1" */
 
 /* ---- sequence parameter set ---- */
 

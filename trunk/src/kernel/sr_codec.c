@@ -100,6 +100,34 @@ bool sr_codec__flv_is_video_config(const uint8_t *body, size_t size, int codec, 
     return (body[0] & 0x0f) == codec && body[1] == 0;
 }
 
+int sr_codec_video_info_parse_header(const uint8_t *body, size_t size, sr_codec_video_info_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    int codec = sr_flv_video_codec(body, size);
+    const uint8_t *rec = body + SR_CODEC_FLV_VIDEO_PREFIX_BYTES;
+    size_t left = size > SR_CODEC_FLV_VIDEO_PREFIX_BYTES ? size - SR_CODEC_FLV_VIDEO_PREFIX_BYTES : 0;
+    if (codec == SR_FLV_VIDEO_CODEC_AVC) {
+        /* ISO/IEC 14496-15 5.2.4.1: version, AVCProfileIndication, compatibility, AVCLevelIndication */
+        if (!sr_codec__flv_is_video_config(body, size, codec, SR_AVC_EX_FOURCC) || left < 4 || rec[0] != 1) {
+            return left < 4 ? -SR_ETRUNCATED : -SR_EFORMAT;
+        }
+        out->profile_name = sr_avc_profile_name(rec[1]);
+        out->level_name = sr_avc_level_name(rec[3]);
+    } else if (codec == SR_FLV_VIDEO_CODEC_HEVC) {
+        /* 8.3.3.1: version, profile_space/tier/general_profile_idc, ..., general_level_idc at 12 */
+        if (!sr_codec__flv_is_video_config(body, size, codec, SR_HEVC_EX_FOURCC) || left < 13 || rec[0] != 1) {
+            return left < 13 ? -SR_ETRUNCATED : -SR_EFORMAT;
+        }
+        out->profile_name = sr_hevc_profile_name(rec[1] & 0x1f);
+        out->level_name = sr_hevc_level_name(rec[12]);
+    } else {
+        return -SR_EUNSUPPORTED;
+    }
+    out->codec = codec;
+    out->codec_name = sr_codec_video_name(codec);
+    return SR_OK;
+}
+
 int sr_codec_video_info_parse(const uint8_t *body, size_t size, sr_codec_video_info_t *out)
 {
     memset(out, 0, sizeof(*out));

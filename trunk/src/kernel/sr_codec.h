@@ -259,6 +259,9 @@ typedef struct sr_codec_audio_info {
  * body is only read during the call. -SR_EUNSUPPORTED for other codecs, else the
  * parser's code. */
 int sr_codec_video_info_parse(const uint8_t *body, size_t size, sr_codec_video_info_t *out);
+/* The same from the configuration record's header alone (publish.parse_sps off): codec,
+ * profile and level, width and height 0; the SPS is not parsed. Same codes. */
+int sr_codec_video_info_parse_header(const uint8_t *body, size_t size, sr_codec_video_info_t *out);
 /* Summarise an FLV audio tag body: for AAC it must be the sequence header (rate and
  * channels from the ASC); for other codecs any tag (from the header byte). */
 int sr_codec_audio_info_parse(const uint8_t *body, size_t size, sr_codec_audio_info_t *out);

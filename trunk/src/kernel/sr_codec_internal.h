@@ -22,6 +22,9 @@ SR_BEGIN_DECLS
 /* Bytes before the configuration record in an FLV video sequence header, legacy
  * (frame/codec byte, packet type, composition time) or Enhanced RTMP (byte, FourCC). */
 #define SR_CODEC_FLV_VIDEO_PREFIX_BYTES 5
+/* Enhanced RTMP FourCCs */
+#define SR_AVC_EX_FOURCC 0x61766331  /* "avc1" */
+#define SR_HEVC_EX_FOURCC 0x68766331 /* "hvc1" */
 
 /* True if body is a video sequence header for legacy codec id codec or Enhanced RTMP
  * FourCC fourcc. Needs size >= SR_CODEC_FLV_VIDEO_PREFIX_BYTES. */

@@ -20,7 +20,6 @@
 #define SR_HEVC_MAX_SUB_LAYERS 7
 /* Largest luma dimension accepted: twice what level 6.2 allows (H.265 A.4.1). */
 #define SR_HEVC_MAX_DIMENSION 32768
-#define SR_HEVC_EX_FOURCC 0x68766331 /* "hvc1" */
 
 static uint8_t sr_hevc_nal_type(const uint8_t *nal)
 {
