@@ -155,13 +155,23 @@ def test_players_page_flv_hls(env):
     base = "http://127.0.0.1:%d" % srv.http_port
     page = lambda ext: "%s/players/?url=%s/live/%s.%s&api=%d" % (base, base, stream, ext,
                                                                   srv.api_port)
-    cases = [{"kind": "flv", "page": page("flv")}, {"kind": "hls", "page": page("m3u8")}]
+    by = run_players_check(env, stream, [{"kind": "flv", "page": page("flv")},
+                                         {"kind": "hls", "page": page("m3u8")}])
+    check_playback(by["flv"], "HTTP-FLV")
+    check_playback(by["hls"], "HLS")
+    expect_alive(pub, "publisher")
+
+
+def run_players_check(env, stream, cases, play_seconds=4):
+    """Run players_check.js in headless Chromium on the cases; {kind: result}. Keep the
+    calling test's name short: Chromium's profile (and its sockets) lives under the
+    test's directory, and a long path makes the launch fail (sun_path is 108 bytes)."""
     pid_file = env.path("chromium.pid")
     tmp = env.path("tmp")  # Chromium's fresh profile dir lands here, removed with the run
     os.makedirs(tmp, exist_ok=True)
     cfg = {"playwright": os.path.join(OBJS, "itest-node"), "chromium": CHROMIUM,
            "pidFile": pid_file, "tmpDir": tmp, "shotDir": env.dir, "stream": "live/" + stream,
-           "startTimeout": 12, "playSeconds": 4, "deadline": 60, "cases": cases}
+           "startTimeout": 12, "playSeconds": play_seconds, "deadline": 60, "cases": cases}
     try:
         rc, out, err, secs = env.run("players-check", ["node", CHECK_JS, json.dumps(cfg)], 70)
     finally:
@@ -172,13 +182,60 @@ def test_players_page_flv_hls(env):
     except (ValueError, IndexError):
         res = None
     check(res is not None, "players_check.js exit %s printed no result: %s" % (rc, err[-600:]))
-    check(not res.get("error"), "players_check.js: %s" % str(res.get("error"))[-600:])
-    by = {c["kind"]: c for c in res["cases"]}
+    check(not res.get("error"), "players_check.js: %s" % str(res.get("error"))[:800])
     for c in res["cases"]:
         env.note("measured %s in Chromium: currentTime %.2f -> %.2f s, %s frames (%s dropped); "
-                 "list row %r; status %r" % (c["kind"], c.get("t0") or 0, c.get("t1") or 0,
-                                             c.get("frames"), c.get("dropped"), c.get("rowText"),
-                                             c.get("status")))
-    check_playback(by["flv"], "HTTP-FLV")
-    check_playback(by["hls"], "HLS")
+                 "list row %r; status %r; errors %s" % (c["kind"], c.get("t0") or 0, c.get("t1") or 0,
+                                                        c.get("frames"), c.get("dropped"), c.get("rowText"),
+                                                        c.get("status"), c.get("errors", [])[:3]))
+    return {c["kind"]: c for c in res["cases"]}
+
+
+def test_hls_8s_gop(env):
+    """Issue 9.5: OBS's default keyframe interval (here 8 s) with hls_fragment 2: every
+    segment starts on a keyframe (ffprobe), TARGETDURATION covers every EXTINF, the long
+    GOP is reported once in the log, and hls.js in Chromium joining at a fresh moment
+    plays (before, every other segment started without SPS/PPS/IDR and hls.js failed
+    with bufferAppendError on about half of the joins)."""
+    setup_tools(env)
+    www = build_page(env)
+    stream = "obsgop"
+    vhosts = ("vhost __defaultVhost__ {\n    hls {\n        enabled on;\n        hls_path %s;\n"
+              "        hls_fragment 2;\n        hls_window 60;\n    }\n}\n" % www)
+    srv = env.server(http_body(www, api=True, vhosts=vhosts))
+    pub = env.spawn("publisher-obs", ["ffmpeg"] + env.FF + [
+        "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
+        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+        "-c:v", "libx264", "-profile:v", "main", "-preset", "ultrafast", "-g", "200", "-keyint_min", "200",
+        "-sc_threshold", "0", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", "-t", "60",
+        "-f", "flv", srv.url(stream)])
+    m3u8 = os.path.join(www, "live", stream + ".m3u8")
+    check(wait_until(lambda: segments(m3u8) >= 2, 30, 0.25),
+          "the HLS playlist has %d segments 30 s after publishing" % segments(m3u8))
+    with open(m3u8) as f:
+        text = f.read()
+    target = int(re.search(r"#EXT-X-TARGETDURATION:(\d+)", text).group(1))
+    extinfs = [float(x) for x in re.findall(r"#EXTINF:([\d.]+),", text)]
+    uris = [l for l in text.splitlines() if l and not l.startswith("#")]
+    env.note("measured playlist: TARGETDURATION %d, EXTINF %s" % (target, extinfs))
+    check(all(round(x) <= target for x in extinfs), "an EXTINF exceeds TARGETDURATION %d: %s" % (target, extinfs))
+    for uri in uris:
+        path = os.path.join(www, "live", uri)
+        rc, out, err, _ = env.run("ffprobe-first", [
+            "ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=flags",
+            "-read_intervals", "%+#1", "-of", "csv=p=0", path], 20)
+        check(rc == 0, "ffprobe %s: %s" % (uri, err[-200:]))
+        check(out.strip().startswith("K"), "segment %s starts without a keyframe (flags %r)" % (uri, out.strip()))
+    check(wait_log_text(srv, "keyframes every 8.0 s, longer than hls_fragment 2"), "no long-GOP advice in the log")
+    base = "http://127.0.0.1:%d" % srv.http_port
+    by = run_players_check(env, stream, [{"kind": "hls", "page": "%s/players/?url=%s/live/%s.m3u8&api=%d"
+                                          % (base, base, stream, srv.api_port)}])
+    check_playback(by["hls"], "HLS with an 8 s GOP")
     expect_alive(pub, "publisher")
+
+
+def wait_log_text(srv, text, timeout=5):
+    def has():
+        with open(srv.log, "rb") as f:
+            return text.encode() in f.read()
+    return wait_until(has, timeout)

@@ -3,8 +3,8 @@
  * sr_hls.c: the HLS sink (vhost hls { }). One consumer on the source and one
  * coroutine per published stream: packets go through the MPEG-TS muxer (sr_ts.h) into
  * the current segment, which is cut on a video keyframe once it holds hls_fragment
- * seconds (audio-only streams at hls_fragment * hls_aof_ratio; without
- * hls_wait_keyframe at the duration alone). Each segment is written under a temporary
+ * seconds, however long the GOP (sr_hls_cut.h; audio-only streams at hls_fragment *
+ * hls_aof_ratio; without hls_wait_keyframe at the duration alone). Each segment is written under a temporary
  * name and renamed into place, then the playlist (sr_m3u8.h) is rewritten the same
  * way, so a reader never sees a partial file. The playlist keeps hls_window seconds;
  * segments that leave it are deleted (hls_cleanup). Each finished segment is reported
@@ -31,6 +31,7 @@
 #include "sr_alloc.h"
 #include "sr_consumer.h"
 #include "sr_error.h"
+#include "sr_hls_cut.h"
 #include "sr_http_hooks.h"
 #include "sr_jitter.h"
 #include "sr_json.h"
@@ -74,6 +75,9 @@ struct sr_hls {
     int64_t last_dts;
     int64_t last_delta; /* between the last two A/V packets, for the final segment */
     bool next_discontinuity;
+    bool has_key; /* a keyframe was seen: last_key_dts is valid */
+    int64_t last_key_dts;
+    bool is_gop_noted; /* the long-GOP advice was logged */
     uint64_t segments, errors, mux_errors;
 };
 
@@ -403,16 +407,28 @@ static void sr_hls_close_segment(sr_hls_t *h, int64_t end_ms)
 /* Whether pkt starts a new segment (the open one has reached its length). */
 static bool sr_hls_is_cut(const sr_hls_t *h, const sr_packet_t *pkt)
 {
+    sr_hls_cut_rule_t rule = {h->cfg.fragment_s, h->cfg.aof_ratio, h->cfg.is_wait_keyframe};
     double elapsed_s = (double)(pkt->dts - h->seg_start_ms) / 1000.0;
-    if (!sr_ts_muxer_has_video(h->mux)) {
-        return elapsed_s >= h->cfg.fragment_s * h->cfg.aof_ratio;
+    return sr_hls_cut_is_due(&rule, sr_ts_muxer_has_video(h->mux), sr_packet_is_video_keyframe(pkt), elapsed_s);
+}
+
+/* Say once per stream that its GOP is longer than hls_fragment: its segments follow the
+ * GOP, and the user can fix that at the encoder. */
+static void sr_hls_note_gop(sr_hls_t *h, const sr_packet_t *pkt)
+{
+    if (!sr_packet_is_video_keyframe(pkt)) {
+        return;
     }
-    if (!h->cfg.is_wait_keyframe) {
-        return elapsed_s >= h->cfg.fragment_s;
+    int64_t gop_ms = h->has_key ? pkt->dts - h->last_key_dts : 0;
+    h->last_key_dts = pkt->dts;
+    h->has_key = true;
+    if (!h->is_gop_noted && gop_ms > (int64_t)(h->cfg.fragment_s * 1000) + 100) {
+        h->is_gop_noted = true;
+        sr_warn("hls %s/%s/%s: keyframes every %.1f s, longer than hls_fragment %.3g s: segments are cut at "
+                "keyframes and will be that long; set the encoder's keyframe interval to %.3g s or less "
+                "(OBS: Keyframe Interval)",
+                h->req.vhost, h->req.app, h->req.stream, gop_ms / 1000.0, h->cfg.fragment_s, h->cfg.fragment_s);
     }
-    /* no keyframe for twice the target duration: cut anyway, like SRS's absolute overflow */
-    return (sr_packet_is_video_keyframe(pkt) && elapsed_s >= h->cfg.fragment_s) ||
-           elapsed_s >= 2 * h->cfg.fragment_s * h->cfg.td_ratio;
 }
 
 static void sr_hls_on_packet(sr_hls_t *h, const sr_packet_t *pkt)
@@ -423,6 +439,10 @@ static void sr_hls_on_packet(sr_hls_t *h, const sr_packet_t *pkt)
         sr_hls_close_segment(h, h->last_dts + h->last_delta); /* timestamp jump (RFC 8216 4.3.2.3) */
         h->next_discontinuity = true;
         h->has_last = false;
+        h->has_key = false; /* no GOP spans the jump */
+    }
+    if (is_frame) {
+        sr_hls_note_gop(h, pkt);
     }
     if (is_frame && h->is_open && sr_hls_is_cut(h, pkt)) {
         sr_hls_close_segment(h, pkt->dts);
