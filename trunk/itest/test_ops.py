@@ -9,7 +9,7 @@ import signal
 import socket
 import time
 
-from strand_env import (DEFAULT_VHOSTS, STRAND_BIN, api_ok, check, free_ports, http_body, http_request,
+from strand_env import (DEFAULT_VHOSTS, STRAND_BIN, api_ok, check, free_port, free_ports, http_body, http_request,
                         log_since, pid_runs_exe, port_accepts, tail, wait_log, wait_until)
 from test_rtmp import count_packets, expect_alive
 
@@ -267,6 +267,50 @@ def test_daemon_mode(env):
     check(not os.path.exists(srv.pid_file), "pid file %s left behind" % srv.pid_file)
     check(not port_accepts(srv.port), "port %d still accepts after the daemon quit" % srv.port)
     check(pub.wait(10) is not None, "publisher still connected 10 s after the daemon quit")
+
+
+def _second_instance(env, first, name):
+    """Start strand on its own free port with first's pid file; (exit code, stderr)."""
+    conf = env.path(name + ".conf")
+    with open(conf, "w") as f:
+        f.write("listen %d;\ndaemon off;\npid %s;\nsrs_log_tank console;\nvhost __defaultVhost__ { }\n"
+                % (free_port(), first.pid_file))
+    rc, _, err, secs = env.run(name, [STRAND_BIN, "-c", conf], 10)
+    env.note("measured second instance: exit %s after %.2f s" % (rc, secs))
+    return rc, err
+
+
+def _pid_in(path):
+    with open(path) as f:
+        return int(f.read().strip())
+
+
+def test_second_instance_keeps_off_the_pid_file(env):
+    """Issue 9.6: the pid file is locked for the life of the process. A second instance
+    with the same pid file refuses to start, naming the running pid, and neither
+    overwrites nor removes the file; the first keeps serving. Foreground and daemon."""
+    srv = env.server()
+    check(wait_until(lambda: os.path.exists(srv.pid_file), 5), "no pid file %s" % srv.pid_file)
+    first = _pid_in(srv.pid_file)
+    check(first == srv.proc.pid, "the pid file names %d, the server is %d" % (first, srv.proc.pid))
+    rc, err = _second_instance(env, srv, "second")
+    check(rc not in (None, 0), "the second instance started (exit %s)" % rc)
+    check("pid %d" % first in err, "the refusal does not name the running pid %d: %s" % (first, err[-300:]))
+    check(os.path.exists(srv.pid_file) and _pid_in(srv.pid_file) == first,
+          "the pid file was changed or removed by the second instance")
+    pub = env.publish_file(srv.url("stillup"), env.media(), seconds=10)
+    check(wait_log(srv, r"publish \S+/live/stillup start", 10), "the first instance does not take a publish")
+    expect_plays(env, srv.url("stillup"), "the first instance")
+    expect_alive(pub, "publisher")
+    os.kill(first, signal.SIGHUP)  # kill -HUP $(cat pidfile) still reaches the right process
+    check(wait_log(srv, r"reload: applied", 5), "SIGHUP through the pid file was not applied")
+
+    daemon = env.server(start=False, daemon=True, log_file=True, name="daemon")
+    rc, _, pid = daemon.start_daemon()
+    check(rc == 0 and pid, "the daemon did not start (%s)" % rc)
+    rc, err = _second_instance(env, daemon, "second-daemon")
+    check(rc not in (None, 0) and "pid %d" % pid in err, "second instance of a daemon: exit %s, %s" % (rc, err[-300:]))
+    check(_pid_in(daemon.pid_file) == pid and pid_runs_exe(pid, STRAND_BIN), "the daemon's pid file was touched")
 
 
 # ---------------------------------------------------------------- slow player

@@ -151,17 +151,50 @@ static void sr_main_report_ready(bool is_ok)
     }
 }
 
-static int sr_main_write_pid(const char *path)
+/* The pid file, locked (fcntl) for the life of the process: -1 when we hold none. Its
+ * path is kept: a reload may free the config it came from. */
+static int sr_main_pid_fd = -1;
+static char sr_main_pid_path[1024];
+
+/* Lock the pid file and write our pid into it. Another live holder of the lock is
+ * another instance: -SR_ESTREAM_BUSY naming its pid, and its file is left as it is.
+ * Any other failure returns an error the caller may run without. */
+static int sr_main_lock_pid(const char *path)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
         return sr_err_new(SR_EFILE_OPEN, "pid file %s: %s", path, strerror(errno));
     }
+    struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    if (fcntl(fd, F_SETLK, &lk) != 0) {
+        int err = errno;
+        struct flock who = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        int holder = fcntl(fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK ? (int)who.l_pid : 0;
+        close(fd);
+        if (err == EAGAIN || err == EACCES) {
+            return sr_err_new(SR_ESTREAM_BUSY, "another strand (pid %d) is running with pid file %s", holder, path);
+        }
+        return sr_err_new(SR_EFILE_OPEN, "lock pid file %s: %s", path, strerror(err));
+    }
     char buf[32];
     int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-    ssize_t w = write(fd, buf, (size_t)n);
-    close(fd);
-    return w == n ? SR_OK : sr_err_new(SR_EFILE_WRITE, "pid file %s", path);
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
+        close(fd);
+        return sr_err_new(SR_EFILE_WRITE, "pid file %s: %s", path, strerror(errno));
+    }
+    sr_main_pid_fd = fd;
+    snprintf(sr_main_pid_path, sizeof(sr_main_pid_path), "%s", path);
+    return SR_OK;
+}
+
+/* Remove the pid file only while we hold its lock: never another instance's. */
+static void sr_main_unlock_pid(void)
+{
+    if (sr_main_pid_fd >= 0) {
+        unlink(sr_main_pid_path);
+        close(sr_main_pid_fd);
+        sr_main_pid_fd = -1;
+    }
 }
 
 static void sr_main_raise_fd_limit(void)
@@ -192,6 +225,14 @@ static int sr_main_run(sr_server_config_t *cfg)
     if (cfg->is_daemon && (rc = sr_main_daemonize()) != SR_OK) {
         return rc;
     }
+    /* after the fork (a lock is not inherited), before the ports: a second instance
+     * with the same pid file stops here and disturbs nothing */
+    if (cfg->pid_file[0] && (rc = sr_main_lock_pid(cfg->pid_file)) != SR_OK) {
+        if (rc == -SR_ESTREAM_BUSY) {
+            return rc;
+        }
+        sr_warn("%s; running without a pid file", sr_err_trail());
+    }
     sr_main_raise_fd_limit();
     if ((rc = sr_st_init()) != SR_OK || (rc = sr_main_install_signals()) != SR_OK) {
         return rc;
@@ -200,18 +241,15 @@ static int sr_main_run(sr_server_config_t *cfg)
              (int)getpid(), sr_main_config_path, sr_st_eventsys_name(), sr_st_fd_limit());
     sr_main_server = sr_server_new(cfg);
     if ((rc = sr_server_start(sr_main_server)) != SR_OK) {
-        return rc; /* the pid file of a running instance is left alone */
-    }
-    /* Written once the ports are ours, so a second instance never clobbers the first's. */
-    if (sr_main_write_pid(cfg->pid_file) != SR_OK) {
-        sr_warn("%s; running without a pid file", sr_err_trail());
+        sr_main_unlock_pid();
+        return rc;
     }
     sr_main_report_ready(true);
     sr_main_signal_loop();
     sr_server_stop(sr_main_server, SR_MAIN_STOP_GRACE_US);
     /* on_unpublish/on_stop/on_close of the connections just closed still go out. */
     sr_hooks_stop(sr_main_server, sr_time_mono_us() + SR_MAIN_STOP_GRACE_US);
-    unlink(sr_server_config(sr_main_server)->pid_file);
+    sr_main_unlock_pid();
     sr_trace("%s stopped", SR_SERVER_NAME);
     return SR_OK;
 }
