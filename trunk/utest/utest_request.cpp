@@ -432,16 +432,38 @@ TEST(Request, SetTruncatesAtTheFieldLimit)
     EXPECT_STREQ("rtmp123456789", r.schema);
 }
 
-TEST(Request, ConnectAndStreamTruncateHugeFields)
+// Issue 9.3: names over the limit are refused (a name cut short could name another
+// stream), with the part and its length in the trail; at the limit they are accepted.
+TEST(Request, ConnectAndStreamRefuseHugeFields)
 {
     const std::string huge(3000, 'a');
-    std::string tc_url = "rtmp://h/" + huge;
-    SrUtestRequest r = connect(tc_url.c_str(), (huge + "?token=" + huge).c_str(), (huge + "?k=" + huge).c_str());
-    EXPECT_EQ(1023u, strlen(r.tc_url));
-    EXPECT_EQ(255u, strlen(r.app));
-    EXPECT_EQ(255u, strlen(r.stream));
-    EXPECT_EQ(1023u, strlen(r.param));
-    EXPECT_EQ(0, strncmp("?k=aaa", r.param, 6)); // the stream's parameters won
+    const std::string app(SR_REQUEST_APP_MAX, 'p'), stream(SR_REQUEST_STREAM_MAX, 's');
+    struct {
+        std::string tc_url, app, stream;
+        const char *what; // in the trail
+    } cases[] = {
+        {"rtmp://h/" + huge, "live", "s", "tcUrl of 3009 bytes"},
+        {"rtmp://h/live", huge, "s", "app of 3000 bytes"},
+        {"rtmp://h/live", "live?token=" + huge, "s", "parameters of 3006 bytes"},
+        {"rtmp://h/live", "live?vhost=" + std::string(300, 'v'), "s", "vhost of 300 bytes"},
+        {"rtmp://h/live", "live", huge, "stream name of 3000 bytes"},
+        {"rtmp://h/live", "live", std::string(60000, 's'), "stream name of 60000 bytes"},
+        {"rtmp://h/live", "live", "s?k=" + huge, "parameters of 3002 bytes"},
+        {"rtmp://h/live", "live", "s?domain=" + std::string(256, 'd'), "vhost of 256 bytes"},
+    };
+    for (const auto &c : cases) {
+        SrUtestRequest r;
+        int rc = sr_request_from_connect(&r, c.tc_url.c_str(), c.app.c_str(), SR_DEFAULT_RTMP_PORT);
+        if (rc == SR_OK) {
+            rc = sr_request_set_stream(&r, c.stream.c_str());
+        }
+        EXPECT_EQ(-SR_ENAME_TOO_LONG, rc) << c.what;
+        EXPECT_NE(nullptr, strstr(sr_err_trail(), c.what)) << sr_err_trail();
+        EXPECT_LT(strlen(sr_err_trail()), 200u) << "the trail must not carry the name";
+    }
+    SrUtestRequest ok = connect("rtmp://h/live", app.c_str(), stream.c_str());
+    EXPECT_EQ(app, ok.app);
+    EXPECT_EQ(stream, ok.stream);
 }
 
 TEST(Request, CopyIsDeep)

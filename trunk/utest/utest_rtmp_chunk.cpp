@@ -630,6 +630,35 @@ TEST(RtmpChunk, LimitsPartialMessages)
     EXPECT_NE(nullptr, strstr(sr_err_trail(), "csid=7")) << sr_err_trail();
 }
 
+// Issue 9.3: a command, data or control message cannot make a connection hold megabytes.
+TEST(RtmpChunk, LimitsMessageLengthByType)
+{
+    struct {
+        uint8_t type;
+        uint32_t ok, refused;
+    } cases[] = {
+        {20, SR_RTMP_MAX_COMMAND_SIZE, SR_RTMP_MAX_COMMAND_SIZE + 1},
+        {17, SR_RTMP_MAX_COMMAND_SIZE, 300000},
+        {18, SR_RTMP_MAX_DATA_SIZE, SR_RTMP_MAX_DATA_SIZE + 1},
+        {4, SR_RTMP_MAX_CONTROL_SIZE, SR_RTMP_MAX_CONTROL_SIZE + 1},
+    };
+    for (const auto &c : cases) {
+        for (uint32_t len : {c.ok, c.refused}) {
+            Bytes s;
+            header(s, 0, 3, 0, len, c.type, 1);
+            s.push_back(0); // the first body byte: a whole chunk at chunk size 1
+            std::vector<Msg> got;
+            int rc = read_bytes(s.data(), s.size(), got, 1);
+            if (len == c.ok) {
+                EXPECT_NE(-SR_ERTMP_CHUNK, rc) << "type " << (int)c.type << " length " << len;
+            } else {
+                EXPECT_EQ(-SR_ERTMP_CHUNK, rc) << "type " << (int)c.type << " length " << len;
+                EXPECT_NE(nullptr, strstr(sr_err_trail(), "at most")) << sr_err_trail();
+            }
+        }
+    }
+}
+
 TEST(RtmpChunk, LimitsLargeCsids)
 {
     Bytes s;

@@ -143,11 +143,12 @@ static bool sr_http_stream_match(const sr_vhost_config_t *v, const char *path, c
     if (slash == path) {
         return false;
     }
-    snprintf(stream, stream_size, "%.*s", (int)(path + n - strlen(ext) - slash - 1), slash + 1);
+    size_t stream_len = (size_t)(path + n - strlen(ext) - slash - 1);
     const char *a = path + 1;
-    if (a >= slash) {
-        return false;
+    if (a >= slash || stream_len >= stream_size || (size_t)(slash - a) >= app_size) {
+        return false; /* never a name cut short: it could be another stream's */
     }
+    snprintf(stream, stream_size, "%.*s", (int)stream_len, slash + 1);
     snprintf(app, app_size, "%.*s", (int)(slash - a), a);
     char expect[1024];
     /* the vhost was chosen already (Host, ?vhost= or the first segment): match without it */

@@ -12,6 +12,7 @@
 
 #include "sr_alloc.h"
 #include "sr_consts.h"
+#include "sr_error.h"
 #include "sr_url.h"
 
 /* What every empty field points at; never freed. */
@@ -103,24 +104,50 @@ void sr_request_copy(sr_request_t *dst, const sr_request_t *src)
     dst->object_encoding = src->object_encoding;
 }
 
-/* A vhost named by parameter: "vhost" wins over the older "domain". */
-static bool sr_request_vhost_param(sr_request_t *req, const char *query)
+static int sr_request_check_len(const char *what, size_t len, size_t max)
 {
-    char v[SR_REQUEST_VHOST_MAX + 1];
-    if ((sr_url_query_get(query, "vhost", v, sizeof(v)) || sr_url_query_get(query, "domain", v, sizeof(v))) && v[0]) {
-        sr_request_set(req, SR_REQUEST_VHOST, "%s", v);
-        return true;
-    }
-    return false;
+    return len <= max ? SR_OK : sr_err_new(SR_ENAME_TOO_LONG, "%s of %zu bytes (at most %zu)", what, len, max);
 }
 
-void sr_request_from_connect(sr_request_t *req, const char *tc_url, const char *app_field, int default_port)
+/* "name?query": the lengths of both parts. */
+static int sr_request_check_split(const char *field, const char *what, size_t name_max)
+{
+    size_t name = strcspn(field, "?");
+    size_t query = field[name] ? strlen(field + name + 1) : 0;
+    int rc = sr_request_check_len(what, name, name_max);
+    return rc == SR_OK ? sr_request_check_len("parameters", query, SR_REQUEST_PARAM_MAX) : rc;
+}
+
+/* A vhost named by parameter: "vhost" wins over the older "domain". Sets *is_set. */
+static int sr_request_vhost_param(sr_request_t *req, const char *query, bool *is_set)
+{
+    char v[SR_REQUEST_PARAM_MAX + 1];
+    *is_set = false;
+    if ((sr_url_query_get(query, "vhost", v, sizeof(v)) || sr_url_query_get(query, "domain", v, sizeof(v))) && v[0]) {
+        int rc = sr_request_check_len("vhost", strlen(v), SR_REQUEST_VHOST_MAX);
+        if (rc != SR_OK) {
+            return rc;
+        }
+        sr_request_set(req, SR_REQUEST_VHOST, "%s", v);
+        *is_set = true;
+    }
+    return SR_OK;
+}
+
+int sr_request_from_connect(sr_request_t *req, const char *tc_url, const char *app_field, int default_port)
 {
     char app[SR_REQUEST_APP_MAX + 1], app_query[SR_REQUEST_PARAM_MAX + 1];
     sr_url_t url;
+    int rc = sr_request_check_len("tcUrl", tc_url ? strlen(tc_url) : 0, SR_REQUEST_TC_URL_MAX);
+    if (rc != SR_OK || (rc = sr_request_check_split(app_field ? app_field : "", "app", SR_REQUEST_APP_MAX))) {
+        return rc;
+    }
     sr_request_set(req, SR_REQUEST_TC_URL, "%s", tc_url ? tc_url : "");
     req->port = default_port;
     if (tc_url && sr_url_parse(tc_url, &url) == 0) {
+        if ((rc = sr_request_check_len("tcUrl host", strlen(url.host), SR_REQUEST_HOST_MAX)) != SR_OK) {
+            return rc;
+        }
         sr_request_set(req, SR_REQUEST_SCHEMA, "%s", url.scheme);
         sr_request_set(req, SR_REQUEST_HOST, "%s", url.host);
         if (url.port) {
@@ -137,20 +164,28 @@ void sr_request_from_connect(sr_request_t *req, const char *tc_url, const char *
     }
     sr_request_set(req, SR_REQUEST_APP, "%s", app);
     sr_request_set(req, SR_REQUEST_PARAM, "%s", app_query);
-    if (!sr_request_vhost_param(req, app_query)) {
+    bool has_vhost;
+    if ((rc = sr_request_vhost_param(req, app_query, &has_vhost)) == SR_OK && !has_vhost) {
         sr_request_set(req, SR_REQUEST_VHOST, "%s", req->host[0] ? req->host : SR_DEFAULT_VHOST);
     }
+    return rc;
 }
 
-void sr_request_set_stream(sr_request_t *req, const char *stream_field)
+int sr_request_set_stream(sr_request_t *req, const char *stream_field)
 {
     char stream[SR_REQUEST_STREAM_MAX + 1], query[SR_REQUEST_PARAM_MAX + 1];
+    int rc = sr_request_check_split(stream_field ? stream_field : "", "stream name", SR_REQUEST_STREAM_MAX);
+    if (rc != SR_OK) {
+        return rc;
+    }
     sr_url_split_query(stream_field ? stream_field : "", stream, sizeof(stream), query, sizeof(query));
     sr_request_set(req, SR_REQUEST_STREAM, "%s", stream);
     if (query[0]) {
+        bool has_vhost;
         sr_request_set(req, SR_REQUEST_PARAM, "%s", query);
-        sr_request_vhost_param(req, query);
+        rc = sr_request_vhost_param(req, query, &has_vhost);
     }
+    return rc;
 }
 
 void sr_request_source_key(const sr_request_t *req, char *out, size_t size)

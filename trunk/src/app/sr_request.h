@@ -17,8 +17,9 @@
 
 SR_BEGIN_DECLS
 
-/* The longest content of each field, in bytes (without the NUL); longer values are
- * truncated, so a peer cannot make a request grow without bound. */
+/* The longest content of each field, in bytes (without the NUL). What a client sends
+ * (sr_request_from_connect, sr_request_set_stream) is refused when longer, as SRS
+ * refuses it: a name cut short could name another stream. sr_request_set truncates. */
 #define SR_REQUEST_TC_URL_MAX 1023
 #define SR_REQUEST_PAGE_URL_MAX 511
 #define SR_REQUEST_SWF_URL_MAX 511
@@ -76,11 +77,14 @@ void sr_request_set(sr_request_t *req, sr_request_field_t field, const char *fmt
 void sr_request_copy(sr_request_t *dst, const sr_request_t *src);
 
 /* Fill from the connect command: tcUrl and the app field (which may carry "?params").
- * A missing or unparsable tcUrl falls back to the app field alone. */
-void sr_request_from_connect(sr_request_t *req, const char *tc_url, const char *app_field, int default_port);
+ * A missing or unparsable tcUrl falls back to the app field alone. -SR_ENAME_TOO_LONG
+ * (the trail names the part and its length, not its content) when the tcUrl, its host,
+ * the app, its parameters or a vhost parameter is over its _MAX; req is then partly set. */
+int sr_request_from_connect(sr_request_t *req, const char *tc_url, const char *app_field, int default_port);
 /* Set the stream from a publish/play name ("name?params"); parameters on the stream
- * override those on the app, and a vhost parameter re-targets the vhost. */
-void sr_request_set_stream(sr_request_t *req, const char *stream_field);
+ * override those on the app, and a vhost parameter re-targets the vhost.
+ * -SR_ENAME_TOO_LONG as above for the name, its parameters or a vhost parameter. */
+int sr_request_set_stream(sr_request_t *req, const char *stream_field);
 /* "vhost/app/stream": the key of the stream's source. */
 void sr_request_source_key(const sr_request_t *req, char *out, size_t size);
 /* "/app/stream" as SRS reports stream_url (with the vhost prefixed when not the default). */

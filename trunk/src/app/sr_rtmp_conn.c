@@ -156,12 +156,15 @@ static int sr_rtmp_conn_on_connect(sr_rtmp_conn_t *c, const sr_rtmp_command_t *c
         return sr_err_new(SR_ERTMP_COMMAND, "connect without an app");
     }
     int port = sr_server_config(c->server)->listens[0].port;
-    sr_request_from_connect(&c->req, tc_url, app, port);
+    int rc = sr_request_from_connect(&c->req, tc_url, app, port);
+    if (rc != SR_OK) {
+        return sr_rtmp_conn_reject(c, cmd->transaction_id, rc);
+    }
     sr_request_set(&c->req, SR_REQUEST_PAGE_URL, "%s", o ? sr_amf0_object_get_string(o, "pageUrl") ?: "" : "");
     sr_request_set(&c->req, SR_REQUEST_SWF_URL, "%s", o ? sr_amf0_object_get_string(o, "swfUrl") ?: "" : "");
     c->req.object_encoding = o ? sr_amf0_object_get_number(o, "objectEncoding", 0) : 0;
     sr_request_set(&c->req, SR_REQUEST_IP, "%s", c->client.ip);
-    int rc = sr_rtmp_conn__resolve_vhost(c);
+    rc = sr_rtmp_conn__resolve_vhost(c);
     if (rc == SR_OK) {
         rc = sr_hooks_on_connect(c->server, c->client.cid, &c->req);
     }

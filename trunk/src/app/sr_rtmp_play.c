@@ -192,8 +192,10 @@ int sr_rtmp_play_run(sr_rtmp_conn_t *c, const sr_rtmp_command_t *cmd)
     if (!stream || !stream[0]) {
         return sr_err_new(SR_ERTMP_COMMAND, "play without a stream name");
     }
-    sr_request_set_stream(&c->req, stream);
-    int rc = sr_rtmp_conn__resolve_vhost(c);
+    int rc = sr_request_set_stream(&c->req, stream);
+    if (rc == SR_OK) {
+        rc = sr_rtmp_conn__resolve_vhost(c);
+    }
     if (rc != SR_OK) {
         sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_ERROR, SR_RTMP_STATUS_PLAY_STREAM_NOT_FOUND, sr_err_text(rc));
         return rc;

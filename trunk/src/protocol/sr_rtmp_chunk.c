@@ -369,11 +369,32 @@ static int sr_rtmp_reader_next_header(sr_rtmp_reader_t *r, sr_rtmp_chunk_header_
     }
 }
 
+/* The longest message of this type the reader accepts. */
+static uint32_t sr_rtmp_reader_max_length(uint8_t type)
+{
+    switch (type) {
+    case SR_RTMP_MSG_AUDIO:
+    case SR_RTMP_MSG_VIDEO:
+    case SR_RTMP_MSG_AGGREGATE:
+        return SR_RTMP_MAX_MESSAGE_SIZE;
+    case SR_RTMP_MSG_AMF0_DATA:
+    case SR_RTMP_MSG_AMF3_DATA:
+        return SR_RTMP_MAX_DATA_SIZE;
+    default:
+        return type <= SR_RTMP_MSG_SET_PEER_BANDWIDTH ? SR_RTMP_MAX_CONTROL_SIZE : SR_RTMP_MAX_COMMAND_SIZE;
+    }
+}
+
 /* Start a message on cs from a header (fmt 0/1/2, or fmt 3 with no message partial). */
 static int sr_rtmp_reader_start_message(sr_rtmp_reader_t *r, sr_rtmp_chunk_stream_t *cs,
                                         const sr_rtmp_chunk_header_t *h)
 {
     uint32_t length = h->fmt <= 1 ? h->length : cs->length;
+    uint8_t type = h->fmt <= 1 ? h->type : cs->type;
+    if (length > sr_rtmp_reader_max_length(type)) {
+        return sr_err_new(SR_ERTMP_CHUNK, "csid=%u: a type %u message of %u bytes (at most %u)", h->csid, type, length,
+                          sr_rtmp_reader_max_length(type));
+    }
     if (r->npartials >= SR_RTMP_READER_MAX_PARTIALS) {
         return sr_err_new(SR_ERTMP_CHUNK, "csid=%u: more than %d partial messages", h->csid,
                           SR_RTMP_READER_MAX_PARTIALS);

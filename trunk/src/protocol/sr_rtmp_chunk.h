@@ -49,8 +49,14 @@ enum {
 #define SR_RTMP_DEFAULT_CHUNK_SIZE 128
 /* Largest chunk size accepted: a message length is 24 bits, so a larger chunk never helps. */
 #define SR_RTMP_MAX_CHUNK_SIZE 0xFFFFFF
-/* Largest message length (the 24-bit message length field). */
+/* Largest message length (the 24-bit message length field): audio, video, aggregates. */
 #define SR_RTMP_MAX_MESSAGE_SIZE 0xFFFFFF
+/* What a reader accepts of the other types, so a peer cannot make a connection hold
+ * megabytes with a command: protocol control messages carry a few bytes, commands and
+ * shared objects a few hundred (a 64 KiB one is hostile), metadata a few KiB. */
+#define SR_RTMP_MAX_CONTROL_SIZE 64
+#define SR_RTMP_MAX_COMMAND_SIZE (64 * 1024)
+#define SR_RTMP_MAX_DATA_SIZE (1024 * 1024)
 /* Timestamps at or above this travel in the 4-byte extended timestamp field (RTMP 5.3.1.3). */
 #define SR_RTMP_EXTENDED_TIMESTAMP 0xFFFFFF
 
