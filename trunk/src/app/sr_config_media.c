@@ -116,3 +116,21 @@ bool sr_config_media_dvr_applies(const sr_dvr_config_t *c, const char *app, cons
     }
     return false;
 }
+
+bool sr_config_media_hls_equal(const sr_hls_config_t *a, const sr_hls_config_t *b)
+{
+    return a->is_enabled == b->is_enabled && a->fragment_s == b->fragment_s && a->td_ratio == b->td_ratio &&
+           a->aof_ratio == b->aof_ratio && a->window_s == b->window_s &&
+           a->is_on_error_continue == b->is_on_error_continue && strcmp(a->path, b->path) == 0 &&
+           strcmp(a->m3u8_file, b->m3u8_file) == 0 && strcmp(a->ts_file, b->ts_file) == 0 &&
+           strcmp(a->entry_prefix, b->entry_prefix) == 0 && a->is_cleanup == b->is_cleanup &&
+           a->dispose_s == b->dispose_s && a->is_wait_keyframe == b->is_wait_keyframe &&
+           a->is_use_fmp4 == b->is_use_fmp4;
+}
+
+bool sr_config_media_dvr_equal(const sr_dvr_config_t *a, const sr_dvr_config_t *b)
+{
+    return a->is_enabled == b->is_enabled && strcmp(a->apply, b->apply) == 0 && a->plan == b->plan &&
+           strcmp(a->path, b->path) == 0 && a->duration_s == b->duration_s &&
+           a->is_wait_keyframe == b->is_wait_keyframe && a->time_jitter == b->time_jitter;
+}

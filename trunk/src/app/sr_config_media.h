@@ -47,6 +47,9 @@ typedef struct sr_dvr_config {
 /* Resolve a vhost's hls { } / dvr { } (absent: disabled, SRS defaults). */
 int sr_config_media_resolve_hls(const sr_conf_t *vhost, sr_hls_config_t *out);
 int sr_config_media_resolve_dvr(const sr_conf_t *vhost, sr_dvr_config_t *out);
+/* Whether two resolved blocks ask for the same output (a reload restarts it if not). */
+bool sr_config_media_hls_equal(const sr_hls_config_t *a, const sr_hls_config_t *b);
+bool sr_config_media_dvr_equal(const sr_dvr_config_t *a, const sr_dvr_config_t *b);
 /* Whether dvr_apply selects app/stream. */
 bool sr_config_media_dvr_applies(const sr_dvr_config_t *c, const char *app, const char *stream);
 

@@ -15,6 +15,7 @@
 #include "sr_http_conn.h"
 #include "sr_log.h"
 #include "sr_rtmp_conn.h"
+#include "sr_sinks.h"
 #include "sr_st.h"
 #include "sr_stream_policy.h"
 
@@ -379,11 +380,17 @@ void sr_server_reload(sr_server_t *s, sr_server_config_t *config)
     }
     sr_server_reload_listeners(s, config);
     s->config = config;
-    /* Clients of vhosts that are gone or disabled are closed; others keep going. */
+    /* Clients of vhosts that are gone or disabled are closed, and HTTP viewers of a
+     * mount that was turned off or moved; others keep going. */
     for (sr_client_t *c = s->clients; c; c = c->next) {
         const sr_vhost_config_t *v = c->vhost[0] ? sr_server_config_vhost_exact(config, c->vhost) : NULL;
+        const sr_vhost_config_t *was = c->vhost[0] ? sr_server_config_vhost_exact(old, c->vhost) : NULL;
         if (c->vhost[0] && (!v || !v->is_enabled)) {
             sr_trace("reload: close client %s of vhost %s (removed or disabled)", c->cid, c->vhost);
+            sr_co_interrupt(c->co);
+        } else if (v && was && c->type && strcmp(c->type, "flv-play") == 0 &&
+                   (!v->http_remux.is_enabled || strcmp(v->http_remux.mount, was->http_remux.mount) != 0)) {
+            sr_trace("reload: close HTTP viewer %s of vhost %s (http_remux off or moved)", c->cid, c->vhost);
             sr_co_interrupt(c->co);
         }
     }
@@ -391,6 +398,7 @@ void sr_server_reload(sr_server_t *s, sr_server_config_t *config)
     sr_server_config_free(old);
     sr_trace("reload: applied %s (%d vhosts, %d listeners, log level %s)", config->path, config->vhost_count,
              config->listen_count, sr_log_level_name((sr_log_level_t)config->log_level));
+    sr_sinks_reload(s); /* last: it may yield */
 }
 
 /* ---- stop ---- */

@@ -62,7 +62,9 @@ sr_server_t *sr_server_new(sr_server_config_t *config);
 int sr_server_start(sr_server_t *s);
 /* Apply a freshly loaded config (owned by the server from now on): log level, listeners
  * re-bound where they changed, vhost policies pushed into live streams, clients of removed
- * or disabled vhosts closed. Never fails half-way: listener errors are logged. */
+ * or disabled vhosts closed (and HTTP viewers of a mount turned off or moved), HLS/DVR of
+ * live streams started or stopped as the new config says (sr_sinks_reload). Never fails
+ * half-way: listener errors are logged. May yield. */
 void sr_server_reload(sr_server_t *s, sr_server_config_t *config);
 /* Close listeners, ask every connection to close, and wait up to timeout_us for them. May yield. */
 void sr_server_stop(sr_server_t *s, sr_utime_t timeout_us);

@@ -43,7 +43,8 @@ struct sr_source {
     int player_count;         /* consumers that are not sinks */
     sr_utime_t idle_since_us; /* with no player since (monotonic) */
     sr_source_policy_t policy;
-    sr_mix_queue_t *mix; /* while mix_correct is on */
+    sr_mix_queue_t *mix;    /* while mix_correct is on */
+    struct sr_sinks *sinks; /* not owned: see sr_source_set_sinks */
     sr_source_stats_t stats;
     uint64_t dropped_gone; /* packets dropped for consumers that have left */
 };
@@ -262,6 +263,16 @@ void sr_source_set_policy(sr_source_t *s, const sr_source_policy_t *policy)
         sr_mix_queue_free(s->mix);
         s->mix = NULL;
     }
+}
+
+void sr_source_set_sinks(sr_source_t *s, struct sr_sinks *sinks)
+{
+    s->sinks = sinks;
+}
+
+struct sr_sinks *sr_source_sinks(const sr_source_t *s)
+{
+    return s->sinks;
 }
 
 sr_utime_t sr_source_idle_us(const sr_source_t *s)

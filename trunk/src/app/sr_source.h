@@ -21,6 +21,7 @@ SR_BEGIN_DECLS
 
 typedef struct sr_source sr_source_t;
 typedef struct sr_source_registry sr_source_registry_t;
+struct sr_sinks;
 
 typedef struct sr_source_policy {
     bool is_gop_cache;
@@ -78,6 +79,11 @@ void sr_source_set_policy(sr_source_t *s, const sr_source_policy_t *policy);
  * one: publish.kickoff_for_idle. Counted from the publish, or from the last player's
  * leaving. */
 sr_utime_t sr_source_idle_us(const sr_source_t *s);
+
+/* The publish-side sinks (HLS, DVR) of the live stream, set by sr_sinks while they run
+ * (NULL otherwise); the source only keeps the pointer, for a reload to find them. */
+void sr_source_set_sinks(sr_source_t *s, struct sr_sinks *sinks);
+struct sr_sinks *sr_source_sinks(const sr_source_t *s);
 
 /* Claim the source for a publisher. Returns -SR_ESTREAM_BUSY when one is active.
  * Consumers that stayed attached get SR_CONSUMER_EV_PUBLISH, and their timelines
