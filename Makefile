@@ -10,6 +10,11 @@ SHELL := /bin/sh
 
 include objs/config.mk
 
+# `make test` and `make` without -j use as many jobs as configure found cores.
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(JOBS)
+endif
+
 # `make V=1` shows the full commands.
 V ?= 0
 ifeq ($(V),0)
@@ -96,8 +101,9 @@ all: objs/strand $(if $(BENCH_OBJS),objs/strand_bench)
 
 utest: objs/utest
 
+CONF ?= conf/strand.conf
 run: objs/strand
-	objs/strand -c conf/strand.conf
+	objs/strand -c $(CONF)
 
 test: objs/strand objs/utest
 	./scripts/test.sh

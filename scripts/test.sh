@@ -43,8 +43,8 @@ echo "$up passed, $uf failed" >>objs/utest.log
 add_counts objs/utest.log
 
 echo "== integration tests"
-python3 trunk/itest/run.py >objs/itest.log 2>&1
-cat objs/itest.log
+# each test's line as it finishes, not all at the end
+python3 trunk/itest/run.py 2>&1 | tee objs/itest.log
 add_counts objs/itest.log
 
 echo "== fuzz (${FUZZ_SECONDS:-10} s per parser)"

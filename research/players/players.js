@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Strand players page: HTTP-FLV through mpegts.js, HLS through hls.js (or the browser's
 // own HLS where there is no MSE, e.g. iOS), the live streams from the HTTP API, and the
-// URLs to publish to. Query: ?url=PLAY_URL&api=API_PORT (default 1985).
+// URLs to publish to. Query: ?url=PLAY_URL (plays at once) &api=API_PORT. The ports come
+// from the server that served the page (server.json next to it); opened from a file,
+// SRS's defaults are assumed.
 (function () {
   'use strict';
 
@@ -12,7 +14,14 @@
   // a file, assume the defaults on this machine.
   var host = location.hostname || '127.0.0.1';
   var origin = location.protocol === 'file:' ? 'http://' + host + ':8080' : location.origin;
-  var apiBase = 'http://' + host + ':' + (params.get('api') || '1985');
+  // Filled from server.json: {rtmp, http, api, srt, rtc: {enabled, port}, flv, hls}.
+  var server = { rtmp: { enabled: true, port: 1935 }, api: { enabled: true, port: 1985 },
+                 srt: { enabled: false, port: 0 }, rtc: { enabled: false, port: 0 } };
+  var apiBase = '';
+  function setApiBase() {
+    apiBase = 'http://' + host + ':' + (params.get('api') || server.api.port);
+  }
+  setApiBase();
 
   var player = null;   // the mpegts.js or hls.js instance, null for native HLS
   var kind = '';       // 'flv' | 'hls' | ''
@@ -56,7 +65,10 @@
     setState('idle');
   }
 
+  var generation = 0;  // a start() that a newer one replaced reports nothing
+
   function start(which) {
+    var mine = ++generation;
     var url = withKind($('url').value.trim(), which);
     $('url').value = url;
     stop();
@@ -92,12 +104,13 @@
     var p = video.play();
     if (p && p.catch) {
       p.catch(function (e) {
-        if (state !== 'error' && kind === which) setState('error', 'play() refused: ' + e.message);
+        if (state !== 'error' && mine === generation) setState('error', 'play() refused: ' + e.message);
       });
     }
   }
 
-  video.addEventListener('playing', function () { if (kind) setState('playing'); });
+  // a fatal error stays on the status line: a later 'playing' (buffered frames) does not hide it
+  video.addEventListener('playing', function () { if (kind && state !== 'error') setState('playing'); });
   video.addEventListener('error', function () {
     if (kind) setState('error', 'media error ' + (video.error ? video.error.code : ''));
   });
@@ -114,9 +127,11 @@
       }
       h = u.hostname || h;
     } catch (e) { /* not a URL yet: keep the defaults */ }
-    $('rtmp-url').textContent = 'rtmp://' + h + '/' + app + '/' + stream;
+    var rtmpPort = server.rtmp.port === 1935 ? '' : ':' + server.rtmp.port;
+    $('rtmp-url').textContent = 'rtmp://' + h + rtmpPort + '/' + app + '/' + stream;
     $('srt-url').textContent =
-      'srt://' + h + ':10080?streamid=#!::r=' + app + '/' + stream + ',m=publish';
+      'srt://' + h + ':' + server.srt.port + '?streamid=#!::r=' + app + '/' + stream + ',m=publish';
+    $('srt-dt').hidden = $('srt-dd').hidden = !server.srt.enabled;
   }
 
   function link(text, onclick) {
@@ -170,8 +185,19 @@
   $('play-hls').addEventListener('click', function () { start('hls'); });
   $('stop').addEventListener('click', stop);
   $('form').addEventListener('submit', function (ev) { ev.preventDefault(); start('flv'); });
+
+  // Learn the ports, then fill the page; a ?url= plays at once, by its extension.
+  var info = location.protocol === 'file:' ? Promise.reject(new Error('opened from a file'))
+                                           : fetch('server.json').then(function (r) { return r.json(); });
+  info.then(function (js) {
+    ['rtmp', 'api', 'srt', 'rtc'].forEach(function (k) { if (js[k]) server[k] = js[k]; });
+    setApiBase();
+  }).catch(function () { /* keep SRS's defaults */ }).then(function () {
+    showPublishUrls();
+    refreshStreams();
+    setInterval(refreshStreams, 5000);
+    if (params.get('url')) start(/\.m3u8(\?|$)/.test(params.get('url')) ? 'hls' : 'flv');
+  });
   showPublishUrls();
-  refreshStreams();
-  setInterval(refreshStreams, 5000);
   setInterval(showStatus, 500);
 })();

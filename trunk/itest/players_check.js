@@ -6,9 +6,10 @@
 //
 //   node players_check.js CONFIG_JSON
 //   CONFIG: {playwright, chromium, pidFile, tmpDir, shotDir, stream, startTimeout,
-//            playSeconds, deadline, cases: [{kind: "flv"|"hls", page: URL}]}
+//            playSeconds, deadline, cases: [{kind: "flv"|"hls", page: URL, noClick?}]}
 // Prints one JSON object on stdout: {cases: [{kind, listed, rowText, started, t0, t1,
-// advanced, frames, dropped, status, errors}], error?}. Exit 0 unless the browser failed.
+// advanced, frames, dropped, status, rtmpUrl, srtShown, errors}], error?}. Exit 0 unless
+// the browser failed.
 'use strict';
 
 const fs = require('fs');
@@ -52,7 +53,8 @@ async function runCase(browser, c) {
     } catch (e) {
       out.rowText = await page.locator('#streams-note').innerText();
     }
-    await page.click('#play-' + c.kind);
+    // noClick: the page must start on its own (?url=)
+    if (!c.noClick) await page.click('#play-' + c.kind);
     // started: the clock moved and a frame was decoded (a first frame alone is not playback)
     const until = Date.now() + cfg.startTimeout * 1000;
     let s = await page.evaluate(videoState);
@@ -65,7 +67,9 @@ async function runCase(browser, c) {
     if (out.started) await sleep(cfg.playSeconds * 1000);
     s = await page.evaluate(videoState);
     Object.assign(out, { t1: s.t, advanced: s.t - out.t0, frames: s.frames,
-      dropped: s.dropped, status: s.status });
+      dropped: s.dropped, status: s.status,
+      rtmpUrl: await page.locator('#rtmp-url').innerText(),
+      srtShown: await page.locator('#srt-dd').isVisible() });
     // what the page looked like, for whoever reads a failure (kept with --keep)
     if (cfg.shotDir) await page.screenshot({ path: path.join(cfg.shotDir, c.kind + '.png') });
   } finally {

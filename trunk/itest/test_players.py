@@ -12,7 +12,7 @@ import signal
 import subprocess
 import time
 
-from strand_env import ROOT, api_ok, check, http_body, wait_until
+from strand_env import ROOT, api_ok, check, http_body, http_request, wait_until
 from test_rtmp import expect_alive
 
 OBJS = os.path.join(ROOT, "objs")
@@ -239,3 +239,33 @@ def wait_log_text(srv, text, timeout=5):
         with open(srv.log, "rb") as f:
             return text.encode() in f.read()
     return wait_until(has, timeout)
+
+
+def test_page_autoplay(env):
+    """Issue 9.8: the page learns the ports from the server that served it
+    (/players/server.json: no ?api=, RTMP on a port that is not 1935): /players/?url=...
+    plays without a click, lists the stream, shows the RTMP publish URL with the real
+    port and no SRT URL (SRT is off); a URL that does not play ends on an error status,
+    never "playing"; GET / leads to the page; the start-up log names the URLs."""
+    setup_tools(env)
+    www = build_page(env)
+    stream = "autoplay"
+    srv = env.server(http_body(www, api=True))
+    check(srv.port != 1935, "the test needs RTMP on another port than 1935")
+    pub = publish_browser_friendly(env, srv.url(stream), seconds=40)
+    log = open(srv.log).read()
+    for what in ("publish: rtmp://", "players: http://", "/live/livestream.flv"):
+        check(what in log, "the start-up log does not show %r" % what)
+    status, hdrs, _ = http_request(srv.http_port, "/")
+    check(status == 302 and hdrs.get("location") == "/players/", "GET / answered %s %s" % (status, hdrs))
+    base = "http://127.0.0.1:%d" % srv.http_port
+    good = {"kind": "flv", "page": "%s/players/?url=%s/live/%s.flv" % (base, base, stream), "noClick": True}
+    bad = {"kind": "hls", "page": "%s/players/?url=%s/live/nosuch.m3u8" % (base, base), "noClick": True}
+    by = run_players_check(env, stream, [good, bad], play_seconds=3)
+    check_playback(by["flv"], "HTTP-FLV from ?url= without a click")
+    check(":%d/live/%s" % (srv.port, stream) in by["flv"].get("rtmpUrl", ""),
+          "the publish URL %r does not carry RTMP port %d" % (by["flv"].get("rtmpUrl"), srv.port))
+    check(not by["flv"].get("srtShown"), "the page shows an SRT URL although SRT is off")
+    check(str(by["hls"].get("status", "")).startswith("error"),
+          "a stream that does not exist ends on status %r, expected an error" % by["hls"].get("status"))
+    expect_alive(pub, "publisher")

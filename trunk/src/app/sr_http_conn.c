@@ -122,7 +122,10 @@ static int sr_http_conn_route(sr_http_ctx_t *ctx)
         return sr_exporter_serve(ctx);
     }
     if (ctx->roles & SR_ROLE_HTTP_SERVER) {
-        int rc = sr_http_stream_serve(ctx);
+        int rc = sr_http_players_serve(ctx);
+        if (rc == -SR_ENOT_FOUND) {
+            rc = sr_http_stream_serve(ctx);
+        }
         return rc == -SR_ENOT_FOUND ? sr_http_static_serve(ctx) : rc;
     }
     return sr_http_conn_not_found(ctx);

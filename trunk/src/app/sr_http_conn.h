@@ -43,6 +43,9 @@ int sr_http_static_serve(sr_http_ctx_t *ctx); /* files under http_server.dir (sr
 /* A live stream mount (sr_http_stream.c): returns -SR_ENOT_FOUND without answering when
  * the path is not a live mount, so the caller falls back to static files. */
 int sr_http_stream_serve(sr_http_ctx_t *ctx);
+/* GET / (to the players page) and /players/server.json (sr_http_players.c): returns
+ * -SR_ENOT_FOUND without answering for any other request. */
+int sr_http_players_serve(sr_http_ctx_t *ctx);
 
 SR_END_DECLS
 

@@ -66,6 +66,9 @@ int sr_server_start(sr_server_t *s);
  * live streams started or stopped as the new config says (sr_sinks_reload). Never fails
  * half-way: listener errors are logged. May yield. */
 void sr_server_reload(sr_server_t *s, sr_server_config_t *config);
+/* Log where to publish and where to watch, with this host's address and cfg's ports
+ * (sr_server_urls.c). */
+void sr_server_log_urls(const sr_server_config_t *cfg);
 /* Close listeners, ask every connection to close, and wait up to timeout_us for them. May yield. */
 void sr_server_stop(sr_server_t *s, sr_utime_t timeout_us);
 void sr_server_free(sr_server_t *s);

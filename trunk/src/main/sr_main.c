@@ -244,6 +244,7 @@ static int sr_main_run(sr_server_config_t *cfg)
         sr_main_unlock_pid();
         return rc;
     }
+    sr_server_log_urls(cfg);
     sr_main_report_ready(true);
     sr_main_signal_loop();
     sr_server_stop(sr_main_server, SR_MAIN_STOP_GRACE_US);
