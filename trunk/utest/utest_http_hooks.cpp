@@ -30,6 +30,7 @@
 #include "sr_st.h"
 #include "sr_utest.h"
 #include "sr_utest_request.h"
+#include "sr_utest_server.h"
 #include "sr_utest_st.h"
 
 // ---- weak stand-ins for sr_server (used only when sr_server.c is not linked) ----
@@ -570,27 +571,10 @@ TEST_F(HttpHooksSt, StopKeepsItsDeadlineWithASilentServer)
 // ======================================================================
 
 // A config file with http_hooks pointing at hs, loaded into a server.
-struct ServerWithHooks {
-    std::string path;
-    sr_server_t *s = nullptr;
-    ServerWithHooks(const std::string &hooks_block)
+struct ServerWithHooks : SrUtestServer {
+    explicit ServerWithHooks(const std::string &hooks_block)
+        : SrUtestServer("listen 1935;\nvhost __defaultVhost__ {\n    http_hooks {\n" + hooks_block + "    }\n}\n")
     {
-        char tmpl[] = "/tmp/strand-hooks-XXXXXX";
-        int fd = mkstemp(tmpl);
-        close(fd);
-        path = tmpl;
-        std::ofstream(path) << "listen 1935;\nvhost __defaultVhost__ {\n    http_hooks {\n"
-                            << hooks_block << "    }\n}\n";
-        sr_server_config_t *cfg = nullptr;
-        EXPECT_SR_OK(sr_server_config_load(path.c_str(), &cfg));
-        if (cfg) {
-            s = sr_server_new(cfg);
-        }
-    }
-    ~ServerWithHooks()
-    {
-        sr_server_free(s);
-        unlink(path.c_str());
     }
 };
 

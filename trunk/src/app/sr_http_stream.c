@@ -19,12 +19,10 @@
 #include "sr_error.h"
 #include "sr_flv.h"
 #include "sr_http_conn.h"
-#include "sr_http_hooks.h"
 #include "sr_log.h"
 #include "sr_request.h"
-#include "sr_source.h"
+#include "sr_session.h"
 #include "sr_st.h"
-#include "sr_stream_policy.h"
 #include "sr_ts.h"
 #include "sr_url.h"
 
@@ -257,8 +255,9 @@ static int sr_http_stream_loop(sr_http_stream_t *hs)
     }
 }
 
-static int sr_http_stream_play(sr_http_stream_t *hs, sr_source_t *src)
+static int sr_http_stream_play(sr_http_stream_t *hs, sr_play_t *session)
 {
+    sr_source_t *src = session->source;
     sr_http_ctx_t *ctx = hs->ctx;
     sr_http_response_init(&hs->resp, ctx->io, ctx->req);
     sr_http_response_add_header(&hs->resp, "Content-Type", sr_http_stream_formats[hs->format].content_type);
@@ -279,17 +278,11 @@ static int sr_http_stream_play(sr_http_stream_t *hs, sr_source_t *src)
     if (rc != SR_OK || strcmp(ctx->req->method_name, "HEAD") == 0) {
         return rc;
     }
-    sr_consumer_policy_t policy;
-    sr_stream_policy_player(&hs->vhost, &policy);
-    hs->consumer = sr_source_consumer_add(src, &policy);
-    ctx->client->source = src;
-    sr_trace("http play %s/%s/%s%s start", hs->req->vhost, hs->req->app, hs->req->stream, hs->req->param);
+    hs->consumer = sr_play_attach(session, &hs->vhost);
     rc = sr_http_stream_loop(hs);
-    sr_trace("http play %s/%s/%s stop: sent %llu packets, dropped %llu (%s)", hs->req->vhost, hs->req->app,
-             hs->req->stream, (unsigned long long)hs->sent_packets,
-             (unsigned long long)sr_consumer_dropped(hs->consumer), rc == SR_OK ? "unpublished" : sr_err_name(rc));
-    ctx->client->source = NULL;
-    sr_source_consumer_remove(hs->consumer);
+    sr_trace("play %s/%s/%s stop: sent %llu packets, dropped %llu (%s)", hs->req->vhost, hs->req->app, hs->req->stream,
+             (unsigned long long)hs->sent_packets, (unsigned long long)sr_consumer_dropped(hs->consumer),
+             rc == SR_OK ? "unpublished" : sr_err_name(rc));
     if (rc == SR_OK) {
         rc = sr_http_response_end(&hs->resp);
     }
@@ -358,19 +351,17 @@ int sr_http_stream_serve(sr_http_ctx_t *ctx)
     if (format < 0) {
         return sr_http_conn_reply(ctx, 501, "text/plain; charset=utf-8", "501 Not Implemented\n", 20, false);
     }
-    sr_source_t *src = sr_source_fetch(sr_server_sources(ctx->server), v->name, app, stream, false);
-    if (!src || !sr_source_is_publishing(src)) {
-        sr_source_unref(src);
-        return sr_http_conn_reply(ctx, 404, "text/plain; charset=utf-8", "404 Not Found (stream not live)\n", 32,
-                                  false);
-    }
     sr_http_stream_t *hs = sr_http_stream_new(ctx, v, format);
     sr_http_stream_fill_request(hs, app, stream);
-    int rc = sr_hooks_on_play(ctx->server, ctx->client->cid, hs->req, sr_source_id(src));
+    sr_play_t session;
+    int rc = sr_play_begin(&session, ctx->server, ctx->client, hs->req, true);
     if (rc != SR_OK) {
-        sr_warn("http play %s/%s/%s denied: %s", v->name, app, stream, sr_err_trail());
         sr_http_stream_free(hs);
-        sr_source_unref(src);
+        if (rc == -SR_ENOT_FOUND) {
+            return sr_http_conn_reply(ctx, 404, "text/plain; charset=utf-8", "404 Not Found (stream not live)\n", 32,
+                                      false);
+        }
+        sr_warn("http play %s/%s/%s denied: %s", v->name, app, stream, sr_err_trail());
         return rc == -SR_EINTERRUPTED
                    ? rc
                    : sr_http_conn_reply(ctx, 403, "text/plain; charset=utf-8", "403 Forbidden\n", 14, false);
@@ -378,11 +369,10 @@ int sr_http_stream_serve(sr_http_ctx_t *ctx)
     snprintf(ctx->client->vhost, sizeof(ctx->client->vhost), "%s", v->name);
     ctx->client->type = "flv-play";
     ctx->client->req = hs->req;
-    rc = sr_http_stream_play(hs, src);
-    sr_hooks_on_stop(ctx->server, ctx->client->cid, hs->req, sr_source_id(src));
+    rc = sr_http_stream_play(hs, &session);
+    sr_play_end(&session);
     ctx->client->req = NULL;
     ctx->client->type = NULL;
     sr_http_stream_free(hs);
-    sr_source_unref(src);
     return rc;
 }

@@ -12,14 +12,12 @@
 
 #include "sr_consts.h"
 #include "sr_error.h"
-#include "sr_http_hooks.h"
 #include "sr_log.h"
 #include "sr_packet.h"
 #include "sr_rtmp_conn_internal.h"
 #include "sr_rtmp_control.h"
-#include "sr_source.h"
+#include "sr_session.h"
 #include "sr_st.h"
-#include "sr_stream_policy.h"
 
 #define SR_RTMP_PLAY_BATCH 32
 /* The player's input is looked at most this often while media flows, and on every
@@ -201,29 +199,19 @@ int sr_rtmp_play_run(sr_rtmp_conn_t *c, const sr_rtmp_command_t *cmd)
         return rc;
     }
     c->client.type = "rtmp-play";
-    sr_source_t *src = sr_source_fetch(sr_server_sources(c->server), c->req.vhost, c->req.app, c->req.stream, true);
-    if ((rc = sr_hooks_on_play(c->server, c->client.cid, &c->req, sr_source_id(src))) != SR_OK) {
+    sr_play_t session;
+    /* a stream that is not live yet is waited for, as SRS does */
+    if ((rc = sr_play_begin(&session, c->server, &c->client, &c->req, false)) != SR_OK) {
         sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_ERROR, SR_RTMP_STATUS_PLAY_STREAM_NOT_FOUND, "Play denied by hook");
-        sr_source_unref(src);
         return rc;
     }
-    if ((rc = sr_rtmp_play_start(c)) != SR_OK) {
-        sr_hooks_on_stop(c->server, c->client.cid, &c->req, sr_source_id(src));
-        sr_source_unref(src);
-        return rc;
-    }
-    sr_consumer_policy_t policy;
-    sr_stream_policy_player(&c->vhost, &policy);
     sr_rtmp_play_t p = {.conn = c};
-    p.consumer = sr_source_consumer_add(src, &policy);
-    sr_source_unref(src); /* the consumer holds its own reference */
-    sr_trace("play %s/%s/%s%s start", c->req.vhost, c->req.app, c->req.stream, c->req.param);
-    c->client.source = sr_consumer_source(p.consumer);
-    rc = sr_rtmp_play_loop(&p);
-    c->client.source = NULL;
-    sr_trace("play %s/%s/%s stop: sent %llu packets, dropped %llu", c->req.vhost, c->req.app, c->req.stream,
-             (unsigned long long)p.sent_packets, (unsigned long long)sr_consumer_dropped(p.consumer));
-    sr_hooks_on_stop(c->server, c->client.cid, &c->req, sr_source_id(sr_consumer_source(p.consumer)));
-    sr_source_consumer_remove(p.consumer);
+    if ((rc = sr_rtmp_play_start(c)) == SR_OK) {
+        p.consumer = sr_play_attach(&session, &c->vhost);
+        rc = sr_rtmp_play_loop(&p);
+        sr_trace("play %s/%s/%s stop: sent %llu packets, dropped %llu", c->req.vhost, c->req.app, c->req.stream,
+                 (unsigned long long)p.sent_packets, (unsigned long long)sr_consumer_dropped(p.consumer));
+    }
+    sr_play_end(&session);
     return rc;
 }

@@ -13,41 +13,19 @@
 #include "sr_consts.h"
 #include "sr_error.h"
 #include "sr_flv.h"
-#include "sr_http_hooks.h"
 #include "sr_log.h"
 #include "sr_packet.h"
 #include "sr_rtmp_conn_internal.h"
-#include "sr_sinks.h"
-#include "sr_source.h"
-#include "sr_stream_policy.h"
+#include "sr_session.h"
 
 typedef struct sr_rtmp_publish {
     sr_rtmp_conn_t *conn;
-    sr_source_t *source;
+    sr_publish_t session;
     uint32_t last_ts; /* last 32-bit timestamp seen */
     int64_t ts_epoch; /* added to extend 32-bit timestamps across wraps */
     bool has_media;
     uint64_t messages;
-    sr_utime_t next_idle_check_us;
 } sr_rtmp_publish_t;
-
-/* publish.kickoff_for_idle: a stream nobody watches for that long is closed, so an
- * on-demand source stops sending (looked at once a second, from the live config so a
- * reload applies). */
-static int sr_rtmp_publish_check_idle(sr_rtmp_publish_t *p)
-{
-    sr_utime_t now = sr_time_mono_us();
-    if (now < p->next_idle_check_us) {
-        return SR_OK;
-    }
-    p->next_idle_check_us = now + SR_UTIME_S;
-    const sr_vhost_config_t *v = sr_server_config_vhost(sr_server_config(p->conn->server), p->conn->req.vhost);
-    int limit_ms = v ? v->kickoff_for_idle_ms : 0;
-    if (limit_ms > 0 && sr_source_idle_us(p->source) >= (sr_utime_t)limit_ms * SR_UTIME_MS) {
-        return sr_err_new(SR_EKICKED, "kickoff_for_idle: no players for %.1f s", limit_ms / 1000.0);
-    }
-    return SR_OK;
-}
 
 /* RTMP timestamps are 32-bit milliseconds; extend across a wrap (about 49 days). */
 static int64_t sr_rtmp_publish_extend_ts(sr_rtmp_publish_t *p, uint32_t ts)
@@ -69,7 +47,7 @@ static int sr_rtmp_publish_on_data(sr_rtmp_publish_t *p, const sr_rtmp_msg_t *ms
     }
     sr_packet_t pkt;
     sr_packet_init_take(&pkt, SR_PACKET_DATA, dts, sr_payload_new_copy(body, size));
-    sr_source_on_packet(p->source, &pkt);
+    sr_publish_frame(&p->session, &pkt);
     sr_packet_deinit(&pkt);
     return SR_OK;
 }
@@ -97,7 +75,7 @@ static int sr_rtmp_publish_on_aggregate(sr_rtmp_publish_t *p, const sr_rtmp_msg_
         }
         sr_packet_t pkt;
         sr_packet_init_take(&pkt, (sr_packet_type_t)type, dts + ts - first_ts, sr_payload_new_copy(body, size));
-        sr_source_on_packet(p->source, &pkt);
+        sr_publish_frame(&p->session, &pkt);
         sr_packet_deinit(&pkt);
     }
     return SR_OK;
@@ -144,7 +122,7 @@ static int sr_rtmp_publish_on_message(sr_rtmp_publish_t *p, sr_rtmp_msg_t *msg, 
         }
         sr_packet_t pkt;
         sr_packet_init_take(&pkt, (sr_packet_type_t)msg->type, dts, sr_payload_ref(msg->payload));
-        sr_source_on_packet(p->source, &pkt);
+        sr_publish_frame(&p->session, &pkt);
         sr_packet_deinit(&pkt);
         return SR_OK;
     }
@@ -185,7 +163,7 @@ static int sr_rtmp_publish_loop(sr_rtmp_publish_t *p)
             rc = sr_rtmp_conn__maybe_ack(c);
         }
         if (rc == SR_OK) {
-            rc = sr_rtmp_publish_check_idle(p);
+            rc = sr_publish_check_idle(&p->session);
         }
         if (rc != SR_OK) {
             return rc;
@@ -208,30 +186,13 @@ int sr_rtmp_publish_run(sr_rtmp_conn_t *c, const sr_rtmp_command_t *cmd)
         sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_ERROR, SR_RTMP_STATUS_PUBLISH_BAD_NAME, sr_err_text(rc));
         return rc;
     }
-    sr_rtmp_publish_t p = {.conn = c};
-    p.source = sr_source_fetch(sr_server_sources(c->server), c->req.vhost, c->req.app, c->req.stream, true);
-    sr_source_policy_t policy;
-    sr_stream_policy_source(&c->vhost, &policy);
-    sr_source_set_policy(p.source, &policy);
     c->client.type = c->is_fmle ? "fmle-publish" : "flash-publish";
-    c->client.is_publish = true;
-    /* Busy first (no hook call for a publisher that cannot get the stream), then the
-     * hook, then claim: the hook yields, so the claim checks again. */
-    if (sr_source_is_publishing(p.source)) {
-        rc = sr_err_new(SR_ESTREAM_BUSY, "stream is already published");
-    } else if ((rc = sr_hooks_on_publish(c->server, c->client.cid, &c->req, sr_source_id(p.source))) != SR_OK) {
-        sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_ERROR, SR_RTMP_STATUS_PUBLISH_BAD_NAME, "Publish denied by hook");
-        sr_source_unref(p.source);
-        return rc;
-    } else if ((rc = sr_source_publish(p.source, c->client.cid)) != SR_OK) {
-        sr_hooks_on_unpublish(c->server, c->client.cid, &c->req, sr_source_id(p.source));
-    }
-    if (rc != SR_OK) {
-        sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_ERROR, SR_RTMP_STATUS_PUBLISH_BAD_NAME, "Stream already publishing");
-        sr_source_unref(p.source);
+    sr_rtmp_publish_t p = {.conn = c};
+    if ((rc = sr_publish_begin(&p.session, c->server, &c->client, &c->req, &c->vhost)) != SR_OK) {
+        sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_ERROR, SR_RTMP_STATUS_PUBLISH_BAD_NAME,
+                                  rc == -SR_ESTREAM_BUSY ? "Stream already publishing" : "Publish denied by hook");
         return rc;
     }
-    sr_trace("publish %s/%s/%s%s start", c->req.vhost, c->req.app, c->req.stream, c->req.param);
     if (c->is_fmle) {
         sr_buf_reset(&c->scratch);
         sr_rtmp_build_on_fc_publish(&c->scratch, SR_RTMP_STATUS_PUBLISH_START, "Started publishing stream.");
@@ -241,19 +202,11 @@ int sr_rtmp_publish_run(sr_rtmp_conn_t *c, const sr_rtmp_command_t *cmd)
         rc = sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_STATUS, SR_RTMP_STATUS_PUBLISH_START,
                                        "Started publishing stream.");
     }
-    c->client.source = p.source;
-    /* The sinks read hls/dvr from the running config (c->vhost keeps no pointers into it). */
-    const sr_vhost_config_t *live = sr_server_config_vhost(sr_server_config(c->server), c->req.vhost);
-    sr_sinks_t *sinks = rc == SR_OK && live ? sr_sinks_start(c->server, p.source, &c->req, live) : NULL;
     if (rc == SR_OK) {
         rc = sr_rtmp_publish_loop(&p);
     }
-    c->client.source = NULL;
-    sr_sinks_stop(sinks); /* everything received is written before the stream is released */
-    sr_source_unpublish(p.source);
-    sr_hooks_on_unpublish(c->server, c->client.cid, &c->req, sr_source_id(p.source));
+    sr_publish_end(&p.session);
     sr_trace("publish %s/%s/%s stop after %llu messages", c->req.vhost, c->req.app, c->req.stream,
              (unsigned long long)p.messages);
-    sr_source_unref(p.source);
     return rc;
 }
