@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sr_rtmp_publish.c: the publish phase of an RTMP connection. Claims the source
- * (a second publisher gets NetStream.Publish.BadName and is closed while the first
- * keeps going), then turns every audio/video/data message into a packet for the
- * source without copying its payload. Idle publishers time out: firstpkt_timeout
- * before the first media message, normal_timeout after.
+ * sr_rtmp_publish.c: the publish phase of an RTMP connection, as wire code around a
+ * publish session (sr_session.h): a stream that is busy or refused by a hook gets
+ * NetStream.Publish.BadName and the connection is closed while the first publisher
+ * keeps going; then every audio/video/data message becomes a packet for the session
+ * without copying its payload. Idle publishers time out: firstpkt_timeout before the
+ * first media message, normal_timeout after.
  */
 #include <stdio.h>
 #include <string.h>
