@@ -32,6 +32,7 @@
 #include "sr_json.h"
 #include "sr_log.h"
 #include "sr_mp4.h"
+#include "sr_output.h"
 #include "sr_st.h"
 
 /* The recorder must not lose media: a long queue (only a stalled disk fills it). */
@@ -570,3 +571,32 @@ void sr_dvr_stop(sr_dvr_t *h)
     sr_request_deinit(&h->req);
     sr_free(h);
 }
+
+/* ---- output registry entry ---- */
+
+static const void *sr_dvr_wanted(const sr_vhost_config_t *v, const sr_request_t *req)
+{
+    bool is_wanted = v && v->is_enabled && v->dvr && v->dvr->is_enabled &&
+                     sr_config_media_dvr_applies(v->dvr, req->app, req->stream);
+    return is_wanted ? v->dvr : NULL;
+}
+
+static bool sr_dvr_same(const void *a, const void *b)
+{
+    return sr_config_media_dvr_equal(a, b);
+}
+
+static void *sr_dvr_output_start(sr_server_t *server, sr_source_t *source, const sr_request_t *req,
+                                 const void *settings)
+{
+    return sr_dvr_start(server, source, req, settings);
+}
+
+static void sr_dvr_output_stop(void *output)
+{
+    sr_dvr_stop(output);
+}
+
+const sr_output_kind_t sr_dvr_output = {
+    "dvr", sr_dvr_wanted, sizeof(sr_dvr_config_t), sr_dvr_same, sr_dvr_output_start, sr_dvr_output_stop,
+};

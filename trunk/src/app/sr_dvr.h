@@ -22,6 +22,10 @@ sr_dvr_t *sr_dvr_start(sr_server_t *server, sr_source_t *source, const sr_reques
 /* Write everything queued, finalise the files, free. NULL ok. May yield. */
 void sr_dvr_stop(sr_dvr_t *h);
 
+/* DVR as an entry of the output registry (sr_output.h). */
+struct sr_output_kind;
+extern const struct sr_output_kind sr_dvr_output;
+
 SR_END_DECLS
 
 #endif

@@ -37,6 +37,7 @@
 #include "sr_json.h"
 #include "sr_log.h"
 #include "sr_m3u8.h"
+#include "sr_output.h"
 #include "sr_st.h"
 #include "sr_ts.h"
 
@@ -637,3 +638,33 @@ void sr_hls_stop(sr_hls_t *h)
     sr_request_deinit(&h->req);
     sr_free(h);
 }
+
+/* ======================================================================== */
+/* output registry entry                                                    */
+/* ======================================================================== */
+
+static const void *sr_hls_wanted(const sr_vhost_config_t *v, const sr_request_t *req)
+{
+    SR_UNUSED(req);
+    return v && v->is_enabled && v->hls && v->hls->is_enabled ? v->hls : NULL;
+}
+
+static bool sr_hls_same(const void *a, const void *b)
+{
+    return sr_config_media_hls_equal(a, b);
+}
+
+static void *sr_hls_output_start(sr_server_t *server, sr_source_t *source, const sr_request_t *req,
+                                 const void *settings)
+{
+    return sr_hls_start(server, source, req, settings);
+}
+
+static void sr_hls_output_stop(void *output)
+{
+    sr_hls_stop(output);
+}
+
+const sr_output_kind_t sr_hls_output = {
+    "hls", sr_hls_wanted, sizeof(sr_hls_config_t), sr_hls_same, sr_hls_output_start, sr_hls_output_stop,
+};

@@ -22,6 +22,10 @@ sr_hls_t *sr_hls_start(sr_server_t *server, sr_source_t *source, const sr_reques
 /* Write everything queued, finalise the files, free. NULL ok. May yield. */
 void sr_hls_stop(sr_hls_t *h);
 
+/* HLS as an entry of the output registry (sr_output.h). */
+struct sr_output_kind;
+extern const struct sr_output_kind sr_hls_output;
+
 SR_END_DECLS
 
 #endif

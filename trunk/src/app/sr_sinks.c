@@ -1,62 +1,70 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sr_sinks.c: a live stream's sinks, attached to its source so that a reload can
- * reach them (sr_source_sinks). A sink being stopped is detached first: whoever stops
- * it (the publisher leaving, or a reload) owns it alone while the stop yields.
+ * sr_sinks.c: a live stream's running outputs, one slot per kind of the output
+ * registry (sr_output.h), attached to its source so that a reload can reach them
+ * (sr_source_sinks). An output being stopped is detached from its slot first: whoever
+ * stops it (the publisher leaving, or a reload) owns it alone while the stop yields.
  */
 #include "sr_sinks.h"
 
 #include <string.h>
 
 #include "sr_alloc.h"
-#include "sr_dvr.h"
-#include "sr_hls.h"
 #include "sr_log.h"
+#include "sr_output.h"
+
+typedef struct sr_sinks_slot {
+    void *output;   /* running, or NULL */
+    void *settings; /* what it was started with (kind->settings_size bytes), owned */
+} sr_sinks_slot_t;
 
 struct sr_sinks {
     sr_server_t *server;
     sr_source_t *source; /* referenced */
     sr_request_t req;
-    sr_hls_t *hls;
-    sr_dvr_t *dvr;
-    sr_hls_config_t hls_cfg; /* what the running sinks were started with */
-    sr_dvr_config_t dvr_cfg;
+    sr_sinks_slot_t *slots; /* sr_output_kind_count of them, indexed like the registry */
 };
 
-/* What v asks of this stream: enabled blocks, dvr_apply matching. */
-static bool sr_sinks_wants_hls(const sr_vhost_config_t *v)
+static const sr_vhost_config_t *sr_sinks_vhost(const sr_sinks_t *s)
 {
-    return v && v->is_enabled && v->hls && v->hls->is_enabled;
+    return sr_server_config_vhost_exact(sr_server_config(s->server), s->req.vhost);
 }
 
-static bool sr_sinks_wants_dvr(const sr_sinks_t *s, const sr_vhost_config_t *v)
+/* Start kind k if v wants it and it is not running. Never yields. Returns whether it started. */
+static bool sr_sinks_start_kind(sr_sinks_t *s, size_t k, const sr_vhost_config_t *v)
 {
-    return v && v->is_enabled && v->dvr && v->dvr->is_enabled &&
-           sr_config_media_dvr_applies(v->dvr, s->req.app, s->req.stream);
+    const sr_output_kind_t *kind = sr_output_kinds[k];
+    sr_sinks_slot_t *slot = &s->slots[k];
+    const void *wanted = kind->wanted(v, &s->req);
+    if (slot->output || !wanted) {
+        return false;
+    }
+    slot->settings = slot->settings ? slot->settings : sr_malloc(kind->settings_size);
+    memcpy(slot->settings, wanted, kind->settings_size);
+    slot->output = kind->start(s->server, s->source, &s->req, slot->settings);
+    return slot->output != NULL;
 }
 
-/* Start what v enables and is not running. Never yields. */
-static void sr_sinks_start_wanted(sr_sinks_t *s, const sr_vhost_config_t *v)
+/* Detach the output of slot k (NULL when none). Never yields. */
+static void *sr_sinks_detach(sr_sinks_t *s, size_t k)
 {
-    if (!s->dvr && sr_sinks_wants_dvr(s, v)) {
-        s->dvr_cfg = *v->dvr;
-        s->dvr = sr_dvr_start(s->server, s->source, &s->req, &s->dvr_cfg);
-    }
-    if (!s->hls && sr_sinks_wants_hls(v)) {
-        s->hls_cfg = *v->hls;
-        s->hls = sr_hls_start(s->server, s->source, &s->req, &s->hls_cfg);
-    }
+    void *output = s->slots[k].output;
+    s->slots[k].output = NULL;
+    return output;
 }
 
 sr_sinks_t *sr_sinks_start(sr_server_t *server, sr_source_t *source, const sr_request_t *req,
                            const sr_vhost_config_t *v)
 {
     sr_sinks_t *s = SR_NEW(sr_sinks_t);
+    s->slots = sr_calloc(sr_output_kind_count, sizeof(*s->slots));
     s->server = server;
     s->source = sr_source_ref(source);
     sr_request_init(&s->req);
     sr_request_copy(&s->req, req);
-    sr_sinks_start_wanted(s, v);
+    for (size_t k = 0; k < sr_output_kind_count; k++) {
+        sr_sinks_start_kind(s, k, v);
+    }
     sr_source_set_sinks(source, s);
     return s;
 }
@@ -67,12 +75,19 @@ void sr_sinks_stop(sr_sinks_t *s)
         return;
     }
     sr_source_set_sinks(s->source, NULL);
-    sr_hls_t *hls = s->hls;
-    sr_dvr_t *dvr = s->dvr;
-    s->hls = NULL;
-    s->dvr = NULL;
-    sr_hls_stop(hls);
-    sr_dvr_stop(dvr);
+    /* every slot emptied before the first stop yields, then stopped in reverse order */
+    void **outputs = sr_calloc(sr_output_kind_count, sizeof(*outputs));
+    for (size_t k = 0; k < sr_output_kind_count; k++) {
+        outputs[k] = sr_sinks_detach(s, k);
+    }
+    for (size_t k = sr_output_kind_count; k-- > 0;) {
+        if (outputs[k]) {
+            sr_output_kinds[k]->stop(outputs[k]);
+        }
+        sr_free(s->slots[k].settings);
+    }
+    sr_free(outputs);
+    sr_free(s->slots);
     sr_request_deinit(&s->req);
     sr_source_unref(s->source);
     sr_free(s);
@@ -98,34 +113,28 @@ static void sr_sinks_collect(sr_source_t *src, void *arg)
     all->items[all->count++] = sr_source_ref(src);
 }
 
-static const sr_vhost_config_t *sr_sinks_vhost(const sr_sinks_t *s)
+/* Bring kind k of src's stream in line with the running config: stop it when no longer
+ * wanted or wanted with other settings, then start it when wanted. The source's sinks
+ * are looked up again after every yield: the stream may have unpublished. May yield. */
+static void sr_sinks_reload_kind(sr_source_t *src, size_t k)
 {
-    return sr_server_config_vhost_exact(sr_server_config(s->server), s->req.vhost);
-}
-
-/* Stop the running sinks that the config no longer wants as they are. Detached before
- * the stop yields; returns false when the stream unpublished meanwhile. May yield. */
-static bool sr_sinks_stop_unwanted(sr_source_t *src)
-{
+    const sr_output_kind_t *kind = sr_output_kinds[k];
     sr_sinks_t *s = sr_source_sinks(src);
-    const sr_vhost_config_t *v = s ? sr_sinks_vhost(s) : NULL;
-    if (s && s->hls && (!sr_sinks_wants_hls(v) || !sr_config_media_hls_equal(&s->hls_cfg, v->hls))) {
-        sr_hls_t *old = s->hls;
-        s->hls = NULL;
-        sr_trace("reload: hls of %s/%s/%s %s", s->req.vhost, s->req.app, s->req.stream,
-                 sr_sinks_wants_hls(v) ? "restarts with new settings" : "stops");
-        sr_hls_stop(old);
+    if (!s) {
+        return;
     }
-    s = sr_source_sinks(src);
-    v = s ? sr_sinks_vhost(s) : NULL;
-    if (s && s->dvr && (!sr_sinks_wants_dvr(s, v) || !sr_config_media_dvr_equal(&s->dvr_cfg, v->dvr))) {
-        sr_dvr_t *old = s->dvr;
-        s->dvr = NULL;
-        sr_trace("reload: dvr of %s/%s/%s %s", s->req.vhost, s->req.app, s->req.stream,
-                 sr_sinks_wants_dvr(s, v) ? "restarts with new settings" : "stops");
-        sr_dvr_stop(old);
+    const void *wanted = kind->wanted(sr_sinks_vhost(s), &s->req);
+    if (s->slots[k].output && (!wanted || !kind->same(s->slots[k].settings, wanted))) {
+        sr_trace("reload: %s of %s/%s/%s %s", kind->name, s->req.vhost, s->req.app, s->req.stream,
+                 wanted ? "restarts with new settings" : "stops");
+        kind->stop(sr_sinks_detach(s, k));
+        if (!(s = sr_source_sinks(src))) {
+            return;
+        }
     }
-    return sr_source_sinks(src) != NULL;
+    if (sr_sinks_start_kind(s, k, sr_sinks_vhost(s))) {
+        sr_trace("reload: %s/%s/%s now writes %s", s->req.vhost, s->req.app, s->req.stream, kind->name);
+    }
 }
 
 void sr_sinks_reload(sr_server_t *server)
@@ -133,14 +142,8 @@ void sr_sinks_reload(sr_server_t *server)
     sr_sinks_sources_t all = {0};
     sr_source_registry_foreach(sr_server_sources(server), sr_sinks_collect, &all);
     for (size_t i = 0; i < all.count; i++) {
-        if (sr_sinks_stop_unwanted(all.items[i])) {
-            sr_sinks_t *s = sr_source_sinks(all.items[i]);
-            bool had_hls = s->hls, had_dvr = s->dvr;
-            sr_sinks_start_wanted(s, sr_sinks_vhost(s));
-            if ((s->hls && !had_hls) || (s->dvr && !had_dvr)) {
-                sr_trace("reload: %s/%s/%s now writes%s%s", s->req.vhost, s->req.app, s->req.stream,
-                         s->hls && !had_hls ? " hls" : "", s->dvr && !had_dvr ? " dvr" : "");
-            }
+        for (size_t k = 0; k < sr_output_kind_count; k++) {
+            sr_sinks_reload_kind(all.items[i], k);
         }
         sr_source_unref(all.items[i]);
     }
