@@ -112,21 +112,38 @@ static bool sr_http_conn_is_prefix(const char *path, const char *prefix)
     return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+/* The routes, tried in order: a listener with the role, a path that matches (exact, or
+ * a prefix ending at a '/'; "" matches every path), and a handler that does not answer
+ * -SR_ENOT_FOUND ("not mine": the next route is tried). WHIP/WHEP and other services
+ * are one line each. */
+typedef struct sr_http_route {
+    unsigned role; /* SR_ROLE_* */
+    const char *path;
+    bool is_prefix;
+    int (*serve)(sr_http_ctx_t *ctx);
+} sr_http_route_t;
+
+static const sr_http_route_t sr_http_routes[] = {
+    {SR_ROLE_HTTP_API, "/api", true, sr_http_api_serve},    {SR_ROLE_EXPORTER, "/metrics", false, sr_exporter_serve},
+    {SR_ROLE_HTTP_SERVER, "", true, sr_http_players_serve}, {SR_ROLE_HTTP_SERVER, "", true, sr_http_stream_serve},
+    {SR_ROLE_HTTP_SERVER, "", true, sr_http_static_serve},
+};
+
+static bool sr_http_conn_matches(const sr_http_route_t *r, const char *path)
+{
+    return r->is_prefix ? (r->path[0] == '\0' || sr_http_conn_is_prefix(path, r->path)) : strcmp(path, r->path) == 0;
+}
+
 static int sr_http_conn_route(sr_http_ctx_t *ctx)
 {
-    const char *path = ctx->req->path;
-    if ((ctx->roles & SR_ROLE_HTTP_API) && sr_http_conn_is_prefix(path, "/api")) {
-        return sr_http_api_serve(ctx);
-    }
-    if ((ctx->roles & SR_ROLE_EXPORTER) && strcmp(path, "/metrics") == 0) {
-        return sr_exporter_serve(ctx);
-    }
-    if (ctx->roles & SR_ROLE_HTTP_SERVER) {
-        int rc = sr_http_players_serve(ctx);
-        if (rc == -SR_ENOT_FOUND) {
-            rc = sr_http_stream_serve(ctx);
+    for (size_t i = 0; i < SR_ARRAY_SIZE(sr_http_routes); i++) {
+        const sr_http_route_t *r = &sr_http_routes[i];
+        if ((ctx->roles & r->role) && sr_http_conn_matches(r, ctx->req->path)) {
+            int rc = r->serve(ctx);
+            if (rc != -SR_ENOT_FOUND) {
+                return rc;
+            }
         }
-        return rc == -SR_ENOT_FOUND ? sr_http_static_serve(ctx) : rc;
     }
     return sr_http_conn_not_found(ctx);
 }
