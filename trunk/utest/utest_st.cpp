@@ -64,6 +64,16 @@ void sr_utest_st_reader(void *arg)
 }
 
 // Start fn on b, let it block, stop it, and return how long the stop took.
+void sr_utest_st_udp_reader(void *arg)
+{
+    Blocker *b = static_cast<Blocker *>(arg);
+    b->is_entered = true;
+    char buf[64];
+    size_t n = 0;
+    b->rc = sr_udp_recvfrom(b->sock, buf, sizeof(buf), &n, nullptr, 10 * SR_UTIME_S);
+    b->is_done = true;
+}
+
 sr_utime_t sr_utest_st_stop_blocked(sr_co_fn fn, Blocker *b)
 {
     sr_co_t *co = sr_co_start(fn, b, nullptr);
@@ -591,4 +601,71 @@ TEST_F(St, DetachedCoroutineRunsAndFreesItself)
     EXPECT_FALSE(ran);
     ASSERT_TRUE(sr_utest_st_wait_until([&] { return ran; }));
     sr_usleep(SR_UTIME_MS); // let it finish and free its handle (LeakSanitizer checks at exit)
+}
+
+// ---- UDP ----
+
+TEST_F(St, UdpDatagramsBetweenTwoSockets)
+{
+    sr_sock_t *a = nullptr, *b = nullptr;
+    ASSERT_SR_OK(sr_udp_bind("127.0.0.1", 0, &a));
+    ASSERT_SR_OK(sr_udp_bind("127.0.0.1", 0, &b));
+    sr_udp_peer_t to, from;
+    ASSERT_SR_OK(sr_udp_peer_make("127.0.0.1", sr_sock_local_port(b), &to));
+    ASSERT_SR_OK(sr_udp_sendto(a, "hello", 5, &to, SR_UTIME_S));
+    ASSERT_SR_OK(sr_udp_sendto(a, "world!", 6, &to, SR_UTIME_S));
+    char buf[4];
+    size_t n = 0;
+    ASSERT_SR_OK(sr_udp_recvfrom(b, buf, sizeof(buf), &n, &from, SR_UTIME_S));
+    EXPECT_EQ(4u, n); // cut to the buffer: one datagram per call
+    EXPECT_EQ(0, memcmp(buf, "hell", 4));
+    char ip[64];
+    int port = 0;
+    sr_udp_peer_text(&from, ip, sizeof(ip), &port);
+    EXPECT_STREQ("127.0.0.1", ip);
+    EXPECT_EQ(sr_sock_local_port(a), port);
+    char big[64];
+    ASSERT_SR_OK(sr_udp_recvfrom(b, big, sizeof(big), &n, nullptr, SR_UTIME_S));
+    EXPECT_EQ(6u, n);
+    // nothing more: the wait ends at its timeout
+    sr_utime_t t0 = sr_time_mono_us();
+    EXPECT_SR_ERR(SR_ETIMEOUT, sr_udp_recvfrom(b, big, sizeof(big), &n, nullptr, 20 * SR_UTIME_MS));
+    EXPECT_GE(sr_time_mono_us() - t0, 15 * SR_UTIME_MS);
+    // a reply to the sender's address
+    ASSERT_SR_OK(sr_udp_sendto(b, "back", 4, &from, SR_UTIME_S));
+    ASSERT_SR_OK(sr_udp_recvfrom(a, big, sizeof(big), &n, nullptr, SR_UTIME_S));
+    EXPECT_EQ(4u, n);
+    sr_sock_close(a);
+    sr_sock_close(b);
+}
+
+TEST_F(St, UdpPeersAreNumericAndIpv6Works)
+{
+    sr_udp_peer_t p;
+    EXPECT_SR_ERR(SR_EINVAL, sr_udp_peer_make("localhost", 1, &p));
+    sr_sock_t *v6 = nullptr;
+    if (sr_udp_bind("::1", 0, &v6) != SR_OK) {
+        GTEST_SKIP() << "no IPv6 loopback here";
+    }
+    ASSERT_SR_OK(sr_udp_peer_make("::1", sr_sock_local_port(v6), &p));
+    ASSERT_SR_OK(sr_udp_sendto(v6, "x", 1, &p, SR_UTIME_S));
+    char buf[8], ip[64];
+    size_t n = 0;
+    int port = 0;
+    ASSERT_SR_OK(sr_udp_recvfrom(v6, buf, sizeof(buf), &n, &p, SR_UTIME_S));
+    sr_udp_peer_text(&p, ip, sizeof(ip), &port);
+    EXPECT_STREQ("::1", ip);
+    sr_sock_close(v6);
+}
+
+TEST_F(St, StopInterruptsUdpRecv)
+{
+    sr_sock_t *u = nullptr;
+    ASSERT_SR_OK(sr_udp_bind("127.0.0.1", 0, &u));
+    Blocker b;
+    b.sock = u;
+    sr_utime_t took = sr_utest_st_stop_blocked(sr_utest_st_udp_reader, &b);
+    EXPECT_EQ(-SR_EINTERRUPTED, b.rc) << sr_err_name(b.rc);
+    EXPECT_LT(took, kQuick);
+    sr_sock_close(u);
 }

@@ -363,15 +363,16 @@ static int sr_sock_make_addr(const char *ip, int port, struct sockaddr_storage *
     return sr_err_new(SR_EINVAL, "not a numeric address: '%s'", ip);
 }
 
-/* A TCP socket for ip:port (family from the address), registered with ST. */
-static int sr_sock_open_tcp(const char *ip, int port, int code, struct sockaddr_storage *ss, socklen_t *len,
-                            st_netfd_t *nfd)
+/* A socket of type (SOCK_STREAM, SOCK_DGRAM) for ip:port (family from the address),
+ * registered with ST. */
+static int sr_sock_open(int type, const char *ip, int port, int code, struct sockaddr_storage *ss, socklen_t *len,
+                        st_netfd_t *nfd)
 {
     int rc = sr_sock_make_addr(ip, port, ss, len);
     if (rc != SR_OK) {
         return rc;
     }
-    int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = socket(ss->ss_family, type | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         return sr_err_new(code, "socket: %s", strerror(errno));
     }
@@ -383,22 +384,41 @@ static int sr_sock_open_tcp(const char *ip, int port, int code, struct sockaddr_
     return SR_OK;
 }
 
-int sr_sock_listen_tcp(const char *ip, int port, int backlog, sr_sock_t **out)
+/* A socket of type bound to ip:port (a TCP one reusable at once; IPv6 ones V6ONLY, so
+ * "::" and "0.0.0.0" can both be bound). */
+static int sr_sock_bind(int type, const char *ip, int port, st_netfd_t *nfd)
 {
     struct sockaddr_storage ss;
     socklen_t len;
-    st_netfd_t nfd = NULL;
-    int rc = sr_sock_open_tcp(ip, port, SR_ESOCKET_LISTEN, &ss, &len, &nfd);
+    int rc = sr_sock_open(type, ip, port, SR_ESOCKET_LISTEN, &ss, &len, nfd);
     if (rc != SR_OK) {
         return rc;
     }
-    int fd = st_netfd_fileno(nfd);
+    int fd = st_netfd_fileno(*nfd);
     int on = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    if (type == SOCK_STREAM) {
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    }
     if (ss.ss_family == AF_INET6) {
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
     }
-    if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, backlog) < 0) {
+    if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+        int err = errno;
+        st_netfd_close(*nfd);
+        return sr_err_new(SR_ESOCKET_LISTEN, "%s bind %s:%d: %s", type == SOCK_STREAM ? "tcp" : "udp",
+                          ip ? ip : "0.0.0.0", port, strerror(err));
+    }
+    return SR_OK;
+}
+
+int sr_sock_listen_tcp(const char *ip, int port, int backlog, sr_sock_t **out)
+{
+    st_netfd_t nfd = NULL;
+    int rc = sr_sock_bind(SOCK_STREAM, ip, port, &nfd);
+    if (rc != SR_OK) {
+        return rc;
+    }
+    if (listen(st_netfd_fileno(nfd), backlog) < 0) {
         int err = errno;
         st_netfd_close(nfd);
         return sr_err_new(SR_ESOCKET_LISTEN, "listen %s:%d: %s", ip ? ip : "0.0.0.0", port, strerror(err));
@@ -426,7 +446,7 @@ int sr_sock_connect_tcp(const char *ip, int port, sr_utime_t timeout_us, sr_sock
     struct sockaddr_storage ss;
     socklen_t len;
     st_netfd_t nfd = NULL;
-    int rc = sr_sock_open_tcp(ip, port, SR_ESOCKET_CONNECT, &ss, &len, &nfd);
+    int rc = sr_sock_open(SOCK_STREAM, ip, port, SR_ESOCKET_CONNECT, &ss, &len, &nfd);
     if (rc != SR_OK) {
         return rc;
     }
@@ -512,4 +532,53 @@ int sr_sock_local_port(const sr_sock_t *s)
         return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
     }
     return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/* ---- UDP ---- */
+
+int sr_udp_bind(const char *ip, int port, sr_sock_t **out)
+{
+    st_netfd_t nfd = NULL;
+    int rc = sr_sock_bind(SOCK_DGRAM, ip, port, &nfd);
+    if (rc == SR_OK) {
+        *out = sr_sock_wrap(nfd);
+    }
+    return rc;
+}
+
+int sr_udp_recvfrom(sr_sock_t *s, void *buf, size_t size, size_t *n, sr_udp_peer_t *from, sr_utime_t timeout_us)
+{
+    sr_udp_peer_t any;
+    sr_udp_peer_t *p = from ? from : &any;
+    int len = (int)sizeof(p->addr);
+    int got = st_recvfrom(s->nfd, buf, (int)SR_MIN(size, (size_t)INT32_MAX), (struct sockaddr *)&p->addr, &len,
+                          sr_sock_st_timeout(timeout_us));
+    if (got < 0) {
+        return sr_sock_fail(errno, SR_ESOCKET_READ, "recvfrom");
+    }
+    p->len = (socklen_t)len;
+    *n = (size_t)got;
+    return SR_OK;
+}
+
+int sr_udp_sendto(sr_sock_t *s, const void *buf, size_t len, const sr_udp_peer_t *to, sr_utime_t timeout_us)
+{
+    if (st_sendto(s->nfd, buf, (int)len, (const struct sockaddr *)&to->addr, (int)to->len,
+                  sr_sock_st_timeout(timeout_us)) < 0) {
+        return sr_sock_fail(errno, SR_ESOCKET_WRITE, "sendto");
+    }
+    return SR_OK;
+}
+
+int sr_udp_peer_make(const char *ip, int port, sr_udp_peer_t *out)
+{
+    return sr_sock_make_addr(ip, port, &out->addr, &out->len);
+}
+
+void sr_udp_peer_text(const sr_udp_peer_t *p, char *ip, size_t size, int *port)
+{
+    sr_sock_t tmp = {0}; /* reuse the peer formatting (v4-mapped shown as IPv4) */
+    sr_sock_fill_peer(&tmp, (const struct sockaddr *)&p->addr);
+    snprintf(ip, size, "%s", tmp.peer_ip);
+    *port = tmp.peer_port;
 }

@@ -96,6 +96,27 @@ int sr_sock_peer_port(const sr_sock_t *s);
 /* Local port (useful after listening on port 0). */
 int sr_sock_local_port(const sr_sock_t *s);
 
+/* ---- UDP (SRT's bridge aside, WebRTC and RTSP/UDP read datagrams through these) ---- */
+
+/* A datagram peer: a numeric address and port. Transparent value type. */
+typedef struct sr_udp_peer {
+    struct sockaddr_storage addr;
+    socklen_t len;
+} sr_udp_peer_t;
+
+/* A UDP socket bound to ip:port (port 0: any), in a sr_sock_t (close it with
+ * sr_sock_close; sr_sock_local_port tells the port). IPv6 sockets are IPV6_V6ONLY. */
+int sr_udp_bind(const char *ip, int port, sr_sock_t **out);
+/* Receive one datagram into buf (cut to size), its length in *n and its sender in
+ * *from (NULL: not wanted). -SR_ETIMEOUT, -SR_EINTERRUPTED. May yield. */
+int sr_udp_recvfrom(sr_sock_t *s, void *buf, size_t size, size_t *n, sr_udp_peer_t *from, sr_utime_t timeout_us);
+/* Send one datagram to peer. May yield (a full socket buffer). */
+int sr_udp_sendto(sr_sock_t *s, const void *buf, size_t len, const sr_udp_peer_t *to, sr_utime_t timeout_us);
+/* A peer from a numeric ip and a port; -SR_EINVAL for anything else. */
+int sr_udp_peer_make(const char *ip, int port, sr_udp_peer_t *out);
+/* The peer as text ("1.2.3.4", "::1") and its port. */
+void sr_udp_peer_text(const sr_udp_peer_t *p, char *ip, size_t size, int *port);
+
 SR_END_DECLS
 
 #endif
