@@ -49,7 +49,9 @@ LIB_SRCS := $(foreach l,$(LIB_LAYERS),$(call srcs_of,$(l)))
 MAIN_SRCS := $(call srcs_of,main)
 LIB_OBJS := $(patsubst $(SRC)/%.c,objs/obj/%.o,$(LIB_SRCS))
 MAIN_OBJS := $(patsubst $(SRC)/%.c,objs/obj/%.o,$(MAIN_SRCS))
-SERVER_MAIN_OBJS := $(filter-out objs/obj/main/sr_bench%.o,$(MAIN_OBJS))
+# The load generator is a tool with its own main, on the protocol layer (trunk/tools/bench).
+BENCH_SRCS := $(sort $(wildcard trunk/tools/bench/*.c))
+BENCH_OBJS := $(patsubst trunk/tools/%.c,objs/obj/tools/%.o,$(BENCH_SRCS))
 ASAN_OBJS := $(patsubst $(SRC)/%.c,objs/obj-asan/%.o,$(LIB_SRCS))
 
 define layer_rules
@@ -64,17 +66,20 @@ objs/obj-asan/$(1)/%.o: $(SRC)/$(1)/%.c objs/config.mk | objs/st/libst.a
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rules,$(l))))
 
+objs/obj/tools/bench/%.o: trunk/tools/bench/%.c objs/config.mk | objs/st/libst.a
+	@mkdir -p $(@D)
+	@echo "CC    $<"
+	$(Q)$(CC) $(CFLAGS_COMMON) $(OPT) $(INC_protocol) -Itrunk/tools/bench -c $< -o $@
+
 # rebuilt when a patch or the recipe changes (the script's stamp names the patch set)
 objs/st/libst.a: 3rdparty/st/build.sh $(wildcard 3rdparty/st/patches/*.patch)
 	./3rdparty/st/build.sh objs
-
-BENCH_OBJS := $(filter objs/obj/main/sr_bench%.o,$(MAIN_OBJS))
 
 objs/strand_bench: $(LIB_OBJS) $(BENCH_OBJS) objs/st/libst.a
 	@echo "LINK  $@"
 	$(Q)$(CC) $(OPT) -o $@ $(filter %.o,$^) $(LIBS)
 
-objs/strand: $(LIB_OBJS) $(SERVER_MAIN_OBJS) objs/st/libst.a
+objs/strand: $(LIB_OBJS) $(MAIN_OBJS) objs/st/libst.a
 	@echo "LINK  $@"
 	$(Q)$(CC) $(OPT) -o $@ $(filter %.o,$^) $(LIBS)
 
@@ -117,7 +122,7 @@ install: objs/strand $(if $(BENCH_OBJS),objs/strand_bench)
 	install -m 644 conf/*.conf $(DESTDIR)$(PREFIX)/etc/strand/
 
 format-check:
-	clang-format --dry-run --Werror $(LIB_SRCS) $(MAIN_SRCS)
+	clang-format --dry-run --Werror $(LIB_SRCS) $(MAIN_SRCS) $(BENCH_SRCS)
 
 clean:
 	rm -rf objs/obj objs/obj-asan objs/utest-obj objs/strand objs/utest objs/strand_bench
@@ -125,4 +130,4 @@ clean:
 distclean:
 	rm -rf objs
 
--include $(LIB_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(UTEST_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(UTEST_OBJS:.o=.d)

@@ -11,7 +11,7 @@ fail=0
 ok() { echo "PASS lint: $1"; pass=$((pass + 1)); }
 ko() { echo "FAIL lint: $1"; fail=$((fail + 1)); }
 
-srcs=$(find trunk/src -name '*.[ch]' | sort)
+srcs=$(find trunk/src trunk/tools -name '*.[ch]' | sort)
 
 # 1. clang-format (STYLE 8): the checked-in .clang-format, no diff allowed.
 if command -v clang-format >/dev/null 2>&1; then
