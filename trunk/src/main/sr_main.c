@@ -157,7 +157,7 @@ static int sr_main_pid_fd = -1;
 static char sr_main_pid_path[1024];
 
 /* Lock the pid file and write our pid into it. Another live holder of the lock is
- * another instance: -SR_ESTREAM_BUSY naming its pid, and its file is left as it is.
+ * another instance: -SR_EALREADY_RUNNING naming its pid, and its file is left as it is.
  * Any other failure returns an error the caller may run without. */
 static int sr_main_lock_pid(const char *path)
 {
@@ -172,7 +172,7 @@ static int sr_main_lock_pid(const char *path)
         int holder = fcntl(fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK ? (int)who.l_pid : 0;
         close(fd);
         if (err == EAGAIN || err == EACCES) {
-            return sr_err_new(SR_ESTREAM_BUSY, "another strand (pid %d) is running with pid file %s", holder, path);
+            return sr_err_new(SR_EALREADY_RUNNING, "another strand (pid %d) is running with pid file %s", holder, path);
         }
         return sr_err_new(SR_EFILE_OPEN, "lock pid file %s: %s", path, strerror(err));
     }
@@ -228,7 +228,7 @@ static int sr_main_run(sr_server_config_t *cfg)
     /* after the fork (a lock is not inherited), before the ports: a second instance
      * with the same pid file stops here and disturbs nothing */
     if (cfg->pid_file[0] && (rc = sr_main_lock_pid(cfg->pid_file)) != SR_OK) {
-        if (rc == -SR_ESTREAM_BUSY) {
+        if (rc == -SR_EALREADY_RUNNING) {
             return rc;
         }
         sr_warn("%s; running without a pid file", sr_err_trail());
