@@ -110,7 +110,7 @@ CONF ?= conf/strand.conf
 run: objs/strand
 	objs/strand -c $(CONF)
 
-test: objs/strand objs/utest
+test: objs/strand objs/strand_bench objs/utest
 	./scripts/test.sh
 
 itest: objs/strand

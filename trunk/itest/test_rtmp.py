@@ -10,8 +10,8 @@ import signal
 import socket
 import time
 
-from strand_env import (TestFailure, check, flv_kinds, http_body, parse_flv_tags, wait_closed_by_peer, wait_log,
-                        wait_until)
+from strand_env import (STRAND_BIN, TestFailure, check, flv_kinds, http_body, parse_flv_tags,
+                        wait_closed_by_peer, wait_log, wait_until)
 
 
 def count_packets(env, path):
@@ -611,3 +611,25 @@ def test_republish(env):
     streams, why = env.probe_streams(url)
     check(streams is not None, "new player after the republish: " + why)
     env.expect_streams(streams, 160, 120)
+
+
+def test_rtmp_client_session(env):
+    """Our RTMP client session (protocol/sr_rtmp_client.c, used by strand_bench's publisher
+    and later by forward and edge) publishes: ffprobe, a real client, reads h264 + aac from
+    the stream; a second publisher to the busy stream is told NetStream.Publish.BadName."""
+    bench = os.path.join(os.path.dirname(STRAND_BIN), "strand_bench")
+    check(os.path.exists(bench), "%s is not built (make objs/strand_bench)" % bench)
+    srv = env.server()
+    url = srv.url("client")
+    pub = env.spawn("strand_bench-publish", [bench, "rtmp-publish", "-u", url, "-n", "1",
+                                              "-i", env.media("main"), "-d", "20"])
+    check(wait_log(srv, r"publish \S+/live/client start", 10), "the client's publish did not start: %s"
+          % pub.errtail(5))
+    streams, why = env.probe_streams(url)
+    check(streams is not None, "ffprobe of the client's stream: " + why)
+    env.expect_streams(streams, 320, 240)
+    rc, out, err, _ = env.run("strand_bench-second", [bench, "rtmp-publish", "-u", url, "-n", "1",
+                                                      "-i", env.media("main"), "-d", "3"], 20)
+    check("NetStream.Publish.BadName" in out + err, "the second publisher was not told BadName: %s"
+          % (out + err)[-400:])
+    expect_alive(pub, "the client publisher")

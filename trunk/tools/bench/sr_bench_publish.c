@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sr_bench_publish.c: the RTMP publisher of strand_bench. The FLV file is loaded
- * once and indexed; each publisher coroutine connects, runs connect /
- * releaseStream / FCPublish / createStream / publish, then sends the tags at real
+ * once and indexed; each publisher coroutine connects, publishes through the RTMP
+ * client session (sr_rtmp_client.h), then sends the tags at real
  * time, looped, with timestamps continued across loops. Every AVC NALU packet gets
  * the latency stamp of sr_bench.h (an SEI NAL first in the packet) written at send
  * time. A second coroutine per publisher drains what the server sends.
@@ -19,11 +19,9 @@
 #include "sr_error.h"
 #include "sr_flv.h"
 #include "sr_rtmp_chunk.h"
-#include "sr_rtmp_command.h"
+#include "sr_rtmp_client.h"
 #include "sr_rtmp_control.h"
-#include "sr_rtmp_handshake.h"
 
-#define SR_BENCH_PUB_CHUNK 60000
 #define SR_BENCH_PUB_FRAME_MS 40 /* gap added between loops */
 
 typedef struct sr_bench_tag {
@@ -41,7 +39,8 @@ static size_t sr_bench_ntags;
 typedef struct sr_bench_pub {
     sr_bench_conn_t *conn;
     sr_sock_t *sock;
-    sr_rtmp_reader_t *rd;
+    sr_rtmp_client_t *client;
+    sr_rtmp_reader_t *rd; /* the client's */
     sr_rtmp_writer_t *wr;
     char stream[2200];
     uint32_t stream_id;
@@ -97,92 +96,6 @@ int sr_bench_publish_load(const sr_bench_opts_t *opts)
         return sr_err_new(SR_EFILE_READ, "%s is not an FLV file", opts->input);
     }
     return sr_bench_publish_index((size_t)size);
-}
-
-/* ==== setup ==== */
-
-/* Wait for the _result of transaction tid (value: its first argument), or for an
- * onStatus when tid is 0. May yield. */
-static int sr_bench_pub_wait(sr_bench_pub_t *p, double tid, double *value)
-{
-    int rc;
-    sr_rtmp_msg_t m;
-    for (;;) {
-        if ((rc = sr_rtmp_reader_read(p->rd, &m)) != SR_OK) {
-            return rc;
-        }
-        sr_rtmp_command_t cmd;
-        uint32_t v;
-        int found = 0;
-        if (m.type == SR_RTMP_MSG_SET_CHUNK_SIZE &&
-            sr_rtmp_control_parse_u32(m.payload->data, m.payload->size, &v) == 0) {
-            rc = sr_rtmp_reader_set_chunk_size(p->rd, v & 0x7fffffff);
-        } else if (m.type == SR_RTMP_MSG_AMF0_COMMAND &&
-                   sr_rtmp_command_parse(m.payload->data, m.payload->size, false, &cmd) == SR_OK) {
-            if (strcmp(cmd.name, SR_RTMP_CMD_ERROR) == 0) {
-                rc = sr_err_new(SR_ERTMP_COMMAND, "_error to transaction %.0f", cmd.transaction_id);
-            } else if (tid > 0 && strcmp(cmd.name, SR_RTMP_CMD_RESULT) == 0 && cmd.transaction_id == tid) {
-                *value = sr_rtmp_command_arg_number(&cmd, 0, 1);
-                found = 1;
-            } else if (tid == 0 && strcmp(cmd.name, SR_RTMP_CMD_ON_STATUS) == 0 && cmd.nargs > 0) {
-                sr_amf0_t *level = sr_amf0_object_get(cmd.args[0], "level");
-                const char *lv = level ? sr_amf0_string(level, NULL) : NULL;
-                found = 1;
-                rc = lv && strcmp(lv, SR_RTMP_LEVEL_ERROR) == 0 ? sr_err_new(SR_ERTMP_CLOSE, "publish rejected") : 0;
-            }
-            sr_rtmp_command_deinit(&cmd);
-        }
-        sr_payload_unref(m.payload);
-        if (rc != SR_OK || found) {
-            return rc;
-        }
-    }
-}
-
-static int sr_bench_pub_command(sr_bench_pub_t *p, sr_buf_t *b, uint32_t sid)
-{
-    int rc = sr_rtmp_writer_add_bytes(p->wr, 3, SR_RTMP_MSG_AMF0_COMMAND, sid, 0, b->data, b->len);
-    sr_buf_reset(b);
-    return rc;
-}
-
-static int sr_bench_pub_setup(sr_bench_pub_t *p)
-{
-    const sr_bench_opts_t *o = p->conn->opts;
-    char tc_url[1400];
-    uint8_t cs[SR_RTMP_CONTROL_U32_BYTES];
-    double v = 0;
-    sr_buf_t b;
-    snprintf(tc_url, sizeof(tc_url), "rtmp://%s:%d/%s", o->target.host, o->target.port, o->app);
-    sr_rtmp_connect_args_t a = {.app = o->app, .tc_url = tc_url};
-    sr_rtmp_control_encode_set_chunk_size(cs, SR_BENCH_PUB_CHUNK);
-    sr_buf_init(&b);
-    int rc = sr_rtmp_writer_add_bytes(p->wr, SR_RTMP_CSID_CONTROL, SR_RTMP_MSG_SET_CHUNK_SIZE, 0, 0, cs, sizeof(cs));
-    sr_rtmp_writer_set_chunk_size(p->wr, SR_BENCH_PUB_CHUNK);
-    sr_rtmp_build_connect(&b, 1, &a);
-    if (rc == SR_OK && (rc = sr_bench_pub_command(p, &b, 0)) == SR_OK && (rc = sr_rtmp_writer_flush(p->wr)) == SR_OK &&
-        (rc = sr_bench_pub_wait(p, 1, &v)) == SR_OK) {
-        sr_rtmp_build_stream_call(&b, SR_RTMP_CMD_RELEASE_STREAM, 2, p->stream);
-        rc = sr_bench_pub_command(p, &b, 0);
-    }
-    if (rc == SR_OK) {
-        sr_rtmp_build_stream_call(&b, SR_RTMP_CMD_FC_PUBLISH, 3, p->stream);
-        rc = sr_bench_pub_command(p, &b, 0);
-    }
-    if (rc == SR_OK) {
-        sr_rtmp_build_create_stream(&b, 4);
-        rc = sr_bench_pub_command(p, &b, 0);
-    }
-    if (rc == SR_OK && (rc = sr_rtmp_writer_flush(p->wr)) == SR_OK && (rc = sr_bench_pub_wait(p, 4, &v)) == SR_OK) {
-        p->stream_id = (uint32_t)v;
-        sr_rtmp_build_publish(&b, 5, p->stream, "live");
-        rc = sr_bench_pub_command(p, &b, p->stream_id);
-    }
-    if (rc == SR_OK && (rc = sr_rtmp_writer_flush(p->wr)) == SR_OK) {
-        rc = sr_bench_pub_wait(p, 0, &v);
-    }
-    sr_buf_deinit(&b);
-    return rc;
 }
 
 /* ==== sending ==== */
@@ -297,11 +210,17 @@ void sr_bench_publish_cycle(void *arg)
         size_t len = strlen(p->stream);
         snprintf(p->stream + len, sizeof(p->stream) - len, "_%d%s", c->index, query);
     }
-    if ((rc = sr_bench_connect(c->opts, &p->sock)) == SR_OK &&
-        (rc = sr_rtmp_handshake_client(sr_sock_io(p->sock), !c->opts->is_simple)) == SR_OK) {
-        p->rd = sr_rtmp_reader_new(sr_sock_io(p->sock));
-        p->wr = sr_rtmp_writer_new(sr_sock_io(p->sock));
-        rc = sr_bench_pub_setup(p);
+    if ((rc = sr_bench_connect(c->opts, &p->sock)) == SR_OK) {
+        const sr_bench_opts_t *o = c->opts;
+        char tc_url[1400];
+        snprintf(tc_url, sizeof(tc_url), "rtmp://%s:%d/%s", o->target.host, o->target.port, o->app);
+        p->client = sr_rtmp_client_new(sr_sock_io(p->sock));
+        p->rd = sr_rtmp_client_reader(p->client);
+        p->wr = sr_rtmp_client_writer(p->client);
+        if ((rc = sr_rtmp_client_connect(p->client, o->app, tc_url, !o->is_simple)) == SR_OK &&
+            (rc = sr_rtmp_client_publish(p->client, p->stream)) == SR_OK) {
+            p->stream_id = sr_rtmp_client_stream_id(p->client);
+        }
     }
     if (rc == SR_OK) {
         c->state = SR_BENCH_RUNNING;
@@ -310,8 +229,7 @@ void sr_bench_publish_cycle(void *arg)
     }
     sr_co_stop(drain);
     sr_bench_conn_end(c, rc);
-    sr_rtmp_reader_free(p->rd);
-    sr_rtmp_writer_free(p->wr);
+    sr_rtmp_client_free(p->client);
     sr_sock_close(p->sock);
     sr_free(p);
 }
