@@ -660,6 +660,10 @@ def test_exporter(env):
     check(per["strand_stream_publishing"] == 1 and per["strand_stream_clients"] == 2,
           "stream publishing %s clients %s" % (per["strand_stream_publishing"], per["strand_stream_clients"]))
     check(per["strand_stream_frames_total"] >= 100, "frames %s" % per["strand_stream_frames_total"])
+    # the server's own observer of every stream: one publish, one stream that got a viewer
+    check(metric(ms, "strand_publishes_total") == 1 and metric(ms, "strand_watched_total") == 1,
+          "strand_publishes_total %s, strand_watched_total %s (expected 1 and 1)"
+          % (metric(ms, "strand_publishes_total"), metric(ms, "strand_watched_total")))
     status, _, _ = http_request(srv.exporter_port, "/other")
     check(status == 404, "exporter /other: HTTP %s" % status)
     expect_alive(viewer, "viewer")

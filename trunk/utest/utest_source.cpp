@@ -843,3 +843,62 @@ TEST_F(Source, MixCorrectDeliversAudioAndVideoInDtsOrder)
     EXPECT_EQ(SR_PACKET_VIDEO, f[0].type);
     EXPECT_EQ(300, f[7].dts);
 }
+
+// Issue 10: observers of every stream (stats now, on-demand pulls next): publish and
+// unpublish, the first player and the last one; sinks are not players.
+namespace
+{
+struct Seen {
+    int publish = 0, unpublish = 0, first = 0, last = 0;
+};
+void seen_publish(void *arg, sr_source_t *)
+{
+    static_cast<Seen *>(arg)->publish++;
+}
+void seen_unpublish(void *arg, sr_source_t *)
+{
+    static_cast<Seen *>(arg)->unpublish++;
+}
+void seen_first(void *arg, sr_source_t *)
+{
+    static_cast<Seen *>(arg)->first++;
+}
+void seen_last(void *arg, sr_source_t *)
+{
+    static_cast<Seen *>(arg)->last++;
+}
+} // namespace
+
+TEST_F(Source, ObserversSeePublishesAndFirstAndLastPlayer)
+{
+    Stream st;
+    Seen seen;
+    sr_source_observer_t o = {seen_publish, seen_unpublish, seen_first, seen_last, &seen};
+    ASSERT_SR_OK(sr_source_registry_observe(st.reg, &o));
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00001"));
+    EXPECT_EQ(1, seen.publish);
+    sr_consumer_policy_t sink = policy();
+    sink.is_sink = true;
+    st.add(sink);
+    EXPECT_EQ(0, seen.first) << "a sink is not a player";
+    sr_consumer_t *a = sr_source_consumer_add(st.src, &(const sr_consumer_policy_t &)policy());
+    sr_consumer_t *b = sr_source_consumer_add(st.src, &(const sr_consumer_policy_t &)policy());
+    EXPECT_EQ(1, seen.first);
+    sr_source_consumer_remove(a);
+    EXPECT_EQ(0, seen.last);
+    sr_source_consumer_remove(b);
+    EXPECT_EQ(1, seen.last);
+    sr_source_unpublish(st.src);
+    EXPECT_EQ(1, seen.unpublish);
+    sr_source_registry_unobserve(st.reg, &o);
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00002"));
+    EXPECT_EQ(1, seen.publish) << "no calls once unobserved";
+    sr_source_observer_t many[SR_SOURCE_MAX_OBSERVERS + 1] = {};
+    for (int i = 0; i < SR_SOURCE_MAX_OBSERVERS; i++) {
+        ASSERT_SR_OK(sr_source_registry_observe(st.reg, &many[i]));
+    }
+    EXPECT_SR_ERR(SR_EOVERFLOW, sr_source_registry_observe(st.reg, &many[SR_SOURCE_MAX_OBSERVERS]));
+    for (auto &m : many) {
+        sr_source_registry_unobserve(st.reg, &m);
+    }
+}

@@ -124,6 +124,9 @@ static void sr_exporter_srs(sr_buf_t *out, sr_server_t *s, const sr_proc_usage_t
     sr_exporter_u64(out, "srs_clients_total", "counter", "The total counts of SRS clients.", t->clients_total);
     sr_exporter_u64(out, "srs_clients_errs_total", "counter", "The total errors of SRS clients.", t->clients_errs);
     sr_exporter_u64(out, "strand_refused_total", "counter", "Connections refused over max_connections.", t->refused);
+    sr_exporter_u64(out, "strand_publishes_total", "counter", "Streams published (a republish counts again).",
+                    t->publishes);
+    sr_exporter_u64(out, "strand_watched_total", "counter", "Times a stream went from no player to one.", t->watched);
 }
 
 /* ---- per stream ---- */

@@ -38,6 +38,7 @@ typedef struct sr_listener {
 struct sr_server {
     sr_server_config_t *config;
     sr_source_registry_t *sources;
+    sr_source_observer_t stats_observer; /* counts publishes and watched streams */
     sr_listener_t *listeners;
     sr_client_t *clients;
     int client_count;
@@ -49,11 +50,27 @@ struct sr_server {
     struct sr_hooks *hooks; /* owned by sr_http_hooks */
 };
 
+/* The server's own observer of every stream: the counters of the exporter. */
+static void sr_server_on_publish(void *arg, sr_source_t *src)
+{
+    SR_UNUSED(src);
+    ((sr_server_t *)arg)->totals.publishes++;
+}
+
+static void sr_server_on_first_player(void *arg, sr_source_t *src)
+{
+    SR_UNUSED(src);
+    ((sr_server_t *)arg)->totals.watched++;
+}
+
 sr_server_t *sr_server_new(sr_server_config_t *config)
 {
     sr_server_t *s = SR_NEW(sr_server_t);
     s->config = config;
     s->sources = sr_source_registry_new();
+    s->stats_observer = (sr_source_observer_t){
+        .on_publish = sr_server_on_publish, .on_first_player = sr_server_on_first_player, .arg = s};
+    sr_source_registry_observe(s->sources, &s->stats_observer); /* the first: cannot fail */
     s->totals.start_ms = sr_time_wall_us() / 1000;
     char cid[SR_CID_LEN + 1];
     sr_context_new_cid(cid);

@@ -51,6 +51,8 @@ typedef struct sr_server_totals {
     uint64_t clients_total; /* connections accepted */
     uint64_t clients_errs;  /* connections that ended with an error */
     uint64_t refused;       /* over max_connections */
+    uint64_t publishes;     /* streams published (a republish counts again) */
+    uint64_t watched;       /* times a stream went from no player to one */
     uint64_t recv_bytes;    /* of connections already closed */
     uint64_t send_bytes;
     int64_t start_ms;

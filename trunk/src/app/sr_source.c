@@ -52,7 +52,40 @@ struct sr_source {
 struct sr_source_registry {
     sr_source_t *buckets[SR_SOURCE_BUCKETS];
     size_t count;
+    const sr_source_observer_t *observers[SR_SOURCE_MAX_OBSERVERS];
+    size_t nobservers;
 };
+
+/* Call the observers' callback at offset `field` (one of sr_source_observer_t's). */
+#define SR_SOURCE_NOTIFY(s, field)                                                                                     \
+    do {                                                                                                               \
+        sr_source_registry_t *r_ = (s)->registry;                                                                      \
+        for (size_t i_ = 0; i_ < r_->nobservers; i_++) {                                                               \
+            if (r_->observers[i_]->field) {                                                                            \
+                r_->observers[i_]->field(r_->observers[i_]->arg, (s));                                                 \
+            }                                                                                                          \
+        }                                                                                                              \
+    } while (0)
+
+int sr_source_registry_observe(sr_source_registry_t *r, const sr_source_observer_t *o)
+{
+    if (r->nobservers == SR_SOURCE_MAX_OBSERVERS) {
+        return sr_err_new(SR_EOVERFLOW, "more than %d source observers", SR_SOURCE_MAX_OBSERVERS);
+    }
+    r->observers[r->nobservers++] = o;
+    return SR_OK;
+}
+
+void sr_source_registry_unobserve(sr_source_registry_t *r, const sr_source_observer_t *o)
+{
+    for (size_t i = 0; i < r->nobservers; i++) {
+        if (r->observers[i] == o) {
+            memmove(&r->observers[i], &r->observers[i + 1], (r->nobservers - i - 1) * sizeof(r->observers[0]));
+            r->nobservers--;
+            return;
+        }
+    }
+}
 
 /* ---- registry ---- */
 
@@ -299,6 +332,7 @@ int sr_source_publish(sr_source_t *s, const char *publisher_cid)
         sr_consumer__restart_timeline(c); /* players that stayed through a reconnect */
     }
     sr_source_post_all(s, SR_CONSUMER_EV_PUBLISH);
+    SR_SOURCE_NOTIFY(s, on_publish);
     return SR_OK;
 }
 
@@ -312,6 +346,7 @@ void sr_source_unpublish(sr_source_t *s)
     s->publisher_cid[0] = '\0';
     sr_source_clear_caches(s);
     sr_source_post_all(s, SR_CONSUMER_EV_UNPUBLISH);
+    SR_SOURCE_NOTIFY(s, on_unpublish);
 }
 
 bool sr_source_is_publishing(const sr_source_t *s)
@@ -382,7 +417,9 @@ sr_consumer_t *sr_source_consumer_add(sr_source_t *s, const sr_consumer_policy_t
     sr_consumer_t *c = sr_consumer__new(sr_source_ref(s), policy);
     sr_consumer__link(c, &s->consumers);
     s->consumer_count++;
-    s->player_count += policy->is_sink ? 0 : 1;
+    if (!policy->is_sink && s->player_count++ == 0) {
+        SR_SOURCE_NOTIFY(s, on_first_player);
+    }
     /* Fast start: metadata, sequence headers, then the GOP from its keyframe. Under
      * atc the headers carry the GOP's time: the player's timeline starts there, not at
      * 0 followed by a jump to the encoder's clock. */
@@ -414,6 +451,7 @@ void sr_source_consumer_remove(sr_consumer_t *c)
     s->consumer_count--;
     if (!sr_consumer_is_sink(c) && --s->player_count == 0) {
         s->idle_since_us = sr_time_mono_us();
+        SR_SOURCE_NOTIFY(s, on_last_player);
     }
     s->dropped_gone += sr_consumer_dropped(c);
     sr_consumer__free(c);

@@ -56,6 +56,23 @@ size_t sr_source_registry_count(const sr_source_registry_t *r);
 /* Call fn for each source. fn must not yield or release the source it is given. */
 void sr_source_registry_foreach(sr_source_registry_t *r, void (*fn)(sr_source_t *s, void *arg), void *arg);
 
+/* Who watches every stream of a registry: stats today, on-demand pulls (an edge that
+ * pulls while a stream has players) next. Each callback may be NULL; it runs inside the
+ * event and must not yield (post work to a coroutine instead). A "player" is a
+ * consumer that is not a sink (HLS, DVR). */
+typedef struct sr_source_observer {
+    void (*on_publish)(void *arg, sr_source_t *s);
+    void (*on_unpublish)(void *arg, sr_source_t *s);
+    void (*on_first_player)(void *arg, sr_source_t *s); /* players 0 -> 1 */
+    void (*on_last_player)(void *arg, sr_source_t *s);  /* players 1 -> 0 */
+    void *arg;
+} sr_source_observer_t;
+
+#define SR_SOURCE_MAX_OBSERVERS 8
+/* Observe every source of r (o borrowed until removed). -SR_EOVERFLOW past the maximum. */
+int sr_source_registry_observe(sr_source_registry_t *r, const sr_source_observer_t *o);
+void sr_source_registry_unobserve(sr_source_registry_t *r, const sr_source_observer_t *o);
+
 /* Stream id for the API ("vid-" + 7 characters), stable for the source's life. */
 const char *sr_source_id(const sr_source_t *s);
 /* The source with this id, or NULL (no reference taken: use before the next yield). */
