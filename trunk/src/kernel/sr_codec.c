@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sr_bytes.h"
+#include "sr_codec_id.h"
 #include "sr_codec_internal.h"
 #include "sr_error.h"
 #include "sr_flv.h"
@@ -176,4 +177,14 @@ int sr_codec_audio_info_parse(const uint8_t *body, size_t size, sr_codec_audio_i
     out->codec = codec;
     out->codec_name = sr_codec_audio_name(codec);
     return SR_OK;
+}
+
+const char *sr_codec_id_name(sr_codec_id_t id)
+{
+    static const char *const names[] = {
+        [SR_CODEC_NONE] = "",       [SR_CODEC_H264] = "H264",   [SR_CODEC_H265] = "H265", [SR_CODEC_AV1] = "AV1",
+        [SR_CODEC_VP9] = "VP9",     [SR_CODEC_AAC] = "AAC",     [SR_CODEC_MP3] = "MP3",   [SR_CODEC_OPUS] = "Opus",
+        [SR_CODEC_G711A] = "G711A", [SR_CODEC_G711U] = "G711U",
+    };
+    return (unsigned)id < sizeof(names) / sizeof(names[0]) ? names[id] : "";
 }
