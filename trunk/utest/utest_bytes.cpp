@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "sr_bytes.h"
 #include "sr_error.h"
-#include "sr_flv.h"
-#include "sr_packet.h"
 #include "sr_utest.h"
 
 TEST(Bytes, ReaderRefusesOverread)
@@ -33,35 +31,6 @@ TEST(Bytes, BufferRoundTripsDouble)
     EXPECT_EQ(1935.5, d);
     EXPECT_EQ(0xabcdefu, v);
     sr_buf_deinit(&b);
-}
-
-TEST(Packet, ClassifiesAvcKeyframeAndSequenceHeader)
-{
-    const uint8_t seq[] = {0x17, 0x00, 0, 0, 0, 0x01};
-    const uint8_t key[] = {0x17, 0x01, 0x00, 0x00, 0x28, 0x65};
-    const uint8_t inter[] = {0x27, 0x01, 0xff, 0xff, 0xf6, 0x41};
-    sr_packet_t p;
-    sr_packet_init_take(&p, SR_PACKET_VIDEO, 100, sr_payload_new_copy(seq, sizeof(seq)));
-    EXPECT_TRUE(p.flags & SR_PACKET_IS_SEQUENCE_HEADER);
-    EXPECT_FALSE(sr_packet_is_video_keyframe(&p));
-    sr_packet_deinit(&p);
-    sr_packet_init_take(&p, SR_PACKET_VIDEO, 100, sr_payload_new_copy(key, sizeof(key)));
-    EXPECT_TRUE(sr_packet_is_video_keyframe(&p));
-    EXPECT_EQ(140, p.pts);
-    sr_packet_deinit(&p);
-    sr_packet_init_take(&p, SR_PACKET_VIDEO, 100, sr_payload_new_copy(inter, sizeof(inter)));
-    EXPECT_FALSE(p.flags & SR_PACKET_IS_KEYFRAME);
-    EXPECT_EQ(90, p.pts); // negative composition offset
-    sr_packet_deinit(&p);
-}
-
-TEST(Packet, ClassifiesAacSequenceHeader)
-{
-    const uint8_t asc[] = {0xaf, 0x00, 0x12, 0x10};
-    const uint8_t raw[] = {0xaf, 0x01, 0x21};
-    EXPECT_TRUE(sr_flv_audio_is_sequence_header(asc, sizeof(asc)));
-    EXPECT_FALSE(sr_flv_audio_is_sequence_header(raw, sizeof(raw)));
-    EXPECT_EQ(SR_FLV_AUDIO_CODEC_AAC, sr_flv_audio_codec(raw, sizeof(raw)));
 }
 
 TEST(Error, TrailCarriesFrames)

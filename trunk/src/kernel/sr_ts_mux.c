@@ -12,7 +12,6 @@
 #include "sr_alloc.h"
 #include "sr_codec.h"
 #include "sr_error.h"
-#include "sr_flv.h"
 
 #define SR_TS_PAYLOAD_BYTES 184
 #define SR_TS_PES_VIDEO 0xe0
@@ -22,10 +21,6 @@
 #define SR_TS_AF_PCR 0x10
 #define SR_TS_MAX_ES 8
 
-/* E-RTMP video packet types (low nibble of the first byte with IsExHeader). */
-#define SR_TS_EX_SEQUENCE_START 0
-#define SR_TS_EX_CODED_FRAMES 1
-#define SR_TS_EX_CODED_FRAMES_X 3
 
 /* ======================================================================== */
 /* CRC32/MPEG-2 and PSI                                                     */
@@ -206,7 +201,7 @@ void sr_ts_write_pes(sr_buf_t *out, const sr_ts_pes_t *pes, const uint8_t *es, s
 /* ======================================================================== */
 
 struct sr_ts_muxer {
-    int video_codec;      /* SR_FLV_VIDEO_CODEC_AVC/HEVC, 0 none */
+    int video_codec;      /* SR_CODEC_H264/H265, SR_CODEC_NONE none */
     uint8_t audio_type;   /* SR_TS_STREAM_AAC/MPEG*_AUDIO, 0 none */
     sr_packet_t video_sh; /* holds the record the configs point into */
     sr_packet_t audio_sh;
@@ -270,8 +265,8 @@ static void sr_ts_muxer_psi(sr_ts_muxer_t *m, sr_buf_t *out)
     sr_ts_es_t es[2];
     size_t n = 0;
     if (m->video_codec) {
-        es[n++] = (sr_ts_es_t){m->video_codec == SR_FLV_VIDEO_CODEC_HEVC ? SR_TS_STREAM_H265 : SR_TS_STREAM_H264,
-                               SR_TS_PID_VIDEO};
+        es[n++] =
+            (sr_ts_es_t){m->video_codec == SR_CODEC_H265 ? SR_TS_STREAM_H265 : SR_TS_STREAM_H264, SR_TS_PID_VIDEO};
     }
     if (m->audio_type) {
         es[n++] = (sr_ts_es_t){m->audio_type, SR_TS_PID_AUDIO};
@@ -291,17 +286,17 @@ static void sr_ts_muxer_psi(sr_ts_muxer_t *m, sr_buf_t *out)
 
 static int sr_ts_muxer_video_sh(sr_ts_muxer_t *m, const sr_packet_t *pkt, int codec)
 {
-    const uint8_t *d = pkt->payload->data;
-    size_t n = pkt->payload->size;
+    size_t n = 0;
+    const uint8_t *record = sr_packet_body(pkt, &n);
     sr_avc_config_t avc;
     sr_hevc_config_t hevc;
-    int rc = codec == SR_FLV_VIDEO_CODEC_AVC ? sr_avc_parse_flv(d, n, &avc) : sr_hevc_parse_flv(d, n, &hevc);
+    int rc = codec == SR_CODEC_H264 ? sr_avc_parse_config(record, n, &avc) : sr_hevc_parse_config(record, n, &hevc);
     if (rc != SR_OK) {
         return rc;
     }
     sr_packet_deinit(&m->video_sh);
     sr_packet_copy(&m->video_sh, pkt); /* the configs point into this payload */
-    if (codec == SR_FLV_VIDEO_CODEC_AVC) {
+    if (codec == SR_CODEC_H264) {
         m->avc = avc;
     } else {
         m->hevc = hevc;
@@ -314,7 +309,9 @@ static int sr_ts_muxer_video_sh(sr_ts_muxer_t *m, const sr_packet_t *pkt, int co
 static int sr_ts_muxer_audio_sh(sr_ts_muxer_t *m, const sr_packet_t *pkt)
 {
     sr_aac_config_t aac;
-    int rc = sr_aac_parse_flv(pkt->payload->data, pkt->payload->size, &aac);
+    size_t n = 0;
+    const uint8_t *asc = sr_packet_body(pkt, &n);
+    int rc = sr_aac_parse_config(asc, n, &aac);
     if (rc != SR_OK) {
         return rc;
     }
@@ -340,18 +337,18 @@ static void sr_ts_put_nal(sr_buf_t *b, const uint8_t *nal, size_t size)
 
 static int sr_ts_nal_type(int codec, uint8_t first)
 {
-    return codec == SR_FLV_VIDEO_CODEC_HEVC ? (first >> 1) & 0x3f : first & 0x1f;
+    return codec == SR_CODEC_H265 ? (first >> 1) & 0x3f : first & 0x1f;
 }
 
 static bool sr_ts_nal_is_irap(int codec, int type)
 {
-    return codec == SR_FLV_VIDEO_CODEC_HEVC ? type >= 16 && type <= 21 : type == 5;
+    return codec == SR_CODEC_H265 ? type >= 16 && type <= 21 : type == 5;
 }
 
 /* Check the length-prefixed NAL units of data and whether one is an IDR/IRAP. */
 static int sr_ts_scan_nalus(const sr_ts_muxer_t *m, const uint8_t *data, size_t size, bool *is_irap)
 {
-    size_t len_size = m->video_codec == SR_FLV_VIDEO_CODEC_HEVC ? m->hevc.nal_length_size : m->avc.nal_length_size;
+    size_t len_size = m->video_codec == SR_CODEC_H265 ? m->hevc.nal_length_size : m->avc.nal_length_size;
     size_t pos = 0;
     while (pos < size) {
         if (size - pos < len_size) {
@@ -374,7 +371,7 @@ static int sr_ts_scan_nalus(const sr_ts_muxer_t *m, const uint8_t *data, size_t 
 /* AUD, parameter sets before an IRAP picture, then the NAL units (their own AUDs dropped). */
 static void sr_ts_build_annexb(sr_ts_muxer_t *m, const uint8_t *data, size_t size, bool is_irap)
 {
-    bool hevc = m->video_codec == SR_FLV_VIDEO_CODEC_HEVC;
+    bool hevc = m->video_codec == SR_CODEC_H265;
     static const uint8_t aud_avc[] = {0x09, 0xf0};        /* primary_pic_type 7: any */
     static const uint8_t aud_hevc[] = {0x46, 0x01, 0x50}; /* type 35, pic_type 2: any */
     sr_buf_reset(&m->es);
@@ -411,41 +408,29 @@ static void sr_ts_build_annexb(sr_ts_muxer_t *m, const uint8_t *data, size_t siz
     }
 }
 
-/* Where the NAL units start in a video tag body; 0 when the tag carries no frame. */
-static size_t sr_ts_video_frame_offset(const uint8_t *d, size_t n)
-{
-    if (d[0] & 0x80) { /* E-RTMP */
-        int type = d[0] & 0x0f;
-        size_t off = type == SR_TS_EX_CODED_FRAMES ? 8 : type == SR_TS_EX_CODED_FRAMES_X ? 5 : 0;
-        return off && n >= off ? off : 0;
-    }
-    return n >= 5 && d[1] == 1 ? 5 : 0; /* AVCPacketType 1: NAL units */
-}
-
 static int sr_ts_muxer_video(sr_ts_muxer_t *m, const sr_packet_t *pkt, sr_buf_t *out)
 {
-    const uint8_t *d = pkt->payload->data;
-    size_t n = pkt->payload->size;
-    int codec = n > 0 ? sr_flv_video_codec(d, n) : 0;
-    if (codec != SR_FLV_VIDEO_CODEC_AVC && codec != SR_FLV_VIDEO_CODEC_HEVC) {
-        return -SR_EUNSUPPORTED;
+    int codec = pkt->codec;
+    if (codec != SR_CODEC_H264 && codec != SR_CODEC_H265) {
+        return pkt->payload->size == 0 ? SR_OK : -SR_EUNSUPPORTED;
     }
     if (pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER) {
         return sr_ts_muxer_video_sh(m, pkt, codec);
     }
-    size_t off = sr_ts_video_frame_offset(d, n);
-    if (off == 0 || off == n) {
+    size_t n = 0;
+    const uint8_t *d = sr_packet_body(pkt, &n);
+    if (n == 0) {
         return SR_OK; /* end of sequence, metadata or an empty frame */
     }
     if (!m->has_video_config || codec != m->video_codec) {
         return -SR_EINVAL;
     }
     bool is_irap = (pkt->flags & SR_PACKET_IS_KEYFRAME) != 0;
-    int rc = sr_ts_scan_nalus(m, d + off, n - off, &is_irap);
+    int rc = sr_ts_scan_nalus(m, d, n, &is_irap);
     if (rc != SR_OK) {
         return rc;
     }
-    sr_ts_build_annexb(m, d + off, n - off, is_irap);
+    sr_ts_build_annexb(m, d, n, is_irap);
     sr_ts_muxer_psi(m, out);
     sr_ts_pes_t pes = {.pid = SR_TS_PID_VIDEO,
                        .stream_id = SR_TS_PES_VIDEO,
@@ -458,48 +443,49 @@ static int sr_ts_muxer_video(sr_ts_muxer_t *m, const sr_packet_t *pkt, sr_buf_t 
     return SR_OK;
 }
 
-/* MPEG-1 audio (ID bit 1) or the MPEG-2 low-rate extension, from the frame header. */
-static uint8_t sr_ts_mp3_type(const uint8_t *frame, size_t n, uint8_t flv_byte)
+/* MPEG-1 audio (ID bit 1) or the MPEG-2 low-rate extension, from the frame header;
+ * without one, from the FLV header's rate when the frame came in FLV. */
+static uint8_t sr_ts_mp3_type(const sr_packet_t *pkt, const uint8_t *frame, size_t n)
 {
     if (n >= 2 && frame[0] == 0xff && (frame[1] & 0xe0) == 0xe0) {
         return (frame[1] & 0x18) == 0x18 ? SR_TS_STREAM_MPEG1_AUDIO : SR_TS_STREAM_MPEG2_AUDIO;
     }
-    return sr_codec_flv_audio_sample_rate(flv_byte) >= 32000 ? SR_TS_STREAM_MPEG1_AUDIO : SR_TS_STREAM_MPEG2_AUDIO;
+    bool is_low_rate = pkt->body > 0 && sr_codec_flv_audio_sample_rate(pkt->payload->data[0]) < 32000;
+    return is_low_rate ? SR_TS_STREAM_MPEG2_AUDIO : SR_TS_STREAM_MPEG1_AUDIO;
 }
 
 static int sr_ts_muxer_audio(sr_ts_muxer_t *m, const sr_packet_t *pkt, sr_buf_t *out)
 {
-    const uint8_t *d = pkt->payload->data;
-    size_t n = pkt->payload->size;
-    int codec = sr_flv_audio_codec(d, n);
+    size_t n = 0;
+    const uint8_t *d = sr_packet_body(pkt, &n);
     sr_buf_reset(&m->es);
-    if (codec == SR_FLV_AUDIO_CODEC_AAC) {
+    if (pkt->codec == SR_CODEC_AAC) {
         if (pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER) {
             return sr_ts_muxer_audio_sh(m, pkt);
         }
-        if (n < 3 || d[1] != 1) {
-            return n < 2 ? -SR_EFORMAT : SR_OK;
+        if (n == 0) {
+            return pkt->body < 2 ? -SR_EFORMAT : SR_OK;
         }
         if (!m->has_aac_config) {
             return -SR_EINVAL;
         }
         uint8_t adts[SR_AAC_ADTS_HEADER_BYTES];
-        int rc = sr_aac_adts_header(&m->aac, n - 2, adts);
+        int rc = sr_aac_adts_header(&m->aac, n, adts);
         if (rc != SR_OK) {
             return rc;
         }
         sr_buf_put_bytes(&m->es, adts, sizeof(adts));
-        sr_buf_put_bytes(&m->es, d + 2, n - 2);
-    } else if (codec == SR_FLV_AUDIO_CODEC_MP3) {
-        if (n < 2) {
+        sr_buf_put_bytes(&m->es, d, n);
+    } else if (pkt->codec == SR_CODEC_MP3) {
+        if (n == 0) {
             return SR_OK;
         }
         if (m->audio_type != SR_TS_STREAM_MPEG1_AUDIO && m->audio_type != SR_TS_STREAM_MPEG2_AUDIO) {
-            m->audio_type = sr_ts_mp3_type(d + 1, n - 1, d[0]);
+            m->audio_type = sr_ts_mp3_type(pkt, d, n);
         }
-        sr_buf_put_bytes(&m->es, d + 1, n - 1);
+        sr_buf_put_bytes(&m->es, d, n);
     } else {
-        return n == 0 ? SR_OK : -SR_EUNSUPPORTED;
+        return pkt->payload->size == 0 ? SR_OK : -SR_EUNSUPPORTED;
     }
     sr_ts_muxer_psi(m, out);
     sr_ts_pes_t pes = {.pid = SR_TS_PID_AUDIO,
