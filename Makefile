@@ -41,7 +41,7 @@ ifeq ($(SANITIZE),yes)
 OPT := -O1 -g $(SAN_FLAGS)
 endif
 CFLAGS_COMMON := -std=gnu11 -D_GNU_SOURCE $(WARN) -MMD -MP $(SSL_CFLAGS) $(SRT_CFLAGS)
-LIBS := objs/st/libst.a $(SSL_LIBS) $(HTTP_PARSER_LIBS) $(SRT_LIBS) -lm
+LIBS := objs/st/libst.a $(SSL_LIBS) $(HTTP_PARSER_LIBS) $(SRT_LIBS) -lm -lpthread
 
 srcs_of = $(sort $(wildcard $(SRC)/$(1)/*.c))
 LIB_LAYERS := core kernel protocol app

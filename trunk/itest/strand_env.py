@@ -442,8 +442,9 @@ DEFAULT_VHOSTS = "vhost __defaultVhost__ {\n    play { gop_cache on; }\n}\n"
 
 class Server:
     def __init__(self, env, name, body, extra_ports=0, max_connections=100, log_level="trace",
-                 log_file=False, daemon=False, aux_ports=0):
+                 log_file=False, daemon=False, aux_ports=0, environ=None):
         self.env = env
+        self.environ = dict(os.environ, **(environ or {}))  # the server's environment
         self.name = name
         self.dir = env.subdir(name)
         self.conf = os.path.join(self.dir, "strand.conf")
@@ -507,7 +508,7 @@ class Server:
                 logf.flush()
                 self.proc = self.env.track(subprocess.Popen(
                     [STRAND_BIN, "-c", self.conf], cwd=self.dir, stdin=subprocess.DEVNULL,
-                    stdout=logf, stderr=subprocess.STDOUT, start_new_session=True),
+                    stdout=logf, stderr=subprocess.STDOUT, start_new_session=True, env=self.environ),
                     "strand")
             finally:
                 logf.close()

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+import threading
 import time
 
 from strand_env import (DEFAULT_VHOSTS, STRAND_BIN, api_ok, check, free_port, free_ports, http_body, http_request,
@@ -544,3 +545,82 @@ def test_reload_reaches_live_streams(env):
     check(wait_until(lambda: _frames(progress) > before + 50, 10), "the RTMP player stopped getting frames")
     expect_alive(pub, "publisher after three reloads")
     expect_alive(player, "RTMP player after three reloads")
+
+
+# ---------------------------------------------------------------- a stalled disk
+
+
+class FlvArrivals:
+    """curl -N of an HTTP-FLV URL, read as it arrives: (monotonic arrival, media ms) of
+    every video tag, parsed from curl's stdout in a thread."""
+
+    def __init__(self, env, url, name):
+        self.video = []
+        self.proc = env.spawn(name, ["curl", "-sS", "-N", url], pipe_stdout=True)
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        f = self.proc.p.stdout
+        if len(f.read(13)) < 13:  # FLV header + PreviousTagSize0
+            return
+        while True:
+            head = f.read(11)
+            if len(head) < 11:
+                return
+            size = int.from_bytes(head[1:4], "big")
+            ts = int.from_bytes(head[4:7], "big") | (head[7] << 24)
+            if len(f.read(size + 4)) < size + 4:
+                return
+            if head[0] == 9:
+                self.video.append((time.monotonic(), ts))
+
+    def worst_gap(self, after):
+        """The longest wait between two video tags that arrived after `after` (monotonic)."""
+        t = [a for a, _ in self.video if a >= after]
+        return max((t[i] - t[i - 1] for i in range(1, len(t))), default=None), len(t)
+
+
+def test_stalled_disk_keeps_players_on_time(env):
+    """Issue 10.5: every write of HLS and DVR data takes 500 ms longer (STRAND_TEST_WRITE_DELAY_MS,
+    a disk that stalls). Two streams record and segment to it while HTTP-FLV viewers (curl)
+    of both watch: their video tags keep arriving in time (no wait near 500 ms, as there
+    would be with a write on the event loop), and still nothing is lost: the playlist lists
+    segments that ffprobe reads and each recording holds every frame once the publishers end."""
+    www = env.path("www")
+    os.makedirs(www, exist_ok=True)
+    vhost = ("vhost __defaultVhost__ {\n"
+             "    min_latency on;\n"  # each tag is sent when it arrives, no 350 ms batches
+             "    http_remux { enabled on; mount [vhost]/[app]/[stream].flv; }\n"
+             "    hls { enabled on; hls_path %s; hls_fragment 2; hls_window 30; }\n"
+             "    dvr { enabled on; dvr_path %s/[app]/[stream].flv; dvr_plan session; }\n"
+             "}\n" % (www, www))
+    srv = env.server(http_body(www, vhosts=vhost), environ={"STRAND_TEST_WRITE_DELAY_MS": "500"})
+    secs = 12
+    pubs = [env.publish_live(srv.url(s), seconds=secs, name="publisher-" + s) for s in ("disk1", "disk2")]
+    for s in ("disk1", "disk2"):
+        check(wait_log(srv, r"publish \S+/live/%s start" % s, 10), "the publish of %s did not start" % s)
+    viewers = [FlvArrivals(env, "http://127.0.0.1:%d/live/%s.flv" % (srv.http_port, s), "viewer-" + s)
+               for s in ("disk1", "disk2")]
+    m3u8 = os.path.join(www, "live", "disk1.m3u8")
+    check(wait_until(lambda: os.path.exists(m3u8) and ".ts" in open(m3u8).read(), 15),
+          "no HLS playlist with a segment while the disk stalls")
+    steady = time.monotonic() + 1.0  # after the cached GOP's burst
+    for p in pubs:
+        check(p.wait(secs + 15) == 0, "publisher exit: %s" % p.errtail(4))
+    gaps = [v.worst_gap(steady) for v in viewers]
+    env.note("measured with 500 ms per write: longest wait between video tags %s"
+             % ", ".join("%.0f ms over %d tags" % (g * 1000, n) for g, n in gaps if g is not None))
+    for (g, n), s in zip(gaps, ("disk1", "disk2")):
+        check(n >= 100, "viewer of %s got only %d video tags after the start" % (s, n))
+        check(g < 0.3, "viewer of %s waited %.0f ms for a video tag: the disk stalled the players" % (s, g * 1000))
+    for s in ("disk1", "disk2"):
+        check(wait_log(srv, r"dvr: closed \S+/%s.flv" % s, 30), "the recording of %s was not closed" % s)
+        rec = os.path.join(www, "live", s + ".flv")
+        n = video_count(env, rec)
+        check(n >= secs * 25 - 2, "the recording of %s has %d video frames, %d published" % (s, n, secs * 25))
+    with open(m3u8) as f:
+        segs = [l for l in f.read().splitlines() if l.endswith(".ts")]
+    check(len(segs) >= 4, "the playlist lists %d segments for %d s" % (len(segs), secs))
+    streams, why = env.probe_streams(os.path.join(www, "live", segs[-1]))
+    check(streams is not None, "ffprobe of the last segment: " + why)

@@ -9,8 +9,9 @@
  * under their final name as the media arrives, so a server killed with SIGKILL leaves
  * files that play up to the last write: FLV tag by tag, MP4 as a fragmented file
  * (init segment, then a moof + mdat fragment per GOP or per second, sr_mp4.h). Writes
- * go to the page cache in chunks with write(2); nothing here calls fsync (a power cut
- * may lose the last seconds, a crash does not). on_dvr is sent when a file is closed.
+ * go to the page cache in chunks, on the worker pool (sr_file.h), so a stalled disk
+ * holds up this coroutine only; nothing here calls fsync (a power cut may lose the last
+ * seconds, a crash does not). on_dvr is sent when a file is closed.
  *
  * Not here: the container bytes (kernel sr_flv, sr_mp4), parsing dvr { }
  * (sr_config_media.c), deciding which streams record (sr_sinks.c, dvr_apply).
@@ -27,6 +28,7 @@
 
 #include "sr_alloc.h"
 #include "sr_error.h"
+#include "sr_file.h"
 #include "sr_flv.h"
 #include "sr_http_hooks.h"
 #include "sr_json.h"
@@ -121,31 +123,6 @@ static void sr_dvr_expand_path(const sr_dvr_t *h, char *out, size_t size)
     out[n] = '\0';
 }
 
-/* mkdir -p of the directory part of path. */
-static int sr_dvr_mkdirs(const char *path)
-{
-    char dir[1024];
-    snprintf(dir, sizeof(dir), "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash) {
-        return SR_OK;
-    }
-    *slash = '\0';
-    for (char *p = dir + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-                return sr_err_new(SR_EFILE_OPEN, "mkdir %s: %s", dir, strerror(errno));
-            }
-            *p = '/';
-        }
-    }
-    if (dir[0] && mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        return sr_err_new(SR_EFILE_OPEN, "mkdir %s: %s", dir, strerror(errno));
-    }
-    return SR_OK;
-}
-
 /* ======================================================================== */
 /* writing                                                                  */
 /* ======================================================================== */
@@ -153,21 +130,16 @@ static int sr_dvr_mkdirs(const char *path)
 /* Write what is buffered to the file (page cache; no fsync). */
 static int sr_dvr_flush(sr_dvr_t *h)
 {
-    size_t off = 0;
-    while (h->fd >= 0 && off < h->out.len) {
-        ssize_t n = write(h->fd, h->out.data + off, h->out.len - off);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            sr_buf_reset(&h->out);
-            return sr_err_new(SR_EFILE_WRITE, "write %s: %s", h->path, n < 0 ? strerror(errno) : "no progress");
-        }
-        off += (size_t)n;
+    if (h->fd < 0 || h->out.len == 0) {
+        sr_buf_reset(&h->out);
+        return SR_OK;
     }
-    h->file_bytes += off;
+    int rc = sr_file_write(h->fd, h->out.data, h->out.len, h->path);
+    if (rc == SR_OK) {
+        h->file_bytes += h->out.len;
+    }
     sr_buf_reset(&h->out);
-    return SR_OK;
+    return rc;
 }
 
 /* Zero the AMF0 number property key of a metadata body in place (its 8 bytes after the
@@ -326,7 +298,7 @@ static void sr_dvr_fail(sr_dvr_t *h)
     sr_err_clear();
     h->is_failed = true;
     if (h->fd >= 0) {
-        close(h->fd);
+        sr_file_close(h->fd, h->path);
         h->fd = -1;
     }
 }
@@ -348,7 +320,8 @@ static void sr_dvr_close(sr_dvr_t *h)
         h->mp4 = NULL;
     }
     int rc = sr_dvr_flush(h);
-    close(h->fd);
+    int close_rc = sr_file_close(h->fd, h->path);
+    rc = rc == SR_OK ? close_rc : rc;
     h->fd = -1;
     if (rc != SR_OK) {
         sr_dvr_fail(h);
@@ -363,13 +336,13 @@ static void sr_dvr_close(sr_dvr_t *h)
 static int sr_dvr_open(sr_dvr_t *h)
 {
     sr_dvr_expand_path(h, h->path, sizeof(h->path));
-    int rc = sr_dvr_mkdirs(h->path);
+    int rc = sr_file_mkdirs(h->path);
     if (rc != SR_OK) {
         return rc;
     }
-    h->fd = open(h->path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-    if (h->fd < 0) {
-        return sr_err_new(SR_EFILE_OPEN, "open %s: %s", h->path, strerror(errno));
+    rc = sr_file_open_write(h->path, true, &h->fd);
+    if (rc != SR_OK) {
+        return rc;
     }
     h->has_start = false;
     h->file_bytes = 0;

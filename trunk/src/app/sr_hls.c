@@ -31,6 +31,7 @@
 #include "sr_alloc.h"
 #include "sr_consumer.h"
 #include "sr_error.h"
+#include "sr_file.h"
 #include "sr_hls_cut.h"
 #include "sr_http_hooks.h"
 #include "sr_jitter.h"
@@ -164,99 +165,6 @@ static void sr_hls_relative_uri(const char *m3u8_dir, const char *rel, char *out
     snprintf(out + len, size - len, "%s", rel);
 }
 
-/* mkdir -p of the directory part of path. */
-static int sr_hls_mkdirs(const char *path)
-{
-    char dir[SR_HLS_PATH_MAX];
-    snprintf(dir, sizeof(dir), "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash || slash == dir) {
-        return SR_OK;
-    }
-    *slash = '\0';
-    for (char *p = dir + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-                return sr_err_new(SR_EFILE_OPEN, "mkdir %s: %s", dir, strerror(errno));
-            }
-            *p = '/';
-        }
-    }
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        return sr_err_new(SR_EFILE_OPEN, "mkdir %s: %s", dir, strerror(errno));
-    }
-    return SR_OK;
-}
-
-static int sr_hls_write_all(int fd, const uint8_t *p, size_t n, const char *path)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w <= 0) {
-            return sr_err_new(SR_EFILE_WRITE, "write %s: %s", path, w < 0 ? strerror(errno) : "no progress");
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return SR_OK;
-}
-
-/* Write data to path through path.tmp and a rename, so readers see all or nothing. */
-static int sr_hls_write_file(const char *path, const uint8_t *data, size_t len)
-{
-    char tmp[SR_HLS_PATH_MAX + 8];
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        return sr_err_new(SR_EFILE_OPEN, "open %s: %s", tmp, strerror(errno));
-    }
-    int rc = sr_hls_write_all(fd, data, len, tmp);
-    if (close(fd) != 0 && rc == SR_OK) {
-        rc = sr_err_new(SR_EFILE_WRITE, "close %s: %s", tmp, strerror(errno));
-    }
-    if (rc == SR_OK && rename(tmp, path) != 0) {
-        rc = sr_err_new(SR_EFILE_WRITE, "rename %s: %s", tmp, strerror(errno));
-    }
-    if (rc != SR_OK) {
-        unlink(tmp);
-    }
-    return rc;
-}
-
-/* Read a whole small file into out (appended). */
-static int sr_hls_read_file(const char *path, sr_buf_t *out)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return errno == ENOENT ? -SR_ENOT_FOUND : sr_err_new(SR_EFILE_OPEN, "open %s: %s", path, strerror(errno));
-    }
-    int rc = SR_OK;
-    for (;;) {
-        sr_buf_reserve(out, 16384);
-        ssize_t n = read(fd, out->data + out->len, 16384);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            rc = sr_err_new(SR_EFILE_READ, "read %s: %s", path, strerror(errno));
-        }
-        if (n <= 0) {
-            break;
-        }
-        out->len += (size_t)n;
-        if (out->len > SR_HLS_PLAYLIST_MAX_BYTES) {
-            rc = sr_err_new(SR_EFILE_READ, "%s is over %d bytes", path, SR_HLS_PLAYLIST_MAX_BYTES);
-            break;
-        }
-    }
-    close(fd);
-    return rc;
-}
-
 /* The file of a playlist entry: the playlist's directory joined with its URI. */
 static void sr_hls_entry_path(const char *m3u8_path, const char *uri, char *out, size_t size)
 {
@@ -283,7 +191,7 @@ static void sr_hls_write_playlist(sr_hls_t *h)
     sr_buf_init(&b);
     int td = sr_m3u8_target_duration(&h->pl, h->cfg.fragment_s * h->cfg.td_ratio);
     sr_m3u8_encode(&h->pl, td, h->cfg.entry_prefix, &b);
-    int rc = sr_hls_write_file(h->m3u8_path, b.data, b.len);
+    int rc = sr_file_write_atomic(h->m3u8_path, b.data, b.len);
     if (rc != SR_OK) {
         sr_hls_error(h, rc);
     }
@@ -299,8 +207,9 @@ static void sr_hls_slide_window(sr_hls_t *h)
         if (h->cfg.is_cleanup) {
             char path[SR_HLS_PATH_MAX + SR_M3U8_URI_MAX];
             sr_hls_entry_path(h->m3u8_path, old->uri, path, sizeof(path));
-            if (unlink(path) != 0 && errno != ENOENT) {
-                sr_warn("hls cleanup %s: %s", path, strerror(errno));
+            int rc = sr_file_unlink(path);
+            if (rc != SR_OK && rc != -SR_ENOT_FOUND) {
+                sr_warn("hls cleanup: %s", sr_err_trail());
             }
         }
     }
@@ -338,10 +247,10 @@ static void sr_hls_notify(sr_hls_t *h, double duration_s)
 static void sr_hls_flush(sr_hls_t *h)
 {
     if (h->fd >= 0 && h->ts.len > 0) {
-        int rc = sr_hls_write_all(h->fd, h->ts.data, h->ts.len, h->seg_path);
+        int rc = sr_file_write(h->fd, h->ts.data, h->ts.len, h->seg_path);
         if (rc != SR_OK) {
             sr_hls_error(h, rc);
-            close(h->fd);
+            sr_file_close(h->fd, h->seg_path);
             h->fd = -1;
         }
     }
@@ -359,10 +268,10 @@ static void sr_hls_open_segment(sr_hls_t *h, int64_t start_ms)
     sr_ts_muxer_start_segment(h->mux);
     char tmp[SR_HLS_PATH_MAX + 8];
     snprintf(tmp, sizeof(tmp), "%s.tmp", h->seg_path);
-    int rc = sr_hls_mkdirs(h->seg_path);
-    h->fd = rc == SR_OK ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
-    if (rc == SR_OK && h->fd < 0) {
-        rc = sr_err_new(SR_EFILE_OPEN, "open %s: %s", tmp, strerror(errno));
+    int rc = sr_file_mkdirs(h->seg_path);
+    h->fd = -1;
+    if (rc == SR_OK) {
+        rc = sr_file_open_write(tmp, false, &h->fd);
     }
     if (rc != SR_OK) {
         sr_hls_error(h, rc);
@@ -381,15 +290,15 @@ static void sr_hls_close_segment(sr_hls_t *h, int64_t end_ms)
     if (h->fd < 0) {
         return;
     }
-    int rc = close(h->fd) == 0 ? SR_OK : sr_err_new(SR_EFILE_WRITE, "close %s: %s", h->seg_path, strerror(errno));
-    h->fd = -1;
     char tmp[SR_HLS_PATH_MAX + 8];
     snprintf(tmp, sizeof(tmp), "%s.tmp", h->seg_path);
-    if (rc == SR_OK && rename(tmp, h->seg_path) != 0) {
-        rc = sr_err_new(SR_EFILE_WRITE, "rename %s: %s", tmp, strerror(errno));
+    int rc = sr_file_close(h->fd, tmp);
+    h->fd = -1;
+    if (rc == SR_OK) {
+        rc = sr_file_rename(tmp, h->seg_path);
     }
     if (rc != SR_OK) {
-        unlink(tmp);
+        sr_file_unlink(tmp);
         sr_hls_error(h, rc);
         return;
     }
@@ -500,15 +409,15 @@ static void sr_hls_dispose_cycle(void *arg)
         sr_buf_init(&text);
         sr_m3u8_t pl;
         sr_m3u8_init(&pl);
-        if (sr_hls_read_file(d->m3u8_path, &text) == SR_OK &&
+        if (sr_file_read_all(d->m3u8_path, SR_HLS_PLAYLIST_MAX_BYTES, &text) == SR_OK &&
             sr_m3u8_parse((const char *)text.data, text.len, d->prefix, &pl) == SR_OK) {
             for (size_t i = 0; i < pl.count; i++) {
                 char path[SR_HLS_PATH_MAX + SR_M3U8_URI_MAX];
                 sr_hls_entry_path(d->m3u8_path, pl.entries[i].uri, path, sizeof(path));
-                unlink(path);
+                sr_file_unlink(path);
             }
         }
-        unlink(d->m3u8_path);
+        sr_file_unlink(d->m3u8_path);
         sr_trace("hls dispose %s: %zu segments deleted", d->m3u8_path, pl.count);
         sr_m3u8_deinit(&pl);
         sr_buf_deinit(&text);
@@ -548,7 +457,8 @@ static void sr_hls_drain(sr_hls_t *h)
     }
 }
 
-/* Disk work happens here, between waits: write(2) on the page cache does not yield. */
+/* Disk work happens here, between waits, on the worker pool (sr_file.h): a slow disk
+ * delays this sink's queue, not the players. */
 static void sr_hls_cycle(void *arg)
 {
     sr_hls_t *h = arg;
@@ -567,7 +477,7 @@ static void sr_hls_load_playlist(sr_hls_t *h)
 {
     sr_buf_t text;
     sr_buf_init(&text);
-    int rc = sr_hls_read_file(h->m3u8_path, &text);
+    int rc = sr_file_read_all(h->m3u8_path, SR_HLS_PLAYLIST_MAX_BYTES, &text);
     if (rc == SR_OK && sr_m3u8_parse((const char *)text.data, text.len, h->cfg.entry_prefix, &h->pl) == SR_OK) {
         h->next_discontinuity = h->pl.count > 0 || h->pl.media_sequence > 0;
         /* touch it so a pending hls_dispose of the last publish leaves it alone */
@@ -600,7 +510,7 @@ sr_hls_t *sr_hls_start(sr_server_t *server, sr_source_t *source, const sr_reques
     snprintf(h->m3u8_path, sizeof(h->m3u8_path), "%s/%s", cfg->path, h->m3u8_rel);
     const char *slash = strrchr(h->m3u8_rel, '/');
     snprintf(h->m3u8_dir, sizeof(h->m3u8_dir), "%.*s", slash ? (int)(slash - h->m3u8_rel) : 0, h->m3u8_rel);
-    if (sr_hls_mkdirs(h->m3u8_path) != SR_OK) {
+    if (sr_file_mkdirs(h->m3u8_path) != SR_OK) {
         sr_hls_error(h, -SR_EFILE_OPEN);
     }
     sr_hls_load_playlist(h);

@@ -22,6 +22,7 @@
 #include "sr_log.h"
 #include "sr_main.h"
 #include "sr_st.h"
+#include "sr_work.h"
 
 #define SR_MAIN_STOP_GRACE_US (3 * SR_UTIME_S)
 
@@ -250,6 +251,7 @@ static int sr_main_run(sr_server_config_t *cfg)
     sr_server_stop(sr_main_server, SR_MAIN_STOP_GRACE_US);
     /* on_unpublish/on_stop/on_close of the connections just closed still go out. */
     sr_hooks_stop(sr_main_server, sr_time_mono_us() + SR_MAIN_STOP_GRACE_US);
+    sr_work_shutdown(); /* after the sinks: their last writes run on it */
     sr_main_unlock_pid();
     sr_trace("%s stopped", SR_SERVER_NAME);
     return SR_OK;

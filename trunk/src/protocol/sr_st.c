@@ -229,6 +229,14 @@ int sr_cond_timedwait(sr_cond_t *c, sr_utime_t timeout_us)
     return errno == ETIME ? -SR_ETIMEOUT : -SR_EINTERRUPTED;
 }
 
+int sr_cond_timedwait_through_stop(sr_cond_t *c, sr_utime_t timeout_us)
+{
+    if (st_cond_timedwait(c->cond, timeout_us) == 0) {
+        return SR_OK;
+    }
+    return errno == ETIME ? -SR_ETIMEOUT : -SR_EINTERRUPTED;
+}
+
 void sr_cond_signal(sr_cond_t *c)
 {
     st_cond_signal(c->cond);

@@ -62,6 +62,11 @@ void sr_cond_free(sr_cond_t *c);
 /* Wait for a signal, at most timeout_us (SR_UTIME_NO_TIMEOUT only when a stop interrupts it).
  * Returns SR_OK, -SR_ETIMEOUT, -SR_EINTERRUPTED. May yield. */
 int sr_cond_timedwait(sr_cond_t *c, sr_utime_t timeout_us);
+/* Like sr_cond_timedwait but also after a stop was requested, for a coroutine that must
+ * wait for something it handed out (a job on another thread owns its memory). An
+ * interrupt that arrives during the wait still ends it with -SR_EINTERRUPTED, once;
+ * the next call waits again. timeout_us must be finite. May yield. */
+int sr_cond_timedwait_through_stop(sr_cond_t *c, sr_utime_t timeout_us);
 void sr_cond_signal(sr_cond_t *c);
 void sr_cond_broadcast(sr_cond_t *c);
 /* Sleep; returns -SR_EINTERRUPTED if interrupted. May yield. */
