@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // utest_http_api.cpp: the pure helpers of the HTTP API module (app/sr_http_api_util.c):
-// base64 and Basic auth, paging parameters, JSONP names, vhost ids, the /proc parsers fed
-// sample text, and Prometheus label escaping. The endpoints themselves are exercised end
+// Basic auth (base64 itself: utest_base64.cpp), paging parameters, JSONP names, vhost
+// ids, the /proc parsers fed sample text, and Prometheus label escaping. The endpoints themselves are exercised end
 // to end against a running server.
 #include <string.h>
 
@@ -15,13 +15,6 @@
 namespace
 {
 
-std::string b64(const char *in)
-{
-    char out[256];
-    int n = sr_http_api__base64_decode(in, out, sizeof(out));
-    return n < 0 ? std::string("ERR:") + sr_err_name(n) : std::string(out, (size_t)n);
-}
-
 std::string prom(const char *s)
 {
     sr_buf_t b;
@@ -33,28 +26,6 @@ std::string prom(const char *s)
 }
 
 } // namespace
-
-TEST(HttpApi, Base64DecodesWithAndWithoutPadding)
-{
-    EXPECT_EQ("admin:admin", b64("YWRtaW46YWRtaW4="));
-    EXPECT_EQ("", b64(""));
-    EXPECT_EQ("f", b64("Zg=="));
-    EXPECT_EQ("f", b64("Zg"));
-    EXPECT_EQ("fo", b64("Zm8="));
-    EXPECT_EQ("foo", b64("Zm9v"));
-    EXPECT_EQ(std::string("\xff\xfe", 2), b64("//4="));
-}
-
-TEST(HttpApi, Base64RefusesMalformedInput)
-{
-    EXPECT_EQ("ERR:EFORMAT", b64("Zm9v!"));
-    EXPECT_EQ("ERR:EFORMAT", b64("Z"));     // 1 mod 4
-    EXPECT_EQ("ERR:EFORMAT", b64("Zg="));   // padded but not a multiple of 4
-    EXPECT_EQ("ERR:EFORMAT", b64("Z=g="));  // '=' in the middle
-    EXPECT_EQ("ERR:EFORMAT", b64("Zg===")); // three '='
-    char small[3];
-    EXPECT_SR_ERR(SR_EOVERFLOW, sr_http_api__base64_decode("Zm9v", small, sizeof(small)));
-}
 
 TEST(HttpApi, BasicAuthChecksExactCredentials)
 {

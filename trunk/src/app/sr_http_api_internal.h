@@ -32,11 +32,6 @@ enum {
 
 /* ---- request helpers ---- */
 
-/* Decode standard base64 (RFC 4648 4, '=' padding optional) of the NUL-terminated in
- * into out (out_size bytes, caller storage) and NUL-terminate it. Returns the decoded
- * length, or -SR_EFORMAT on a character outside the alphabet, bad padding or a length
- * that is 1 mod 4, or -SR_EOVERFLOW when out is too small. */
-int sr_http_api__base64_decode(const char *in, char *out, size_t out_size);
 /* Whether the Authorization header value (NULL when absent) is "Basic " + base64 of
  * "username:password" for exactly these credentials. The comparison does not stop at
  * the first differing byte. */

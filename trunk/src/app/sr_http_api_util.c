@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sr_http_api_util.c: the pure helpers of the HTTP API module (declared in
- * sr_http_api_internal.h): base64 and Basic auth, paging, ids and codec names, the
- * /proc text parsers, and Prometheus label escaping. No IO but the small /proc file
+ * sr_http_api_internal.h): Basic auth (over core/sr_base64), paging, ids and codec
+ * names, the /proc text parsers, and Prometheus label escaping. No IO but the small /proc file
  * reader, no coroutines, no server state: the unit tests drive all of it with text.
  */
 #include "sr_http_api_internal.h"
@@ -13,60 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sr_base64.h"
 #include "sr_error.h"
 #include "sr_url.h"
 
-/* ---- base64 and Basic auth ---- */
-
-static int sr_http_api_b64_value(char c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-int sr_http_api__base64_decode(const char *in, char *out, size_t out_size)
-{
-    size_t len = strlen(in);
-    size_t pad = 0;
-    while (pad < 2 && len > pad && in[len - 1 - pad] == '=') {
-        pad++;
-    }
-    if ((pad > 0 && len % 4 != 0) || (len - pad) % 4 == 1) {
-        return -SR_EFORMAT;
-    }
-    len -= pad;
-    size_t n = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < len; i++) {
-        int v = sr_http_api_b64_value(in[i]);
-        if (v < 0) {
-            return -SR_EFORMAT;
-        }
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (n + 1 >= out_size) {
-                return -SR_EOVERFLOW;
-            }
-            out[n++] = (char)((acc >> bits) & 0xff);
-        }
-    }
-    if (out_size == 0) {
-        return -SR_EOVERFLOW;
-    }
-    out[n] = '\0';
-    return (int)n;
-}
+/* ---- Basic auth ---- */
 
 /* Compare every byte of the longer string, so timing says little about the secret. */
 static bool sr_http_api_equal_slow(const char *a, const char *b)
@@ -92,9 +43,13 @@ bool sr_http_api__basic_auth_ok(const char *authorization, const char *username,
         p++;
     }
     char decoded[512];
-    if (strlen(p) >= sizeof(decoded) || sr_http_api__base64_decode(p, decoded, sizeof(decoded)) < 0) {
+    size_t n_decoded;
+    size_t len = strlen(p);
+    if (len >= sizeof(decoded) ||
+        sr_base64_decode(p, len, (uint8_t *)decoded, sizeof(decoded) - 1, &n_decoded) != SR_OK) {
         return false;
     }
+    decoded[n_decoded] = '\0';
     char want[512];
     int n = snprintf(want, sizeof(want), "%s:%s", username, password);
     if (n < 0 || (size_t)n >= sizeof(want)) {
