@@ -129,6 +129,11 @@ static void sr_aac_read_sync_extension(sr_bits_t *b, sr_aac_config_t *c)
     }
 }
 
+uint32_t sr_aac__rate(uint8_t index)
+{
+    return index < SR_ARRAY_SIZE(sr_aac_rates) ? sr_aac_rates[index] : 0;
+}
+
 int sr_aac_parse_config(const uint8_t *asc, size_t size, sr_aac_config_t *out)
 {
     memset(out, 0, sizeof(*out));

@@ -23,7 +23,7 @@
 /* ---- sequence parameter set ---- */
 
 /* Profiles whose SPS carries chroma_format_idc and bit depths (7.3.2.1.1). */
-static bool sr_avc_is_high_profile(uint8_t profile_idc)
+bool sr_avc__is_high_profile(uint8_t profile_idc)
 {
     static const uint8_t high[] = {100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135};
     for (size_t i = 0; i < SR_ARRAY_SIZE(high); i++) {
@@ -216,7 +216,7 @@ int sr_avc_parse_sps(const uint8_t *nal, size_t size, sr_avc_sps_t *out)
     SR_CODEC_TRY(sr_bits_ue_max(&b, 31, &v)); /* seq_parameter_set_id */
     out->chroma_format_idc = 1;
     out->bit_depth_luma = out->bit_depth_chroma = 8;
-    if (sr_avc_is_high_profile(out->profile_idc)) {
+    if (sr_avc__is_high_profile(out->profile_idc)) {
         SR_CODEC_TRY(sr_avc_parse_chroma(&b, out));
     }
     SR_CODEC_TRY(sr_bits_ue_max(&b, 12, &v));
