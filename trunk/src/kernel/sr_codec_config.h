@@ -222,7 +222,7 @@ bool sr_codec_fmtp_find(const char *fmtp, size_t len, const char *key, const cha
  *          must parse. MP4A-LATM (cpresent=0, RFC 6416) is -SR_EUNSUPPORTED.
  *   Opus:  no fmtp needed: sr_opus_head_default(channels, default 2: RFC 7587 7).
  * -SR_ENOT_FOUND when the parameters are absent (the config then comes in-band);
- * -SR_EFORMAT for bad base64/hex or parameter sets of the wrong kind; -SR_EUNSUPPORTED
+ * -SR_EFORMAT for bad base64/hex, parameter sets of the wrong kind, or some but no SPS; -SR_EUNSUPPORTED
  * for other codecs, more than SR_CODEC_MAX_PARAM_SETS parameter sets of a kind or
  * more than SR_CODEC_FMTP_MAX_PARAM_BYTES of them; else the record writer's code. */
 int sr_codec_fmtp_config(sr_codec_id_t codec, const char *fmtp, size_t len, uint8_t channels, uint8_t *out, size_t cap,

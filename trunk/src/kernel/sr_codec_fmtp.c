@@ -141,6 +141,15 @@ static int sr_codec_fmtp_add_list(sr_codec_fmtp_sets_t *s, const char *fmtp, siz
     return SR_OK;
 }
 
+/* No parameter set at all: the config comes in-band; some but no SPS: malformed. */
+static int sr_codec_fmtp_need_sps(const sr_codec_param_sets_t *ps)
+{
+    if (ps->nb_sps > 0) {
+        return SR_OK;
+    }
+    return ps->nb_vps + ps->nb_pps == 0 ? -SR_ENOT_FOUND : -SR_EFORMAT;
+}
+
 static int sr_codec_fmtp_video(sr_codec_id_t codec, const char *fmtp, size_t len, uint8_t *out, size_t cap,
                                size_t *written)
 {
@@ -151,17 +160,13 @@ static int sr_codec_fmtp_video(sr_codec_id_t codec, const char *fmtp, size_t len
     const sr_codec_param_sets_t *ps = &s.ps;
     if (codec == SR_CODEC_H264) {
         SR_CODEC_TRY(sr_codec_fmtp_add_list(&s, fmtp, len, "sprop-parameter-sets", -1));
-        if (ps->nb_sps == 0) {
-            return -SR_ENOT_FOUND;
-        }
+        SR_CODEC_TRY(sr_codec_fmtp_need_sps(ps));
         return sr_avc_config_write(ps->sps, ps->nb_sps, ps->pps, ps->nb_pps, out, cap, written);
     }
     SR_CODEC_TRY(sr_codec_fmtp_add_list(&s, fmtp, len, "sprop-vps", SR_HEVC_NAL_VPS));
     SR_CODEC_TRY(sr_codec_fmtp_add_list(&s, fmtp, len, "sprop-sps", SR_HEVC_NAL_SPS));
     SR_CODEC_TRY(sr_codec_fmtp_add_list(&s, fmtp, len, "sprop-pps", SR_HEVC_NAL_PPS));
-    if (ps->nb_sps == 0) {
-        return -SR_ENOT_FOUND;
-    }
+    SR_CODEC_TRY(sr_codec_fmtp_need_sps(ps));
     return sr_hevc_config_write(ps->vps, ps->nb_vps, ps->sps, ps->nb_sps, ps->pps, ps->nb_pps, out, cap, written);
 }
 
