@@ -15,6 +15,7 @@
  * (version, NAL type, length size), -SR_EUNSUPPORTED for valid input this code does
  * not handle (noted per function). Code lives in sr_bits.c (bit reader), sr_avc.c,
  * sr_hevc.c, sr_aac.c and sr_codec.c (FLV facts, SRS-style names, summaries).
+ * Building these configs from Annex-B, ADTS, OpusHead or SDP: sr_codec_config.h.
  */
 #ifndef SR_CODEC_H
 #define SR_CODEC_H

@@ -30,7 +30,8 @@ CORE="$S/core/sr_alloc.c $S/core/sr_bytes.c $S/core/sr_error.c $S/core/sr_contex
 AMF0="$CORE $S/kernel/sr_amf0.c"
 IO="$CORE $S/kernel/sr_payload.c $S/protocol/sr_io.c"
 CODEC="$CORE $S/kernel/sr_bits.c $S/kernel/sr_avc.c $S/kernel/sr_hevc.c $S/kernel/sr_aac.c $S/kernel/sr_codec.c
-    $S/kernel/sr_flv.c"
+    $S/kernel/sr_flv.c $S/kernel/sr_annexb.c $S/kernel/sr_codec_record.c $S/kernel/sr_aac_adts.c $S/kernel/sr_opus.c
+    $S/kernel/sr_codec_fmtp.c $S/core/sr_base64.c"
 SSL_LIBS=$(pkg-config --libs openssl 2>/dev/null || echo "-lssl -lcrypto")
 
 # build NAME "SOURCES" "LIBS"
@@ -50,4 +51,6 @@ build json "$CORE $S/core/sr_json_parse.c $S/core/sr_json_writer.c" ""
 build http_request "$IO $S/protocol/sr_http_request.c" "-lhttp_parser"
 build url "$IO $S/core/sr_url.c $S/protocol/sr_http_request.c" "-lhttp_parser"
 build codec "$CODEC" ""
+build annexb "$CODEC" ""
+build sdp_fmtp "$CODEC" ""
 echo "build.sh: harnesses in $out"

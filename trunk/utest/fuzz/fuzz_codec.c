@@ -7,12 +7,15 @@
 // PPS (VPS), each a non-empty range inside the input, with a 1, 2 or 4 byte NAL length,
 // and its first SPS parses to the same fields on its own; sizes are non-zero and inside
 // the coded picture; an AAC config has a real rate and channel count, and its ADTS
-// header (when expressible) carries the fields back.
+// header (when expressible) carries the fields back. An ADTS header's config writes an
+// AudioSpecificConfig that parses to the same fields; a parsed OpusHead writes back to
+// the bytes it was read from (up to the end of its mapping table).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sr_codec.h"
+#include "sr_codec_config.h"
 #include "sr_error.h"
 
 #include "fuzz.h"
@@ -108,6 +111,42 @@ static void check_aac(int rc, const sr_aac_config_t *c, size_t frame_bytes)
     }
 }
 
+static void check_adts(const uint8_t *data, size_t size)
+{
+    sr_aac_adts_t a;
+    int rc = sr_aac_adts_parse(data, size, &a);
+    if (rc != SR_OK) {
+        FUZZ_CHECK(codec_rc(rc));
+        return;
+    }
+    FUZZ_CHECK(a.header_bytes >= 7 && a.header_bytes <= size && a.frame_bytes >= a.header_bytes);
+    uint8_t asc[32];
+    size_t n;
+    rc = sr_aac_config_write(&a.config, asc, sizeof(asc), &n);
+    if (rc != SR_OK) {
+        FUZZ_CHECK(rc == -SR_EINVAL && a.config.channel_config == 0);
+        return;
+    }
+    sr_aac_config_t c;
+    FUZZ_CHECK(sr_aac_parse_config(asc, n, &c) == SR_OK);
+    FUZZ_CHECK(c.object_type == a.config.object_type && c.sample_rate == a.config.sample_rate &&
+               c.channel_config == a.config.channel_config && c.channels == a.config.channels);
+}
+
+static void check_opus(const uint8_t *data, size_t size)
+{
+    sr_opus_head_t h;
+    int rc = sr_opus_head_parse(data, size, &h);
+    if (rc != SR_OK) {
+        FUZZ_CHECK(codec_rc(rc) || rc == -SR_EUNSUPPORTED);
+        return;
+    }
+    uint8_t out[SR_OPUS_HEAD_MIN_BYTES + 2 + 255];
+    size_t n;
+    FUZZ_CHECK(sr_opus_head_write(&h, out, sizeof(out), &n) == SR_OK);
+    FUZZ_CHECK(n <= size && memcmp(out, data, n) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     g_begin = data;
@@ -139,6 +178,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sr_aac_config_t aac;
     check_aac(sr_aac_parse_config(data, size, &aac), &aac, size);
     check_aac(sr_aac_parse_flv(data, size, &aac), &aac, size);
+
+    check_adts(data, size);
+    check_opus(data, size);
 
     sr_codec_video_info_t vi;
     rc = sr_codec_video_info_parse(data, size, &vi);
