@@ -225,3 +225,31 @@ void sr_http_conn_start(sr_server_t *server, sr_sock_t *sock, unsigned roles)
     snprintf(c->client.cid, sizeof(c->client.cid), "%s", sr_co_cid_of(c->client.co));
     sr_server_client_add(server, &c->client);
 }
+
+/* ==== listeners ==== */
+
+/* http_server, http_api or exporter, by the entry's role: one address when enabled. */
+static int sr_http_conn_addresses(const sr_listen_proto_t *self, const sr_server_config_t *c, sr_listen_addr_t *out,
+                                  int max)
+{
+    bool is_enabled = c->http_server.is_enabled;
+    const sr_listen_addr_t *addr = &c->http_server.addr;
+    if (self->role == SR_ROLE_HTTP_API) {
+        is_enabled = c->http_api.is_enabled;
+        addr = &c->http_api.addr;
+    } else if (self->role == SR_ROLE_EXPORTER) {
+        is_enabled = c->exporter.is_enabled;
+        addr = &c->exporter.addr;
+    }
+    if (!is_enabled || max < 1) {
+        return 0;
+    }
+    *out = *addr;
+    return 1;
+}
+
+const sr_listen_proto_t sr_http_listen_protos[SR_HTTP_LISTEN_PROTOS] = {
+    {"http", SR_ROLE_HTTP_SERVER, SR_LISTEN_TCP, sr_http_conn_addresses, sr_http_conn_start, NULL},
+    {"http api", SR_ROLE_HTTP_API, SR_LISTEN_TCP, sr_http_conn_addresses, sr_http_conn_start, NULL},
+    {"exporter", SR_ROLE_EXPORTER, SR_LISTEN_TCP, sr_http_conn_addresses, sr_http_conn_start, NULL},
+};

@@ -355,3 +355,26 @@ void sr_rtmp_conn_start(sr_server_t *server, sr_sock_t *sock)
     snprintf(c->client.cid, sizeof(c->client.cid), "%s", sr_co_cid_of(c->client.co));
     sr_server_client_add(server, &c->client);
 }
+
+static int sr_rtmp_conn_addresses(const sr_listen_proto_t *self, const sr_server_config_t *c, sr_listen_addr_t *out,
+                                  int max)
+{
+    SR_UNUSED(self);
+    int n = SR_MIN(c->listen_count, max);
+    memcpy(out, c->listens, (size_t)n * sizeof(*out));
+    return n;
+}
+
+static void sr_rtmp_conn_accept(sr_server_t *server, sr_sock_t *sock, unsigned roles)
+{
+    SR_UNUSED(roles);
+    sr_rtmp_conn_start(server, sock);
+}
+
+const sr_listen_proto_t sr_rtmp_listen_proto = {
+    .name = "rtmp",
+    .role = SR_ROLE_RTMP,
+    .transport = SR_LISTEN_TCP,
+    .addresses = sr_rtmp_conn_addresses,
+    .accept = sr_rtmp_conn_accept,
+};

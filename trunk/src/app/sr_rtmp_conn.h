@@ -9,6 +9,7 @@
 #include "sr_config_server.h"
 #include "sr_consumer.h"
 #include "sr_core.h"
+#include "sr_listener.h"
 
 SR_BEGIN_DECLS
 
@@ -17,6 +18,8 @@ struct sr_sock;
 
 /* Serve an accepted socket (ownership moves to the connection) in a new coroutine. */
 void sr_rtmp_conn_start(struct sr_server *server, struct sr_sock *sock);
+/* The RTMP listeners: the top-level `listen` addresses, TCP. */
+extern const sr_listen_proto_t sr_rtmp_listen_proto;
 
 SR_END_DECLS
 

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sr_server.c: listeners and their accept loops, connection bookkeeping, reload and
- * stop. A listener that refuses a connection over max_connections closes just that
- * socket and keeps accepting.
+ * sr_server.c: the running server: connection bookkeeping, the stats sampler, reload
+ * and stop. Its listeners are sr_listener.c's.
  */
 #include "sr_server.h"
 
@@ -12,34 +11,17 @@
 #include "sr_alloc.h"
 #include "sr_context.h"
 #include "sr_error.h"
-#include "sr_http_conn.h"
+#include "sr_listener.h"
 #include "sr_log.h"
-#include "sr_rtmp_conn.h"
 #include "sr_sinks.h"
 #include "sr_st.h"
 #include "sr_stream_policy.h"
-
-#define SR_SERVER_MAX_LISTENERS 32
-
-typedef struct sr_listen_want {
-    sr_listen_addr_t addr;
-    unsigned roles; /* SR_ROLE_* */
-} sr_listen_want_t;
-
-typedef struct sr_listener {
-    struct sr_listener *next;
-    sr_server_t *server;
-    sr_listen_addr_t addr;
-    unsigned roles;
-    sr_sock_t *sock;
-    sr_co_t *co;
-} sr_listener_t;
 
 struct sr_server {
     sr_server_config_t *config;
     sr_source_registry_t *sources;
     sr_source_observer_t stats_observer; /* counts publishes and watched streams */
-    sr_listener_t *listeners;
+    sr_listeners_t *listeners;
     sr_client_t *clients;
     int client_count;
     sr_server_totals_t totals;
@@ -198,175 +180,14 @@ static void sr_server_sampler_cycle(void *arg)
     }
 }
 
-/* ---- listeners ---- */
-
-/* "ip:port", with brackets around IPv6 addresses. */
-static const char *sr_listener_name(const sr_listen_addr_t *a, char *buf, size_t size)
-{
-    snprintf(buf, size, strchr(a->ip, ':') ? "[%s]:%d" : "%s:%d", a->ip, a->port);
-    return buf;
-}
-
-static void sr_listener_cycle(void *arg)
-{
-    sr_listener_t *l = arg;
-    sr_server_t *s = l->server;
-    while (sr_co_pull() == SR_OK) {
-        sr_sock_t *client = NULL;
-        int rc = sr_sock_accept(l->sock, SR_UTIME_NO_TIMEOUT, &client);
-        if (rc == -SR_EINTERRUPTED) {
-            break;
-        }
-        if (rc != SR_OK) {
-            char name[96];
-            sr_warn("accept on %s failed: %s", sr_listener_name(&l->addr, name, sizeof(name)), sr_err_trail());
-            sr_usleep(10 * SR_UTIME_MS); /* e.g. EMFILE: back off, then keep serving */
-            continue;
-        }
-        if (!sr_server_admit(s)) {
-            sr_warn("refuse %s:%d: %d connections reached max_connections %d (refused %llu so far)",
-                    sr_sock_peer_ip(client), sr_sock_peer_port(client), s->client_count, s->config->max_connections,
-                    (unsigned long long)s->totals.refused);
-            sr_sock_close(client);
-            continue;
-        }
-        if (l->roles & SR_ROLE_RTMP) {
-            sr_rtmp_conn_start(s, client);
-        } else {
-            sr_http_conn_start(s, client, l->roles);
-        }
-    }
-}
-
-static const char *sr_listener_roles_name(unsigned roles)
-{
-    if (roles & SR_ROLE_RTMP) {
-        return "rtmp";
-    }
-    return roles == SR_ROLE_EXPORTER ? "exporter" : roles == SR_ROLE_HTTP_API ? "http api" : "http";
-}
-
-static int sr_listener_open(sr_server_t *s, const sr_listen_want_t *want)
-{
-    sr_sock_t *sock = NULL;
-    int rc = sr_sock_listen_tcp(want->addr.ip, want->addr.port, 1024, &sock);
-    if (rc != SR_OK) {
-        return sr_err_wrap(rc, "%s listen", sr_listener_roles_name(want->roles));
-    }
-    sr_listener_t *l = SR_NEW(sr_listener_t);
-    l->server = s;
-    l->addr = want->addr;
-    l->roles = want->roles;
-    l->sock = sock;
-    l->next = s->listeners;
-    s->listeners = l;
-    l->co = sr_co_start(sr_listener_cycle, l, "");
-    char name[96];
-    sr_trace("%s listen at %s", sr_listener_roles_name(l->roles), sr_listener_name(&l->addr, name, sizeof(name)));
-    return SR_OK;
-}
-
-static void sr_listener_close(sr_listener_t *l)
-{
-    sr_co_stop(l->co);
-    sr_sock_close(l->sock);
-    char name[96];
-    sr_trace("%s listener %s closed", sr_listener_roles_name(l->roles), sr_listener_name(&l->addr, name, sizeof(name)));
-    sr_free(l);
-}
-
-static bool sr_listen_addr_equal(const sr_listen_addr_t *a, const sr_listen_addr_t *b)
-{
-    return a->port == b->port && strcmp(a->ip, b->ip) == 0;
-}
-
-/* Add addr with roles to the wanted list, merging HTTP roles that share a port
- * (http_api.listen equal to http_server.listen serves both on one port). */
-static int sr_listen_want_add(sr_listen_want_t *w, int *n, const sr_listen_addr_t *addr, unsigned roles)
-{
-    for (int i = 0; i < *n; i++) {
-        if (sr_listen_addr_equal(&w[i].addr, addr)) {
-            if ((w[i].roles | roles) & SR_ROLE_RTMP) {
-                return sr_err_new(SR_ECONFIG, "port %d is configured for RTMP and HTTP at once", addr->port);
-            }
-            w[i].roles |= roles;
-            return SR_OK;
-        }
-    }
-    if (*n >= SR_SERVER_MAX_LISTENERS) {
-        return sr_err_new(SR_ECONFIG, "more than %d listen addresses", SR_SERVER_MAX_LISTENERS);
-    }
-    w[*n].addr = *addr;
-    w[(*n)++].roles = roles;
-    return SR_OK;
-}
-
-/* Every address the config wants a listener on, with its roles. */
-static int sr_server_wanted(const sr_server_config_t *c, sr_listen_want_t *w, int *n)
-{
-    int rc = SR_OK;
-    *n = 0;
-    for (int i = 0; rc == SR_OK && i < c->listen_count; i++) {
-        rc = sr_listen_want_add(w, n, &c->listens[i], SR_ROLE_RTMP);
-    }
-    if (rc == SR_OK && c->http_server.is_enabled) {
-        rc = sr_listen_want_add(w, n, &c->http_server.addr, SR_ROLE_HTTP_SERVER);
-    }
-    if (rc == SR_OK && c->http_api.is_enabled) {
-        rc = sr_listen_want_add(w, n, &c->http_api.addr, SR_ROLE_HTTP_API);
-    }
-    if (rc == SR_OK && c->exporter.is_enabled) {
-        rc = sr_listen_want_add(w, n, &c->exporter.addr, SR_ROLE_EXPORTER);
-    }
-    return rc;
-}
-
 int sr_server_start(sr_server_t *s)
 {
-    sr_listen_want_t want[SR_SERVER_MAX_LISTENERS];
-    int n = 0;
-    int rc = sr_server_wanted(s->config, want, &n);
-    for (int i = 0; rc == SR_OK && i < n; i++) {
-        rc = sr_listener_open(s, &want[i]);
-    }
+    s->listeners = sr_listeners_new(s, NULL, 0);
+    int rc = sr_listeners_open(s->listeners, s->config);
     if (rc == SR_OK) {
         s->sampler = sr_co_start(sr_server_sampler_cycle, s, NULL);
     }
     return rc;
-}
-
-/* Close listeners the new config does not want, open the new ones, and update the
- * roles of those that stay (no re-bind, so connections in flight are untouched). */
-static void sr_server_reload_listeners(sr_server_t *s, const sr_server_config_t *next)
-{
-    sr_listen_want_t want[SR_SERVER_MAX_LISTENERS];
-    int n = 0;
-    if (sr_server_wanted(next, want, &n) != SR_OK) {
-        sr_error("reload: listeners unchanged: %s", sr_err_trail());
-        return;
-    }
-    sr_listener_t **pp = &s->listeners;
-    while (*pp) {
-        sr_listener_t *l = *pp;
-        int keep = -1;
-        for (int i = 0; i < n && keep < 0; i++) {
-            bool same_kind = ((want[i].roles & SR_ROLE_RTMP) != 0) == ((l->roles & SR_ROLE_RTMP) != 0);
-            keep = sr_listen_addr_equal(&want[i].addr, &l->addr) && same_kind ? i : -1;
-        }
-        if (keep < 0) {
-            *pp = l->next;
-            sr_listener_close(l);
-            continue;
-        }
-        l->roles = want[keep].roles;
-        want[keep].roles = 0; /* already open */
-        pp = &l->next;
-    }
-    for (int i = 0; i < n; i++) {
-        if (want[i].roles && sr_listener_open(s, &want[i]) != SR_OK) {
-            sr_error("reload: %s", sr_err_trail());
-        }
-    }
 }
 
 /* ---- reload ---- */
@@ -395,7 +216,7 @@ void sr_server_reload(sr_server_t *s, sr_server_config_t *config)
             sr_error("reload: cannot open log file %s, keeping the current log", config->log_file);
         }
     }
-    sr_server_reload_listeners(s, config);
+    sr_listeners_reload(s->listeners, config);
     s->config = config;
     /* Clients of vhosts that are gone or disabled are closed, and HTTP viewers of a
      * mount that was turned off or moved; others keep going. */
@@ -437,11 +258,8 @@ void sr_server_stop(sr_server_t *s, sr_utime_t timeout_us)
     s->is_stopping = true;
     sr_co_stop(s->sampler);
     s->sampler = NULL;
-    while (s->listeners) {
-        sr_listener_t *l = s->listeners;
-        s->listeners = l->next;
-        sr_listener_close(l);
-    }
+    sr_listeners_free(s->listeners);
+    s->listeners = NULL;
     for (sr_client_t *c = s->clients; c; c = c->next) {
         sr_co_interrupt(c->co);
     }
@@ -459,6 +277,7 @@ void sr_server_free(sr_server_t *s)
     if (!s) {
         return;
     }
+    sr_listeners_free(s->listeners); /* when start failed or stop was not called */
     sr_source_registry_free(s->sources);
     sr_server_config_free(s->config);
     sr_free(s);
