@@ -4,7 +4,7 @@
  * named by the dvr_path template, one per publish (plan session) or one every
  * dvr_duration seconds (plan segment, cut on a keyframe with dvr_wait_keyframe).
  *
- * The recorder is a consumer of the source with its own coroutine; it is the only
+ * The recorder is a consumer of the source with its own coroutine (sr_output_loop.h); it is the only
  * code that touches the files, so a slow disk delays only this sink. Files are written
  * under their final name as the media arrives, so a server killed with SIGKILL leaves
  * files that play up to the last write: FLV tag by tag, MP4 as a fragmented file
@@ -35,6 +35,7 @@
 #include "sr_log.h"
 #include "sr_mp4.h"
 #include "sr_output.h"
+#include "sr_output_loop.h"
 #include "sr_st.h"
 
 /* The recorder must not lose media: a long queue (only a stalled disk fills it). */
@@ -43,7 +44,6 @@
  * can lose to what arrived in the last SR_DVR_WAIT_US. */
 #define SR_DVR_MW_MSGS 32
 #define SR_DVR_WAIT_US (200 * SR_UTIME_MS)
-#define SR_DVR_BATCH 64
 /* Write to disk once this much is buffered, even within a batch. */
 #define SR_DVR_FLUSH_BYTES (512 * 1024)
 /* MP4: a fragment at least every this many ms of media (and at every video keyframe). */
@@ -54,10 +54,8 @@
 struct sr_dvr {
     sr_server_t *server;
     sr_source_t *source; /* referenced */
-    sr_consumer_t *consumer;
-    sr_co_t *co;
-    bool is_stopping; /* stop asked: the coroutine ends */
-    bool is_failed;   /* a file could not be opened or written: record nothing more */
+    sr_output_loop_t loop;
+    bool is_failed; /* a file could not be opened or written: record nothing more */
     bool is_mp4;
     sr_request_t req;
     sr_dvr_config_t cfg;
@@ -447,25 +445,21 @@ static void sr_dvr_on_packet(sr_dvr_t *h, const sr_packet_t *pkt)
     }
 }
 
-/* Record everything queued, then write it out. */
-static void sr_dvr_drain(sr_dvr_t *h)
+/* Record one packet; write out what is buffered once it is large. */
+static void sr_dvr_on_loop_packet(void *arg, const sr_packet_t *pkt)
 {
-    sr_packet_t pkts[SR_DVR_BATCH];
-    size_t n;
-    while ((n = sr_consumer_fetch(h->consumer, pkts, SR_DVR_BATCH)) > 0) {
-        for (size_t i = 0; i < n; i++) {
-            sr_dvr_on_packet(h, &pkts[i]);
-            sr_packet_deinit(&pkts[i]);
-            if (h->out.len >= SR_DVR_FLUSH_BYTES) {
-                int rc = sr_dvr_flush(h);
-                if (rc != SR_OK) {
-                    sr_dvr_fail(h);
-                }
-            }
-        }
+    sr_dvr_t *h = arg;
+    sr_dvr_on_packet(h, pkt);
+    if (h->out.len >= SR_DVR_FLUSH_BYTES && sr_dvr_flush(h) != SR_OK) {
+        sr_dvr_fail(h);
     }
-    int rc = sr_dvr_flush(h);
-    if (rc != SR_OK) {
+}
+
+/* After each batch: write out what is buffered. */
+static void sr_dvr_after_batch(void *arg)
+{
+    sr_dvr_t *h = arg;
+    if (sr_dvr_flush(h) != SR_OK) {
         sr_dvr_fail(h);
     }
 }
@@ -473,21 +467,6 @@ static void sr_dvr_drain(sr_dvr_t *h)
 /* ======================================================================== */
 /* coroutine                                                                */
 /* ======================================================================== */
-
-/* Record as packets arrive until stopped. The last packets and closing the file are
- * left to sr_dvr_stop, which runs them in the caller once this coroutine has ended. */
-static void sr_dvr_cycle(void *arg)
-{
-    sr_dvr_t *h = arg;
-    while (!h->is_stopping) {
-        int rc = sr_consumer_wait(h->consumer, SR_DVR_WAIT_US);
-        if (rc == -SR_EINTERRUPTED || sr_co_pull() != SR_OK) {
-            break;
-        }
-        sr_consumer_take_events(h->consumer); /* the sink lives for one publish: stop ends it */
-        sr_dvr_drain(h);
-    }
-}
 
 sr_dvr_t *sr_dvr_start(sr_server_t *server, sr_source_t *source, const sr_request_t *req, const sr_dvr_config_t *cfg)
 {
@@ -510,8 +489,9 @@ sr_dvr_t *sr_dvr_start(sr_server_t *server, sr_source_t *source, const sr_reques
         .mw_latency_us = SR_DVR_WAIT_US,
         .is_sink = true,
     };
-    h->consumer = sr_source_consumer_add(source, &policy);
-    h->co = sr_co_start(sr_dvr_cycle, h, NULL);
+    h->loop = (sr_output_loop_t){
+        .arg = h, .on_packet = sr_dvr_on_loop_packet, .after_batch = sr_dvr_after_batch, .wake_us = SR_DVR_WAIT_US};
+    sr_output_loop_start(&h->loop, source, &policy);
     sr_trace("dvr: %s/%s/%s plan %s, path %s", req->vhost, req->app, req->stream,
              cfg->plan == SR_DVR_PLAN_SEGMENT ? "segment" : "session", cfg->path);
     return h;
@@ -522,16 +502,13 @@ void sr_dvr_stop(sr_dvr_t *h)
     if (!h) {
         return;
     }
-    /* End the coroutine first (its only yield is the consumer wait), then record what
-     * is still queued and close the file here: none of that yields, so it completes
-     * even when the caller itself is being stopped (server quit). */
-    h->is_stopping = true;
-    sr_co_stop(h->co);
-    sr_dvr_drain(h);
+    /* End the coroutine, record what is still queued and close the file here: the file
+     * jobs complete even when the caller itself is being stopped (server quit). */
+    sr_output_loop_stop(&h->loop);
     sr_dvr_close(h);
     sr_trace("dvr: %s/%s/%s done, %llu files, %llu packets dropped", h->req.vhost, h->req.app, h->req.stream,
-             (unsigned long long)h->files, (unsigned long long)sr_consumer_dropped(h->consumer));
-    sr_source_consumer_remove(h->consumer);
+             (unsigned long long)h->files, (unsigned long long)sr_consumer_dropped(h->loop.consumer));
+    sr_output_loop_deinit(&h->loop);
     sr_packet_t *cached[] = {&h->meta, &h->vsh, &h->ash};
     for (size_t i = 0; i < SR_ARRAY_SIZE(cached); i++) {
         if (cached[i]->payload) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sr_hls.c: the HLS sink (vhost hls { }). One consumer on the source and one
- * coroutine per published stream: packets go through the MPEG-TS muxer (sr_ts.h) into
+ * coroutine per published stream (sr_output_loop.h): packets go through the MPEG-TS muxer (sr_ts.h) into
  * the current segment, which is cut on a video keyframe once it holds hls_fragment
  * seconds, however long the GOP (sr_hls_cut.h; audio-only streams at hls_fragment *
  * hls_aof_ratio; without hls_wait_keyframe at the duration alone). Each segment is written under a temporary
@@ -39,12 +39,12 @@
 #include "sr_log.h"
 #include "sr_m3u8.h"
 #include "sr_output.h"
+#include "sr_output_loop.h"
 #include "sr_st.h"
 #include "sr_ts.h"
 
-#define SR_HLS_PATH_MAX 2048 /* a file: hls_path + '/' + a path under it */
-#define SR_HLS_REL_MAX 1024  /* a path under hls_path */
-#define SR_HLS_BATCH 64
+#define SR_HLS_PATH_MAX 2048                /* a file: hls_path + '/' + a path under it */
+#define SR_HLS_REL_MAX 1024                 /* a path under hls_path */
 #define SR_HLS_WAKE_US (500 * SR_UTIME_MS)  /* the consumer wakes at least this often */
 #define SR_HLS_QUEUE_MS (120 * 1000)        /* queue_length of the sink's consumer */
 #define SR_HLS_FLUSH_BYTES (256 * 1024)     /* write the segment in chunks of this */
@@ -54,8 +54,7 @@
 struct sr_hls {
     sr_server_t *server;
     sr_source_t *source; /* referenced */
-    sr_consumer_t *consumer;
-    sr_co_t *co;
+    sr_output_loop_t loop;
     sr_request_t req;
     sr_hls_config_t cfg;
     char client_id[16];
@@ -341,8 +340,9 @@ static void sr_hls_note_gop(sr_hls_t *h, const sr_packet_t *pkt)
     }
 }
 
-static void sr_hls_on_packet(sr_hls_t *h, const sr_packet_t *pkt)
+static void sr_hls_on_packet(void *arg, const sr_packet_t *pkt)
 {
+    sr_hls_t *h = arg;
     bool is_frame = sr_packet_is_av(pkt) && !(pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER);
     if (is_frame && h->has_last &&
         (pkt->dts > h->last_dts + SR_HLS_JUMP_MS || pkt->dts < h->last_dts - SR_HLS_JUMP_MS)) {
@@ -445,33 +445,6 @@ static void sr_hls_schedule_dispose(sr_hls_t *h)
 /* the sink                                                                 */
 /* ======================================================================== */
 
-static void sr_hls_drain(sr_hls_t *h)
-{
-    sr_packet_t batch[SR_HLS_BATCH];
-    size_t n;
-    while ((n = sr_consumer_fetch(h->consumer, batch, SR_ARRAY_SIZE(batch))) > 0) {
-        for (size_t i = 0; i < n; i++) {
-            sr_hls_on_packet(h, &batch[i]);
-            sr_packet_deinit(&batch[i]);
-        }
-    }
-}
-
-/* Disk work happens here, between waits, on the worker pool (sr_file.h): a slow disk
- * delays this sink's queue, not the players. */
-static void sr_hls_cycle(void *arg)
-{
-    sr_hls_t *h = arg;
-    while (sr_co_pull() == SR_OK) {
-        int rc = sr_consumer_wait(h->consumer, SR_HLS_WAKE_US);
-        sr_consumer_take_events(h->consumer); /* unpublish is handled by sr_hls_stop */
-        if (rc == -SR_EINTERRUPTED) {
-            break;
-        }
-        sr_hls_drain(h);
-    }
-}
-
 /* Continue the playlist on disk (a republish): same sequence numbers, a discontinuity. */
 static void sr_hls_load_playlist(sr_hls_t *h)
 {
@@ -488,6 +461,17 @@ static void sr_hls_load_playlist(sr_hls_t *h)
         sr_warn("hls %s: %s, starting a new playlist", h->m3u8_path, sr_err_trail());
     }
     sr_buf_deinit(&text);
+}
+
+/* The playlist's directory, and the playlist of a previous publish. Done by the sink's
+ * coroutine (or its stop), not by start: start must not yield (sr_output.h). */
+static void sr_hls_prepare(void *arg)
+{
+    sr_hls_t *h = arg;
+    if (sr_file_mkdirs(h->m3u8_path) != SR_OK) {
+        sr_hls_error(h, -SR_EFILE_OPEN);
+    }
+    sr_hls_load_playlist(h);
 }
 
 sr_hls_t *sr_hls_start(sr_server_t *server, sr_source_t *source, const sr_request_t *req, const sr_hls_config_t *cfg)
@@ -510,18 +494,15 @@ sr_hls_t *sr_hls_start(sr_server_t *server, sr_source_t *source, const sr_reques
     snprintf(h->m3u8_path, sizeof(h->m3u8_path), "%s/%s", cfg->path, h->m3u8_rel);
     const char *slash = strrchr(h->m3u8_rel, '/');
     snprintf(h->m3u8_dir, sizeof(h->m3u8_dir), "%.*s", slash ? (int)(slash - h->m3u8_rel) : 0, h->m3u8_rel);
-    if (sr_file_mkdirs(h->m3u8_path) != SR_OK) {
-        sr_hls_error(h, -SR_EFILE_OPEN);
-    }
-    sr_hls_load_playlist(h);
     sr_consumer_policy_t policy = {.queue_length_ms = SR_HLS_QUEUE_MS,
                                    .time_jitter = SR_JITTER_FULL,
                                    .mw_msgs = 16,
                                    .mw_latency_us = SR_HLS_WAKE_US,
                                    .is_sink = true};
     h->source = sr_source_ref(source);
-    h->consumer = sr_source_consumer_add(source, &policy);
-    h->co = sr_co_start(sr_hls_cycle, h, NULL);
+    h->loop = (sr_output_loop_t){
+        .arg = h, .prepare = sr_hls_prepare, .on_packet = sr_hls_on_packet, .wake_us = SR_HLS_WAKE_US};
+    sr_output_loop_start(&h->loop, source, &policy);
     sr_trace("hls %s/%s/%s start: %s, fragment %.3gs, window %.3gs", req->vhost, req->app, req->stream, h->m3u8_path,
              cfg->fragment_s, cfg->window_s);
     return h;
@@ -532,15 +513,14 @@ void sr_hls_stop(sr_hls_t *h)
     if (!h) {
         return;
     }
-    sr_co_stop(h->co);
-    /* the coroutine is gone: write what is still queued and the last segment here */
-    sr_hls_drain(h);
+    sr_output_loop_stop(&h->loop); /* what is still queued goes through sr_hls_on_packet */
     sr_hls_close_segment(h, h->last_dts + h->last_delta);
     sr_hls_schedule_dispose(h);
     sr_trace("hls %s/%s/%s stop: %llu segments, %llu write errors, %llu dropped, next sequence %llu", h->req.vhost,
              h->req.app, h->req.stream, (unsigned long long)h->segments, (unsigned long long)h->errors,
-             (unsigned long long)sr_consumer_dropped(h->consumer), (unsigned long long)sr_m3u8_next_sequence(&h->pl));
-    sr_source_consumer_remove(h->consumer);
+             (unsigned long long)sr_consumer_dropped(h->loop.consumer),
+             (unsigned long long)sr_m3u8_next_sequence(&h->pl));
+    sr_output_loop_deinit(&h->loop);
     sr_source_unref(h->source);
     sr_ts_muxer_free(h->mux);
     sr_m3u8_deinit(&h->pl);
