@@ -31,7 +31,10 @@ LAYERS := core kernel protocol app main
 INC_core := -I$(SRC)/core
 INC_kernel := $(INC_core) -I$(SRC)/kernel
 INC_protocol := $(INC_kernel) -I$(SRC)/protocol -Iobjs/st
-INC_app := $(INC_protocol) -I$(SRC)/app
+# app/ is grouped into folders by concern (stream, server, rtmp, http, ...); headers
+# stay flat to include: concern names are unique.
+APP_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard $(SRC)/app/*/*.h))))
+INC_app := $(INC_protocol) $(addprefix -I,$(APP_DIRS))
 INC_main := $(INC_app) -I$(SRC)/main
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wpointer-arith -Wstrict-prototypes
@@ -43,7 +46,7 @@ endif
 CFLAGS_COMMON := -std=gnu11 -D_GNU_SOURCE $(WARN) -MMD -MP $(SSL_CFLAGS) $(SRT_CFLAGS)
 LIBS := objs/st/libst.a $(SSL_LIBS) $(HTTP_PARSER_LIBS) $(SRT_LIBS) -lm -lpthread
 
-srcs_of = $(sort $(wildcard $(SRC)/$(1)/*.c))
+srcs_of = $(sort $(wildcard $(SRC)/$(1)/*.c $(SRC)/$(1)/*/*.c))
 LIB_LAYERS := core kernel protocol app
 LIB_SRCS := $(foreach l,$(LIB_LAYERS),$(call srcs_of,$(l)))
 MAIN_SRCS := $(call srcs_of,main)

@@ -21,7 +21,7 @@ base="$S/core/sr_alloc.c $S/core/sr_bytes.c $S/core/sr_context.c $S/core/sr_erro
 name=$(basename "$test_cpp" .cpp)
 out=${TMPDIR:-/tmp}/strand-$name
 mkdir -p "$out"
-inc="-I$S/core -I$S/kernel -I$S/protocol -I$S/app -Iobjs/st -Itrunk/utest"
+inc="-I$S/core -I$S/kernel -I$S/protocol $(for d in $S/app/*/; do printf -- "-I%s " "${d%/}"; done)-Iobjs/st -Itrunk/utest"
 san="-fsanitize=address,undefined -fno-omit-frame-pointer"
 objs=""
 for c in $base $extra; do
