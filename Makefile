@@ -89,7 +89,7 @@ objs/strand: $(LIB_OBJS) $(MAIN_OBJS) objs/st/libst.a
 # ---- unit tests ----
 UTEST_SRCS := $(sort $(wildcard trunk/utest/*.cpp))
 UTEST_OBJS := $(patsubst trunk/utest/%.cpp,objs/utest-obj/%.o,$(UTEST_SRCS))
-UTEST_INC := $(INC_app) -Itrunk/utest
+UTEST_INC := $(INC_app) -Itrunk/utest $(SRT_CFLAGS)
 
 objs/utest-obj/%.o: trunk/utest/%.cpp objs/config.mk
 	@mkdir -p $(@D)

@@ -58,7 +58,9 @@ SR_BEGIN_DECLS
     X(4002, EHTTP_BODY_TOO_LARGE, "http body too large")                                                               \
     X(4003, EHTTP_CLIENT, "http request failed")                                                                       \
     X(4004, EHTTP_DENIED, "denied by http hook")                                                                       \
-    X(4005, EJSON, "json invalid")
+    X(4005, EJSON, "json invalid")                                                                                     \
+    X(6000, ESRT, "srt call failed")                                                                                   \
+    X(6001, ESRT_CONNECT, "srt connect failed")
 
 enum {
 #define SR_ERRNO_ENUM(code, name, text) SR_##name = code,

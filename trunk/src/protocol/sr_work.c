@@ -2,26 +2,23 @@
 /*
  * sr_work.c: the worker pool. Jobs live on the waiting coroutine's stack; the pool
  * links them into a to-do list (workers take from it under a mutex) and a done list
- * (the poller coroutine takes from it after a byte on the wake pipe). The mutex is
- * held only to link and unlink, never across a job, so the event loop never waits for
- * a worker. The pipe is non-blocking on both ends: a worker that finds it full knows a
- * wake-up is already pending.
+ * (the event loop takes from it when a worker pokes sr_wake). The mutex is held only
+ * to link and unlink, never across a job, so the event loop never waits for a worker.
  */
 #include "sr_work.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sr_error.h"
 #include "sr_log.h"
 #include "sr_st.h"
+#include "sr_wake.h"
 
 #define SR_WORK_THREADS 2
-#define SR_WORK_POLL_US (1000 * SR_UTIME_MS) /* the poller's read timeout: it loops, never waits forever */
+#define SR_WORK_POLL_US (1000 * SR_UTIME_MS) /* a waiter's cond wait: it loops, never waits forever */
 
 typedef struct sr_work_job {
     sr_work_fn fn;
@@ -39,11 +36,9 @@ static struct {
     sr_work_job_t *todo_head, *todo_tail, *done_head; /* under mu */
     pthread_t threads[SR_WORK_THREADS];
     int nthreads;
-    int wake[2];
-    sr_sock_t *wake_reader;
-    sr_co_t *poller;
+    sr_wake_t *wake;
     uint64_t done_count;
-} sr_work = {.mu = PTHREAD_MUTEX_INITIALIZER, .has_todo = PTHREAD_COND_INITIALIZER, .wake = {-1, -1}};
+} sr_work = {.mu = PTHREAD_MUTEX_INITIALIZER, .has_todo = PTHREAD_COND_INITIALIZER};
 
 static void *sr_work_thread(void *unused)
 {
@@ -69,16 +64,16 @@ static void *sr_work_thread(void *unused)
         pthread_mutex_lock(&sr_work.mu);
         job->next = sr_work.done_head;
         sr_work.done_head = job;
-        ssize_t w = write(sr_work.wake[1], "", 1); /* EAGAIN: a wake-up is pending anyway */
-        SR_UNUSED(w);
+        sr_wake_poke(sr_work.wake);
     }
     pthread_mutex_unlock(&sr_work.mu);
     return NULL;
 }
 
 /* Mark every finished job done and wake its coroutine. */
-static void sr_work_complete(void)
+static void sr_work_complete(void *unused)
 {
+    SR_UNUSED(unused);
     pthread_mutex_lock(&sr_work.mu);
     sr_work_job_t *job = sr_work.done_head;
     sr_work.done_head = NULL;
@@ -92,44 +87,21 @@ static void sr_work_complete(void)
     }
 }
 
-static void sr_work_poll(void *unused)
-{
-    SR_UNUSED(unused);
-    char buf[64];
-    while (sr_co_pull() == SR_OK) {
-        size_t n = 0;
-        int rc = sr_io_read(sr_sock_io(sr_work.wake_reader), buf, sizeof(buf), &n);
-        if (rc != SR_OK && !sr_err_is_timeout(rc)) {
-            break;
-        }
-        sr_err_clear();
-        sr_work_complete();
-    }
-}
-
 static int sr_work_start(void)
 {
-    if (pipe2(sr_work.wake, O_CLOEXEC | O_NONBLOCK) != 0) {
-        return sr_err_new(SR_ESYSTEM, "worker pipe: %s", strerror(errno));
-    }
-    int rc = sr_sock_from_fd(sr_work.wake[0], &sr_work.wake_reader);
+    int rc = sr_wake_start(sr_work_complete, NULL, "work", &sr_work.wake);
     if (rc != SR_OK) {
-        close(sr_work.wake[0]);
-        close(sr_work.wake[1]);
         return rc;
     }
-    sr_sock_set_timeouts(sr_work.wake_reader, SR_WORK_POLL_US, SR_WORK_POLL_US);
     int err = 0;
     while (sr_work.nthreads < SR_WORK_THREADS &&
            (err = pthread_create(&sr_work.threads[sr_work.nthreads], NULL, sr_work_thread, NULL)) == 0) {
         sr_work.nthreads++;
     }
     if (sr_work.nthreads == 0) {
-        sr_sock_close(sr_work.wake_reader);
-        close(sr_work.wake[1]);
+        sr_wake_stop(sr_work.wake);
         return sr_err_new(SR_ESYSTEM, "worker thread: %s", strerror(err));
     }
-    sr_work.poller = sr_co_start(sr_work_poll, NULL, "work");
     sr_work.is_started = true;
     return SR_OK;
 }
@@ -164,7 +136,6 @@ void sr_work_shutdown(void)
     if (!sr_work.is_started) {
         return;
     }
-    sr_co_stop(sr_work.poller);
     pthread_mutex_lock(&sr_work.mu);
     sr_work.is_stopping = true;
     pthread_cond_broadcast(&sr_work.has_todo);
@@ -173,11 +144,9 @@ void sr_work_shutdown(void)
         pthread_join(sr_work.threads[i], NULL);
     }
     sr_work.nthreads = 0;
-    sr_work_complete();
-    sr_sock_close(sr_work.wake_reader); /* closes wake[0] */
-    close(sr_work.wake[1]);
-    sr_work.wake_reader = NULL;
-    sr_work.poller = NULL;
+    sr_wake_stop(sr_work.wake); /* after the threads: none pokes any more */
+    sr_work.wake = NULL;
+    sr_work_complete(NULL);
     sr_work.is_stopping = false;
     sr_work.is_started = false;
 }

@@ -1,0 +1,561 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_srt.c: the libsrt bridge. Threads: libsrt's own (receive, send, garbage
+ * collection), the bridge thread in srt_epoll_uwait, and the event loop. The bridge
+ * thread only copies (socket, events) pairs into a mutex-protected array and writes a
+ * byte to the wake pipe; everything else runs on the event loop: the poller coroutine
+ * looks each socket up in the table of open sockets (one that closed meanwhile is not
+ * there any more) and sets its ready flags before signalling its condition. Owners
+ * clear a flag before the call that can report "again" (EASYNCRCV/EASYNCSND), so an
+ * edge that arrives after the call is kept for the next wait.
+ */
+#include "sr_srt.h"
+
+#include "sr_error.h"
+
+#ifndef SR_WITH_SRT
+
+int sr_srt_startup(void)
+{
+    return sr_err_new(SR_EUNSUPPORTED, "built without SRT (./configure --with-srt)");
+}
+void sr_srt_cleanup(void)
+{
+}
+int sr_srt_listen(const char *ip, int port, const sr_srt_opts_t *opts, int backlog, sr_srt_sock_t **out)
+{
+    return sr_srt_startup();
+}
+int sr_srt_accept(sr_srt_sock_t *l, sr_utime_t timeout_us, sr_srt_sock_t **out)
+{
+    return sr_srt_startup();
+}
+int sr_srt_connect(const char *ip, int port, const sr_srt_opts_t *opts, sr_utime_t timeout_us, sr_srt_sock_t **out)
+{
+    return sr_srt_startup();
+}
+int sr_srt_recv(sr_srt_sock_t *s, void *buf, size_t size, size_t *n, sr_utime_t timeout_us)
+{
+    return sr_srt_startup();
+}
+int sr_srt_send(sr_srt_sock_t *s, const void *buf, size_t n, sr_utime_t timeout_us)
+{
+    return sr_srt_startup();
+}
+void sr_srt_close(sr_srt_sock_t *s)
+{
+}
+const char *sr_srt_streamid(const sr_srt_sock_t *s)
+{
+    return "";
+}
+const char *sr_srt_peer_ip(const sr_srt_sock_t *s)
+{
+    return "";
+}
+int sr_srt_peer_port(const sr_srt_sock_t *s)
+{
+    return 0;
+}
+int sr_srt_local_port(const sr_srt_sock_t *s)
+{
+    return 0;
+}
+int sr_srt_stats(sr_srt_sock_t *s, sr_srt_stats_t *out)
+{
+    return sr_srt_startup();
+}
+
+#else
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <srt/srt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sr_alloc.h"
+#include "sr_st.h"
+#include "sr_wake.h"
+
+#define SR_SRT_EVENTS_MAX 1024    /* reported, not yet taken by the poller */
+#define SR_SRT_BUCKETS 256        /* open sockets by SRTSOCKET */
+#define SR_SRT_BRIDGE_WAIT_MS 500 /* the bridge thread's wait: only bounds cleanup */
+#define SR_SRT_WAIT_SLICE_US SR_UTIME_S
+
+struct sr_srt_sock {
+    struct sr_srt_sock *next_in_bucket;
+    SRTSOCKET u;
+    sr_cond_t *cond;
+    bool is_readable, is_writable, is_broken;
+    char streamid[513];
+    char peer_ip[64];
+    int peer_port;
+};
+
+static struct {
+    bool is_started;
+    int eid;
+    pthread_t bridge;
+    pthread_mutex_t mu;
+    bool is_stopping;                          /* under mu */
+    SRT_EPOLL_EVENT events[SR_SRT_EVENTS_MAX]; /* under mu */
+    int nevents;
+    bool is_overflow; /* under mu: events were lost, wake every socket */
+    sr_wake_t *wake;
+    sr_srt_sock_t *buckets[SR_SRT_BUCKETS];
+} sr_srt = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* ==== the table of open sockets (event loop only) ==== */
+
+static sr_srt_sock_t **sr_srt_bucket(SRTSOCKET u)
+{
+    return &sr_srt.buckets[(unsigned)u % SR_SRT_BUCKETS];
+}
+
+static sr_srt_sock_t *sr_srt_find(SRTSOCKET u)
+{
+    sr_srt_sock_t *s = *sr_srt_bucket(u);
+    while (s && s->u != u) {
+        s = s->next_in_bucket;
+    }
+    return s;
+}
+
+static void sr_srt_unlink(sr_srt_sock_t *s)
+{
+    for (sr_srt_sock_t **pp = sr_srt_bucket(s->u); *pp; pp = &(*pp)->next_in_bucket) {
+        if (*pp == s) {
+            *pp = s->next_in_bucket;
+            return;
+        }
+    }
+}
+
+/* ==== the bridge thread and the poller coroutine ==== */
+
+static void *sr_srt_bridge_thread(void *unused)
+{
+    SR_UNUSED(unused);
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    SRT_EPOLL_EVENT got[64];
+    for (;;) {
+        pthread_mutex_lock(&sr_srt.mu);
+        bool is_stopping = sr_srt.is_stopping;
+        pthread_mutex_unlock(&sr_srt.mu);
+        if (is_stopping) {
+            return NULL;
+        }
+        int n = srt_epoll_uwait(sr_srt.eid, got, 64, SR_SRT_BRIDGE_WAIT_MS);
+        if (n <= 0) {
+            continue;
+        }
+        pthread_mutex_lock(&sr_srt.mu);
+        for (int i = 0; i < n; i++) {
+            if (sr_srt.nevents == SR_SRT_EVENTS_MAX) {
+                sr_srt.is_overflow = true; /* an edge lost would leave its owner asleep */
+                break;
+            }
+            sr_srt.events[sr_srt.nevents++] = got[i];
+        }
+        pthread_mutex_unlock(&sr_srt.mu);
+        sr_wake_poke(sr_srt.wake);
+    }
+}
+
+static void sr_srt_dispatch(void *unused)
+{
+    SR_UNUSED(unused);
+    SRT_EPOLL_EVENT evs[SR_SRT_EVENTS_MAX];
+    pthread_mutex_lock(&sr_srt.mu);
+    int n = sr_srt.nevents;
+    memcpy(evs, sr_srt.events, (size_t)n * sizeof(evs[0]));
+    sr_srt.nevents = 0;
+    bool is_overflow = sr_srt.is_overflow;
+    sr_srt.is_overflow = false;
+    pthread_mutex_unlock(&sr_srt.mu);
+    for (size_t b = 0; is_overflow && b < SR_SRT_BUCKETS; b++) {
+        for (sr_srt_sock_t *s = sr_srt.buckets[b]; s; s = s->next_in_bucket) {
+            s->is_readable = s->is_writable = true; /* their calls find out what is ready */
+            sr_cond_signal(s->cond);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        sr_srt_sock_t *s = sr_srt_find(evs[i].fd);
+        if (!s) {
+            continue; /* closed since */
+        }
+        s->is_readable = s->is_readable || (evs[i].events & SRT_EPOLL_IN);
+        s->is_writable = s->is_writable || (evs[i].events & SRT_EPOLL_OUT);
+        s->is_broken = s->is_broken || (evs[i].events & SRT_EPOLL_ERR);
+        sr_cond_signal(s->cond);
+    }
+}
+
+int sr_srt_startup(void)
+{
+    if (sr_srt.is_started) {
+        return SR_OK;
+    }
+    if (srt_startup() < 0) {
+        return sr_err_new(SR_ESRT, "srt_startup: %s", srt_getlasterror_str());
+    }
+    srt_setloglevel(2); /* LOG_CRIT: libsrt's threads must not write to our log */
+    sr_srt.eid = srt_epoll_create();
+    srt_epoll_set(sr_srt.eid, SRT_EPOLL_ENABLE_EMPTY);
+    int rc = sr_wake_start(sr_srt_dispatch, NULL, "srt", &sr_srt.wake);
+    if (rc != SR_OK) {
+        srt_epoll_release(sr_srt.eid);
+        srt_cleanup();
+        return rc;
+    }
+    sr_srt.is_stopping = false;
+    int err = pthread_create(&sr_srt.bridge, NULL, sr_srt_bridge_thread, NULL);
+    if (err != 0) {
+        sr_wake_stop(sr_srt.wake);
+        srt_epoll_release(sr_srt.eid);
+        srt_cleanup();
+        return sr_err_new(SR_ESYSTEM, "srt bridge thread: %s", strerror(err));
+    }
+    sr_srt.is_started = true;
+    return SR_OK;
+}
+
+void sr_srt_cleanup(void)
+{
+    if (!sr_srt.is_started) {
+        return;
+    }
+    pthread_mutex_lock(&sr_srt.mu);
+    sr_srt.is_stopping = true;
+    pthread_mutex_unlock(&sr_srt.mu);
+    pthread_join(sr_srt.bridge, NULL); /* within SR_SRT_BRIDGE_WAIT_MS */
+    sr_wake_stop(sr_srt.wake);
+    srt_epoll_release(sr_srt.eid);
+    sr_srt.nevents = 0;
+    srt_cleanup();
+    sr_srt.is_started = false;
+}
+
+/* ==== sockets ==== */
+
+static int sr_srt_fail(const char *what)
+{
+    return sr_err_new(SR_ESRT, "%s: %s", what, srt_getlasterror_str());
+}
+
+static int sr_srt_set_int(SRTSOCKET u, SRT_SOCKOPT opt, int v, const char *name)
+{
+    return srt_setsockflag(u, opt, &v, sizeof(v)) < 0 ? sr_srt_fail(name) : SR_OK;
+}
+
+static int sr_srt_set_bool(SRTSOCKET u, SRT_SOCKOPT opt, bool v, const char *name)
+{
+    return srt_setsockflag(u, opt, &v, sizeof(v)) < 0 ? sr_srt_fail(name) : SR_OK;
+}
+
+/* Options that must be set before bind/connect; zero fields keep libsrt's defaults. */
+static int sr_srt_apply(SRTSOCKET u, const sr_srt_opts_t *o)
+{
+    int rc = sr_srt_set_bool(u, SRTO_RCVSYN, false, "SRTO_RCVSYN");
+    rc = rc ? rc : sr_srt_set_bool(u, SRTO_SNDSYN, false, "SRTO_SNDSYN");
+    const struct {
+        int v;
+        SRT_SOCKOPT opt;
+        const char *name;
+    } ints[] = {
+        {o->latency_ms, SRTO_LATENCY, "latency"},
+        {o->peer_latency_ms, SRTO_PEERLATENCY, "peerlatency"},
+        {o->recv_latency_ms, SRTO_RCVLATENCY, "recvlatency"},
+        {o->mss, SRTO_MSS, "mss"},
+        {o->payload_size, SRTO_PAYLOADSIZE, "payloadsize"},
+        {o->send_buf, SRTO_SNDBUF, "sendbuf"},
+        {o->recv_buf, SRTO_RCVBUF, "recvbuf"},
+        {o->peer_idle_ms, SRTO_PEERIDLETIMEO, "peer_idle_timeout"},
+        {o->connect_ms, SRTO_CONNTIMEO, "connect_timeout"},
+        {o->pbkeylen, SRTO_PBKEYLEN, "pbkeylen"},
+    };
+    for (size_t i = 0; rc == SR_OK && i < SR_ARRAY_SIZE(ints); i++) {
+        rc = ints[i].v > 0 ? sr_srt_set_int(u, ints[i].opt, ints[i].v, ints[i].name) : SR_OK;
+    }
+    if (rc == SR_OK && o->max_bw != 0 && srt_setsockflag(u, SRTO_MAXBW, &o->max_bw, sizeof(o->max_bw)) < 0) {
+        rc = sr_srt_fail("maxbw");
+    }
+    rc = rc == SR_OK && o->has_tsbpd ? sr_srt_set_bool(u, SRTO_TSBPDMODE, o->is_tsbpd, "tsbpdmode") : rc;
+    rc = rc == SR_OK && o->has_tlpktdrop ? sr_srt_set_bool(u, SRTO_TLPKTDROP, o->is_tlpktdrop, "tlpktdrop") : rc;
+    if (rc == SR_OK && o->passphrase[0] &&
+        srt_setsockflag(u, SRTO_PASSPHRASE, o->passphrase, (int)strlen(o->passphrase)) < 0) {
+        rc = sr_srt_fail("passphrase");
+    }
+    if (rc == SR_OK && o->streamid[0] && srt_setsockflag(u, SRTO_STREAMID, o->streamid, (int)strlen(o->streamid)) < 0) {
+        rc = sr_srt_fail("streamid");
+    }
+    return rc;
+}
+
+/* Track u: in the table and in the epoll set (edge-triggered). */
+static sr_srt_sock_t *sr_srt_wrap(SRTSOCKET u)
+{
+    sr_srt_sock_t *s = SR_NEW(sr_srt_sock_t);
+    s->u = u;
+    s->cond = sr_cond_new();
+    s->next_in_bucket = *sr_srt_bucket(u);
+    *sr_srt_bucket(u) = s;
+    int events = SRT_EPOLL_IN | SRT_EPOLL_OUT | SRT_EPOLL_ERR | SRT_EPOLL_ET;
+    srt_epoll_add_usock(sr_srt.eid, u, &events);
+    return s;
+}
+
+static bool sr_srt_addr(const char *ip, int port, struct sockaddr_storage *ss, int *len)
+{
+    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+    memset(ss, 0, sizeof(*ss));
+    if (inet_pton(AF_INET, ip, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        *len = sizeof(*v4);
+        return true;
+    }
+    if (inet_pton(AF_INET6, ip, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        *len = sizeof(*v6);
+        return true;
+    }
+    return false;
+}
+
+static void sr_srt_addr_text(const struct sockaddr_storage *ss, char *ip, size_t size, int *port)
+{
+    const struct sockaddr_in *v4 = (const struct sockaddr_in *)ss;
+    const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)ss;
+    bool is_v4 = ss->ss_family == AF_INET;
+    inet_ntop(ss->ss_family, is_v4 ? (const void *)&v4->sin_addr : (const void *)&v6->sin6_addr, ip, (socklen_t)size);
+    *port = ntohs(is_v4 ? v4->sin_port : v6->sin6_port);
+}
+
+/* Wait until *flag (or is_broken) is set, at most until deadline (monotonic us). */
+static int sr_srt_wait(sr_srt_sock_t *s, const bool *flag, sr_utime_t deadline)
+{
+    while (!*flag && !s->is_broken) {
+        sr_utime_t now = sr_time_mono_us();
+        if (now >= deadline) {
+            return -SR_ETIMEOUT;
+        }
+        int rc = sr_cond_timedwait(s->cond, SR_MIN(deadline - now, SR_SRT_WAIT_SLICE_US));
+        if (rc == -SR_EINTERRUPTED) {
+            return rc;
+        }
+    }
+    return SR_OK;
+}
+
+int sr_srt_listen(const char *ip, int port, const sr_srt_opts_t *opts, int backlog, sr_srt_sock_t **out)
+{
+    int rc = sr_srt_startup();
+    struct sockaddr_storage ss;
+    int len = 0;
+    if (rc == SR_OK && !sr_srt_addr(ip, port, &ss, &len)) {
+        rc = sr_err_new(SR_EINVAL, "srt listen: '%s' is not a numeric address", ip);
+    }
+    if (rc != SR_OK) {
+        return rc;
+    }
+    SRTSOCKET u = srt_create_socket();
+    rc = u == SRT_INVALID_SOCK ? sr_srt_fail("srt_create_socket") : sr_srt_apply(u, opts);
+    if (rc == SR_OK && srt_bind(u, (struct sockaddr *)&ss, len) < 0) {
+        rc = sr_err_new(SR_ESOCKET_LISTEN, "srt bind %s:%d: %s", ip, port, srt_getlasterror_str());
+    }
+    if (rc == SR_OK && srt_listen(u, backlog) < 0) {
+        rc = sr_err_new(SR_ESOCKET_LISTEN, "srt listen %s:%d: %s", ip, port, srt_getlasterror_str());
+    }
+    if (rc != SR_OK) {
+        srt_close(u);
+        return rc;
+    }
+    *out = sr_srt_wrap(u);
+    return SR_OK;
+}
+
+int sr_srt_accept(sr_srt_sock_t *l, sr_utime_t timeout_us, sr_srt_sock_t **out)
+{
+    sr_utime_t deadline = sr_time_mono_us() + timeout_us;
+    for (;;) {
+        l->is_readable = false;
+        struct sockaddr_storage ss;
+        int len = sizeof(ss);
+        SRTSOCKET u = srt_accept(l->u, (struct sockaddr *)&ss, &len);
+        if (u != SRT_INVALID_SOCK) {
+            sr_srt_sock_t *s = sr_srt_wrap(u);
+            sr_srt_addr_text(&ss, s->peer_ip, sizeof(s->peer_ip), &s->peer_port);
+            int idlen = sizeof(s->streamid) - 1;
+            if (srt_getsockflag(u, SRTO_STREAMID, s->streamid, &idlen) < 0) {
+                idlen = 0;
+            }
+            s->streamid[idlen] = '\0';
+            *out = s;
+            return SR_OK;
+        }
+        if (srt_getlasterror(NULL) != SRT_EASYNCRCV) {
+            return sr_srt_fail("srt_accept");
+        }
+        int rc = sr_srt_wait(l, &l->is_readable, deadline);
+        if (rc != SR_OK) {
+            return rc;
+        }
+    }
+}
+
+int sr_srt_connect(const char *ip, int port, const sr_srt_opts_t *opts, sr_utime_t timeout_us, sr_srt_sock_t **out)
+{
+    int rc = sr_srt_startup();
+    struct sockaddr_storage ss;
+    int len = 0;
+    if (rc == SR_OK && !sr_srt_addr(ip, port, &ss, &len)) {
+        rc = sr_err_new(SR_EINVAL, "srt connect: '%s' is not a numeric address", ip);
+    }
+    if (rc != SR_OK) {
+        return rc;
+    }
+    SRTSOCKET u = srt_create_socket();
+    rc = u == SRT_INVALID_SOCK ? sr_srt_fail("srt_create_socket") : sr_srt_apply(u, opts);
+    if (rc != SR_OK) {
+        srt_close(u);
+        return rc;
+    }
+    sr_srt_sock_t *s = sr_srt_wrap(u);
+    if (srt_connect(u, (struct sockaddr *)&ss, len) < 0) {
+        rc = sr_err_new(SR_ESRT_CONNECT, "srt connect %s:%d: %s", ip, port, srt_getlasterror_str());
+    }
+    /* non-blocking: connected when writable, refused or timed out when broken */
+    rc = rc == SR_OK ? sr_srt_wait(s, &s->is_writable, sr_time_mono_us() + timeout_us) : rc;
+    if (rc == SR_OK && srt_getsockstate(u) != SRTS_CONNECTED) {
+        int reason = srt_getrejectreason(u);
+        rc = sr_err_new(SR_ESRT_CONNECT, "srt connect %s:%d: %s", ip, port, srt_rejectreason_str(reason));
+    }
+    if (rc != SR_OK) {
+        sr_srt_close(s);
+        return rc == -SR_ETIMEOUT ? sr_err_new(SR_ETIMEOUT, "srt connect %s:%d", ip, port) : rc;
+    }
+    snprintf(s->peer_ip, sizeof(s->peer_ip), "%s", ip);
+    s->peer_port = port;
+    *out = s;
+    return SR_OK;
+}
+
+/* The code for a failed recv/send: the peer gone, or libsrt's message. */
+static int sr_srt_io_error(sr_srt_sock_t *s, const char *what)
+{
+    SRT_SOCKSTATUS st = srt_getsockstate(s->u);
+    if (s->is_broken || st == SRTS_BROKEN || st == SRTS_CLOSED || st == SRTS_NONEXIST) {
+        return sr_err_new(SR_EPEER_CLOSED, "srt %s: peer gone", what);
+    }
+    return sr_srt_fail(what);
+}
+
+int sr_srt_recv(sr_srt_sock_t *s, void *buf, size_t size, size_t *n, sr_utime_t timeout_us)
+{
+    sr_utime_t deadline = sr_time_mono_us() + timeout_us;
+    for (;;) {
+        s->is_readable = false;
+        int got = srt_recvmsg(s->u, buf, (int)SR_MIN(size, (size_t)INT32_MAX));
+        if (got > 0) {
+            *n = (size_t)got;
+            return SR_OK;
+        }
+        if (got == 0 || srt_getlasterror(NULL) != SRT_EASYNCRCV) {
+            return sr_srt_io_error(s, "recv");
+        }
+        int rc = sr_srt_wait(s, &s->is_readable, deadline);
+        if (rc != SR_OK) {
+            return rc;
+        }
+    }
+}
+
+int sr_srt_send(sr_srt_sock_t *s, const void *buf, size_t n, sr_utime_t timeout_us)
+{
+    sr_utime_t deadline = sr_time_mono_us() + timeout_us;
+    for (;;) {
+        s->is_writable = false;
+        if (srt_sendmsg(s->u, buf, (int)n, -1, 1) >= 0) {
+            return SR_OK;
+        }
+        if (srt_getlasterror(NULL) != SRT_EASYNCSND) {
+            return sr_srt_io_error(s, "send");
+        }
+        int rc = sr_srt_wait(s, &s->is_writable, deadline);
+        if (rc != SR_OK) {
+            return rc;
+        }
+    }
+}
+
+void sr_srt_close(sr_srt_sock_t *s)
+{
+    if (!s) {
+        return;
+    }
+    sr_srt_unlink(s);
+    srt_epoll_remove_usock(sr_srt.eid, s->u);
+    srt_close(s->u);
+    sr_cond_free(s->cond);
+    sr_free(s);
+}
+
+const char *sr_srt_streamid(const sr_srt_sock_t *s)
+{
+    return s->streamid;
+}
+
+const char *sr_srt_peer_ip(const sr_srt_sock_t *s)
+{
+    return s->peer_ip;
+}
+
+int sr_srt_peer_port(const sr_srt_sock_t *s)
+{
+    return s->peer_port;
+}
+
+int sr_srt_local_port(const sr_srt_sock_t *s)
+{
+    struct sockaddr_storage ss;
+    int len = sizeof(ss);
+    if (srt_getsockname(s->u, (struct sockaddr *)&ss, &len) < 0) {
+        return 0;
+    }
+    char ip[64];
+    int port = 0;
+    sr_srt_addr_text(&ss, ip, sizeof(ip), &port);
+    return port;
+}
+
+int sr_srt_stats(sr_srt_sock_t *s, sr_srt_stats_t *out)
+{
+    SRT_TRACEBSTATS b;
+    if (srt_bstats(s->u, &b, 0) < 0) {
+        return sr_srt_fail("srt_bstats");
+    }
+    *out = (sr_srt_stats_t){
+        .rtt_ms = b.msRTT,
+        .mbps_recv = b.mbpsRecvRate,
+        .mbps_send = b.mbpsSendRate,
+        .pkts_recv = b.pktRecvTotal,
+        .pkts_sent = b.pktSentTotal,
+        .pkts_recv_loss = b.pktRcvLossTotal,
+        .pkts_send_loss = b.pktSndLossTotal,
+        .pkts_retrans = b.pktRetransTotal,
+        .pkts_recv_drop = b.pktRcvDropTotal,
+        .pkts_send_drop = b.pktSndDropTotal,
+    };
+    return SR_OK;
+}
+
+#endif
