@@ -267,8 +267,8 @@ TEST(TsDemux, TakesPmtVersionChangeWithNewStream)
         if (i == 3) {
             MuxSh(m, SR_PACKET_AUDIO, kAacSh, sizeof(kAacSh), i * 40, &out);
         }
-        MuxFrame(m, SR_CODEC_H264, i == 0 ? SR_PACKET_IS_KEYFRAME : 0, i * 40, i * 40, AvcFrame(300, i == 0, 1),
-                 &out, &in);
+        MuxFrame(m, SR_CODEC_H264, i == 0 ? SR_PACKET_IS_KEYFRAME : 0, i * 40, i * 40, AvcFrame(300, i == 0, 1), &out,
+                 &in);
         if (i >= 3) {
             MuxFrame(m, SR_CODEC_AAC, 0, i * 40 + 5, i * 40 + 5, Canonical(50, 3), &out, &in);
         }
@@ -439,17 +439,23 @@ std::vector<uint8_t> SectionPacket(uint16_t pid, std::vector<uint8_t> s, uint8_t
     return p;
 }
 
-// A PAT for PMT PID 0x1000 and a PMT with one private-data stream on 0x101 carrying
-// the Opus registration descriptor and an Opus audio descriptor of channels.
-std::vector<uint8_t> OpusPsi(uint8_t channels)
+// A PAT for PMT PID 0x1000 and a PMT (PCR on 0x101) whose ES loop is es_loop.
+std::vector<uint8_t> Psi(const std::vector<uint8_t> &es_loop)
 {
     std::vector<uint8_t> pat = {0x00, 0, 0, 0x00, 0x01, 0xc1, 0x00, 0x00, 0x00, 0x01, 0xf0, 0x00};
-    std::vector<uint8_t> pmt = {0x02, 0,    0,    0x00, 0x01, 0xc1, 0x00, 0x00, 0xe1, 0x01, 0xf0,     0x00, 0x06,
-                                0xe1, 0x01, 0xf0, 0x0a, 0x05, 0x04, 'O',  'p',  'u',  's',  0x7f, 0x02, 0x80, channels};
+    std::vector<uint8_t> pmt = {0x02, 0, 0, 0x00, 0x01, 0xc1, 0x00, 0x00, 0xe1, 0x01, 0xf0, 0x00};
+    pmt.insert(pmt.end(), es_loop.begin(), es_loop.end());
     std::vector<uint8_t> out = SectionPacket(0, pat, 0);
     std::vector<uint8_t> p = SectionPacket(0x1000, pmt, 0);
     out.insert(out.end(), p.begin(), p.end());
     return out;
+}
+
+// One private-data stream on 0x101 with the Opus registration descriptor and an Opus
+// audio descriptor of channels.
+std::vector<uint8_t> OpusPsi(uint8_t channels)
+{
+    return Psi({0x06, 0xe1, 0x01, 0xf0, 0x0a, 0x05, 0x04, 'O', 'p', 'u', 's', 0x7f, 0x02, 0x80, channels});
 }
 
 void AppendPes(std::vector<uint8_t> *ts, uint16_t pid, uint8_t stream_id, int64_t pts_90k,
@@ -496,10 +502,7 @@ TEST(TsDemux, ParsesOpusControlHeaders)
 TEST(TsDemux, SplitsAdtsFramesWithoutDrift)
 {
     // a PMT with AAC on 0x101, then one PES of 50 ADTS frames at 44.1 kHz
-    std::vector<uint8_t> ts = SectionPacket(0, {0x00, 0, 0, 0x00, 0x01, 0xc1, 0, 0, 0x00, 0x01, 0xf0, 0x00}, 0);
-    std::vector<uint8_t> pmt = SectionPacket(
-        0x1000, {0x02, 0, 0, 0x00, 0x01, 0xc1, 0, 0, 0xe1, 0x01, 0xf0, 0x00, 0x0f, 0xe1, 0x01, 0xf0, 0x00}, 0);
-    ts.insert(ts.end(), pmt.begin(), pmt.end());
+    std::vector<uint8_t> ts = Psi({0x0f, 0xe1, 0x01, 0xf0, 0x00});
     sr_aac_config_t c = {};
     ASSERT_SR_OK(sr_aac_parse_config(kAacSh + 2, 2, &c));
     std::vector<uint8_t> es;
@@ -552,7 +555,7 @@ TEST(TsDemux, SurvivesTruncatedPackets)
     long at = FindPacket(ts, SR_TS_PID_VIDEO, 3, true) + 2 * SR_TS_PACKET_BYTES; // inside frame 3 (5039 bytes)
     ASSERT_EQ(SR_TS_PID_VIDEO, ((ts[at + 1] & 0x1f) << 8) | ts[at + 2]);
     ts.erase(ts.begin() + at + 50, ts.begin() + at + 150); // cut a video packet short
-    ts.resize(ts.size() - 77);                              // and the last one
+    ts.resize(ts.size() - 77);                             // and the last one
     for (size_t chunk : {(size_t)1, (size_t)1316}) {
         Demux dm;
         dm.Feed(ts, chunk);

@@ -528,8 +528,20 @@ static void sr_ts_demux_packet(sr_ts_demuxer_t *d, const uint8_t *p)
 /* the byte stream                                                          */
 /* ======================================================================== */
 
-/* Sync is lost at data[pos]: the next sync byte that another one follows 188 bytes
- * later (or that is too near the end to tell). Counts one resync per loss. */
+/* Whether data[pos] starts a packet: a sync byte, and so are the bytes 188 and 376
+ * bytes later as far as data goes (a payload byte 0x47 rarely passes all three). */
+static bool sr_ts_demux_is_sync(const uint8_t *data, size_t size, size_t pos)
+{
+    for (size_t k = 0; k < 3 && pos < size; k++, pos += SR_TS_PACKET_BYTES) {
+        if (data[pos] != SR_TS_SYNC_BYTE) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Sync is lost at data[pos]: the next position that passes sr_ts_demux_is_sync, or
+ * size. Counts one resync per loss. */
 static size_t sr_ts_demux_resync(sr_ts_demuxer_t *d, const uint8_t *data, size_t size, size_t pos)
 {
     if (!d->is_lost) {
@@ -537,8 +549,7 @@ static size_t sr_ts_demux_resync(sr_ts_demuxer_t *d, const uint8_t *data, size_t
         d->stats.resyncs++;
     }
     for (pos++; pos < size; pos++) {
-        if (data[pos] == SR_TS_SYNC_BYTE &&
-            (size - pos <= SR_TS_PACKET_BYTES || data[pos + SR_TS_PACKET_BYTES] == SR_TS_SYNC_BYTE)) {
+        if (sr_ts_demux_is_sync(data, size, pos)) {
             return pos;
         }
     }
