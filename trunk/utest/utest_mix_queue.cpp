@@ -2,6 +2,7 @@
 // utest_mix_queue.cpp: mix_correct's reorder queue (kernel/sr_mix_queue): dts order
 // across tracks, arrival order on ties, single-track streams not held forever, the
 // bound, and the flush. Every test ends with no live payloads (utest_main checks).
+#include <cstdlib>
 #include <vector>
 
 #include "sr_mix_queue.h"
@@ -101,5 +102,27 @@ TEST(MixQueue, FullQueueLetsTheOldestGo)
         }
     }
     EXPECT_LE(sr_mix_queue_count(q), (size_t)SR_MIX_QUEUE_MAX);
+    sr_mix_queue_free(q);
+}
+
+// MPEG-TS ingest: ffmpeg packs up to 0.7 s of audio in one PES, so video runs ahead in
+// bursts. With both tracks announced, video waits for the late audio (issue 11).
+TEST(MixQueue, ExpectBothWaitsForALateTrackBeyondTheSingleTrackLimit)
+{
+    sr_mix_queue_t *q = sr_mix_queue_new();
+    sr_mix_queue_expect_both(q, true);
+    for (int i = 0; i < 3 * SR_MIX_QUEUE_SINGLE_TRACK; i++) {
+        push(q, SR_PACKET_VIDEO, 40 * i);
+    }
+    EXPECT_TRUE(pop_all(q).empty()) << "video went out before the audio it must follow";
+    push(q, SR_PACKET_AUDIO, 0);
+    push(q, SR_PACKET_AUDIO, 500);
+    std::vector<int64_t> out = pop_all(q); // audio negative
+    ASSERT_GE(out.size(), 2u);
+    EXPECT_EQ(0, out[0]); // audio 0 and video 0: ties keep arrival order (video first)
+    for (size_t i = 1; i < out.size(); i++) {
+        EXPECT_LE(std::llabs(out[i - 1]), std::llabs(out[i]));
+        EXPECT_LE(std::llabs(out[i]), 500) << "video after the newest audio went out";
+    }
     sr_mix_queue_free(q);
 }

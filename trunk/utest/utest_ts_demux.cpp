@@ -274,7 +274,12 @@ TEST(TsDemux, TakesPmtVersionChangeWithNewStream)
         }
     }
     Demux dm;
+    bool has_audio = true, has_video = true;
+    sr_ts_demux_tracks(dm.d, &has_audio, &has_video);
+    EXPECT_FALSE(has_audio || has_video) << "tracks before any PMT";
     dm.Feed(std::vector<uint8_t>(out.data, out.data + out.len), 188);
+    sr_ts_demux_tracks(dm.d, &has_audio, &has_video);
+    EXPECT_TRUE(has_audio && has_video) << "the tracks of the PMT's second version";
     ExpectClean(dm.Stats());
     ExpectSame(in.video, dm.sink.Of(SR_CODEC_H264, false));
     ExpectSame(in.audio, dm.sink.Of(SR_CODEC_AAC, false));

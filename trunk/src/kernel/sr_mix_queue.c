@@ -15,6 +15,7 @@ struct sr_mix_queue {
     size_t count;
     size_t audio;
     size_t video;
+    bool is_both; /* no single-track release */
 };
 
 sr_mix_queue_t *sr_mix_queue_new(void)
@@ -65,10 +66,16 @@ void sr_mix_queue_push(sr_mix_queue_t *q, const sr_packet_t *pkt)
     }
 }
 
+void sr_mix_queue_expect_both(sr_mix_queue_t *q, bool is_both)
+{
+    q->is_both = is_both;
+}
+
 bool sr_mix_queue_pop(sr_mix_queue_t *q, sr_packet_t *out)
 {
-    bool is_ready = (q->audio > 0 && q->video > 0) || q->audio >= SR_MIX_QUEUE_SINGLE_TRACK ||
-                    q->video >= SR_MIX_QUEUE_SINGLE_TRACK || q->count == SR_MIX_QUEUE_MAX;
+    bool is_single_ready =
+        !q->is_both && (q->audio >= SR_MIX_QUEUE_SINGLE_TRACK || q->video >= SR_MIX_QUEUE_SINGLE_TRACK);
+    bool is_ready = (q->audio > 0 && q->video > 0) || is_single_ready || q->count == SR_MIX_QUEUE_MAX;
     if (!is_ready) {
         return false;
     }

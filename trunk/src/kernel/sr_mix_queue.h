@@ -28,6 +28,11 @@ typedef struct sr_mix_queue sr_mix_queue_t;
 sr_mix_queue_t *sr_mix_queue_new(void);
 /* Release the queued packets' references and the queue. NULL ok. */
 void sr_mix_queue_free(sr_mix_queue_t *q);
+/* Both tracks are known to exist (a TS PMT announced them): a packet then waits for
+ * the other track however many of its own are queued, up to SR_MIX_QUEUE_MAX. For
+ * muxers that send one track in late bursts (ffmpeg's MPEG-TS packs up to 0.7 s of
+ * audio in one PES). */
+void sr_mix_queue_expect_both(sr_mix_queue_t *q, bool is_both);
 /* Queue an audio or video packet (borrowed: the queue takes its own reference). */
 void sr_mix_queue_push(sr_mix_queue_t *q, const sr_packet_t *pkt);
 /* Move the next packet that may go out into out (the caller owns its reference).

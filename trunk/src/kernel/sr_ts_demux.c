@@ -595,3 +595,13 @@ void sr_ts_demux_flush(sr_ts_demuxer_t *d)
     }
     d->part_len = 0;
 }
+
+void sr_ts_demux_tracks(const sr_ts_demuxer_t *d, bool *has_audio, bool *has_video)
+{
+    *has_audio = *has_video = false;
+    for (size_t i = 0; i < d->nb_streams; i++) {
+        bool is_video = sr_codec_id_is_video((sr_codec_id_t)d->streams[i]->codec);
+        *has_video = *has_video || is_video;
+        *has_audio = *has_audio || (!is_video && d->streams[i]->codec != SR_CODEC_NONE);
+    }
+}

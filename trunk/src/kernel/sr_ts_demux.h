@@ -76,6 +76,8 @@ int sr_ts_demux_feed(sr_ts_demuxer_t *d, const uint8_t *data, size_t size);
  * length ends only at the next payload_unit_start, so the last one waits here) and
  * drop a partial TS packet. Feeding may go on afterwards. */
 void sr_ts_demux_flush(sr_ts_demuxer_t *d);
+/* Which kinds of track the current PMT announces (codecs this demuxer knows). */
+void sr_ts_demux_tracks(const sr_ts_demuxer_t *d, bool *has_audio, bool *has_video);
 /* The counters of d, read-only, valid while d lives. */
 const sr_ts_demux_stats_t *sr_ts_demux_stats(const sr_ts_demuxer_t *d);
 

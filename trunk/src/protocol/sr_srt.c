@@ -45,6 +45,17 @@ int sr_srt_send(sr_srt_sock_t *s, const void *buf, size_t n, sr_utime_t timeout_
 void sr_srt_close(sr_srt_sock_t *s)
 {
 }
+sr_io_t *sr_srt_io(sr_srt_sock_t *s)
+{
+    return NULL;
+}
+void sr_srt_set_timeouts(sr_srt_sock_t *s, sr_utime_t recv_us, sr_utime_t send_us, size_t max_message)
+{
+}
+bool sr_srt_is_broken(const sr_srt_sock_t *s)
+{
+    return true;
+}
 const char *sr_srt_streamid(const sr_srt_sock_t *s)
 {
     return "";
@@ -87,6 +98,9 @@ int sr_srt_stats(sr_srt_sock_t *s, sr_srt_stats_t *out)
 #define SR_SRT_WAIT_SLICE_US SR_UTIME_S
 
 struct sr_srt_sock {
+    sr_io_t io; /* impl: this socket */
+    sr_utime_t recv_timeout_us, send_timeout_us;
+    size_t max_message;
     struct sr_srt_sock *next_in_bucket;
     SRTSOCKET u;
     sr_cond_t *cond;
@@ -299,9 +313,38 @@ static int sr_srt_apply(SRTSOCKET u, const sr_srt_opts_t *o)
 }
 
 /* Track u: in the table and in the epoll set (edge-triggered). */
+static int sr_srt_io_read(sr_io_t *io, void *buf, size_t size, size_t *nread)
+{
+    sr_srt_sock_t *s = io->impl;
+    return sr_srt_recv(s, buf, size, nread, s->recv_timeout_us);
+}
+
+static int sr_srt_io_writev(sr_io_t *io, const struct iovec *iov, int iovcnt)
+{
+    sr_srt_sock_t *s = io->impl;
+    for (int i = 0; i < iovcnt; i++) {
+        const uint8_t *p = iov[i].iov_base;
+        for (size_t off = 0; off < iov[i].iov_len;) {
+            size_t n = SR_MIN(iov[i].iov_len - off, s->max_message);
+            int rc = sr_srt_send(s, p + off, n, s->send_timeout_us);
+            if (rc != SR_OK) {
+                return rc;
+            }
+            off += n;
+        }
+    }
+    return SR_OK;
+}
+
+static const sr_io_ops_t sr_srt_io_ops = {sr_srt_io_read, sr_srt_io_writev};
+
 static sr_srt_sock_t *sr_srt_wrap(SRTSOCKET u)
 {
     sr_srt_sock_t *s = SR_NEW(sr_srt_sock_t);
+    s->io.ops = &sr_srt_io_ops;
+    s->io.impl = s;
+    s->recv_timeout_us = s->send_timeout_us = 30 * SR_UTIME_S;
+    s->max_message = 1316;
     s->u = u;
     s->cond = sr_cond_new();
     s->next_in_bucket = *sr_srt_bucket(u);
@@ -507,6 +550,24 @@ void sr_srt_close(sr_srt_sock_t *s)
     srt_close(s->u);
     sr_cond_free(s->cond);
     sr_free(s);
+}
+
+sr_io_t *sr_srt_io(sr_srt_sock_t *s)
+{
+    return &s->io;
+}
+
+void sr_srt_set_timeouts(sr_srt_sock_t *s, sr_utime_t recv_us, sr_utime_t send_us, size_t max_message)
+{
+    s->recv_timeout_us = recv_us;
+    s->send_timeout_us = send_us;
+    s->max_message = max_message ? max_message : 1316;
+}
+
+bool sr_srt_is_broken(const sr_srt_sock_t *s)
+{
+    SRT_SOCKSTATUS st = srt_getsockstate(s->u);
+    return s->is_broken || st == SRTS_BROKEN || st == SRTS_CLOSED || st == SRTS_NONEXIST;
 }
 
 const char *sr_srt_streamid(const sr_srt_sock_t *s)

@@ -16,6 +16,7 @@
 #define SR_SRT_H
 
 #include "sr_core.h"
+#include "sr_io.h"
 #include "sr_time.h"
 
 SR_BEGIN_DECLS
@@ -72,6 +73,14 @@ int sr_srt_send(sr_srt_sock_t *s, const void *buf, size_t n, sr_utime_t timeout_
 /* Close and free; NULL is ignored. Never yields. */
 void sr_srt_close(sr_srt_sock_t *s);
 
+/* s as an sr_io_t (byte counters for the API): a read is one message, a write sends
+ * its bytes as messages of at most max_message bytes (1316: seven TS packets). Reads
+ * and writes use the timeouts of sr_srt_set_timeouts (default 30 s). Borrowed from s. */
+sr_io_t *sr_srt_io(sr_srt_sock_t *s);
+void sr_srt_set_timeouts(sr_srt_sock_t *s, sr_utime_t recv_us, sr_utime_t send_us, size_t max_message);
+
+/* Whether libsrt has given up on s (the peer closed, or was idle for peer_idle_timeout). */
+bool sr_srt_is_broken(const sr_srt_sock_t *s);
 /* The stream id the caller sent (SRTO_STREAMID), "" when none. Borrowed from s. */
 const char *sr_srt_streamid(const sr_srt_sock_t *s);
 /* The peer's numeric address and port. */

@@ -12,6 +12,7 @@
 #include "sr_config.h"
 #include "sr_config_http.h"
 #include "sr_config_media.h"
+#include "sr_config_srt.h"
 #include "sr_core.h"
 
 SR_BEGIN_DECLS
@@ -42,6 +43,7 @@ typedef struct sr_vhost_config {
     bool is_parse_sps;
     int kickoff_for_idle_ms; /* publish.kickoff_for_idle, seconds in the config (as SRS) */
     sr_http_remux_config_t http_remux;
+    sr_srt_vhost_config_t srt;
     /* Owned by the config, like hooks: copy what you need before a yield. */
     const sr_hls_config_t *hls;
     const sr_dvr_config_t *dvr;
@@ -65,6 +67,7 @@ typedef struct sr_server_config {
     sr_http_server_config_t http_server;
     sr_http_api_config_t http_api;
     sr_exporter_config_t exporter;
+    sr_srt_server_config_t srt_server;
     sr_vhost_config_t *vhosts;
     sr_hooks_config_t *hooks; /* one per vhost, same index */
     sr_hls_config_t *hls;     /* one per vhost, same index */

@@ -218,12 +218,7 @@ void sr_http_conn_start(sr_server_t *server, sr_sock_t *sock, unsigned roles)
     c->deadline_io.impl = c;
     sr_sock_set_nodelay(sock, true); /* responses are written whole; Nagle would only delay them */
     c->reader = sr_http_reader_new(&c->deadline_io, NULL);
-    snprintf(c->client.ip, sizeof(c->client.ip), "%s", sr_sock_peer_ip(sock));
-    c->client.start_ms = sr_time_wall_us() / 1000;
-    c->client.io = sr_sock_io(sock);
-    c->client.co = sr_co_start_detached(sr_http_conn_cycle, c, "");
-    snprintf(c->client.cid, sizeof(c->client.cid), "%s", sr_co_cid_of(c->client.co));
-    sr_server_client_add(server, &c->client);
+    sr_server_client_start(server, &c->client, sr_sock_peer_ip(sock), sr_sock_io(sock), sr_http_conn_cycle, c);
 }
 
 /* ==== listeners ==== */
@@ -249,7 +244,7 @@ static int sr_http_conn_addresses(const sr_listen_proto_t *self, const sr_server
 }
 
 const sr_listen_proto_t sr_http_listen_protos[SR_HTTP_LISTEN_PROTOS] = {
-    {"http", SR_ROLE_HTTP_SERVER, SR_LISTEN_TCP, sr_http_conn_addresses, sr_http_conn_start, NULL},
-    {"http api", SR_ROLE_HTTP_API, SR_LISTEN_TCP, sr_http_conn_addresses, sr_http_conn_start, NULL},
-    {"exporter", SR_ROLE_EXPORTER, SR_LISTEN_TCP, sr_http_conn_addresses, sr_http_conn_start, NULL},
+    {.name = "http", .role = SR_ROLE_HTTP_SERVER, .addresses = sr_http_conn_addresses, .accept = sr_http_conn_start},
+    {.name = "http api", .role = SR_ROLE_HTTP_API, .addresses = sr_http_conn_addresses, .accept = sr_http_conn_start},
+    {.name = "exporter", .role = SR_ROLE_EXPORTER, .addresses = sr_http_conn_addresses, .accept = sr_http_conn_start},
 };

@@ -45,7 +45,7 @@ static int sr_http_players_info(sr_http_ctx_t *ctx)
     sr_http_players_port(&w, "rtmp", cfg->listen_count > 0, cfg->listen_count ? cfg->listens[0].port : 0);
     sr_http_players_port(&w, "http", cfg->http_server.is_enabled, cfg->http_server.addr.port);
     sr_http_players_port(&w, "api", cfg->http_api.is_enabled, cfg->http_api.addr.port);
-    sr_http_players_port(&w, "srt", false, 0);
+    sr_http_players_port(&w, "srt", cfg->srt_server.is_enabled, cfg->srt_server.addr.port);
     sr_http_players_port(&w, "rtc", false, 0);
     sr_json_writer_kv_bool(&w, "flv", v && v->is_enabled && v->http_remux.is_enabled);
     sr_json_writer_kv_bool(&w, "hls", v && v->is_enabled && v->hls && v->hls->is_enabled);

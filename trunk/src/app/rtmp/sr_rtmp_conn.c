@@ -347,13 +347,7 @@ void sr_rtmp_conn_start(sr_server_t *server, sr_sock_t *sock)
     c->writer = sr_rtmp_writer_new(c->io);
     sr_buf_init(&c->scratch);
     sr_request_init(&c->req);
-    snprintf(c->client.ip, sizeof(c->client.ip), "%s", sr_sock_peer_ip(sock));
-    c->client.start_ms = sr_time_wall_us() / 1000;
-    c->client.io = c->io;
-    c->client.co = sr_co_start_detached(sr_rtmp_conn_cycle, c, "");
-    /* The coroutine has not run yet (ST runs it at our next yield), so registering now is safe. */
-    snprintf(c->client.cid, sizeof(c->client.cid), "%s", sr_co_cid_of(c->client.co));
-    sr_server_client_add(server, &c->client);
+    sr_server_client_start(server, &c->client, sr_sock_peer_ip(sock), c->io, sr_rtmp_conn_cycle, c);
 }
 
 static int sr_rtmp_conn_addresses(const sr_listen_proto_t *self, const sr_server_config_t *c, sr_listen_addr_t *out,

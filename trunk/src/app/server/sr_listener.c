@@ -16,15 +16,18 @@
 #include "sr_log.h"
 #include "sr_rtmp_conn.h"
 #include "sr_server.h"
+#include "sr_srt_conn.h"
 #include "sr_st.h"
 
 #define SR_LISTENER_MAX 32
 
 /* The protocols the server listens for: one line each. */
 static const sr_listen_proto_t *const sr_listen_protocols[] = {
-    &sr_rtmp_listen_proto, &sr_http_listen_protos[0], /* http_server */
-    &sr_http_listen_protos[1],                        /* http_api */
-    &sr_http_listen_protos[2],                        /* exporter */
+    &sr_rtmp_listen_proto,     /* listen */
+    &sr_http_listen_protos[0], /* http_server */
+    &sr_http_listen_protos[1], /* http_api */
+    &sr_http_listen_protos[2], /* exporter */
+    &sr_srt_listen_proto,      /* srt_server */
 };
 
 typedef struct sr_listen_want {
@@ -37,7 +40,8 @@ typedef struct sr_listener {
     struct sr_listener *next;
     sr_server_t *server;
     sr_listen_want_t want;
-    sr_sock_t *sock;
+    sr_sock_t *sock; /* TCP, UDP */
+    void *handle;    /* OWN */
     sr_co_t *co;
 } sr_listener_t;
 
@@ -111,7 +115,7 @@ static int sr_listeners_wanted(const sr_listeners_t *ls, const sr_server_config_
 static const char *sr_listener_name(const sr_listener_t *l, char *buf, size_t size)
 {
     const char *ip = l->want.addr.ip;
-    const char *transport = l->want.proto->transport == SR_LISTEN_UDP ? "/udp" : "";
+    const char *transport = l->want.proto->transport != SR_LISTEN_TCP ? "/udp" : "";
     snprintf(buf, size, strchr(ip, ':') ? "[%s]:%d%s" : "%s:%d%s", ip, l->want.addr.port, transport);
     return buf;
 }
@@ -146,7 +150,9 @@ static void sr_listener_accept_cycle(sr_listener_t *l)
 static void sr_listener_cycle(void *arg)
 {
     sr_listener_t *l = arg;
-    if (l->want.proto->transport == SR_LISTEN_UDP) {
+    if (l->want.proto->transport == SR_LISTEN_OWN) {
+        l->want.proto->serve_own(l->server, l->handle);
+    } else if (l->want.proto->transport == SR_LISTEN_UDP) {
         l->want.proto->serve(l->server, l->sock);
     } else {
         sr_listener_accept_cycle(l);
@@ -156,8 +162,18 @@ static void sr_listener_cycle(void *arg)
 static int sr_listener_open(sr_listeners_t *ls, const sr_listen_want_t *want)
 {
     sr_sock_t *sock = NULL;
-    int rc = want->proto->transport == SR_LISTEN_UDP ? sr_udp_bind(want->addr.ip, want->addr.port, &sock)
-                                                     : sr_sock_listen_tcp(want->addr.ip, want->addr.port, 1024, &sock);
+    void *handle = NULL;
+    int rc = SR_OK;
+    switch (want->proto->transport) {
+    case SR_LISTEN_OWN:
+        rc = want->proto->open(ls->server, &want->addr, &handle);
+        break;
+    case SR_LISTEN_UDP:
+        rc = sr_udp_bind(want->addr.ip, want->addr.port, &sock);
+        break;
+    default:
+        rc = sr_sock_listen_tcp(want->addr.ip, want->addr.port, 1024, &sock);
+    }
     if (rc != SR_OK) {
         return sr_err_wrap(rc, "%s listen", want->proto->name);
     }
@@ -165,6 +181,7 @@ static int sr_listener_open(sr_listeners_t *ls, const sr_listen_want_t *want)
     l->server = ls->server;
     l->want = *want;
     l->sock = sock;
+    l->handle = handle;
     l->next = ls->open;
     ls->open = l;
     l->co = sr_co_start(sr_listener_cycle, l, "");
@@ -177,6 +194,9 @@ static void sr_listener_close(sr_listener_t *l)
 {
     sr_co_stop(l->co);
     sr_sock_close(l->sock);
+    if (l->handle) {
+        l->want.proto->close(l->handle);
+    }
     char name[128];
     sr_trace("%s listener %s closed", l->want.proto->name, sr_listener_name(l, name, sizeof(name)));
     sr_free(l);
@@ -252,7 +272,7 @@ int sr_listeners_port(const sr_listeners_t *ls, const char *name)
 {
     for (const sr_listener_t *l = ls->open; l; l = l->next) {
         if (strcmp(l->want.proto->name, name) == 0) {
-            return sr_sock_local_port(l->sock);
+            return l->sock ? sr_sock_local_port(l->sock) : l->want.addr.port;
         }
     }
     return 0;

@@ -25,6 +25,7 @@ struct sr_sock;
 typedef enum sr_listen_transport {
     SR_LISTEN_TCP,
     SR_LISTEN_UDP,
+    SR_LISTEN_OWN, /* a socket the protocol opens itself (libsrt's): open/serve_own/close */
 } sr_listen_transport_t;
 
 typedef struct sr_listen_proto {
@@ -37,6 +38,11 @@ typedef struct sr_listen_proto {
     void (*accept)(struct sr_server *s, struct sr_sock *client, unsigned roles);
     /* UDP: serve the bound socket (borrowed) until interrupted, in the listener's coroutine. */
     void (*serve)(struct sr_server *s, struct sr_sock *sock);
+    /* OWN: open a listening handle on addr, serve it until interrupted (in the
+     * listener's coroutine), close it. */
+    int (*open)(struct sr_server *s, const sr_listen_addr_t *addr, void **handle);
+    void (*serve_own)(struct sr_server *s, void *handle);
+    void (*close)(void *handle);
 } sr_listen_proto_t;
 
 typedef struct sr_listeners sr_listeners_t;

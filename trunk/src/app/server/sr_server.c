@@ -96,6 +96,18 @@ int sr_server_client_count(const sr_server_t *s)
     return s->client_count;
 }
 
+void sr_server_client_start(sr_server_t *s, sr_client_t *c, const char *ip, const struct sr_io *io,
+                            void (*fn)(void *arg), void *arg)
+{
+    snprintf(c->ip, sizeof(c->ip), "%s", ip);
+    c->start_ms = sr_time_wall_us() / 1000;
+    c->io = io;
+    c->co = sr_co_start_detached(fn, arg, "");
+    /* The coroutine has not run yet (ST runs it at our next yield), so registering now is safe. */
+    snprintf(c->cid, sizeof(c->cid), "%s", sr_co_cid_of(c->co));
+    sr_server_client_add(s, c);
+}
+
 void sr_server_client_add(sr_server_t *s, sr_client_t *c)
 {
     c->prev = NULL;

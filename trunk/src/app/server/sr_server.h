@@ -22,6 +22,7 @@ enum {
     SR_ROLE_HTTP_SERVER = 1 << 1, /* static files and live streams (http_server) */
     SR_ROLE_HTTP_API = 1 << 2,    /* /api/v1 (http_api) */
     SR_ROLE_EXPORTER = 1 << 3,    /* /metrics (exporter) */
+    SR_ROLE_SRT = 1 << 4,         /* srt_server */
 };
 struct sr_co;
 struct sr_hooks;
@@ -78,6 +79,11 @@ void sr_server_free(sr_server_t *s);
 const sr_server_config_t *sr_server_config(const sr_server_t *s);
 sr_source_registry_t *sr_server_sources(sr_server_t *s);
 int sr_server_client_count(const sr_server_t *s);
+/* Start a connection's coroutine fn(arg) (detached, a fresh cid) and register its
+ * client c (embedded in the connection): peer ip, byte counters io (borrowed), start
+ * time. The coroutine has not run when this returns. */
+void sr_server_client_start(sr_server_t *s, sr_client_t *c, const char *ip, const struct sr_io *io,
+                            void (*fn)(void *arg), void *arg);
 /* Register/unregister a connection (the accept loop and the connection do this).
  * remove adds the connection's bytes to the totals and counts it as an error when is_error. */
 void sr_server_client_add(sr_server_t *s, sr_client_t *c);

@@ -47,6 +47,11 @@ void sr_server_log_urls(const sr_server_config_t *cfg)
                  host, port, host, port);
         sr_trace("watch:   rtmp://%s:%d/live/livestream", host, port);
     }
+    if (cfg->srt_server.is_enabled && v && v->is_enabled && v->srt.is_enabled) {
+        int port = cfg->srt_server.addr.port;
+        sr_trace("publish: srt://%s:%d?streamid=#!::r=live/livestream,m=publish", host, port);
+        sr_trace("watch:   srt://%s:%d?streamid=#!::r=live/livestream,m=request", host, port);
+    }
     if (cfg->http_server.is_enabled) {
         int port = cfg->http_server.addr.port;
         if (v && v->is_enabled && v->http_remux.is_enabled) {

@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: MIT
+"""SRT (srt_server { }, vhost srt { }) with real clients: ffmpeg (libsrt) and
+srt-live-transmit (Debian srt-tools) publish MPEG-TS and play it back; the stream also
+plays over RTMP, HTTP-FLV and HLS, and a stream published over RTMP plays over SRT.
+A late SRT player's first video frame is a keyframe; a passphrase is enforced; bogus
+stream ids and garbage datagrams are refused without disturbing a live stream."""
+
+import os
+import socket
+import subprocess
+import time
+
+from strand_env import api_ok, check, http_body, wait_log, wait_until
+
+
+def free_udp_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def srt_server(env, www=None, srt_extra="", vhost_extra="", api=False):
+    """A server with srt_server on a free UDP port (srv.srt_port), HTTP-FLV, and HLS into www."""
+    port = free_udp_port()
+    hls = ("    hls { enabled on; hls_path %s; hls_fragment 1; hls_window 10; }\n" % www) if www else ""
+    vh = ("vhost __defaultVhost__ {\n    play { gop_cache on; }\n    srt { enabled on; }\n"
+          "    http_remux { enabled on; mount [vhost]/[app]/[stream].flv; }\n%s%s}\n" % (hls, vhost_extra))
+    srt = "srt_server {\n    enabled on;\n    listen %d;\n%s}\n" % (port, srt_extra)
+    body = http_body(http_dir=www or env.path("."), api=api, vhosts=srt + vh)
+    srv = env.server(body)
+    srv.srt_port = port
+    check(wait_log(srv, r"srt listen at \S+:%d/udp" % port, 5), "the SRT listener did not open")
+    return srv
+
+
+def srt_url(srv, streamid, extra=""):
+    return "srt://127.0.0.1:%d?streamid=%s%s" % (srv.srt_port, streamid, extra)
+
+
+def publish_srt(env, url, seconds=20, name="srt-publisher"):
+    return env.spawn(name, ["ffmpeg"] + env.FF + [
+        "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
+        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "50",
+        "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", "-t", str(seconds), "-f", "mpegts", url])
+
+
+def video_flags(env, path):
+    rc, out, err, _ = env.run("ffprobe-flags", ["ffprobe", "-v", "error", "-select_streams", "v",
+                                                "-show_entries", "packet=flags", "-of", "csv=p=0", path], 30)
+    check(rc == 0, "ffprobe %s: %s" % (path, err[-300:]))
+    return [l for l in out.splitlines() if l.strip()]
+
+
+def test_srt_publish_plays_everywhere(env):
+    """ffmpeg publishes over SRT: RTMP, HTTP-FLV, HLS and a late SRT player (ffmpeg -c copy)
+    all get H.264 320x240 + AAC; the SRT player's first video frame is a keyframe; the API
+    lists the publisher as srt-publish."""
+    www = env.path("www")
+    os.makedirs(www, exist_ok=True)
+    srv = srt_server(env, www, api=True)
+    pub = publish_srt(env, srt_url(srv, "#!::r=live/cam,m=publish"))
+    check(wait_log(srv, r"srt publish \S+/live/cam start", 10), "the SRT publish did not start")
+    for what, url in (("RTMP", srv.url("cam")), ("HTTP-FLV", "http://127.0.0.1:%d/live/cam.flv" % srv.http_port)):
+        streams, why = env.probe_streams(url, timeout=15)
+        check(streams is not None, "%s of an SRT stream: %s" % (what, why))
+        env.expect_streams(streams)
+    m3u8 = os.path.join(www, "live", "cam.m3u8")
+    check(wait_until(lambda: os.path.exists(m3u8) and ".ts" in open(m3u8).read(), 10), "no HLS of the SRT stream")
+    streams, why = env.probe_streams("http://127.0.0.1:%d/live/cam.m3u8" % srv.http_port, timeout=15)
+    check(streams is not None, "HLS of an SRT stream: " + why)
+    time.sleep(1.3)  # join in the middle of a GOP (keyframes every 2 s)
+    out = env.path("late.ts")
+    rc, _, err, secs = env.run("srt-player", ["ffmpeg"] + env.FF + [
+        "-i", srt_url(srv, "#!::r=live/cam,m=request"), "-t", "4", "-c", "copy", "-y", out], 30)
+    check(rc == 0, "ffmpeg SRT player exit %s: %s" % (rc, err[-400:]))
+    streams, why = env.probe_streams(out)
+    check(streams is not None, "the SRT player's file: " + why)
+    env.expect_streams(streams)
+    flags = video_flags(env, out)
+    env.note("measured SRT player: %d video packets in %.1f s, first flags %s" % (len(flags), secs, flags[:1]))
+    check(flags and flags[0].startswith("K"), "the late SRT player's first video frame is not a keyframe")
+    check(len(flags) >= 90, "the SRT player got %d video frames for 4 s" % len(flags))
+    clients = api_ok(srv.api_port, "/api/v1/clients/").get("clients", [])
+    types = sorted(c.get("type") for c in clients)
+    check("srt-publish" in types, "the API does not list an srt-publish client: %s" % types)
+    pub.stop()
+
+
+def test_srt_live_transmit_and_rtmp_to_srt(env):
+    """srt-live-transmit publishes a TS file and plays it back (a plain stream id: no m=
+    means play); a stream published over RTMP plays over SRT with ffmpeg."""
+    srv = srt_server(env)
+    ts = env.path("in.ts")
+    rc, _, err, _ = env.run("make-ts", ["ffmpeg"] + env.FF + [
+        "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-f", "lavfi", "-i", "sine",
+        "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p", "-c:a", "aac",
+        "-t", "20", "-f", "mpegts", "-y", ts], 60)
+    check(rc == 0, "making the TS file: " + err[-300:])
+    # -re pacing comes from a reader ffmpeg; srt-live-transmit sends what it reads
+    feeder = subprocess.Popen(["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re", "-i", ts,
+                               "-c", "copy", "-f", "mpegts", "-"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    env.track(feeder, "feeder")
+    slt = env.track(subprocess.Popen(["srt-live-transmit", "-q", "-chunk:1316", "file://con",
+                                      srt_url(srv, "#!::r=live/slt,m=publish")], stdin=feeder.stdout,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True), "srt-live-transmit-pub")
+    feeder.stdout.close()
+    check(wait_log(srv, r"srt publish \S+/live/slt start", 10), "srt-live-transmit's publish did not start")
+    out = env.path("slt-out.ts")
+    with open(out, "wb") as f:
+        player = env.track(subprocess.Popen(["srt-live-transmit", "-q", srt_url(srv, "live/slt"), "file://con"],
+                                            stdout=f, stderr=subprocess.DEVNULL, start_new_session=True),
+                           "srt-live-transmit-play")
+        check(wait_until(lambda: os.path.getsize(out) > 200000, 15), "srt-live-transmit played nothing")
+        player.terminate()
+        player.wait(5)
+    streams, why = env.probe_streams(out)
+    check(streams is not None, "what srt-live-transmit played: " + why)
+    env.expect_streams(streams)
+    slt.terminate()
+
+    pub = env.publish_live(srv.url("fromrtmp"), seconds=20)
+    check(wait_log(srv, r"publish \S+/live/fromrtmp start", 10), "the RTMP publish did not start")
+    out2 = env.path("rtmp-to-srt.ts")
+    rc, _, err, _ = env.run("srt-player-rtmp", ["ffmpeg"] + env.FF + [
+        "-i", srt_url(srv, "#!::r=live/fromrtmp,m=request"), "-t", "3", "-c", "copy", "-y", out2], 30)
+    check(rc == 0, "ffmpeg SRT player of an RTMP stream exit %s: %s" % (rc, err[-400:]))
+    streams, why = env.probe_streams(out2)
+    check(streams is not None, "the RTMP stream over SRT: " + why)
+    env.expect_streams(streams)
+    check(video_flags(env, out2)[0].startswith("K"), "the SRT player of an RTMP stream starts without a keyframe")
+    pub.stop()
+
+
+def test_srt_passphrase_and_bad_callers(env):
+    """With a passphrase, a caller without it or with another one is refused and the right
+    one publishes; a bogus stream id and a vhost without srt are refused with a log line;
+    garbage datagrams to the SRT port leave the live stream and the listener working."""
+    srv = srt_server(env, srt_extra="    passphrase 0123456789secret;\n    pbkeylen 16;\n",
+                     vhost_extra="")
+    good = "&passphrase=0123456789secret&pbkeylen=16"
+    bad = publish_srt(env, srt_url(srv, "#!::r=live/enc,m=publish", "&passphrase=0123456789wrong!"),
+                      seconds=3, name="srt-wrong-pass")
+    rc = bad.wait(20)
+    check(rc not in (0, None), "a publisher with the wrong passphrase was not refused (exit %s)" % rc)
+    pub = publish_srt(env, srt_url(srv, "#!::r=live/enc,m=publish", good), seconds=20)
+    check(wait_log(srv, r"srt publish \S+/live/enc start", 10), "the encrypted publish did not start")
+
+    # garbage to the SRT port while the stream is live
+    g = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for i in range(200):
+        g.sendto(os.urandom(1 + i % 1400), ("127.0.0.1", srv.srt_port))
+    g.close()
+
+    bogus = env.spawn("srt-bogus-id", ["ffmpeg"] + env.FF + [
+        "-i", srt_url(srv, "#!::m=publish", good), "-t", "1", "-f", "null", "-"])
+    check(wait_log(srv, r"srt \S+ closed: .*names no stream", 10), "a bogus stream id was not refused with a log line")
+    bogus.wait(15)
+    out = env.path("enc.ts")
+    rc, _, err, _ = env.run("srt-enc-player", ["ffmpeg"] + env.FF + [
+        "-i", srt_url(srv, "#!::r=live/enc,m=request", good), "-t", "3", "-c", "copy", "-y", out], 30)
+    check(rc == 0, "the encrypted SRT player exit %s: %s" % (rc, err[-400:]))
+    streams, why = env.probe_streams(out)
+    check(streams is not None, "the encrypted stream: " + why)
+    env.expect_streams(streams)
+    check(pub.poll() is None, "the publisher died while garbage and bad callers came")
+    pub.stop()
