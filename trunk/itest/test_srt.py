@@ -54,13 +54,27 @@ def video_flags(env, path):
     return [l for l in out.splitlines() if l.strip()]
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process, in seconds (/proc/PID/stat)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def test_srt_publish_plays_everywhere(env):
-    """ffmpeg publishes over SRT: RTMP, HTTP-FLV, HLS and a late SRT player (ffmpeg -c copy)
-    all get H.264 320x240 + AAC; the SRT player's first video frame is a keyframe; the API
-    lists the publisher as srt-publish."""
+    """With the SRT listener open and no client, the server uses no CPU to speak of (no
+    polling loop). Then ffmpeg publishes over SRT: RTMP, HTTP-FLV, HLS and a late SRT
+    player (ffmpeg -c copy) all get H.264 320x240 + AAC; the SRT player's first video
+    frame is a keyframe; the API lists the publisher as srt-publish with its SRT link
+    statistics (RTT, loss, retransmissions)."""
     www = env.path("www")
     os.makedirs(www, exist_ok=True)
     srv = srt_server(env, www, api=True)
+    c0, t0 = cpu_seconds(srv.proc.pid), time.monotonic()
+    time.sleep(3)
+    idle = (cpu_seconds(srv.proc.pid) - c0) / (time.monotonic() - t0)
+    env.note("measured idle CPU with the SRT listener open: %.2f%% of a core" % (idle * 100))
+    check(idle < 0.1, "the idle server uses %.0f%% of a core: a polling loop?" % (idle * 100))
     pub = publish_srt(env, srt_url(srv, "#!::r=live/cam,m=publish"))
     check(wait_log(srv, r"srt publish \S+/live/cam start", 10), "the SRT publish did not start")
     for what, url in (("RTMP", srv.url("cam")), ("HTTP-FLV", "http://127.0.0.1:%d/live/cam.flv" % srv.http_port)):
@@ -84,8 +98,12 @@ def test_srt_publish_plays_everywhere(env):
     check(flags and flags[0].startswith("K"), "the late SRT player's first video frame is not a keyframe")
     check(len(flags) >= 90, "the SRT player got %d video frames for 4 s" % len(flags))
     clients = api_ok(srv.api_port, "/api/v1/clients/").get("clients", [])
-    types = sorted(c.get("type") for c in clients)
-    check("srt-publish" in types, "the API does not list an srt-publish client: %s" % types)
+    srt_pubs = [c for c in clients if c.get("type") == "srt-publish"]
+    check(srt_pubs, "the API does not list an srt-publish client: %s" % [c.get("type") for c in clients])
+    link = srt_pubs[0].get("link") or {}
+    env.note("measured SRT publisher link in the API: %s" % link)
+    check(link.get("protocol") == "srt" and link.get("rtt_ms", -1) >= 0 and "retrans" in link,
+          "the SRT publisher's link statistics are missing: %s" % srt_pubs[0])
     pub.stop()
 
 

@@ -449,6 +449,27 @@ static int sr_http_api_streams(sr_http_api_call_t *call)
 /* clients                                                                  */
 /* ======================================================================== */
 
+/* Strand's own field: "link" {protocol, rtt_ms, ...} for SRT clients. */
+static void sr_http_api_client_link_write(sr_json_writer_t *w, const sr_client_t *c)
+{
+    sr_client_link_t l;
+    if (!c->link_stats || !c->link_stats(c, &l)) {
+        return;
+    }
+    sr_json_writer_key(w, "link");
+    sr_json_writer_object_start(w);
+    sr_json_writer_kv_string(w, "protocol", l.protocol);
+    sr_json_writer_kv_double(w, "rtt_ms", l.rtt_ms);
+    sr_json_writer_kv_double(w, "mbps_recv", l.mbps_recv);
+    sr_json_writer_kv_double(w, "mbps_send", l.mbps_send);
+    sr_json_writer_kv_int(w, "recv_loss", l.pkts_recv_loss);
+    sr_json_writer_kv_int(w, "send_loss", l.pkts_send_loss);
+    sr_json_writer_kv_int(w, "retrans", l.pkts_retrans);
+    sr_json_writer_kv_int(w, "recv_drop", l.pkts_recv_drop);
+    sr_json_writer_kv_int(w, "send_drop", l.pkts_send_drop);
+    sr_json_writer_object_end(w);
+}
+
 static void sr_http_api_client_write(sr_http_api_call_t *call, const sr_client_t *c)
 {
     sr_json_writer_t *w = call->w;
@@ -480,6 +501,7 @@ static void sr_http_api_client_write(sr_http_api_call_t *call, const sr_client_t
     sr_json_writer_kv_int(w, "recv_30s", sr_kbps_recv(&c->kbps));
     sr_json_writer_kv_int(w, "send_30s", sr_kbps_send(&c->kbps));
     sr_json_writer_object_end(w);
+    sr_http_api_client_link_write(w, c);
     sr_json_writer_object_end(w);
 }
 

@@ -30,6 +30,16 @@ struct sr_io;
 struct sr_request;
 struct sr_sock;
 
+/* Transport statistics of a connection whose protocol measures them (SRT). */
+typedef struct sr_client_link {
+    const char *protocol; /* "srt"; static string */
+    double rtt_ms;
+    double mbps_recv, mbps_send;
+    int64_t pkts_recv_loss, pkts_send_loss; /* lost on the way (then retransmitted or dropped) */
+    int64_t pkts_retrans;
+    int64_t pkts_recv_drop, pkts_send_drop; /* too late to play: gone */
+} sr_client_link_t;
+
 /* What the server knows of one connection; embedded in each protocol's connection.
  * The API and the exporter read it; only the owning connection writes it. */
 typedef struct sr_client {
@@ -45,6 +55,9 @@ typedef struct sr_client {
     const struct sr_io *io;       /* byte counters */
     struct sr_source *source;     /* the stream it publishes or plays (the connection holds a ref), or NULL */
     sr_kbps_t kbps;
+    /* The connection's transport statistics into *out, or NULL when its protocol has
+     * none; false when they cannot be read now. */
+    bool (*link_stats)(const struct sr_client *c, sr_client_link_t *out);
 } sr_client_t;
 
 /* Server-wide counters (exporter, summaries). */

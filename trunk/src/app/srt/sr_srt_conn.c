@@ -7,6 +7,7 @@
  */
 #include "sr_srt_conn.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -222,6 +223,21 @@ static int sr_srt_conn_play(sr_srt_conn_t *c)
 
 /* ==== connection ==== */
 
+/* The API's "link" of an SRT client: libsrt's statistics of its socket. */
+static bool sr_srt_conn_link_stats(const sr_client_t *client, sr_client_link_t *out)
+{
+    const sr_srt_conn_t *c = (const sr_srt_conn_t *)((const char *)client - offsetof(sr_srt_conn_t, client));
+    sr_srt_stats_t st;
+    if (sr_srt_stats(c->sock, &st) != SR_OK) {
+        sr_err_clear();
+        return false;
+    }
+    *out = (sr_client_link_t){"srt",           st.rtt_ms,         st.mbps_recv,
+                              st.mbps_send,    st.pkts_recv_loss, st.pkts_send_loss,
+                              st.pkts_retrans, st.pkts_recv_drop, st.pkts_send_drop};
+    return true;
+}
+
 static void sr_srt_conn_cycle(void *arg)
 {
     sr_srt_conn_t *c = arg;
@@ -253,6 +269,7 @@ static void sr_srt_conn_start(sr_server_t *server, sr_srt_sock_t *sock)
     sr_request_init(&c->req);
     sr_request_set(&c->req, SR_REQUEST_IP, "%s", sr_srt_peer_ip(sock));
     c->client.req = &c->req;
+    c->client.link_stats = sr_srt_conn_link_stats;
     sr_server_client_start(server, &c->client, sr_srt_peer_ip(sock), sr_srt_io(sock), sr_srt_conn_cycle, c);
 }
 
