@@ -46,7 +46,7 @@ build rtmp_command "$AMF0 $S/protocol/sr_rtmp_command.c" ""
 build rtmp_chunk "$IO $S/protocol/sr_rtmp_chunk.c $S/protocol/sr_rtmp_control.c" ""
 build rtmp_handshake "$IO $S/core/sr_time.c $S/protocol/sr_rtmp_handshake.c" "$SSL_LIBS"
 # the config harness sandboxes `include` by wrapping fopen and realpath (see the harness)
-build config "$CORE $S/core/sr_config.c" "-Wl,--wrap=fopen,--wrap=realpath"
+build config "$CORE $S/core/sr_config.c $S/core/sr_config_get.c" "-Wl,--wrap=fopen,--wrap=realpath"
 build json "$CORE $S/core/sr_json_parse.c $S/core/sr_json_writer.c" ""
 build http_request "$IO $S/protocol/sr_http_request.c" "-lhttp_parser"
 build url "$IO $S/core/sr_url.c $S/protocol/sr_http_request.c" "-lhttp_parser"
