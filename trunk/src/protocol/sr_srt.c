@@ -79,9 +79,7 @@ int sr_srt_stats(sr_srt_sock_t *s, sr_srt_stats_t *out)
 
 #else
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <srt/srt.h>
@@ -354,33 +352,18 @@ static sr_srt_sock_t *sr_srt_wrap(SRTSOCKET u)
     return s;
 }
 
-static bool sr_srt_addr(const char *ip, int port, struct sockaddr_storage *ss, int *len)
+/* The numeric address ip:port as libsrt takes it (sr_st's UDP peer: same sockaddr). */
+static int sr_srt_addr(const char *what, const char *ip, int port, sr_udp_peer_t *out)
 {
-    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-    memset(ss, 0, sizeof(*ss));
-    if (inet_pton(AF_INET, ip, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons((uint16_t)port);
-        *len = sizeof(*v4);
-        return true;
-    }
-    if (inet_pton(AF_INET6, ip, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons((uint16_t)port);
-        *len = sizeof(*v6);
-        return true;
-    }
-    return false;
+    int rc = sr_udp_peer_make(ip, port, out);
+    return rc == SR_OK ? SR_OK : sr_err_wrap(rc, "srt %s %s:%d", what, ip, port);
 }
 
-static void sr_srt_addr_text(const struct sockaddr_storage *ss, char *ip, size_t size, int *port)
+/* The text of an address libsrt gave. */
+static void sr_srt_addr_text(const struct sockaddr_storage *ss, int len, char *ip, size_t size, int *port)
 {
-    const struct sockaddr_in *v4 = (const struct sockaddr_in *)ss;
-    const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)ss;
-    bool is_v4 = ss->ss_family == AF_INET;
-    inet_ntop(ss->ss_family, is_v4 ? (const void *)&v4->sin_addr : (const void *)&v6->sin6_addr, ip, (socklen_t)size);
-    *port = ntohs(is_v4 ? v4->sin_port : v6->sin6_port);
+    sr_udp_peer_t p = {.addr = *ss, .len = (socklen_t)len};
+    sr_udp_peer_text(&p, ip, size, port);
 }
 
 /* Wait until *flag (or is_broken) is set, at most until deadline (monotonic us). */
@@ -401,18 +384,15 @@ static int sr_srt_wait(sr_srt_sock_t *s, const bool *flag, sr_utime_t deadline)
 
 int sr_srt_listen(const char *ip, int port, const sr_srt_opts_t *opts, int backlog, sr_srt_sock_t **out)
 {
+    sr_udp_peer_t addr;
     int rc = sr_srt_startup();
-    struct sockaddr_storage ss;
-    int len = 0;
-    if (rc == SR_OK && !sr_srt_addr(ip, port, &ss, &len)) {
-        rc = sr_err_new(SR_EINVAL, "srt listen: '%s' is not a numeric address", ip);
-    }
+    rc = rc ? rc : sr_srt_addr("listen", ip, port, &addr);
     if (rc != SR_OK) {
         return rc;
     }
     SRTSOCKET u = srt_create_socket();
     rc = u == SRT_INVALID_SOCK ? sr_srt_fail("srt_create_socket") : sr_srt_apply(u, opts);
-    if (rc == SR_OK && srt_bind(u, (struct sockaddr *)&ss, len) < 0) {
+    if (rc == SR_OK && srt_bind(u, (struct sockaddr *)&addr.addr, (int)addr.len) < 0) {
         rc = sr_err_new(SR_ESOCKET_LISTEN, "srt bind %s:%d: %s", ip, port, srt_getlasterror_str());
     }
     if (rc == SR_OK && srt_listen(u, backlog) < 0) {
@@ -436,7 +416,7 @@ int sr_srt_accept(sr_srt_sock_t *l, sr_utime_t timeout_us, sr_srt_sock_t **out)
         SRTSOCKET u = srt_accept(l->u, (struct sockaddr *)&ss, &len);
         if (u != SRT_INVALID_SOCK) {
             sr_srt_sock_t *s = sr_srt_wrap(u);
-            sr_srt_addr_text(&ss, s->peer_ip, sizeof(s->peer_ip), &s->peer_port);
+            sr_srt_addr_text(&ss, len, s->peer_ip, sizeof(s->peer_ip), &s->peer_port);
             int idlen = sizeof(s->streamid) - 1;
             if (srt_getsockflag(u, SRTO_STREAMID, s->streamid, &idlen) < 0) {
                 idlen = 0;
@@ -457,12 +437,9 @@ int sr_srt_accept(sr_srt_sock_t *l, sr_utime_t timeout_us, sr_srt_sock_t **out)
 
 int sr_srt_connect(const char *ip, int port, const sr_srt_opts_t *opts, sr_utime_t timeout_us, sr_srt_sock_t **out)
 {
+    sr_udp_peer_t addr;
     int rc = sr_srt_startup();
-    struct sockaddr_storage ss;
-    int len = 0;
-    if (rc == SR_OK && !sr_srt_addr(ip, port, &ss, &len)) {
-        rc = sr_err_new(SR_EINVAL, "srt connect: '%s' is not a numeric address", ip);
-    }
+    rc = rc ? rc : sr_srt_addr("connect", ip, port, &addr);
     if (rc != SR_OK) {
         return rc;
     }
@@ -473,7 +450,7 @@ int sr_srt_connect(const char *ip, int port, const sr_srt_opts_t *opts, sr_utime
         return rc;
     }
     sr_srt_sock_t *s = sr_srt_wrap(u);
-    if (srt_connect(u, (struct sockaddr *)&ss, len) < 0) {
+    if (srt_connect(u, (struct sockaddr *)&addr.addr, (int)addr.len) < 0) {
         rc = sr_err_new(SR_ESRT_CONNECT, "srt connect %s:%d: %s", ip, port, srt_getlasterror_str());
     }
     /* non-blocking: connected when writable, refused or timed out when broken */
@@ -594,7 +571,7 @@ int sr_srt_local_port(const sr_srt_sock_t *s)
     }
     char ip[64];
     int port = 0;
-    sr_srt_addr_text(&ss, ip, sizeof(ip), &port);
+    sr_srt_addr_text(&ss, len, ip, sizeof(ip), &port);
     return port;
 }
 
