@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <deque>
+#include <memory>
 #include <vector>
 
 #include "sr_consumer.h"
@@ -316,11 +317,12 @@ TEST_F(Source, FanOutSharesPayloads)
     const sr_packet_t &aseq = pub.feed(st.src, ASEQ, 0);
     const sr_packet_t &key = pub.feed(st.src, KEY, 0, 1, 0);
     const sr_packet_t &inter = pub.feed(st.src, INTER, 40, 1, 1);
-    // ours + the source's cache (metadata, header) or GOP cache + one per consumer queue
-    EXPECT_EQ(1 + 1 + 3, meta.payload->refs);
-    EXPECT_EQ(1 + 1 + 3, aseq.payload->refs);
-    EXPECT_EQ(1 + 1 + 3, key.payload->refs);
-    EXPECT_EQ(1 + 1 + 3, inter.payload->refs);
+    // ours + the source's cache (metadata, header) or GOP cache + the ring's one, for
+    // every consumer
+    EXPECT_EQ(1 + 1 + 1, meta.payload->refs);
+    EXPECT_EQ(1 + 1 + 1, aseq.payload->refs);
+    EXPECT_EQ(1 + 1 + 1, key.payload->refs);
+    EXPECT_EQ(1 + 1 + 1, inter.payload->refs);
     for (int i = 0; i < 3; i++) {
         Fetched got(c[i]);
         ASSERT_EQ(4u, got.size());
@@ -329,14 +331,16 @@ TEST_F(Source, FanOutSharesPayloads)
         EXPECT_EQ(key.payload, got[2].payload);
         EXPECT_EQ(inter.payload, got[3].payload);
     }
-    EXPECT_EQ(1 + 1, key.payload->refs); // each consumer released what it fetched
+    EXPECT_EQ(1 + 1 + 1, key.payload->refs); // each consumer released what it fetched
 
-    // with gop_cache off, only the queues hold live frames
+    // with gop_cache off, only the ring holds live frames, until every consumer has
+    // read past them and the next keyframe trims the ring
     sr_source_policy_t off = {false, SR_GOP_CACHE_DEFAULT_MAX_FRAMES};
     sr_source_set_policy(st.src, &off);
-    EXPECT_EQ(1, key.payload->refs);
+    EXPECT_EQ(1 + 1, key.payload->refs);
     const sr_packet_t &key2 = pub.feed(st.src, KEY, 80, 2, 0);
-    EXPECT_EQ(1 + 3, key2.payload->refs);
+    EXPECT_EQ(1, key.payload->refs);
+    EXPECT_EQ(1 + 1, key2.payload->refs);
 }
 
 TEST_F(Source, FanOutAllocatesNoPayloads)
@@ -676,6 +680,233 @@ TEST_F(Source, SlowConsumerDropsWholeGops)
     EXPECT_LE(last_dts - first_dts, 1000); // within queue_length
     EXPECT_GT(sr_consumer_dropped(slow), 0u);
     EXPECT_EQ(published_media, media + sr_consumer_dropped(slow)); // every drop is counted
+}
+
+// A player blocked in a write never reads: the source holds it to queue_length when it
+// trims the ring, so the ring (the only copy of what it has not read) stays bounded.
+TEST_F(Source, BlockedConsumerIsHeldToItsBoundByTheRing)
+{
+    Stream st;
+    Published pub;
+    sr_consumer_t *blocked = st.add(policy(1000, SR_JITTER_FULL));
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00001"));
+    pub.feed(st.src, VSEQ, 0);
+    pub.feed(st.src, ASEQ, 0);
+    size_t most = 0;
+    for (int i = 0; i < 1500; i++) { // 60 s, keyframe every second, audio between frames
+        pub.feed(st.src, i % 25 == 0 ? KEY : INTER, 40 * i, (uint8_t)(i / 25), (uint8_t)(i % 25));
+        pub.feed(st.src, AAC, 40 * i + 20, (uint8_t)(i / 25), (uint8_t)(i % 25));
+        most = SR_MAX(most, sr_consumer_queued(blocked));
+        while (pub.pkts.size() > 8) { // the publisher lets go of what it sent
+            sr_packet_deinit(&pub.pkts.front());
+            pub.pkts.pop_front();
+        }
+    }
+    EXPECT_LE(most, 2u * (25 + 25) + 4) << "at most a GOP over the 1 s bound, then a skip";
+    EXPECT_GT(sr_consumer_dropped(blocked), 2000u);
+    EXPECT_LE(sr_payload_live_count(), 2u * (25 + 25) + 4 + 8 + 50 + 2) << "ring + GOP cache + ours";
+    Fetched got(blocked); // when it reads again: the headers, then whole GOPs
+    ASSERT_GE(got.size(), 3u);
+    EXPECT_TRUE(got[0].flags & SR_PACKET_IS_SEQUENCE_HEADER);
+    EXPECT_TRUE(got[1].flags & SR_PACKET_IS_SEQUENCE_HEADER);
+    EXPECT_TRUE(sr_packet_is_video_keyframe(&got[2]));
+    EXPECT_LE(got[got.size() - 1].dts - got[2].dts, 1000);
+}
+
+// A GOP longer than the bound: the skip keeps what is within the bound, and video
+// waits for the next keyframe while audio keeps flowing (the player keeps its sound).
+TEST_F(Source, GopLongerThanTheBoundWaitsForAKeyframe)
+{
+    Stream st;
+    Published pub;
+    sr_consumer_t *c = st.add(policy(300, SR_JITTER_FULL));
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00001"));
+    for (int i = 0; i < 20; i++) { // 800 ms of a 2 s GOP
+        pub.feed(st.src, i == 0 ? KEY : INTER, 40 * i, 1, (uint8_t)i);
+        pub.feed(st.src, AAC, 40 * i + 20, 1, (uint8_t)i);
+    }
+    {
+        Fetched kept(c); // the audio of the last 300 ms, none of the video
+        ASSERT_EQ(8u, kept.size());
+        for (size_t i = 0; i < kept.size(); i++) {
+            EXPECT_EQ(SR_PACKET_AUDIO, kept[i].type) << i;
+            EXPECT_EQ(12 + (int)i, kept[i].payload->data[5]) << i;
+        }
+    }
+    EXPECT_EQ(24u + 8, sr_consumer_dropped(c));
+    pub.feed(st.src, INTER, 800, 1, 20);
+    pub.feed(st.src, AAC, 820, 1, 20);
+    pub.feed(st.src, KEY, 840, 2, 0);
+    pub.feed(st.src, INTER, 880, 2, 1);
+    Fetched got(c);
+    ASSERT_EQ(3u, got.size()); // the inter frame at 800 is dropped, its keyframe is gone
+    EXPECT_EQ(SR_PACKET_AUDIO, got[0].type);
+    EXPECT_TRUE(sr_packet_is_video_keyframe(&got[1]));
+    EXPECT_EQ(2, got[2].payload->data[5]);
+    EXPECT_EQ(24u + 8 + 1, sr_consumer_dropped(c));
+}
+
+// A codec change while a player was behind: the new sequence header is given again
+// before the keyframe the player skips to, with the time of the skipped packets.
+TEST_F(Source, SkippedSequenceHeadersAreGivenAgain)
+{
+    Stream st;
+    Published pub;
+    sr_consumer_t *c = st.add(policy(500, SR_JITTER_OFF));
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00001"));
+    pub.feed(st.src, META, 0);
+    pub.feed(st.src, VSEQ, 0);
+    for (int i = 0; i < 50; i++) {
+        if (i == 30) {
+            pub.feed(st.src, VSEQ, 40 * i); // new resolution mid-GOP
+        }
+        pub.feed(st.src, i % 20 == 0 ? KEY : INTER, 40 * i, (uint8_t)(i / 20), (uint8_t)(i % 20));
+    }
+    Fetched got(c);
+    ASSERT_GE(got.size(), 3u);
+    EXPECT_EQ(SR_PACKET_DATA, got[0].type);
+    EXPECT_TRUE(got[1].flags & SR_PACKET_IS_SEQUENCE_HEADER);
+    EXPECT_EQ(pub.pkts[32].payload, got[1].payload) << "the newest header, not the first";
+    EXPECT_EQ(40 * 39, got[1].dts);
+    EXPECT_TRUE(sr_packet_is_video_keyframe(&got[2]));
+    EXPECT_EQ(40 * 40, got[2].dts);
+    EXPECT_EQ(40u, sr_consumer_dropped(c));
+}
+
+TEST_F(Source, AudioOnlyConsumerStaysBounded)
+{
+    Stream st;
+    Published pub;
+    sr_consumer_t *c = st.add(policy(3000, SR_JITTER_FULL));
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00001"));
+    pub.feed(st.src, ASEQ, 0);
+    size_t most = 0;
+    for (int64_t t = 0; t < 100000; t += 23) {
+        pub.feed(st.src, AAC, t);
+        most = SR_MAX(most, sr_consumer_queued(c));
+        sr_packet_deinit(&pub.pkts.back());
+    }
+    EXPECT_LE(most, 3000u / 23 + 256 + 2) << "held to the bound at least every 256 packets";
+    Fetched got(c);
+    ASSERT_GE(got.size(), 100u);
+    EXPECT_TRUE(got[0].flags & SR_PACKET_IS_SEQUENCE_HEADER); // the AudioSpecificConfig survives
+    EXPECT_LE(got[got.size() - 1].dts - got[1].dts, 3000);
+    EXPECT_GT(sr_consumer_dropped(c), 0u);
+}
+
+// A new publisher restarting its clock at 0, with time_jitter off: spans are measured on
+// the source's own timeline, so the jump back is not a long queue and nothing is dropped.
+TEST_F(Source, RepublishWithTimeJitterOffDropsNothing)
+{
+    Stream st;
+    Published pub;
+    sr_consumer_t *c = st.add(policy(1000, SR_JITTER_OFF));
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00001"));
+    pub.feed(st.src, KEY, 100000, 1, 0);
+    pub.feed(st.src, INTER, 100040, 1, 1);
+    sr_source_unpublish(st.src);
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00002"));
+    pub.feed(st.src, KEY, 0, 2, 0);
+    pub.feed(st.src, INTER, 40, 2, 1);
+    Fetched got(c);
+    ASSERT_EQ(4u, got.size());
+    EXPECT_EQ(0u, sr_consumer_dropped(c));
+    EXPECT_EQ(0, got[2].dts);
+}
+
+TEST_F(Source, NoQueueBoundNeverDrops)
+{
+    Stream st;
+    Published pub;
+    sr_consumer_t *c = st.add(policy(0, SR_JITTER_FULL));
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00001"));
+    for (int i = 0; i < 2000; i++) {
+        pub.feed(st.src, i % 25 == 0 ? KEY : INTER, 40 * i, (uint8_t)(i / 25), (uint8_t)(i % 25));
+        sr_packet_deinit(&pub.pkts.back());
+    }
+    EXPECT_EQ(2000u, sr_consumer_queued(c));
+    Fetched got(c);
+    EXPECT_EQ(2000u, got.size());
+    EXPECT_EQ(0u, sr_consumer_dropped(c));
+}
+
+// The source wakes batch waiters itself: the packet that makes them due wakes them all
+// at once, none before it, and while the stream is live a player waits with no timer.
+TEST_F(Source, OnePacketWakesEveryDueBatchWaiter)
+{
+    Stream st;
+    Published pub;
+    const int n = 50;
+    std::vector<sr_consumer_t *> cs;
+    for (int i = 0; i < n; i++) {
+        cs.push_back(st.add(policy(30000, SR_JITTER_FULL, 4)));
+    }
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00001"));
+    pub.feed(st.src, KEY, 0, 1, 0);
+    std::vector<Waiter> ws(n);
+    std::vector<std::unique_ptr<SrUtestCo>> cos;
+    for (int i = 0; i < n; i++) {
+        sr_consumer_take_events(cs[i]);
+        Fetched first(cs[i]);
+        EXPECT_EQ(SR_UTIME_NO_TIMEOUT, sr_consumer_batch_wait_us(cs[i]));
+        ws[i].c = cs[i];
+        ws[i].timeout_us = SR_UTIME_NO_TIMEOUT;
+        cos.emplace_back(new SrUtestCo(start_waiter(&ws[i])));
+    }
+    for (int i = 1; i <= 8; i++) { // 8 packets spanning 280 ms: count yes, span not yet
+        pub.feed(st.src, INTER, 40 * i, 1, (uint8_t)i);
+    }
+    sr_usleep(5 * SR_UTIME_MS);
+    for (int i = 0; i < n; i++) {
+        EXPECT_FALSE(ws[i].is_done) << i;
+    }
+    pub.feed(st.src, INTER, 400, 1, 9); // 360 ms
+    ASSERT_TRUE(sr_utest_st_wait_until([&] {
+        for (const Waiter &w : ws) {
+            if (!w.is_done) {
+                return false;
+            }
+        }
+        return true;
+    }));
+    for (int i = 0; i < n; i++) {
+        EXPECT_SR_OK(ws[i].rc);
+        EXPECT_EQ(9u, sr_consumer_queued(cs[i]));
+    }
+    sr_source_unpublish(st.src);
+    EXPECT_EQ(350 * SR_UTIME_MS + 1, sr_consumer_batch_wait_us(cs[0])) << "no publisher: an idle wake";
+}
+
+// A stream too sparse to fill a batch (two packets, then nothing): the server's tick
+// hands them over once they have waited mw_latency.
+TEST_F(Source, TickFlushesASparseStream)
+{
+    Stream st;
+    Published pub;
+    sr_consumer_policy_t p = policy(30000, SR_JITTER_FULL, 8);
+    p.mw_latency_us = 20 * SR_UTIME_MS;
+    sr_consumer_t *c = st.add(p);
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00001"));
+    sr_consumer_take_events(c);
+    pub.feed(st.src, KEY, 0, 1, 0);
+    {
+        Fetched first(c);
+    }
+    Waiter w;
+    w.c = c;
+    w.timeout_us = SR_UTIME_NO_TIMEOUT;
+    SrUtestCo co(start_waiter(&w));
+    pub.feed(st.src, INTER, 40, 1, 1);
+    pub.feed(st.src, INTER, 80, 1, 2);
+    sr_source_registry_tick(st.reg); // too early: nothing has waited 20 ms yet
+    sr_usleep(5 * SR_UTIME_MS);
+    EXPECT_FALSE(w.is_done);
+    sr_usleep(25 * SR_UTIME_MS);
+    sr_source_registry_tick(st.reg);
+    ASSERT_TRUE(sr_utest_st_wait_until([&] { return w.is_done; }));
+    EXPECT_SR_OK(w.rc);
+    Fetched got(c);
+    EXPECT_EQ(2u, got.size());
 }
 
 TEST_F(Source, SetConsumerPolicyAppliesToQueues)

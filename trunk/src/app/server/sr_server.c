@@ -177,11 +177,18 @@ const sr_server_totals_t *sr_server_totals(const sr_server_t *s)
     return &s->totals;
 }
 
-/* Every few seconds, sample each client's byte counters for its kbps. */
+/* Every second, wake the players of sparse streams (sr_source_registry_tick); every
+ * few seconds, sample each client's byte counters for its kbps. */
 static void sr_server_sampler_cycle(void *arg)
 {
     sr_server_t *s = arg;
-    while (sr_usleep(SR_KBPS_INTERVAL_MS * SR_UTIME_MS) == SR_OK) {
+    sr_utime_t next_sample_us = sr_time_mono_us() + SR_KBPS_INTERVAL_MS * SR_UTIME_MS;
+    while (sr_usleep(SR_SOURCE_TICK_US) == SR_OK) {
+        sr_source_registry_tick(s->sources);
+        if (sr_time_mono_us() < next_sample_us) {
+            continue;
+        }
+        next_sample_us += SR_KBPS_INTERVAL_MS * SR_UTIME_MS;
         int64_t now_ms = sr_time_wall_us() / 1000;
         for (sr_client_t *c = s->clients; c; c = c->next) {
             if (c->io) {

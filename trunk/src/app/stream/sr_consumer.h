@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sr_consumer.h: one reader of a source (an RTMP player today; HTTP-FLV, HLS, DVR,
- * forwarders later). The source pushes packets in without ever blocking; the
- * consumer's own coroutine waits, fetches a batch and sends it. Each consumer has
- * its own jitter correction, so its timeline starts near zero and never goes back,
- * and its own bounded queue, which drops whole GOPs when the reader falls behind.
+ * sr_consumer.h: one reader of a source: an RTMP, HTTP-FLV or SRT player, or an output
+ * (HLS, DVR). It reads the source's shared ring through its own cursor (no per-packet
+ * work per consumer when the source publishes), starting with the cached metadata,
+ * sequence headers and GOP. Each consumer has its own timestamp correction, applied as
+ * it reads, so its timeline starts near zero and never goes back, and its own bound
+ * (queue_length): one that falls behind skips whole GOPs. The consumer's coroutine
+ * waits; the source wakes it when a batch is due.
  */
 #ifndef SR_CONSUMER_H
 #define SR_CONSUMER_H
@@ -34,19 +36,19 @@ enum {
     SR_CONSUMER_EV_WAKEUP = 1 << 2,    /* the owner asked the sender to look at its state */
 };
 
-/* Created by sr_source_consumer_add. Push a packet (borrowed) after jitter correction.
- * Never yields, never blocks the caller. */
-void sr_consumer_enqueue(sr_consumer_t *c, const sr_packet_t *pkt);
 /* Post events and wake the waiting sender. */
 void sr_consumer_post(sr_consumer_t *c, unsigned events);
 /* Wait until enough packets are queued (policy), an event arrives, or timeout_us.
  * Returns SR_OK, -SR_ETIMEOUT or -SR_EINTERRUPTED. May yield. */
 int sr_consumer_wait(sr_consumer_t *c, sr_utime_t timeout_us);
-/* The timeout a player's send loop waits with: mw_latency (its policy, so a reload
- * applies), at most SR_CONSUMER_IDLE_WAKE_US; with min_latency, that idle wake. */
+/* The timeout a player's send loop waits with. While the stream is live and the player
+ * merges writes: none (SR_UTIME_NO_TIMEOUT), the source wakes it. Otherwise mw_latency
+ * (its policy, so a reload applies), at most SR_CONSUMER_IDLE_WAKE_US; with min_latency,
+ * that idle wake. */
 #define SR_CONSUMER_IDLE_WAKE_US (1 * SR_UTIME_S)
 sr_utime_t sr_consumer_batch_wait_us(const sr_consumer_t *c);
-/* Move up to max queued packets into out (the caller owns their references). Under
+/* Move up to max unread packets into out (the caller owns their references), with this
+ * consumer's timestamps; a consumer past its bound skips first. Under
  * send_min_interval, at most one packet per interval: 0 until the next is due. */
 size_t sr_consumer_fetch(sr_consumer_t *c, sr_packet_t *out, size_t max);
 /* Whether sr_consumer_fetch would return a packet now: a send loop drains while this

@@ -7,7 +7,7 @@
  *
  * Invariant: the cache is empty, or starts with a video keyframe, or holds only audio.
  * It never holds sequence headers or metadata: the source caches those separately and
- * sends them before the dump. Not for: per-consumer queueing (sr_msg_queue), timestamp
+ * sends them before the dump. Not for: queueing for consumers (sr_packet_ring), timestamp
  * correction (sr_jitter). Pure data structure: no I/O, never yields.
  */
 #ifndef SR_GOP_CACHE_H

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sr_source.c: the source, its caches and fan-out, and the registry (a chained hash
- * table keyed by "vhost/app/stream"). Fan-out visits each consumer once per packet;
- * a consumer's enqueue is O(1) and never yields, so a slow player cannot hold up the
- * publisher or the other players.
+ * table keyed by "vhost/app/stream"). A packet is stored once in the source's ring
+ * (sr_consumer_internal.h) whatever the number of consumers, and never waits for one,
+ * so a slow player cannot hold up the publisher or the other players.
  */
 #include "sr_source.h"
 
@@ -38,7 +38,7 @@ struct sr_source {
     sr_packet_t video_sh;
     sr_packet_t audio_sh;
     sr_gop_cache_t *gop;
-    sr_consumer_t *consumers;
+    sr_fanout_t fanout;
     int consumer_count;
     int player_count;         /* consumers that are not sinks */
     sr_utime_t idle_since_us; /* with no player since (monotonic) */
@@ -176,6 +176,7 @@ void sr_source_unref(sr_source_t *s)
     sr_source_clear_caches(s);
     sr_mix_queue_free(s->mix);
     sr_gop_cache_free(s->gop);
+    sr_fanout_deinit(&s->fanout);
     sr_free(s->key);
     sr_free(s->vhost);
     sr_free(s->app);
@@ -225,6 +226,15 @@ void sr_source_registry_sample(sr_source_registry_t *r, int64_t now_ms)
     }
 }
 
+void sr_source_registry_tick(sr_source_registry_t *r)
+{
+    for (size_t b = 0; b < SR_SOURCE_BUCKETS; b++) {
+        for (sr_source_t *s = r->buckets[b]; s; s = s->hash_next) {
+            sr_fanout_wake_stragglers(&s->fanout);
+        }
+    }
+}
+
 int sr_source_kbps_recv(const sr_source_t *s)
 {
     return sr_kbps_recv(&s->kbps);
@@ -266,7 +276,7 @@ void sr_source_get_stats(const sr_source_t *s, sr_source_stats_t *out)
 uint64_t sr_source_dropped(const sr_source_t *s)
 {
     uint64_t n = s->dropped_gone;
-    for (sr_consumer_t *c = s->consumers; c; c = sr_consumer__next(c)) {
+    for (sr_consumer_t *c = s->fanout.consumers; c; c = sr_consumer__next(c)) {
         n += sr_consumer_dropped(c);
     }
     return n;
@@ -328,9 +338,7 @@ int sr_source_publish(sr_source_t *s, const char *publisher_cid)
     s->idle_since_us = sr_time_mono_us();
     snprintf(s->publisher_cid, sizeof(s->publisher_cid), "%s", publisher_cid);
     sr_source_clear_caches(s);
-    for (sr_consumer_t *c = s->consumers; c; c = sr_consumer__next(c)) {
-        sr_consumer__restart_timeline(c); /* players that stayed through a reconnect */
-    }
+    sr_fanout_new_publish(&s->fanout); /* players that stayed through a reconnect continue */
     sr_source_post_all(s, SR_CONSUMER_EV_PUBLISH);
     SR_SOURCE_NOTIFY(s, on_publish);
     return SR_OK;
@@ -387,7 +395,7 @@ static void sr_source_fan_out(sr_source_t *s, const sr_packet_t *pkt)
         }
         sr_gop_cache_add(s->gop, pkt);
     }
-    sr_consumer__enqueue_all(s->consumers, pkt);
+    sr_fanout_push(&s->fanout, pkt);
 }
 
 void sr_source_on_packet(sr_source_t *s, const sr_packet_t *pkt)
@@ -414,8 +422,7 @@ void sr_source_on_packet(sr_source_t *s, const sr_packet_t *pkt)
 
 sr_consumer_t *sr_source_consumer_add(sr_source_t *s, const sr_consumer_policy_t *policy)
 {
-    sr_consumer_t *c = sr_consumer__new(sr_source_ref(s), policy);
-    sr_consumer__link(c, &s->consumers);
+    sr_consumer_t *c = sr_consumer__new(&s->fanout, sr_source_ref(s), policy);
     s->consumer_count++;
     if (!policy->is_sink && s->player_count++ == 0) {
         SR_SOURCE_NOTIFY(s, on_first_player);
@@ -429,14 +436,14 @@ sr_consumer_t *sr_source_consumer_add(sr_source_t *s, const sr_consumer_policy_t
         if (!cached[i]->payload) {
             continue;
         }
-        sr_packet_t p = *cached[i]; /* a borrowed view; the queue takes its own reference */
+        sr_packet_t p = *cached[i]; /* a borrowed view; the consumer takes its own reference */
         if (is_atc_start) {
             p.dts = p.pts = sr_gop_cache_at(s->gop, 0)->dts;
         }
-        sr_consumer_enqueue(c, &p);
+        sr_consumer__give(c, &p);
     }
     for (size_t i = 0; i < sr_gop_cache_count(s->gop); i++) {
-        sr_consumer_enqueue(c, sr_gop_cache_at(s->gop, i));
+        sr_consumer__give(c, sr_gop_cache_at(s->gop, i));
     }
     return c;
 }
@@ -447,7 +454,6 @@ void sr_source_consumer_remove(sr_consumer_t *c)
         return;
     }
     sr_source_t *s = sr_consumer_source(c);
-    sr_consumer__unlink(c, &s->consumers);
     s->consumer_count--;
     if (!sr_consumer_is_sink(c) && --s->player_count == 0) {
         s->idle_since_us = sr_time_mono_us();
@@ -460,14 +466,14 @@ void sr_source_consumer_remove(sr_consumer_t *c)
 
 void sr_source_post_all(sr_source_t *s, unsigned events)
 {
-    for (sr_consumer_t *c = s->consumers; c; c = sr_consumer__next(c)) {
+    for (sr_consumer_t *c = s->fanout.consumers; c; c = sr_consumer__next(c)) {
         sr_consumer_post(c, events);
     }
 }
 
 void sr_source_set_consumer_policy(sr_source_t *s, const sr_consumer_policy_t *policy)
 {
-    for (sr_consumer_t *c = s->consumers; c; c = sr_consumer__next(c)) {
+    for (sr_consumer_t *c = s->fanout.consumers; c; c = sr_consumer__next(c)) {
         if (!sr_consumer_is_sink(c)) {
             sr_consumer_set_policy(c, policy);
         }

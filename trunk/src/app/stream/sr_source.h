@@ -79,6 +79,11 @@ const char *sr_source_id(const sr_source_t *s);
 sr_source_t *sr_source_registry_find_id(sr_source_registry_t *r, const char *id);
 /* Sample every source's received bytes for its kbps (the server's sampler calls it). */
 void sr_source_registry_sample(sr_source_registry_t *r, int64_t now_ms);
+/* Wake players of streams too sparse to fill a merged batch in mw_latency (the source
+ * wakes the others as packets come): the server calls it every SR_SOURCE_TICK_US, so
+ * no player waits with a timer of its own while its stream is live. */
+#define SR_SOURCE_TICK_US SR_UTIME_S
+void sr_source_registry_tick(sr_source_registry_t *r);
 /* Received kbit/s over the last 30 s. */
 int sr_source_kbps_recv(const sr_source_t *s);
 /* The cached sequence headers (NULL payload when none), for codec details. */
