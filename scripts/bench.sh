@@ -18,6 +18,8 @@
 #   BENCH_RAMP=1000                new connections per second
 #   BENCH_BIG_N=10000              RTMP players of the ~250 kbit/s stream (Strand only; 0 skips)
 #   BENCH_OUT=doc/performance.md   where the report goes
+#   BENCH_PERF=                    1: `perf record -g` the server during each run
+#                                  (objs/bench/perf-SERVER-MODE-N.data)
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -31,6 +33,7 @@ MW_MS=${BENCH_MW_MS:-350}
 RAMP=${BENCH_RAMP:-1000}
 BIG_N=${BENCH_BIG_N:-10000}
 REPORT=${BENCH_OUT:-doc/performance.md}
+PERF=${BENCH_PERF:-}
 INPUT=$OUT/input.flv
 INPUT_BIG=$OUT/input-250k.flv
 NGINX_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
@@ -206,7 +209,14 @@ measure() {
     echo 5 >"/proc/$SRV_PID/clear_refs" 2>/dev/null # reset VmHWM to now
     local t0 c0 t1 c1
     t0=$(date +%s.%N) c0=$(cpu_ticks "$SRV_PID")
+    local perf_pid=""
+    if [ -n "$PERF" ] && [ "$server" != floor ]; then # the steady state, after the ramp
+        (sleep $((n / RAMP + 2)) && exec perf record -q -g -p "$SRV_PID" -o "$OUT/perf-$server-$mode-$n.data" \
+            -- sleep $((SECS / 2))) >/dev/null 2>&1 &
+        perf_pid=$!
+    fi
     taskset -c "$LOAD_CPU" "$BENCH" "$@" -d "$SECS" --ramp "$RAMP" --json >"$out" 2>&1
+    [ -n "$perf_pid" ] && wait "$perf_pid"
     t1=$(date +%s.%N) c1=$(cpu_ticks "$SRV_PID")
     local hwm drops
     hwm=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SRV_PID/status" 2>/dev/null)

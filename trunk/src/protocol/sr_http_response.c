@@ -161,8 +161,16 @@ int sr_http_response_write(sr_http_response_t *resp, const void *data, size_t le
 /* One chunk: size line, the caller's iovecs (in batches), CRLF. */
 static int sr_http_response_writev_chunk(sr_http_response_t *resp, const struct iovec *iov, int iovcnt, size_t total)
 {
-    char size_line[24];
-    int sn = snprintf(size_line, sizeof(size_line), "%zx\r\n", total);
+    char size_line[24]; /* hex digits, CRLF: by hand, this runs for every write of a live stream */
+    int sn = 0;
+    for (int shift = (int)sizeof(total) * 8 - 4; shift >= 0; shift -= 4) {
+        unsigned digit = (unsigned)(total >> shift) & 0xf;
+        if (digit || sn || shift == 0) {
+            size_line[sn++] = "0123456789abcdef"[digit];
+        }
+    }
+    size_line[sn++] = '\r';
+    size_line[sn++] = '\n';
     struct iovec out[SR_HTTP_IOV_BATCH];
     int n = 0;
     out[n++] = (struct iovec){size_line, (size_t)sn};

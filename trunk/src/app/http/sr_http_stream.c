@@ -49,9 +49,10 @@ typedef struct sr_http_stream {
     bool has_aac;
     uint64_t sent_packets;
     sr_packet_t pkts[SR_HTTP_STREAM_BATCH];
-    uint8_t heads[SR_HTTP_STREAM_BATCH][SR_FLV_TAG_HEADER_BYTES];
-    uint8_t sizes[SR_HTTP_STREAM_BATCH][4];
-    struct iovec iov[SR_HTTP_STREAM_BATCH * 3];
+    /* per packet: FLV, the previous tag's size then the tag header; AAC, the ADTS header */
+    uint8_t heads[SR_HTTP_STREAM_BATCH + 1][4 + SR_FLV_TAG_HEADER_BYTES];
+    uint32_t flv_prev_size; /* of the batch's last tag so far: written before the next header */
+    struct iovec iov[SR_HTTP_STREAM_BATCH * 2 + 2];
 } sr_http_stream_t;
 
 static const struct {
@@ -156,16 +157,32 @@ static bool sr_http_stream_match(const sr_vhost_config_t *v, const char *path, c
 
 /* ---- FLV ---- */
 
-/* FLV: tag header, the shared payload, previous-tag-size: three iovecs, no copy. */
+/* FLV: the tag header, then the shared payload; the tag's size goes in front of the next
+ * tag's header (or ends the batch), so a tag costs two iovecs and no copy. */
 static int sr_http_stream_iov_flv(sr_http_stream_t *hs, size_t i, int cnt)
 {
     const sr_packet_t *p = &hs->pkts[i];
     uint32_t size = p->payload->size;
-    sr_flv_write_tag_header(hs->heads[i], p->type, size, p->dts);
-    sr_put_be32(hs->sizes[i], size + SR_FLV_TAG_HEADER_BYTES);
-    hs->iov[cnt++] = (struct iovec){hs->heads[i], SR_FLV_TAG_HEADER_BYTES};
+    uint8_t *h = hs->heads[i];
+    sr_flv_write_tag_header(h + 4, p->type, size, p->dts);
+    if (hs->flv_prev_size) {
+        sr_put_be32(h, hs->flv_prev_size);
+        hs->iov[cnt++] = (struct iovec){h, 4 + SR_FLV_TAG_HEADER_BYTES};
+    } else {
+        hs->iov[cnt++] = (struct iovec){h + 4, SR_FLV_TAG_HEADER_BYTES};
+    }
     hs->iov[cnt++] = (struct iovec){p->payload->data, size};
-    hs->iov[cnt++] = (struct iovec){hs->sizes[i], 4};
+    hs->flv_prev_size = size + SR_FLV_TAG_HEADER_BYTES;
+    return cnt;
+}
+
+static int sr_http_stream_iov_flv_end(sr_http_stream_t *hs, size_t n, int cnt)
+{
+    if (hs->flv_prev_size) {
+        sr_put_be32(hs->heads[n], hs->flv_prev_size);
+        hs->iov[cnt++] = (struct iovec){hs->heads[n], 4};
+        hs->flv_prev_size = 0;
+    }
     return cnt;
 }
 
@@ -222,6 +239,9 @@ static int sr_http_stream_send_batch(sr_http_stream_t *hs)
             sr_ts_muxer_write(hs->ts, &hs->pkts[i], &hs->ts_out); /* a frame it cannot carry is skipped */
             break;
         }
+    }
+    if (hs->format == SR_HTTP_STREAM_FLV) {
+        cnt = sr_http_stream_iov_flv_end(hs, n, cnt);
     }
     if (hs->ts_out.len) {
         hs->iov[cnt++] = (struct iovec){hs->ts_out.data, hs->ts_out.len};

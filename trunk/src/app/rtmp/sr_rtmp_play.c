@@ -20,9 +20,11 @@
 #include "sr_st.h"
 
 #define SR_RTMP_PLAY_BATCH 32
-/* The player's input is looked at most this often while media flows, and on every
- * idle wake: commands and acks are rare, a dead peer shows as a failed write. */
-#define SR_RTMP_PLAY_POLL_US (200 * SR_UTIME_MS)
+/* The player's input is looked at most this often while media flows (one FIONREAD per
+ * second, not per batch: it cost as much as a tenth of the server's time at 2000
+ * players), and on every idle wake: commands and acks are rare, a dead peer shows as a
+ * failed write. A pause takes effect within this time. */
+#define SR_RTMP_PLAY_POLL_US SR_UTIME_S
 /* Messages handled per poll, so a chatty player cannot starve its own sending. */
 #define SR_RTMP_PLAY_POLL_MAX_MSGS 64
 
@@ -138,8 +140,11 @@ static int sr_rtmp_play_loop(sr_rtmp_play_t *p)
         sr_utime_t now = sr_time_mono_us();
         /* while media flows, only look when bytes wait (a closed peer fails the next
          * write); an idle wake reads, which also sees the end of the stream */
-        if (rc != SR_OK || (now >= p->next_poll_us && sr_sock_pending_bytes(c->sock) > 0)) {
+        bool is_poll_due = now >= p->next_poll_us;
+        if (is_poll_due) {
             p->next_poll_us = now + SR_RTMP_PLAY_POLL_US;
+        }
+        if (rc != SR_OK || (is_poll_due && sr_sock_pending_bytes(c->sock) > 0)) {
             if ((rc = sr_rtmp_play_poll_input(p)) != SR_OK) {
                 return rc;
             }
