@@ -7,11 +7,12 @@ stream ids and garbage datagrams are refused without disturbing a live stream; a
 publisher behind a link that loses 5% of its datagrams still gives clean frames."""
 
 import os
+import re
 import socket
 import subprocess
 import time
 
-from strand_env import api_ok, check, http_body, wait_log, wait_until
+from strand_env import api_ok, check, http_body, log_since, wait_log, wait_until
 
 
 def free_udp_port():
@@ -46,6 +47,18 @@ def publish_srt(env, url, seconds=20, name="srt-publisher"):
         "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
         "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "50",
         "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", "-t", str(seconds), "-f", "mpegts", url])
+
+
+def srt_record(env, srv, streamid, name, seconds, what, extra=""):
+    """An ffmpeg SRT player copies `seconds` of the stream into NAME.ts; checks that it
+    ends well and that ffprobe reads the file. Returns (path, streams)."""
+    out = env.path(name + ".ts")
+    rc, _, err, _ = env.run("srt-player-" + name, ["ffmpeg"] + env.FF + [
+        "-i", srt_url(srv, streamid, extra), "-t", str(seconds), "-c", "copy", "-y", out], 30)
+    check(rc == 0, "%s: the ffmpeg SRT player exit %s: %s" % (what, rc, err[-400:]))
+    streams, why = env.probe_streams(out)
+    check(streams is not None, "%s: %s" % (what, why))
+    return out, streams
 
 
 def video_flags(env, path):
@@ -144,12 +157,8 @@ def test_srt_live_transmit_and_rtmp_to_srt(env):
 
     pub = env.publish_live(srv.url("fromrtmp"), seconds=20)
     check(wait_log(srv, r"publish \S+/live/fromrtmp start", 10), "the RTMP publish did not start")
-    out2 = env.path("rtmp-to-srt.ts")
-    rc, _, err, _ = env.run("srt-player-rtmp", ["ffmpeg"] + env.FF + [
-        "-i", srt_url(srv, "#!::r=live/fromrtmp,m=request"), "-t", "3", "-c", "copy", "-y", out2], 30)
-    check(rc == 0, "ffmpeg SRT player of an RTMP stream exit %s: %s" % (rc, err[-400:]))
-    streams, why = env.probe_streams(out2)
-    check(streams is not None, "the RTMP stream over SRT: " + why)
+    out2, streams = srt_record(env, srv, "#!::r=live/fromrtmp,m=request", "rtmp-to-srt", 3,
+                               "the RTMP stream over SRT")
     env.expect_streams(streams)
     check(video_flags(env, out2)[0].startswith("K"), "the SRT player of an RTMP stream starts without a keyframe")
     pub.stop()
@@ -177,14 +186,10 @@ def test_srt_passphrase_and_bad_callers(env):
 
     bogus = env.spawn("srt-bogus-id", ["ffmpeg"] + env.FF + [
         "-i", srt_url(srv, "#!::m=publish", good), "-t", "1", "-f", "null", "-"])
-    check(wait_log(srv, r"srt \S+ closed: .*names no stream", 10), "a bogus stream id was not refused with a log line")
+    check(wait_log(srv, r"srt refuse 127\.0\.0\.1:\d+ streamid '#!::m=publish': .*names no stream \(reject 1400\)", 10),
+          "a bogus stream id was not refused at handshake with a log line")
     bogus.wait(15)
-    out = env.path("enc.ts")
-    rc, _, err, _ = env.run("srt-enc-player", ["ffmpeg"] + env.FF + [
-        "-i", srt_url(srv, "#!::r=live/enc,m=request", good), "-t", "3", "-c", "copy", "-y", out], 30)
-    check(rc == 0, "the encrypted SRT player exit %s: %s" % (rc, err[-400:]))
-    streams, why = env.probe_streams(out)
-    check(streams is not None, "the encrypted stream: " + why)
+    _, streams = srt_record(env, srv, "#!::r=live/enc,m=request", "enc", 3, "the encrypted stream", good)
     env.expect_streams(streams)
     check(pub.poll() is None, "the publisher died while garbage and bad callers came")
     pub.stop()
@@ -323,3 +328,59 @@ def test_srt_h265_reaches_srt_hls_and_dvr(env):
     n = int(cnt.strip() or 0)
     env.note("measured H.265 over SRT: %d video frames recorded of %d published" % (n, secs * 25))
     check(n >= secs * 25 - 2, "the MP4 recording holds %d video frames, %d published" % (n, secs * 25))
+
+
+def srt_vhosts_server(env, vhosts, api=False, exporter=False):
+    """A server with SRT and the given vhost section (no __defaultVhost__ unless it has
+    one); srv.body_with(vhosts) is the same config with other vhosts, for a reload."""
+    port = free_udp_port()
+    srt = "srt_server {\n    enabled on;\n    listen %d;\n}\n" % port
+    body_with = lambda vh: http_body(http_dir=env.path("."), api=api, exporter=exporter, vhosts=srt + vh)
+    srv = env.server(body_with(vhosts))
+    srv.srt_port = port
+    srv.body_with = body_with
+    check(wait_log(srv, r"srt listen at \S+:%d/udp" % port, 5), "the SRT listener did not open")
+    return srv
+
+
+def test_srt_refuse_at_handshake(env):
+    """Issue 11: callers that are not served are refused during the SRT handshake, with
+    a reject code (ffmpeg fails at once instead of connecting and being closed later) and
+    one log line of ours each (peer, stream id, reason): a stream id that names no stream
+    (1400), a vhost that does not exist (1404), a vhost with srt off (1403). A valid
+    publisher right after works and plays; a reload that turns srt on for the vhost lets
+    the same caller in (the handshake's snapshot follows reloads)."""
+    vh = ("vhost srt.test {\n    srt { enabled on; }\n    play { gop_cache on; }\n}\n"
+          "vhost nosrt.test {\n    srt { enabled off; }\n}\n")
+    srv = srt_vhosts_server(env, vh)
+    refusals = [("#!::m=publish", 1400, r"names no stream"),
+                ("#!::h=nosuch.test,r=live/x,m=publish", 1404, r"vhost 'nosuch\.test' is not served"),
+                ("#!::h=nosrt.test,r=live/x,m=request", 1403, r"vhost 'nosrt\.test' has no srt")]
+    for sid, code, why in refusals:
+        offset = os.path.getsize(srv.log)
+        rc, _, err, secs = env.run("srt-refused", ["ffmpeg"] + env.FF + [
+            "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "5", "-c:v", "libx264",
+            "-f", "mpegts", srt_url(srv, sid)], 20)
+        env.note("measured refusal of %r: ffmpeg exit %s after %.2f s" % (sid, rc, secs))
+        check(rc not in (0, None), "ffmpeg with stream id %r was not refused (exit %s)" % (sid, rc))
+        check(secs < 2.5, "ffmpeg with stream id %r took %.1f s to fail: not refused at handshake" % (sid, secs))
+        rx = r"srt refuse 127\.0\.0\.1:\d+ streamid '%s': .*%s.*\(reject %d\)" % (re.escape(sid), why, code)
+        check(wait_log(srv, rx, 5, offset), "no refusal line for %r (code %d) in the log" % (sid, code))
+        text = log_since(srv, offset)
+        check(len(re.findall(r"srt refuse ", text)) == 1, "not exactly one refusal line for %r:\n%s" % (sid, text))
+        check(not re.search(r"srt publish|srt play|srt \S+ closed", text),
+              "the refused caller %r reached a connection:\n%s" % (sid, text))
+    pub = publish_srt(env, srt_url(srv, "#!::h=srt.test,r=live/ok,m=publish"), seconds=20)
+    check(wait_log(srv, r"srt publish srt\.test/live/ok start", 10), "a valid publisher after the refusals did not start")
+    _, streams = srt_record(env, srv, "#!::h=srt.test,r=live/ok,m=request", "ok", 2, "the player after refusals")
+    env.expect_streams(streams)
+    # reload: srt on for nosrt.test; the handshake lets the caller in now
+    offset = os.path.getsize(srv.log)
+    srv.reload(srv.body_with(vh.replace("srt { enabled off; }", "srt { enabled on; }")))
+    check(wait_log(srv, r"reload: applied", 10, offset), "the reload was not applied")
+    pub2 = publish_srt(env, srt_url(srv, "#!::h=nosrt.test,r=live/x,m=publish"), seconds=20, name="srt-pub-reloaded")
+    check(wait_log(srv, r"srt publish nosrt\.test/live/x start", 10, offset),
+          "after the reload the vhost's SRT publisher was not let in: %s" % log_since(srv, offset)[-600:])
+    check(pub.poll() is None, "the first publisher died")
+    pub.stop()
+    pub2.stop()

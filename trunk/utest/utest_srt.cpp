@@ -2,9 +2,11 @@
 // utest_srt.cpp: libsrt sockets as coroutine sockets (protocol/sr_srt) over loopback:
 // a caller with a stream id reaches an accepting coroutine and its messages arrive in
 // order; waits time out, stop interrupts them, a closed peer is reported; a listener
-// with a passphrase refuses a caller with the wrong one and takes the right one.
+// with a passphrase refuses a caller with the wrong one and takes the right one; a
+// listener's gate refuses a caller at handshake time with its reject code.
 #include <string.h>
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -74,7 +76,7 @@ TEST_F(Srt, CallerReachesTheListenerAndMessagesArriveInOrder)
 {
     Server srv;
     sr_srt_opts_t lo = opts_with();
-    ASSERT_SR_OK(sr_srt_listen("127.0.0.1", 0, &lo, 16, &srv.listener));
+    ASSERT_SR_OK(sr_srt_listen("127.0.0.1", 0, &lo, 16, nullptr, nullptr, &srv.listener));
     int port = sr_srt_local_port(srv.listener);
     ASSERT_GT(port, 0);
     SrUtestCo co(sr_co_start(sr_utest_srt_serve, &srv, NULL));
@@ -110,7 +112,7 @@ TEST_F(Srt, WaitsTimeOutAndStopInterruptsThem)
 {
     Server srv;
     sr_srt_opts_t lo = opts_with();
-    ASSERT_SR_OK(sr_srt_listen("127.0.0.1", 0, &lo, 16, &srv.listener));
+    ASSERT_SR_OK(sr_srt_listen("127.0.0.1", 0, &lo, 16, nullptr, nullptr, &srv.listener));
     sr_srt_sock_t *none = nullptr;
     sr_utime_t t0 = sr_time_mono_us();
     EXPECT_SR_ERR(SR_ETIMEOUT, sr_srt_accept(srv.listener, 50 * SR_UTIME_MS, &none));
@@ -131,7 +133,7 @@ TEST_F(Srt, PassphraseMustMatch)
 {
     Server srv;
     sr_srt_opts_t lo = opts_with("", "0123456789secret");
-    ASSERT_SR_OK(sr_srt_listen("127.0.0.1", 0, &lo, 16, &srv.listener));
+    ASSERT_SR_OK(sr_srt_listen("127.0.0.1", 0, &lo, 16, nullptr, nullptr, &srv.listener));
     int port = sr_srt_local_port(srv.listener);
     SrUtestCo co(sr_co_start(sr_utest_srt_serve, &srv, NULL));
 
@@ -143,6 +145,64 @@ TEST_F(Srt, PassphraseMustMatch)
     ASSERT_SR_OK(sr_srt_connect("127.0.0.1", port, &right, 3 * SR_UTIME_S, &c));
     ASSERT_SR_OK(sr_srt_send(c, "hi", 2, SR_UTIME_S));
     EXPECT_TRUE(sr_utest_st_wait_until([&] { return srv.got.size() == 1; }));
+    sr_srt_close(c);
+    co.stop();
+    sr_srt_close(srv.conn);
+    sr_srt_close(srv.listener);
+}
+
+namespace
+{
+
+struct Gate {
+    std::atomic<int> calls{0}; // written on libsrt's thread
+    std::string streamid, peer_ip;
+};
+
+// Lets in stream ids that start with "ok", refuses the others as not found.
+int sr_utest_srt_gate(void *arg, const sr_srt_caller_t *caller, char *why, size_t why_size)
+{
+    Gate *g = static_cast<Gate *>(arg);
+    g->calls++; // the test thread reads it only after the handshake is over
+    g->streamid = caller->streamid;
+    g->peer_ip = caller->peer_ip;
+    if (strncmp(caller->streamid, "ok", 2) == 0) {
+        return 0;
+    }
+    snprintf(why, why_size, "no stream %s", caller->streamid);
+    return SR_SRT_REJECT_NOT_FOUND;
+}
+
+} // namespace
+
+TEST_F(Srt, GateRefusesAtHandshakeWithItsCodeAndCountsIt)
+{
+    Server srv;
+    Gate gate;
+    sr_srt_opts_t lo = opts_with();
+    ASSERT_SR_OK(sr_srt_listen("127.0.0.1", 0, &lo, 16, sr_utest_srt_gate, &gate, &srv.listener));
+    int port = sr_srt_local_port(srv.listener);
+    SrUtestCo co(sr_co_start(sr_utest_srt_serve, &srv, NULL));
+    uint64_t refused = sr_srt_refused_total();
+
+    sr_srt_sock_t *c = nullptr;
+    sr_srt_opts_t bad = opts_with("live/nosuch\x01");
+    sr_utime_t t0 = sr_time_mono_us();
+    EXPECT_SR_ERR(SR_ESRT_CONNECT, sr_srt_connect("127.0.0.1", port, &bad, 3 * SR_UTIME_S, &c));
+    EXPECT_LT(sr_time_mono_us() - t0, SR_UTIME_S); // refused, not timed out
+    EXPECT_NE(nullptr, strstr(sr_err_trail(), "reject 1404")) << sr_err_trail();
+    EXPECT_EQ(1, gate.calls);
+    EXPECT_EQ("127.0.0.1", gate.peer_ip);
+    EXPECT_EQ(1, srv.accept_rc); // nothing was accepted
+    // the refusal is logged and counted on the event loop
+    EXPECT_TRUE(sr_utest_st_wait_until([&] { return sr_srt_refused_total() == refused + 1; }));
+
+    sr_srt_opts_t good = opts_with("ok/live");
+    ASSERT_SR_OK(sr_srt_connect("127.0.0.1", port, &good, 3 * SR_UTIME_S, &c));
+    ASSERT_SR_OK(sr_srt_send(c, "hi", 2, SR_UTIME_S));
+    EXPECT_TRUE(sr_utest_st_wait_until([&] { return srv.got.size() == 1; }));
+    EXPECT_EQ("ok/live", srv.streamid);
+    EXPECT_EQ(2, gate.calls);
     sr_srt_close(c);
     co.stop();
     sr_srt_close(srv.conn);

@@ -8,6 +8,10 @@
  * there any more) and sets its ready flags before signalling its condition. Owners
  * clear a flag before the call that can report "again" (EASYNCRCV/EASYNCSND), so an
  * edge that arrives after the call is kept for the next wait.
+ *
+ * A listener's gate runs in libsrt's listen callback, on libsrt's receive thread: the
+ * callback calls it, and queues a refused caller (under the same mutex) for the
+ * poller, which writes its log line: our log is the event loop's.
  */
 #include "sr_srt.h"
 
@@ -22,7 +26,8 @@ int sr_srt_startup(void)
 void sr_srt_cleanup(void)
 {
 }
-int sr_srt_listen(const char *ip, int port, const sr_srt_opts_t *opts, int backlog, sr_srt_sock_t **out)
+int sr_srt_listen(const char *ip, int port, const sr_srt_opts_t *opts, int backlog, sr_srt_gate_fn gate, void *gate_arg,
+                  sr_srt_sock_t **out)
 {
     return sr_srt_startup();
 }
@@ -76,6 +81,10 @@ int sr_srt_stats(sr_srt_sock_t *s, sr_srt_stats_t *out)
 {
     return sr_srt_startup();
 }
+uint64_t sr_srt_refused_total(void)
+{
+    return 0;
+}
 
 #else
 
@@ -87,6 +96,7 @@ int sr_srt_stats(sr_srt_sock_t *s, sr_srt_stats_t *out)
 #include <string.h>
 
 #include "sr_alloc.h"
+#include "sr_log.h"
 #include "sr_st.h"
 #include "sr_wake.h"
 
@@ -94,6 +104,17 @@ int sr_srt_stats(sr_srt_sock_t *s, sr_srt_stats_t *out)
 #define SR_SRT_BUCKETS 256        /* open sockets by SRTSOCKET */
 #define SR_SRT_BRIDGE_WAIT_MS 500 /* the bridge thread's wait: only bounds cleanup */
 #define SR_SRT_WAIT_SLICE_US SR_UTIME_S
+#define SR_SRT_REFUSALS_MAX 32        /* refused callers waiting for their log line */
+#define SR_SRT_REFUSAL_LINES_PER_S 10 /* then one summary line a second */
+
+/* A caller a gate refused, on its way to the log. */
+typedef struct sr_srt_refusal {
+    char peer_ip[64];
+    int peer_port;
+    int code;
+    char streamid[161]; /* printable: other bytes are shown as '?' */
+    char why[200];
+} sr_srt_refusal_t;
 
 struct sr_srt_sock {
     sr_io_t io; /* impl: this socket */
@@ -106,6 +127,8 @@ struct sr_srt_sock {
     char streamid[513];
     char peer_ip[64];
     int peer_port;
+    sr_srt_gate_fn gate; /* a listener's; set before srt_listen, then read-only */
+    void *gate_arg;
 };
 
 static struct {
@@ -116,7 +139,14 @@ static struct {
     bool is_stopping;                          /* under mu */
     SRT_EPOLL_EVENT events[SR_SRT_EVENTS_MAX]; /* under mu */
     int nevents;
-    bool is_overflow; /* under mu: events were lost, wake every socket */
+    bool is_overflow;                               /* under mu: events were lost, wake every socket */
+    sr_srt_refusal_t refusals[SR_SRT_REFUSALS_MAX]; /* under mu */
+    int nrefusals;
+    uint64_t refusals_unlogged; /* under mu: refused while the queue was full */
+    uint64_t refused_total;     /* event loop, as the rest below */
+    sr_utime_t log_window_us;   /* the second whose refusals are being logged */
+    int logged_refusals;        /* lines written in it */
+    uint64_t quiet_refusals;    /* refusals in it not logged each */
     sr_wake_t *wake;
     sr_srt_sock_t *buckets[SR_SRT_BUCKETS];
 } sr_srt = {.mu = PTHREAD_MUTEX_INITIALIZER};
@@ -180,6 +210,57 @@ static void *sr_srt_bridge_thread(void *unused)
     }
 }
 
+/* Pop the oldest refused caller into *r (false when none), taking the count of those
+ * that found the queue full into *unlogged. */
+static bool sr_srt_refusal_pop(sr_srt_refusal_t *r, uint64_t *unlogged)
+{
+    pthread_mutex_lock(&sr_srt.mu);
+    bool has = sr_srt.nrefusals > 0;
+    if (has) {
+        *r = sr_srt.refusals[0];
+        memmove(&sr_srt.refusals[0], &sr_srt.refusals[1], (size_t)--sr_srt.nrefusals * sizeof(*r));
+    }
+    *unlogged += sr_srt.refusals_unlogged;
+    sr_srt.refusals_unlogged = 0;
+    pthread_mutex_unlock(&sr_srt.mu);
+    return has;
+}
+
+/* Write the log lines of refused callers (event loop): one line each, at most
+ * SR_SRT_REFUSAL_LINES_PER_S a second (a caller that retries at once, as
+ * srt-live-transmit does, must not flood the log); the others are counted and told in
+ * one line when the second is over. */
+static void sr_srt_log_refusals(void)
+{
+    sr_srt_refusal_t r;
+    uint64_t quiet = 0;
+    for (;;) {
+        bool has = sr_srt_refusal_pop(&r, &quiet);
+        sr_utime_t now = sr_time_mono_us();
+        if (now - sr_srt.log_window_us >= SR_UTIME_S) {
+            if (sr_srt.quiet_refusals) {
+                sr_warn("srt refused %llu more callers at handshake in the last second (not logged each)",
+                        (unsigned long long)sr_srt.quiet_refusals);
+            }
+            sr_srt.log_window_us = now;
+            sr_srt.logged_refusals = 0;
+            sr_srt.quiet_refusals = 0;
+        }
+        sr_srt.refused_total += quiet + has;
+        sr_srt.quiet_refusals += quiet;
+        quiet = 0;
+        if (!has) {
+            return;
+        }
+        if (sr_srt.logged_refusals++ < SR_SRT_REFUSAL_LINES_PER_S) {
+            sr_warn("srt refuse %s:%d streamid '%s': %s (reject %d)", r.peer_ip, r.peer_port, r.streamid, r.why,
+                    r.code);
+        } else {
+            sr_srt.quiet_refusals++;
+        }
+    }
+}
+
 static void sr_srt_dispatch(void *unused)
 {
     SR_UNUSED(unused);
@@ -207,6 +288,7 @@ static void sr_srt_dispatch(void *unused)
         s->is_broken = s->is_broken || (evs[i].events & SRT_EPOLL_ERR);
         sr_cond_signal(s->cond);
     }
+    sr_srt_log_refusals();
 }
 
 int sr_srt_startup(void)
@@ -382,7 +464,61 @@ static int sr_srt_wait(sr_srt_sock_t *s, const bool *flag, sr_utime_t deadline)
     return SR_OK;
 }
 
-int sr_srt_listen(const char *ip, int port, const sr_srt_opts_t *opts, int backlog, sr_srt_sock_t **out)
+/* ==== the gate: libsrt's listen callback (libsrt's thread) ==== */
+
+/* Queue r for the poller's log line. */
+static void sr_srt_refusal_queue(const sr_srt_refusal_t *r)
+{
+    pthread_mutex_lock(&sr_srt.mu);
+    if (sr_srt.nrefusals < SR_SRT_REFUSALS_MAX) {
+        sr_srt.refusals[sr_srt.nrefusals++] = *r;
+    } else {
+        sr_srt.refusals_unlogged++;
+    }
+    pthread_mutex_unlock(&sr_srt.mu);
+    sr_wake_poke(sr_srt.wake);
+}
+
+/* src into dst (size bytes with the NUL; src may be dst) with what the peer chose
+ * made safe for a log line: bytes outside printable ASCII become '?'. */
+static void sr_srt_printable(char *dst, size_t size, const char *src)
+{
+    size_t i = 0;
+    for (; src[i] && i < size - 1; i++) {
+        unsigned char c = (unsigned char)src[i];
+        dst[i] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+    }
+    dst[i] = '\0';
+}
+
+static int sr_srt_listen_hook(void *opaque, SRTSOCKET ns, int hs_version, const struct sockaddr *peer,
+                              const char *streamid)
+{
+    SR_UNUSED(hs_version);
+    const sr_srt_sock_t *l = opaque;
+    sr_srt_refusal_t r = {0};
+    sr_udp_peer_t p = {.len = peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)};
+    memcpy(&p.addr, peer, p.len);
+    sr_udp_peer_text(&p, r.peer_ip, sizeof(r.peer_ip), &r.peer_port);
+    sr_srt_caller_t caller = {streamid ? streamid : "", r.peer_ip, r.peer_port};
+    r.code = l->gate(l->gate_arg, &caller, r.why, sizeof(r.why));
+    if (r.code == 0) {
+        return 0;
+    }
+    sr_srt_printable(r.streamid, sizeof(r.streamid), caller.streamid);
+    sr_srt_printable(r.why, sizeof(r.why), r.why);
+    srt_setrejectreason(ns, r.code);
+    sr_srt_refusal_queue(&r);
+    return -1;
+}
+
+uint64_t sr_srt_refused_total(void)
+{
+    return sr_srt.refused_total;
+}
+
+int sr_srt_listen(const char *ip, int port, const sr_srt_opts_t *opts, int backlog, sr_srt_gate_fn gate, void *gate_arg,
+                  sr_srt_sock_t **out)
 {
     sr_udp_peer_t addr;
     int rc = sr_srt_startup();
@@ -395,14 +531,24 @@ int sr_srt_listen(const char *ip, int port, const sr_srt_opts_t *opts, int backl
     if (rc == SR_OK && srt_bind(u, (struct sockaddr *)&addr.addr, (int)addr.len) < 0) {
         rc = sr_err_new(SR_ESOCKET_LISTEN, "srt bind %s:%d: %s", ip, port, srt_getlasterror_str());
     }
+    sr_srt_sock_t *s = rc == SR_OK ? sr_srt_wrap(u) : NULL;
+    if (s && gate) {
+        s->gate = gate;
+        s->gate_arg = gate_arg;
+        rc = srt_listen_callback(u, sr_srt_listen_hook, s) < 0 ? sr_srt_fail("srt_listen_callback") : SR_OK;
+    }
     if (rc == SR_OK && srt_listen(u, backlog) < 0) {
         rc = sr_err_new(SR_ESOCKET_LISTEN, "srt listen %s:%d: %s", ip, port, srt_getlasterror_str());
     }
     if (rc != SR_OK) {
-        srt_close(u);
+        if (s) {
+            sr_srt_close(s);
+        } else {
+            srt_close(u);
+        }
         return rc;
     }
-    *out = sr_srt_wrap(u);
+    *out = s;
     return SR_OK;
 }
 
@@ -457,7 +603,8 @@ int sr_srt_connect(const char *ip, int port, const sr_srt_opts_t *opts, sr_utime
     rc = rc == SR_OK ? sr_srt_wait(s, &s->is_writable, sr_time_mono_us() + timeout_us) : rc;
     if (rc == SR_OK && srt_getsockstate(u) != SRTS_CONNECTED) {
         int reason = srt_getrejectreason(u);
-        rc = sr_err_new(SR_ESRT_CONNECT, "srt connect %s:%d: %s", ip, port, srt_rejectreason_str(reason));
+        rc = sr_err_new(SR_ESRT_CONNECT, "srt connect %s:%d: %s (reject %d)", ip, port, srt_rejectreason_str(reason),
+                        reason);
     }
     if (rc != SR_OK) {
         sr_srt_close(s);

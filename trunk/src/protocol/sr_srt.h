@@ -60,8 +60,33 @@ int sr_srt_startup(void);
 /* Stop them; every socket must be closed. May yield. */
 void sr_srt_cleanup(void);
 
-/* A listener on ip:port (port 0: any) with opts (copied; accepted sockets inherit). */
-int sr_srt_listen(const char *ip, int port, const sr_srt_opts_t *opts, int backlog, sr_srt_sock_t **out);
+/* A caller at handshake time, as a listener's gate sees it. Borrowed for the call. */
+typedef struct sr_srt_caller {
+    const char *streamid; /* SRTO_STREAMID, "" when none */
+    const char *peer_ip;  /* numeric */
+    int peer_port;
+} sr_srt_caller_t;
+
+/* A listener's decision on a caller, before the handshake completes (SRT's listen
+ * callback). It runs on libsrt's receive thread, NOT on the event loop: it must not
+ * yield, log, or read anything the loop may change except under its own lock. Returns
+ * 0 to let the caller in, else a reject code the caller sees (SRT access control:
+ * SR_SRT_REJECT_* below, 1000..1999 standard, 2000.. user), with a short reason in why.
+ * The listener logs each refusal once, on the event loop: peer, stream id, reason. */
+typedef int (*sr_srt_gate_fn)(void *arg, const sr_srt_caller_t *caller, char *why, size_t why_size);
+
+/* Reject codes (SRT AccessControl.md, HTTP-like, + 1000). */
+enum {
+    SR_SRT_REJECT_BAD_REQUEST = 1400, /* the stream id does not parse */
+    SR_SRT_REJECT_FORBIDDEN = 1403,   /* not served here (vhost disabled, SRT off) */
+    SR_SRT_REJECT_NOT_FOUND = 1404,   /* no such vhost */
+};
+
+/* A listener on ip:port (port 0: any) with opts (copied; accepted sockets inherit).
+ * gate (may be NULL: every caller gets in) decides on each caller at handshake time;
+ * gate_arg must stay valid until sr_srt_close(*out) returns. */
+int sr_srt_listen(const char *ip, int port, const sr_srt_opts_t *opts, int backlog, sr_srt_gate_fn gate, void *gate_arg,
+                  sr_srt_sock_t **out);
 /* The next connection. May yield. */
 int sr_srt_accept(sr_srt_sock_t *l, sr_utime_t timeout_us, sr_srt_sock_t **out);
 /* Connect to ip:port (numeric) with opts (streamid, passphrase, latency ...). May yield. */
@@ -90,6 +115,10 @@ int sr_srt_peer_port(const sr_srt_sock_t *s);
 int sr_srt_local_port(const sr_srt_sock_t *s);
 /* libsrt's statistics of s. */
 int sr_srt_stats(sr_srt_sock_t *s, sr_srt_stats_t *out);
+/* Callers refused at handshake time by a gate since start (counted on the event loop
+ * as their log lines are written, including those not logged when too many came at
+ * once). */
+uint64_t sr_srt_refused_total(void);
 
 SR_END_DECLS
 

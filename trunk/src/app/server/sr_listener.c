@@ -159,14 +159,14 @@ static void sr_listener_cycle(void *arg)
     }
 }
 
-static int sr_listener_open(sr_listeners_t *ls, const sr_listen_want_t *want)
+static int sr_listener_open(sr_listeners_t *ls, const sr_server_config_t *c, const sr_listen_want_t *want)
 {
     sr_sock_t *sock = NULL;
     void *handle = NULL;
     int rc = SR_OK;
     switch (want->proto->transport) {
     case SR_LISTEN_OWN:
-        rc = want->proto->open(ls->server, &want->addr, &handle);
+        rc = want->proto->open(ls->server, c, &want->addr, &handle);
         break;
     case SR_LISTEN_UDP:
         rc = sr_udp_bind(want->addr.ip, want->addr.port, &sock);
@@ -219,7 +219,7 @@ int sr_listeners_open(sr_listeners_t *ls, const sr_server_config_t *c)
     int n = 0;
     int rc = sr_listeners_wanted(ls, c, want, &n);
     for (int i = 0; rc == SR_OK && i < n; i++) {
-        rc = sr_listener_open(ls, &want[i]);
+        rc = sr_listener_open(ls, c, &want[i]);
     }
     return rc;
 }
@@ -246,10 +246,13 @@ void sr_listeners_reload(sr_listeners_t *ls, const sr_server_config_t *c)
         }
         l->want.roles = want[keep].roles;
         want[keep].roles = 0; /* already open */
+        if (l->handle && l->want.proto->reload) {
+            l->want.proto->reload(l->handle, c);
+        }
         pp = &l->next;
     }
     for (int i = 0; i < n; i++) {
-        if (want[i].roles && sr_listener_open(ls, &want[i]) != SR_OK) {
+        if (want[i].roles && sr_listener_open(ls, c, &want[i]) != SR_OK) {
             sr_error("reload: %s", sr_err_trail());
         }
     }

@@ -38,11 +38,13 @@ typedef struct sr_listen_proto {
     void (*accept)(struct sr_server *s, struct sr_sock *client, unsigned roles);
     /* UDP: serve the bound socket (borrowed) until interrupted, in the listener's coroutine. */
     void (*serve)(struct sr_server *s, struct sr_sock *sock);
-    /* OWN: open a listening handle on addr, serve it until interrupted (in the
-     * listener's coroutine), close it. */
-    int (*open)(struct sr_server *s, const sr_listen_addr_t *addr, void **handle);
+    /* OWN: open a listening handle on addr as config c says, serve it until
+     * interrupted (in the listener's coroutine), close it. reload (may be NULL) tells
+     * a handle that stays open across a reload the new config c. */
+    int (*open)(struct sr_server *s, const sr_server_config_t *c, const sr_listen_addr_t *addr, void **handle);
     void (*serve_own)(struct sr_server *s, void *handle);
     void (*close)(void *handle);
+    void (*reload)(void *handle, const sr_server_config_t *c);
 } sr_listen_proto_t;
 
 typedef struct sr_listeners sr_listeners_t;
@@ -54,7 +56,8 @@ sr_listeners_t *sr_listeners_new(struct sr_server *s, const sr_listen_proto_t *c
  * them). -SR_ECONFIG for conflicting or too many addresses, else the socket's code. */
 int sr_listeners_open(sr_listeners_t *ls, const sr_server_config_t *c);
 /* Bring the listeners in line with c: close those it no longer wants, open new ones,
- * update the roles of those that stay (no re-bind: connections in flight continue).
+ * update the roles of those that stay (no re-bind: connections in flight continue)
+ * and give c to their protocol's reload.
  * Errors are logged; what could be opened is. May yield. */
 void sr_listeners_reload(sr_listeners_t *ls, const sr_server_config_t *c);
 /* Close every listener and free ls. NULL is ignored. May yield. */

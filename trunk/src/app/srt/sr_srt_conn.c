@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sr_srt_conn.c: wire code around the session layer (sr_session.h) for SRT. A caller
- * whose stream id does not parse, names a vhost that is unknown, disabled or without
- * srt { enabled on; }, or whose stream is busy or refused by a hook is logged once and
- * closed. A publisher that sends nothing for publish.normal_timeout is closed.
+ * whose stream id does not parse or names a vhost that is unknown, disabled or without
+ * srt { enabled on; } is refused at handshake time by the listener's gate
+ * (sr_srt_admit.h); the connection judges again from the live config (a reload may
+ * have come in between). A caller refused then, or whose stream is busy or refused by
+ * a hook, is logged once and closed. A publisher that sends nothing for
+ * publish.normal_timeout is closed.
  */
 #include "sr_srt_conn.h"
 
@@ -19,6 +22,7 @@
 #include "sr_server.h"
 #include "sr_session.h"
 #include "sr_srt.h"
+#include "sr_srt_admit.h"
 #include "sr_srt_streamid.h"
 #include "sr_st.h"
 #include "sr_ts.h"
@@ -40,23 +44,31 @@ typedef struct sr_srt_conn {
 
 /* ==== what the caller asks for ==== */
 
+/* The error of a refusal by sr_srt_admit_judge. */
+static int sr_srt_conn_refusal(int code, const char *why)
+{
+    int err = code == SR_SRT_REJECT_BAD_REQUEST ? SR_EFORMAT
+              : code == SR_SRT_REJECT_NOT_FOUND ? SR_EVHOST_NOT_FOUND
+                                                : SR_EVHOST_DISABLED;
+    return sr_err_new(err, "%s", why);
+}
+
+/* What the caller asks for, judged again from the live config (the handshake's gate
+ * saw a snapshot that a reload may have replaced since). */
 static int sr_srt_conn_resolve(sr_srt_conn_t *c, bool *is_publish)
 {
     const sr_server_config_t *cfg = sr_server_config(c->server);
     const char *id = sr_srt_streamid(c->sock);
     sr_srt_streamid_t sid;
-    int rc = sr_srt_streamid_parse(id, strlen(id), cfg->srt_server.default_app, &sid);
-    if (rc != SR_OK) {
-        return sr_err_new(-rc, "stream id '%.300s' names no stream", id);
+    sr_srt_admit_vhost_t av;
+    char why[300];
+    int code = sr_srt_admit_judge(id, cfg->srt_server.default_app, sr_srt_admit_lookup_config, cfg, &sid, &av, why,
+                                  sizeof(why));
+    if (code != 0) {
+        return sr_err_wrap(sr_srt_conn_refusal(code, why), "stream id '%.300s'", id);
     }
     const char *vhost = sid.vhost[0] ? sid.vhost : SR_DEFAULT_VHOST;
-    const sr_vhost_config_t *v = sr_server_config_vhost(cfg, vhost);
-    if (!v || !v->is_enabled) {
-        return sr_err_new(v ? SR_EVHOST_DISABLED : SR_EVHOST_NOT_FOUND, "vhost '%s' is not served", vhost);
-    }
-    if (!v->srt.is_enabled) {
-        return sr_err_new(SR_EVHOST_DISABLED, "vhost '%s' has no srt { enabled on; }", v->name);
-    }
+    const sr_vhost_config_t *v = sr_server_config_vhost_exact(cfg, av.name);
     sr_server_config_vhost_detach(&c->vhost, v);
     sr_request_set(&c->req, SR_REQUEST_SCHEMA, "srt");
     sr_request_set(&c->req, SR_REQUEST_VHOST, "%s", v->name);
@@ -286,19 +298,33 @@ static int sr_srt_conn_addresses(const sr_listen_proto_t *self, const sr_server_
     return 1;
 }
 
-static int sr_srt_conn_open(sr_server_t *s, const sr_listen_addr_t *addr, void **handle)
+/* The listener's handle: its socket and the handshake gate's snapshot. */
+typedef struct sr_srt_conn_listener {
+    sr_srt_sock_t *sock;
+    sr_srt_admit_t *admit;
+} sr_srt_conn_listener_t;
+
+static int sr_srt_conn_open(sr_server_t *s, const sr_server_config_t *c, const sr_listen_addr_t *addr, void **handle)
 {
-    sr_srt_sock_t *l = NULL;
-    int rc = sr_srt_listen(addr->ip, addr->port, &sr_server_config(s)->srt_server.opts, 128, &l);
+    SR_UNUSED(s);
+    sr_srt_conn_listener_t *l = SR_NEW(sr_srt_conn_listener_t);
+    l->admit = sr_srt_admit_new(c);
+    int rc = sr_srt_listen(addr->ip, addr->port, &c->srt_server.opts, 128, sr_srt_admit_check, l->admit, &l->sock);
+    if (rc != SR_OK) {
+        sr_srt_admit_free(l->admit);
+        sr_free(l);
+        l = NULL;
+    }
     *handle = l;
     return rc;
 }
 
 static void sr_srt_conn_serve(sr_server_t *s, void *handle)
 {
+    sr_srt_conn_listener_t *l = handle;
     while (sr_co_pull() == SR_OK) {
         sr_srt_sock_t *client = NULL;
-        int rc = sr_srt_accept(handle, SR_UTIME_S, &client);
+        int rc = sr_srt_accept(l->sock, SR_UTIME_S, &client);
         if (rc == -SR_EINTERRUPTED) {
             break;
         }
@@ -322,7 +348,16 @@ static void sr_srt_conn_serve(sr_server_t *s, void *handle)
 
 static void sr_srt_conn_close_listener(void *handle)
 {
-    sr_srt_close(handle);
+    sr_srt_conn_listener_t *l = handle;
+    sr_srt_close(l->sock); /* after this, libsrt calls its gate no more */
+    sr_srt_admit_free(l->admit);
+    sr_free(l);
+}
+
+static void sr_srt_conn_reload_listener(void *handle, const sr_server_config_t *c)
+{
+    sr_srt_conn_listener_t *l = handle;
+    sr_srt_admit_update(l->admit, c);
 }
 
 const sr_listen_proto_t sr_srt_listen_proto = {
@@ -333,4 +368,5 @@ const sr_listen_proto_t sr_srt_listen_proto = {
     .open = sr_srt_conn_open,
     .serve_own = sr_srt_conn_serve,
     .close = sr_srt_conn_close_listener,
+    .reload = sr_srt_conn_reload_listener,
 };
