@@ -12,7 +12,8 @@ import socket
 import subprocess
 import time
 
-from strand_env import api_ok, check, http_body, log_since, wait_log, wait_until
+from strand_env import api_ok, check, http_body, http_request, log_since, wait_log, wait_until
+from test_http import parse_metrics
 
 
 def free_udp_port():
@@ -23,14 +24,14 @@ def free_udp_port():
     return port
 
 
-def srt_server(env, www=None, srt_extra="", vhost_extra="", api=False):
+def srt_server(env, www=None, srt_extra="", vhost_extra="", api=False, exporter=False):
     """A server with srt_server on a free UDP port (srv.srt_port), HTTP-FLV, and HLS into www."""
     port = free_udp_port()
     hls = ("    hls { enabled on; hls_path %s; hls_fragment 1; hls_window 10; }\n" % www) if www else ""
     vh = ("vhost __defaultVhost__ {\n    play { gop_cache on; }\n    srt { enabled on; }\n"
           "    http_remux { enabled on; mount [vhost]/[app]/[stream].flv; }\n%s%s}\n" % (hls, vhost_extra))
     srt = "srt_server {\n    enabled on;\n    listen %d;\n%s}\n" % (port, srt_extra)
-    body = http_body(http_dir=www or env.path("."), api=api, vhosts=srt + vh)
+    body = http_body(http_dir=www or env.path("."), api=api, exporter=exporter, vhosts=srt + vh)
     srv = env.server(body)
     srv.srt_port = port
     check(wait_log(srv, r"srt listen at \S+:%d/udp" % port, 5), "the SRT listener did not open")
@@ -255,12 +256,28 @@ class LossyRelay:
         self.back.close()
 
 
+def srt_metrics(srv):
+    """The exporter's SRT series: {name or (name, label value): value}."""
+    status, _, body = http_request(srv.exporter_port, "/metrics")
+    check(status == 200, "/metrics: HTTP %s" % status)
+    ms = parse_metrics(body.decode("utf-8"))
+    out = {}
+    for (name, labels), v in ms.items():
+        if name.startswith("strand_srt_"):
+            out[(name, dict(labels).popitem()[1]) if labels else name] = v
+    return out
+
+
 def test_srt_publisher_on_a_lossy_link(env):
     """An SRT publisher behind a link that drops 5% of the datagrams each way (latency
     200 ms): SRT's retransmissions repair it, and an RTMP player decodes every frame of 6 s
-    without an error; the API shows the retransmissions."""
-    srv = srt_server(env, srt_extra="    latency 200;\n", api=True)
+    without an error; the API shows the retransmissions. An SRT player behind another such
+    link makes the server retransmit. /metrics shows SRT clients by mode, the packets
+    lost and retransmitted and the RTT, and its counters keep what closed connections
+    counted."""
+    srv = srt_server(env, srt_extra="    latency 200;\n", api=True, exporter=True)
     relay = LossyRelay(srv.srt_port, 0.05)
+    prelay = LossyRelay(srv.srt_port, 0.05, seed=11)
     try:
         url = "srt://127.0.0.1:%d?streamid=#!::r=live/lossy,m=publish&latency=200000" % relay.port
         pub = publish_srt(env, url, seconds=20)
@@ -281,9 +298,32 @@ def test_srt_publisher_on_a_lossy_link(env):
         check(len(frames) >= 145, "the decoder got %d frames for 6 s at 25 fps" % len(frames))
         check(link.get("retrans", 0) > 0 or link.get("recv_loss", 0) > 0,
               "the API shows no loss or retransmission on the SRT link: %s" % link)
+        url = "srt://127.0.0.1:%d?streamid=#!::r=live/lossy,m=request&latency=200000" % prelay.port
+        player = env.spawn("srt-lossy-player", ["ffmpeg"] + env.FF + ["-i", url, "-c", "copy", "-f", "mpegts", "-y",
+                                                                        env.path("lossy-play.ts")])
+        check(wait_log(srv, r"srt play \S+/live/lossy start", 10), "the SRT player through the relay did not start")
+        live = wait_until(lambda: (lambda m: m if m.get("strand_srt_packets_retransmitted_total", 0) > 0 else None)(
+            srt_metrics(srv)), 10, 0.5)
+        env.note("measured SRT metrics with a publisher and a player on lossy links: %s" % live)
+        check(live, "no retransmission to the SRT player in /metrics: %s" % srt_metrics(srv))
+        check(live[("strand_srt_clients", "publish")] == 1 and live[("strand_srt_clients", "play")] == 1,
+              "strand_srt_clients by mode: %s" % live)
+        check(live[("strand_srt_packets_lost_total", "recv")] > 0, "no recv loss from the publisher: %s" % live)
+        check(0 < live["strand_srt_rtt_max_seconds"] < 1 and live["strand_srt_rtt_mean_seconds"] > 0,
+              "SRT RTT gauges: %s" % live)
+        player.stop()
         pub.stop()
+        check(wait_until(lambda: srt_metrics(srv)[("strand_srt_clients", "publish")] == 0 and
+                         srt_metrics(srv)[("strand_srt_clients", "play")] == 0, 15, 0.5),
+              "the SRT clients did not leave /metrics: %s" % srt_metrics(srv))
+        after = srt_metrics(srv)
+        env.note("measured SRT metrics after both left: %s" % after)
+        for k, v in live.items():
+            if k[0].endswith("_total") if isinstance(k, tuple) else k.endswith("_total"):
+                check(after[k] >= v, "%s went down from %s to %s when the connections closed" % (k, v, after[k]))
     finally:
         relay.close()
+        prelay.close()
 
 
 def test_srt_h265_reaches_srt_hls_and_dvr(env):
@@ -347,12 +387,13 @@ def test_srt_refuse_at_handshake(env):
     """Issue 11: callers that are not served are refused during the SRT handshake, with
     a reject code (ffmpeg fails at once instead of connecting and being closed later) and
     one log line of ours each (peer, stream id, reason): a stream id that names no stream
-    (1400), a vhost that does not exist (1404), a vhost with srt off (1403). A valid
+    (1400), a vhost that does not exist (1404), a vhost with srt off (1403), counted in
+    strand_srt_refused_total. A valid
     publisher right after works and plays; a reload that turns srt on for the vhost lets
     the same caller in (the handshake's snapshot follows reloads)."""
     vh = ("vhost srt.test {\n    srt { enabled on; }\n    play { gop_cache on; }\n}\n"
           "vhost nosrt.test {\n    srt { enabled off; }\n}\n")
-    srv = srt_vhosts_server(env, vh)
+    srv = srt_vhosts_server(env, vh, exporter=True)
     refusals = [("#!::m=publish", 1400, r"names no stream"),
                 ("#!::h=nosuch.test,r=live/x,m=publish", 1404, r"vhost 'nosuch\.test' is not served"),
                 ("#!::h=nosrt.test,r=live/x,m=request", 1403, r"vhost 'nosrt\.test' has no srt")]
@@ -370,6 +411,8 @@ def test_srt_refuse_at_handshake(env):
         check(len(re.findall(r"srt refuse ", text)) == 1, "not exactly one refusal line for %r:\n%s" % (sid, text))
         check(not re.search(r"srt publish|srt play|srt \S+ closed", text),
               "the refused caller %r reached a connection:\n%s" % (sid, text))
+    refused = srt_metrics(srv)["strand_srt_refused_total"]
+    check(refused == len(refusals), "strand_srt_refused_total is %s after %d refusals" % (refused, len(refusals)))
     pub = publish_srt(env, srt_url(srv, "#!::h=srt.test,r=live/ok,m=publish"), seconds=20)
     check(wait_log(srv, r"srt publish srt\.test/live/ok start", 10), "a valid publisher after the refusals did not start")
     _, streams = srt_record(env, srv, "#!::h=srt.test,r=live/ok,m=request", "ok", 2, "the player after refusals")

@@ -127,7 +127,9 @@ struct sr_srt_sock {
     char streamid[513];
     char peer_ip[64];
     int peer_port;
-    sr_srt_gate_fn gate; /* a listener's; set before srt_listen, then read-only */
+    sr_srt_stats_t stats;   /* as last read: libsrt has none once the connection broke */
+    sr_utime_t stats_at_us; /* when; 0 never */
+    sr_srt_gate_fn gate;    /* a listener's; set before srt_listen, then read-only */
     void *gate_arg;
 };
 
@@ -626,9 +628,42 @@ static int sr_srt_io_error(sr_srt_sock_t *s, const char *what)
     return sr_srt_fail(what);
 }
 
+/* Read libsrt's statistics into s->stats; false when libsrt has none (broken). */
+static bool sr_srt_stats_read(sr_srt_sock_t *s, sr_utime_t now)
+{
+    SRT_TRACEBSTATS b;
+    if (srt_bstats(s->u, &b, 0) < 0) {
+        return false;
+    }
+    s->stats = (sr_srt_stats_t){
+        .rtt_ms = b.msRTT,
+        .mbps_recv = b.mbpsRecvRate,
+        .mbps_send = b.mbpsSendRate,
+        .pkts_recv = b.pktRecvTotal,
+        .pkts_sent = b.pktSentTotal,
+        .pkts_recv_loss = b.pktRcvLossTotal,
+        .pkts_send_loss = b.pktSndLossTotal,
+        .pkts_retrans = b.pktRetransTotal,
+        .pkts_recv_drop = b.pktRcvDropTotal,
+        .pkts_send_drop = b.pktSndDropTotal,
+    };
+    s->stats_at_us = now;
+    return true;
+}
+
+/* Keep s->stats at most a second old while data moves, so that what a connection
+ * counted survives its end. */
+static void sr_srt_stats_refresh(sr_srt_sock_t *s, sr_utime_t now)
+{
+    if (now - s->stats_at_us >= SR_UTIME_S) {
+        sr_srt_stats_read(s, now);
+    }
+}
+
 int sr_srt_recv(sr_srt_sock_t *s, void *buf, size_t size, size_t *n, sr_utime_t timeout_us)
 {
-    sr_utime_t deadline = sr_time_mono_us() + timeout_us;
+    sr_utime_t now = sr_time_mono_us(), deadline = now + timeout_us;
+    sr_srt_stats_refresh(s, now);
     for (;;) {
         s->is_readable = false;
         int got = srt_recvmsg(s->u, buf, (int)SR_MIN(size, (size_t)INT32_MAX));
@@ -648,7 +683,8 @@ int sr_srt_recv(sr_srt_sock_t *s, void *buf, size_t size, size_t *n, sr_utime_t 
 
 int sr_srt_send(sr_srt_sock_t *s, const void *buf, size_t n, sr_utime_t timeout_us)
 {
-    sr_utime_t deadline = sr_time_mono_us() + timeout_us;
+    sr_utime_t now = sr_time_mono_us(), deadline = now + timeout_us;
+    sr_srt_stats_refresh(s, now);
     for (;;) {
         s->is_writable = false;
         if (srt_sendmsg(s->u, buf, (int)n, -1, 1) >= 0) {
@@ -724,22 +760,10 @@ int sr_srt_local_port(const sr_srt_sock_t *s)
 
 int sr_srt_stats(sr_srt_sock_t *s, sr_srt_stats_t *out)
 {
-    SRT_TRACEBSTATS b;
-    if (srt_bstats(s->u, &b, 0) < 0) {
+    if (!sr_srt_stats_read(s, sr_time_mono_us()) && !s->stats_at_us) {
         return sr_srt_fail("srt_bstats");
     }
-    *out = (sr_srt_stats_t){
-        .rtt_ms = b.msRTT,
-        .mbps_recv = b.mbpsRecvRate,
-        .mbps_send = b.mbpsSendRate,
-        .pkts_recv = b.pktRecvTotal,
-        .pkts_sent = b.pktSentTotal,
-        .pkts_recv_loss = b.pktRcvLossTotal,
-        .pkts_send_loss = b.pktSndLossTotal,
-        .pkts_retrans = b.pktRetransTotal,
-        .pkts_recv_drop = b.pktRcvDropTotal,
-        .pkts_send_drop = b.pktSndDropTotal,
-    };
+    *out = s->stats;
     return SR_OK;
 }
 

@@ -113,7 +113,9 @@ const char *sr_srt_peer_ip(const sr_srt_sock_t *s);
 int sr_srt_peer_port(const sr_srt_sock_t *s);
 /* The bound local port. */
 int sr_srt_local_port(const sr_srt_sock_t *s);
-/* libsrt's statistics of s. */
+/* libsrt's statistics of s. Once the connection broke libsrt has none: then the last
+ * ones read (recv and send read them once a second) are given. -SR_ESRT when there are
+ * none. */
 int sr_srt_stats(sr_srt_sock_t *s, sr_srt_stats_t *out);
 /* Callers refused at handshake time by a gate since start (counted on the event loop
  * as their log lines are written, including those not logged when too many came at

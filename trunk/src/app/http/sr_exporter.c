@@ -2,9 +2,11 @@
 /*
  * sr_exporter.c: GET /metrics on exporter listeners, in the Prometheus text format
  * 0.0.4. The srs_* families carry SRS's names, types and units (srs_memory in KiB, as
- * SRS), so SRS dashboards keep working; Strand's own families (strand_*) add refusals
- * and per-stream bitrate, clients, frames and drops, labelled {vhost, app, stream} with
- * escaped values. Part of the HTTP API module: it shares the samplers of
+ * SRS), so SRS dashboards keep working; Strand's own families (strand_*) add refusals,
+ * per-stream bitrate, clients, frames and drops, labelled {vhost, app, stream} with
+ * escaped values, and SRT's: clients by mode, handshake refusals, the packets libsrt
+ * retransmitted, lost and dropped (closed connections included, so they only grow) and
+ * the round-trip times of the open connections. Part of the HTTP API module: it shares the samplers of
  * sr_http_api_internal.h.
  *
  * Not here: push gateways, OpenMetrics, histograms.
@@ -19,6 +21,7 @@
 #include "sr_consts.h"
 #include "sr_error.h"
 #include "sr_http_api_internal.h"
+#include "sr_srt.h"
 
 #define SR_EXPORTER_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
@@ -186,6 +189,68 @@ static void sr_exporter_streams(sr_buf_t *out, sr_server_t *s)
     sr_free(g.rows);
 }
 
+/* ---- SRT: libsrt's statistics of each connection (sr_client_t.link_stats) ---- */
+
+typedef struct sr_exporter_srt {
+    uint64_t publishers, players;
+    sr_link_totals_t links; /* closed connections' and open ones' */
+    double rtt_sum_ms, rtt_max_ms;
+} sr_exporter_srt_t;
+
+static void sr_exporter_srt_gather(sr_server_t *s, sr_exporter_srt_t *g)
+{
+    memset(g, 0, sizeof(*g));
+    g->links = sr_server_totals(s)->srt;
+    for (sr_client_t *c = sr_server_clients(s); c; c = c->next) {
+        sr_client_link_t l;
+        if (!c->link_stats || !c->link_stats(c, &l) || strcmp(l.protocol, "srt") != 0) {
+            continue;
+        }
+        if (c->is_publish) {
+            g->publishers++;
+        } else {
+            g->players++;
+        }
+        sr_link_totals_add(&g->links, &l);
+        g->rtt_sum_ms += l.rtt_ms;
+        g->rtt_max_ms = SR_MAX(g->rtt_max_ms, l.rtt_ms);
+    }
+}
+
+/* One family with a sample per value of one label. */
+static void sr_exporter_labelled(sr_buf_t *out, const char *name, const char *type, const char *help, const char *label,
+                                 const char *v1, uint64_t n1, const char *v2, uint64_t n2)
+{
+    sr_exporter_head(out, name, type, help);
+    sr_buf_printf(out, "%s{%s=\"%s\"} %llu\n%s{%s=\"%s\"} %llu\n", name, label, v1, (unsigned long long)n1, name, label,
+                  v2, (unsigned long long)n2);
+}
+
+static void sr_exporter_srt(sr_buf_t *out, sr_server_t *s)
+{
+    sr_exporter_srt_t g;
+    sr_exporter_srt_gather(s, &g);
+    const sr_link_totals_t *t = &g.links;
+    uint64_t n = g.publishers + g.players;
+    sr_exporter_labelled(out, "strand_srt_clients", "gauge", "SRT connections by mode.", "mode", "publish",
+                         g.publishers, "play", g.players);
+    sr_exporter_u64(out, "strand_srt_refused_total", "counter", "SRT callers refused during the handshake.",
+                    sr_srt_refused_total());
+    sr_exporter_u64(out, "strand_srt_packets_retransmitted_total", "counter",
+                    "SRT packets the server sent again (to players).", t->retrans);
+    sr_exporter_labelled(out, "strand_srt_packets_lost_total", "counter",
+                         "SRT packets lost on the way: recv from publishers, send as players reported.", "direction",
+                         "recv", t->recv_loss, "send", t->send_loss);
+    sr_exporter_labelled(out, "strand_srt_packets_dropped_total", "counter",
+                         "SRT packets dropped too late to play: recv from publishers, send to players.", "direction",
+                         "recv", t->recv_drop, "send", t->send_drop);
+    sr_exporter_head(out, "strand_srt_rtt_mean_seconds", "gauge", "Mean round-trip time of the open SRT connections.");
+    sr_buf_printf(out, "strand_srt_rtt_mean_seconds %.6f\n", n ? g.rtt_sum_ms / (double)n / 1000 : 0.0);
+    sr_exporter_head(out, "strand_srt_rtt_max_seconds", "gauge",
+                     "Largest round-trip time of the open SRT connections.");
+    sr_buf_printf(out, "strand_srt_rtt_max_seconds %.6f\n", g.rtt_max_ms / 1000);
+}
+
 int sr_exporter_serve(sr_http_ctx_t *ctx)
 {
     const char *method = ctx->req->method_name;
@@ -202,6 +267,7 @@ int sr_exporter_serve(sr_http_ctx_t *ctx)
     sr_buf_init(&out);
     sr_exporter_srs(&out, ctx->server, &u);
     sr_exporter_streams(&out, ctx->server);
+    sr_exporter_srt(&out, ctx->server);
     rc = sr_http_conn_reply(ctx, 200, SR_EXPORTER_CONTENT_TYPE, out.data, out.len, false);
     sr_buf_deinit(&out);
     return rc;

@@ -121,11 +121,24 @@ void sr_server_client_add(sr_server_t *s, sr_client_t *c)
     sr_kbps_sample(&c->kbps, 0, 0, c->start_ms);
 }
 
+void sr_link_totals_add(sr_link_totals_t *t, const sr_client_link_t *l)
+{
+    t->recv_loss += (uint64_t)SR_MAX(l->pkts_recv_loss, 0);
+    t->send_loss += (uint64_t)SR_MAX(l->pkts_send_loss, 0);
+    t->retrans += (uint64_t)SR_MAX(l->pkts_retrans, 0);
+    t->recv_drop += (uint64_t)SR_MAX(l->pkts_recv_drop, 0);
+    t->send_drop += (uint64_t)SR_MAX(l->pkts_send_drop, 0);
+}
+
 void sr_server_client_remove(sr_server_t *s, sr_client_t *c, bool is_error)
 {
     if (c->io) {
         s->totals.recv_bytes += c->io->recv_bytes;
         s->totals.send_bytes += c->io->send_bytes;
+    }
+    sr_client_link_t link;
+    if (c->link_stats && c->link_stats(c, &link) && strcmp(link.protocol, "srt") == 0) {
+        sr_link_totals_add(&s->totals.srt, &link); /* the exporter's counters stay monotonic */
     }
     if (is_error) {
         s->totals.clients_errs++;

@@ -60,6 +60,16 @@ typedef struct sr_client {
     bool (*link_stats)(const struct sr_client *c, sr_client_link_t *out);
 } sr_client_t;
 
+/* Packet counters of transport links (sr_client_link_t), summed over connections. */
+typedef struct sr_link_totals {
+    uint64_t recv_loss, send_loss;
+    uint64_t retrans;
+    uint64_t recv_drop, send_drop;
+} sr_link_totals_t;
+
+/* Add one link's counters to *t. */
+void sr_link_totals_add(sr_link_totals_t *t, const sr_client_link_t *l);
+
 /* Server-wide counters (exporter, summaries). */
 typedef struct sr_server_totals {
     uint64_t clients_total; /* connections accepted */
@@ -69,6 +79,7 @@ typedef struct sr_server_totals {
     uint64_t watched;       /* times a stream went from no player to one */
     uint64_t recv_bytes;    /* of connections already closed */
     uint64_t send_bytes;
+    sr_link_totals_t srt; /* link statistics of SRT connections already closed */
     int64_t start_ms;
 } sr_server_totals_t;
 
@@ -98,7 +109,9 @@ int sr_server_client_count(const sr_server_t *s);
 void sr_server_client_start(sr_server_t *s, sr_client_t *c, const char *ip, const struct sr_io *io,
                             void (*fn)(void *arg), void *arg);
 /* Register/unregister a connection (the accept loop and the connection do this).
- * remove adds the connection's bytes to the totals and counts it as an error when is_error. */
+ * remove adds the connection's bytes and, for SRT, its link statistics (read through
+ * c->link_stats, so call it before the socket is closed) to the totals, and counts it
+ * as an error when is_error. */
 void sr_server_client_add(sr_server_t *s, sr_client_t *c);
 void sr_server_client_remove(sr_server_t *s, sr_client_t *c, bool is_error);
 /* Whether one more connection may be accepted (max_connections); counts refusals. */
