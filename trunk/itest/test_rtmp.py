@@ -166,8 +166,9 @@ def test_second_publisher_refused(env):
     expect_alive(a, "publisher A (at the end)")
 
 
-def _read_flv_until_first_frame(proc, deadline):
-    """Read rtmpdump's FLV stdout until the first video frame (not sequence header)."""
+def read_flv_until_first_frame(proc, deadline):
+    """Read a player's FLV stdout (rtmpdump, curl) until the first video frame (not a
+    sequence header): (tags up to it, when it came) or (tags, None) at the deadline."""
     buf = bytearray()
     fd = proc.p.stdout.fileno()
     while time.monotonic() < deadline:
@@ -198,7 +199,7 @@ def test_late_player_starts_on_keyframe(env):
     t0 = time.monotonic()
     dump = env.spawn("rtmpdump-late", ["stdbuf", "-o0", "rtmpdump", "-v", "-m", "10", "-r", url,
                                        "-o", "-"], pipe_stdout=True)
-    tags, t_frame = _read_flv_until_first_frame(dump, t0 + 6.0)
+    tags, t_frame = read_flv_until_first_frame(dump, t0 + 6.0)
     dump.stop(signal.SIGINT, 2)
     check(t_frame is not None, "no video frame within 6 s; got %d tags: %s; rtmpdump: %s" % (
         len(tags), [(t["type"], t["size"]) for t in tags[:8]], dump.errtail(4)))

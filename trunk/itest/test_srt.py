@@ -1,19 +1,25 @@
 # SPDX-License-Identifier: MIT
 """SRT (srt_server { }, vhost srt { }) with real clients: ffmpeg (libsrt) and
 srt-live-transmit (Debian srt-tools) publish MPEG-TS and play it back; the stream also
-plays over RTMP, HTTP-FLV and HLS, and a stream published over RTMP plays over SRT.
-A late SRT player's first video frame is a keyframe; a passphrase is enforced; bogus
-stream ids and garbage datagrams are refused without disturbing a live stream; a
-publisher behind a link that loses 5% of its datagrams still gives clean frames."""
+plays over RTMP, HTTP-FLV, HLS (in headless Chromium too) and DVR, and a stream published
+over RTMP plays over SRT. A late SRT, RTMP or HTTP-FLV player's first video frame is a
+keyframe (with OBS's 8 s GOP too); an SRT player stays through a republish; a passphrase
+is enforced; callers that are not served are refused during the handshake; garbage
+datagrams leave a live stream alone; a publisher behind a link that loses 5% of its
+datagrams still gives clean frames, and /metrics shows SRT's losses and retransmissions."""
 
+import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import time
 
-from strand_env import api_ok, check, http_body, http_request, log_since, wait_log, wait_until
+from strand_env import api_ok, check, flv_kinds, http_body, http_request, log_since, wait_log, wait_until
 from test_http import parse_metrics
+from test_players import build_page, check_playback, run_players_check, segments, setup_tools
+from test_rtmp import read_flv_until_first_frame
 
 
 def free_udp_port():
@@ -42,12 +48,15 @@ def srt_url(srv, streamid, extra=""):
     return "srt://127.0.0.1:%d?streamid=%s%s" % (srv.srt_port, streamid, extra)
 
 
-def publish_srt(env, url, seconds=20, name="srt-publisher"):
+def publish_srt(env, url, seconds=20, name="srt-publisher", size="320x240", gop=50, extra=()):
+    """ffmpeg encodes H.264 + AAC live and publishes MPEG-TS over SRT; extra goes before
+    the output (e.g. OBS's -pkt_size)."""
     return env.spawn(name, ["ffmpeg"] + env.FF + [
-        "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
+        "-re", "-f", "lavfi", "-i", "testsrc=size=%s:rate=25" % size,
         "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "50",
-        "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", "-t", str(seconds), "-f", "mpegts", url])
+        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", str(gop),
+        "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", "-t", str(seconds)] + list(extra) + [
+        "-f", "mpegts", url])
 
 
 def srt_record(env, srv, streamid, name, seconds, what, extra=""):
@@ -427,3 +436,130 @@ def test_srt_refuse_at_handshake(env):
     check(pub.poll() is None, "the first publisher died")
     pub.stop()
     pub2.stop()
+
+
+def frame_sizes(env, path):
+    """The decoded size ("WxH") of every video frame of a file, in order."""
+    rc, out, err, _ = env.run("ffprobe-frames", ["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
+                                                 "frame=width,height", "-of", "csv=p=0", path], 60)
+    check(rc == 0, "ffprobe -show_frames %s: %s" % (path, err[-300:]))
+    return ["x".join(l.split(",")[:2]) for l in out.splitlines() if l.strip()]
+
+
+def test_srt_player_survives_republish(env):
+    """Issue 11: an SRT player (ffmpeg, no -t) stays connected while the SRT publisher
+    leaves and another one comes back 2 s later with another picture size, as with SRS
+    (the consumer stays attached): the player is still running afterwards and what it
+    wrote holds frames of the second publisher (160x120) after those of the first."""
+    srv = srt_server(env)
+    pub1 = publish_srt(env, srt_url(srv, "#!::r=live/re,m=publish", "&linger=1"), seconds=8, name="srt-pub-1")
+    check(wait_log(srv, r"srt publish \S+/live/re start", 10), "the first SRT publisher did not start")
+    out = env.path("replay.ts")
+    player = env.spawn("srt-player-long", ["ffmpeg"] + env.FF + [
+        "-analyzeduration", "1000000", "-i", srt_url(srv, "#!::r=live/re,m=request"), "-map", "0", "-c", "copy",
+        "-f", "mpegts", "-y", out])
+    check(wait_until(lambda: os.path.exists(out) and os.path.getsize(out) > 50000, 10),
+          "the SRT player wrote nothing from the first publisher")
+    check(pub1.wait(20) is not None, "the first publisher did not end")
+    check(wait_log(srv, r"srt publish \S+/live/re stop", 10), "the server did not see the first publisher leave")
+    time.sleep(2)  # the reconnect gap of the scenario, not a wait for a condition
+    check(player.poll() is None, "the SRT player ended with the publisher: %s" % player.errtail(5))
+    size0 = os.path.getsize(out)
+    offset = os.path.getsize(srv.log)
+    pub2 = publish_srt(env, srt_url(srv, "#!::r=live/re,m=publish"), seconds=20, name="srt-pub-2", size="160x120")
+    check(wait_log(srv, r"srt publish \S+/live/re start", 10, offset), "the second SRT publisher did not start")
+    grew = wait_until(lambda: os.path.getsize(out) - size0 > 100000, 15)
+    env.note("measured SRT player across a republish: %d bytes before, %d after the second publisher started"
+             % (size0, os.path.getsize(out) - size0))
+    check(grew, "the SRT player got %d bytes from the second publisher" % (os.path.getsize(out) - size0))
+    check(player.poll() is None, "the SRT player died after the republish: %s" % player.errtail(5))
+    player.stop()  # SIGINT: ffmpeg finishes the file
+    sizes = frame_sizes(env, out)
+    first = sizes.index("160x120") if "160x120" in sizes else len(sizes)
+    env.note("measured SRT player frames: %d of the first publisher (320x240), %d of the second (160x120)"
+             % (sizes[:first].count("320x240"), sizes[first:].count("160x120")))
+    check(sizes[:first].count("320x240") >= 25, "too few frames of the first publisher: %s" % sizes[:5])
+    check(sizes[first:].count("160x120") >= 50, "%d frames of the second publisher after the republish"
+          % sizes[first:].count("160x120"))
+    pub2.stop()
+
+
+def test_srt_obs_defaults_late_flv(env):
+    """Issue 11: OBS's SRT output (ffmpeg's libsrt, MPEG-TS, pkt_size 1316, default
+    latency, a keyframe every 8 s: -g 200 at 25 fps). A player that joins 5 s into a GOP
+    over HTTP-FLV (curl) or RTMP (rtmpdump) gets a keyframe first, within 1.5 s, from the
+    GOP cache, not 3 s later at the next keyframe."""
+    srv = srt_server(env)
+    pub = publish_srt(env, srt_url(srv, "#!::r=live/obs,m=publish", "&pkt_size=1316"), seconds=40, gop=200,
+                      name="srt-obs")
+    check(wait_log(srv, r"srt publish \S+/live/obs start", 10), "the OBS-like SRT publish did not start")
+    time.sleep(5)  # mid-GOP: the next keyframe is 3 s away
+    for what, args in (("HTTP-FLV", ["curl", "-sN", "http://127.0.0.1:%d/live/obs.flv" % srv.http_port]),
+                       ("RTMP", ["stdbuf", "-o0", "rtmpdump", "-q", "-m", "10", "-r", srv.url("obs"), "-o", "-"])):
+        t0 = time.monotonic()
+        player = env.spawn("late-" + what.lower(), args, pipe_stdout=True)
+        tags, t_frame = read_flv_until_first_frame(player, t0 + 6.0)
+        player.stop(signal.SIGINT, 2)
+        check(t_frame is not None, "%s: no video frame within 6 s (%d tags)" % (what, len(tags)))
+        first = tags[-1]
+        env.note("measured late %s join on an 8 s GOP: first video frame after %.3f s, frame type %d, tags %s"
+                 % (what, t_frame - t0, first["data"][0] >> 4, " ".join(flv_kinds(tags)[:6])))
+        check(first["data"][0] >> 4 == 1, "%s: the first video frame is not a keyframe" % what)
+        check(t_frame - t0 < 1.5, "%s: the first video frame took %.2f s" % (what, t_frame - t0))
+    check(pub.poll() is None, "the OBS-like publisher died: %s" % pub.errtail(4))
+    pub.stop()
+
+
+def test_srt_dvr_session_flv_mp4(env):
+    """Issue 11: DVR (dvr_plan session) of SRT streams, FLV on one vhost and MP4 on
+    another, published at the same time for 6 s: once the publishers have left, each
+    file is closed (on_dvr's moment) and ffprobe reads H.264 320x240 + AAC with a
+    duration of 6 s and every video frame."""
+    www = env.path("www")
+    os.makedirs(www, exist_ok=True)
+    dvr = "    dvr { enabled on; dvr_plan session; dvr_path %s/[vhost]/[app]/[stream].%s; }\n"
+    vh = ("vhost __defaultVhost__ {\n    srt { enabled on; }\n%s}\n"
+          "vhost mp4.test {\n    srt { enabled on; }\n%s}\n" % (dvr % (www, "flv"), dvr % (www, "mp4")))
+    srv = srt_vhosts_server(env, vh)
+    secs = 6
+    pubs = [publish_srt(env, srt_url(srv, "#!::r=live/rec,m=publish", "&linger=2"), seconds=secs, name="srt-pub-flv"),
+            publish_srt(env, srt_url(srv, "#!::h=mp4.test,r=live/rec,m=publish", "&linger=2"), seconds=secs,
+                        name="srt-pub-mp4")]
+    for p in pubs:
+        check(p.wait(secs + 20) == 0, "an SRT publisher exit: %s" % p.errtail(4))
+    for path in (os.path.join(www, "__defaultVhost__", "live", "rec.flv"), os.path.join(www, "mp4.test", "live", "rec.mp4")):
+        check(wait_log(srv, r"dvr: closed %s" % re.escape(path), 15), "the recording %s was not closed" % path)
+        streams, why = env.probe_streams(path)
+        check(streams is not None, "%s: %s" % (path, why))
+        env.expect_streams(streams)
+        rc, out, err, _ = env.run("probe-rec", ["ffprobe", "-v", "error", "-count_packets", "-select_streams", "v",
+                                                "-show_entries", "format=duration:stream=nb_read_packets", "-of",
+                                                "json", path], 30)
+        check(rc == 0, "ffprobe %s: %s" % (path, err[-300:]))
+        js = json.loads(out)
+        duration = float(js["format"]["duration"])
+        frames = int(js["streams"][0]["nb_read_packets"])
+        env.note("measured SRT DVR %s: %.2f s, %d video frames of %d published" % (os.path.basename(path), duration,
+                                                                                   frames, secs * 25))
+        check(abs(duration - secs) < 0.5, "%s lasts %.2f s, %d s were published" % (path, duration, secs))
+        check(frames >= secs * 25 - 2, "%s holds %d video frames, %d published" % (path, frames, secs * 25))
+
+
+def test_srt_hls_chromium(env):
+    """Issue 11: HLS of a stream published over SRT (H.264 main + AAC, 1 s GOP) plays in
+    headless Chromium: the players page's hls.js path (test_players.py) advances at least
+    2 s and decodes frames, and the page lists the stream from the API."""
+    setup_tools(env)
+    www = build_page(env)
+    srv = srt_server(env, www, api=True)
+    pub = publish_srt(env, srt_url(srv, "#!::r=live/sh,m=publish"), seconds=60, gop=25, name="srt-browser",
+                      extra=["-profile:v", "main"])
+    m3u8 = os.path.join(www, "live", "sh.m3u8")
+    check(wait_until(lambda: segments(m3u8) >= 2, 15, 0.25), "the HLS playlist of the SRT stream has %d segments"
+          % segments(m3u8))
+    base = "http://127.0.0.1:%d" % srv.http_port
+    by = run_players_check(env, "sh", [{"kind": "hls", "page": "%s/players/?url=%s/live/sh.m3u8&api=%d"
+                                        % (base, base, srv.api_port)}])
+    check_playback(by["hls"], "HLS of an SRT stream")
+    check(pub.poll() is None, "the SRT publisher died: %s" % pub.errtail(4))
+    pub.stop()
