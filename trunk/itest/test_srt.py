@@ -2,7 +2,7 @@
 """SRT (srt_server { }, vhost srt { }) with real clients: ffmpeg (libsrt) and
 srt-live-transmit (Debian srt-tools) publish MPEG-TS and play it back; the stream also
 plays over RTMP, HTTP-FLV, HLS (in headless Chromium too) and DVR, and a stream published
-over RTMP plays over SRT. A late SRT, RTMP or HTTP-FLV player's first video frame is a
+over RTMP plays over SRT; H.264 + Opus comes back out as Opus in TS. A late SRT, RTMP or HTTP-FLV player's first video frame is a
 keyframe (with OBS's 8 s GOP too); an SRT player stays through a republish; a passphrase
 is enforced; callers that are not served are refused during the handshake; garbage
 datagrams leave a live stream alone; a publisher behind a link that loses 5% of its
@@ -562,4 +562,35 @@ def test_srt_hls_chromium(env):
                                         % (base, base, srv.api_port)}])
     check_playback(by["hls"], "HLS of an SRT stream")
     check(pub.poll() is None, "the SRT publisher died: %s" % pub.errtail(4))
+    pub.stop()
+
+
+def test_srt_opus_to_srt_player(env):
+    """Issue 11: H.264 + Opus published over SRT (-c:a libopus) reaches an SRT player as
+    Opus in MPEG-TS (private data with the Opus registration and audio descriptors,
+    opus_control_header per access unit): ffprobe sees opus, stereo, 48 kHz, and ffmpeg
+    decodes 3 s of it without an error."""
+    srv = srt_server(env)
+    pub = env.spawn("srt-pub-opus", ["ffmpeg"] + env.FF + [
+        "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=sample_rate=48000",
+        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p",
+        "-c:a", "libopus", "-ac", "2", "-b:a", "64k", "-t", "20", "-f", "mpegts",
+        srt_url(srv, "#!::r=live/op,m=publish")])
+    check(wait_log(srv, r"srt publish \S+/live/op start", 10), "the H.264+Opus SRT publish did not start")
+    out, streams = srt_record(env, srv, "#!::r=live/op,m=request", "opus", 3, "the SRT player of H.264+Opus")
+    by = {s.get("codec_type"): s for s in streams}
+    env.note("measured SRT player of H.264+Opus: %s" % [(s.get("codec_name"), s.get("channels")) for s in streams])
+    check(by.get("video", {}).get("codec_name") == "h264", "no H.264 video: %s" % streams)
+    a = by.get("audio", {})
+    check(a.get("codec_name") == "opus" and a.get("channels") == 2 and a.get("sample_rate") == "48000",
+          "the audio is not stereo 48 kHz Opus: %s" % a)
+    rc, _, err, _ = env.run("decode-opus", ["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-i", out, "-map",
+                                            "0:a", "-f", "null", "-"], 30)
+    check(rc == 0 and not err.strip(), "decoding the Opus track: exit %s: %s" % (rc, err[-400:]))
+    rc, cnt, err, _ = env.run("count-opus", ["ffprobe", "-v", "error", "-select_streams", "a", "-count_packets",
+                                             "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", out], 30)
+    n = int((cnt.split() or ["0"])[0])  # a TS lists the stream under its program too
+    env.note("measured Opus packets in 3 s over SRT: %d" % n)
+    check(n >= 120, "%d Opus packets in 3 s (20 ms each)" % n)
+    check(pub.poll() is None, "the publisher died: %s" % pub.errtail(4))
     pub.stop()

@@ -208,14 +208,30 @@ TEST(Ts, PmtMatchesFfmpeg)
     EXPECT_EQ(0xff, pkt[sizeof(kFfmpegPmt)]);
 }
 
+// ffmpeg: the PMT of `-f lavfi -i sine -c:a libopus -ac 1 -f mpegts` (one Opus stream on
+// 0x100: stream_type 0x06, registration "Opus", Opus audio descriptor, mono), then 0xff.
+const uint8_t kFfmpegOpusPmt[] = {0x47, 0x50, 0x00, 0x10, 0x00, 0x02, 0xb0, 0x1c, 0x00, 0x01, 0xc1, 0x00,
+                                  0x00, 0xe1, 0x00, 0xf0, 0x00, 0x06, 0xe1, 0x00, 0xf0, 0x0a, 0x05, 0x04,
+                                  0x4f, 0x70, 0x75, 0x73, 0x7f, 0x02, 0x80, 0x01, 0xa8, 0xa1, 0x9b, 0xf1};
+const uint8_t kOpusMonoDesc[] = {0x05, 0x04, 'O', 'p', 'u', 's', 0x7f, 0x02, 0x80, 0x01};
+
+TEST(Ts, PmtWithOpusDescriptorsMatchesFfmpeg)
+{
+    uint8_t pkt[SR_TS_PACKET_BYTES];
+    sr_ts_es_t es = {SR_TS_STREAM_PRIVATE, 0x100, kOpusMonoDesc, sizeof(kOpusMonoDesc)};
+    sr_ts_write_pmt(pkt, 0x1000, 0, 0, 0x100, &es, 1);
+    EXPECT_EQ(0, memcmp(kFfmpegOpusPmt, pkt, sizeof(kFfmpegOpusPmt)));
+    EXPECT_EQ(0xff, pkt[sizeof(kFfmpegOpusPmt)]);
+}
+
 TEST(Ts, OurPatAndPmtCarryValidCrcs)
 {
     uint8_t pkt[SR_TS_PACKET_BYTES];
     sr_ts_write_pat(pkt, SR_TS_PID_PMT, 3, 7);
-    EXPECT_EQ(0x17, pkt[3]); // payload only, CC 7
+    EXPECT_EQ(0x17, pkt[3]);  // payload only, CC 7
     EXPECT_EQ(0xf0, pkt[15]); // reserved bits + PMT PID 0x1001
     EXPECT_EQ(0x01, pkt[16]);
-    EXPECT_EQ(0xc7, pkt[10]); // version 3, current
+    EXPECT_EQ(0xc7, pkt[10]);                // version 3, current
     EXPECT_EQ(0u, sr_ts_crc32(pkt + 5, 16)); // CRC over the section and its CRC is 0
     sr_ts_es_t es[2] = {{SR_TS_STREAM_H264, SR_TS_PID_VIDEO}, {SR_TS_STREAM_AAC, SR_TS_PID_AUDIO}};
     sr_ts_write_pmt(pkt, SR_TS_PID_PMT, 0, 0, SR_TS_PID_VIDEO, es, 2);
@@ -238,8 +254,8 @@ TEST(Ts, PesCarriesPtsDtsAndPcr)
     EXPECT_EQ(6, cc);
     ASSERT_EQ(7u, pkts[0].af.size());
     EXPECT_EQ(0x50, pkts[0].af[0]); // random_access_indicator + PCR_flag
-    int64_t pcr = ((int64_t)pkts[0].af[1] << 25) | (pkts[0].af[2] << 17) | (pkts[0].af[3] << 9) |
-                  (pkts[0].af[4] << 1) | (pkts[0].af[5] >> 7);
+    int64_t pcr = ((int64_t)pkts[0].af[1] << 25) | (pkts[0].af[2] << 17) | (pkts[0].af[3] << 9) | (pkts[0].af[4] << 1) |
+                  (pkts[0].af[5] >> 7);
     EXPECT_EQ(90, pcr);
     std::vector<Pes> got = Pess(pkts, SR_TS_PID_VIDEO);
     ASSERT_EQ(1u, got.size());
@@ -336,8 +352,8 @@ TEST_F(TsMux, SegmentStartRepeatsPatPmt)
         }
         ccs[t.pid] = t.cc;
     }
-    std::vector<uint16_t> want = {0, SR_TS_PID_PMT, SR_TS_PID_VIDEO, SR_TS_PID_VIDEO, 0, SR_TS_PID_PMT,
-                                  SR_TS_PID_VIDEO};
+    std::vector<uint16_t> want = {0, SR_TS_PID_PMT, SR_TS_PID_VIDEO, SR_TS_PID_VIDEO,
+                                  0, SR_TS_PID_PMT, SR_TS_PID_VIDEO};
     EXPECT_EQ(want, pids);
 }
 
@@ -350,7 +366,7 @@ TEST_F(TsMux, AacLeavesAsAdts)
     ASSERT_SR_OK(Write(SR_PACKET_AUDIO, 23, Cat({{0xaf, 0x01}, raw})));
     std::vector<TsPacket> pkts = Split(out_);
     ASSERT_EQ(3u, pkts.size());
-    EXPECT_EQ(0x0f, pkts[1].payload[13]);                         // stream_type AAC
+    EXPECT_EQ(0x0f, pkts[1].payload[13]);                                  // stream_type AAC
     EXPECT_EQ(SR_TS_PID_AUDIO, sr_get_be16(&pkts[1].payload[9]) & 0x1fff); // PCR on audio: audio only
     std::vector<Pes> pes = Pess(pkts, SR_TS_PID_AUDIO);
     ASSERT_EQ(1u, pes.size());
@@ -401,7 +417,127 @@ TEST_F(TsMux, NewStreamBumpsPmtVersion)
         }
     }
     ASSERT_EQ(2u, pmts.size());
-    EXPECT_EQ(0xc1, pmts[0]->payload[6]); // version 0
-    EXPECT_EQ(0xc3, pmts[1]->payload[6]); // version 1
+    EXPECT_EQ(0xc1, pmts[0]->payload[6]);                                   // version 0
+    EXPECT_EQ(0xc3, pmts[1]->payload[6]);                                   // version 1
     EXPECT_EQ(SR_TS_PID_VIDEO, sr_get_be16(&pmts[1]->payload[9]) & 0x1fff); // PCR moves to video
+}
+
+// ---- Opus (ETSI draft "Opus Interactive Audio Codec Transport Multiplexing Standard") ----
+
+namespace
+{
+
+// An OpusHead (RFC 7845 5.1) of channels, family 0 (1, 2) or 1.
+std::vector<uint8_t> OpusHead(uint8_t channels)
+{
+    std::vector<uint8_t> h = {'O', 'p', 'u', 's', 'H', 'e', 'a', 'd', 1, channels, 0x38, 0x01, 0x80, 0xbb, 0, 0, 0, 0};
+    h.push_back(channels <= 2 ? 0 : 1);
+    if (channels > 2) {
+        h.insert(h.end(), {channels, 0});
+        for (uint8_t i = 0; i < channels; i++) {
+            h.push_back(i);
+        }
+    }
+    return h;
+}
+
+std::vector<uint8_t> OpusPacket(size_t size)
+{
+    std::vector<uint8_t> p(size);
+    for (size_t i = 0; i < size; i++) {
+        p[i] = (uint8_t)(i * 7 + 3);
+    }
+    p[0] = 0xf8; // TOC: CELT fullband 20 ms, one frame
+    return p;
+}
+
+int WriteOpus(sr_ts_muxer_t *m, uint8_t flags, int64_t dts, const std::vector<uint8_t> &body, sr_buf_t *out)
+{
+    sr_packet_t pkt;
+    uint8_t *p = sr_packet_init_frame(&pkt, SR_CODEC_OPUS, flags, dts, dts, body.size());
+    memcpy(p, body.data(), body.size());
+    int rc = sr_ts_muxer_write(m, &pkt, out);
+    sr_packet_deinit(&pkt);
+    return rc;
+}
+
+// The ES_info descriptors of the stream on pid in a PMT packet's payload.
+std::vector<uint8_t> PmtDescriptors(const TsPacket &pmt, uint16_t pid, uint8_t *stream_type)
+{
+    const std::vector<uint8_t> &s = pmt.payload;
+    size_t end = 1 + 3 + ((sr_get_be16(&s[2]) & 0x0fff)) - 4; /* pointer_field, header, CRC */
+    for (size_t pos = 1 + 12 + (sr_get_be16(&s[11]) & 0x0fff); pos + 5 <= end;) {
+        size_t n = sr_get_be16(&s[pos + 3]) & 0x0fff;
+        if ((sr_get_be16(&s[pos + 1]) & 0x1fff) == pid) {
+            *stream_type = s[pos];
+            return std::vector<uint8_t>(s.begin() + (long)pos + 5, s.begin() + (long)(pos + 5 + n));
+        }
+        pos += 5 + n;
+    }
+    return {};
+}
+
+} // namespace
+
+TEST_F(TsMux, OpusLeavesWithDescriptorsAndControlHeaders)
+{
+    ASSERT_SR_OK(WriteOpus(m_, SR_PACKET_IS_SEQUENCE_HEADER, 0, OpusHead(1), &out_));
+    EXPECT_EQ(0u, out_.len); // a config writes nothing
+    EXPECT_TRUE(sr_ts_muxer_has_audio(m_));
+    std::vector<uint8_t> big = OpusPacket(300), small = OpusPacket(10), edge = OpusPacket(255);
+    ASSERT_SR_OK(WriteOpus(m_, 0, 20, big, &out_));
+    ASSERT_SR_OK(WriteOpus(m_, 0, 40, small, &out_));
+    ASSERT_SR_OK(WriteOpus(m_, 0, 60, edge, &out_));
+    std::vector<TsPacket> pkts = Split(out_);
+    ASSERT_EQ(SR_TS_PID_PMT, pkts[1].pid);
+    uint8_t type = 0;
+    std::vector<uint8_t> desc = PmtDescriptors(pkts[1], SR_TS_PID_AUDIO, &type);
+    EXPECT_EQ(SR_TS_STREAM_PRIVATE, type);
+    EXPECT_EQ(std::vector<uint8_t>(kOpusMonoDesc, kOpusMonoDesc + sizeof(kOpusMonoDesc)), desc);
+    std::vector<Pes> pes = Pess(pkts, SR_TS_PID_AUDIO);
+    ASSERT_EQ(3u, pes.size());
+    // opus_control_header: 0x7fe0 (prefix, no trims), au_size as 0xff bytes then the rest
+    EXPECT_EQ(Cat({{0x7f, 0xe0, 0xff, 45}, big}), pes[0].es);
+    EXPECT_EQ(Cat({{0x7f, 0xe0, 10}, small}), pes[1].es);
+    EXPECT_EQ(Cat({{0x7f, 0xe0, 0xff, 0}, edge}), pes[2].es);
+    EXPECT_EQ(20 * 90, pes[0].pts);
+    EXPECT_EQ(60 * 90, pes[2].pts);
+    // private_stream_1
+    for (const TsPacket &t : pkts) {
+        if (t.pid == SR_TS_PID_AUDIO && t.pusi) {
+            EXPECT_EQ(0xbd, t.payload[3]);
+        }
+    }
+}
+
+TEST_F(TsMux, OpusWithoutHeadIsStereoAndMoreThanTwoChannelsAreRefused)
+{
+    ASSERT_SR_OK(WriteOpus(m_, 0, 0, OpusPacket(20), &out_));
+    std::vector<TsPacket> pkts = Split(out_);
+    uint8_t type = 0;
+    std::vector<uint8_t> desc = PmtDescriptors(pkts[1], SR_TS_PID_AUDIO, &type);
+    ASSERT_EQ(10u, desc.size());
+    EXPECT_EQ(2, desc[9]); // channel_config_code: stereo
+
+    // a 6-channel head: the stream leaves the PMT and its frames are skipped
+    EXPECT_SR_ERR(SR_EUNSUPPORTED, WriteOpus(m_, SR_PACKET_IS_SEQUENCE_HEADER, 20, OpusHead(6), &out_));
+    EXPECT_FALSE(sr_ts_muxer_has_audio(m_));
+    size_t len = out_.len;
+    EXPECT_SR_ERR(SR_EUNSUPPORTED, WriteOpus(m_, 0, 20, OpusPacket(20), &out_));
+    EXPECT_EQ(len, out_.len);
+    EXPECT_SR_ERR(SR_EFORMAT, WriteOpus(m_, SR_PACKET_IS_SEQUENCE_HEADER, 40, {'O', 'p', 'u', 's'}, &out_));
+
+    // back to mono: a new PMT version announces it
+    ASSERT_SR_OK(WriteOpus(m_, SR_PACKET_IS_SEQUENCE_HEADER, 40, OpusHead(1), &out_));
+    ASSERT_SR_OK(WriteOpus(m_, 0, 40, OpusPacket(20), &out_));
+    std::vector<TsPacket> all = Split(out_);
+    const TsPacket *pmt = nullptr;
+    for (const TsPacket &t : all) {
+        pmt = t.pid == SR_TS_PID_PMT ? &t : pmt;
+    }
+    ASSERT_NE(nullptr, pmt);
+    EXPECT_EQ(0xc3, pmt->payload[6]); // version 1
+    desc = PmtDescriptors(*pmt, SR_TS_PID_AUDIO, &type);
+    ASSERT_EQ(10u, desc.size());
+    EXPECT_EQ(1, desc[9]);
 }

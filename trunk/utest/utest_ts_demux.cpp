@@ -149,6 +149,31 @@ void MuxSh(sr_ts_muxer_t *m, sr_packet_type_t type, const uint8_t *flv, size_t s
     sr_packet_deinit(&pkt);
 }
 
+// Our muxer writing into a buffer, with what went in (freed however the test ends).
+struct Muxing {
+    sr_ts_muxer_t *m = sr_ts_muxer_new();
+    sr_buf_t out;
+    Input in;
+    Muxing()
+    {
+        sr_buf_init(&out);
+        MuxSh(m, SR_PACKET_VIDEO, kAvcHigh320, sizeof(kAvcHigh320), 0, &out);
+    }
+    ~Muxing()
+    {
+        sr_buf_deinit(&out);
+        sr_ts_muxer_free(m);
+    }
+    void Frame(sr_codec_id_t codec, uint8_t flags, int64_t dts, const std::vector<uint8_t> &body)
+    {
+        MuxFrame(m, codec, flags, dts, dts, body, &out, &in);
+    }
+    std::vector<uint8_t> Ts() const
+    {
+        return std::vector<uint8_t>(out.data, out.data + out.len);
+    }
+};
+
 // H.264 + AAC (or MP3): count video frames of 40 ms with a keyframe every 10 and a
 // composition offset, audio every 23 ms; sizes from tiny to several TS packets.
 Input MuxAv(int count, int64_t start_ms, bool is_mp3, int segment_every = 0)
@@ -258,34 +283,27 @@ TEST(TsDemux, RoundTripsMp3SplitByFrameHeaders)
 TEST(TsDemux, TakesPmtVersionChangeWithNewStream)
 {
     // video alone first (PMT version 0), then audio appears (PMT version 1)
-    sr_ts_muxer_t *m = sr_ts_muxer_new();
-    sr_buf_t out;
-    sr_buf_init(&out);
-    Input in;
-    MuxSh(m, SR_PACKET_VIDEO, kAvcHigh320, sizeof(kAvcHigh320), 0, &out);
+    Muxing mx;
     for (int i = 0; i < 6; i++) {
         if (i == 3) {
-            MuxSh(m, SR_PACKET_AUDIO, kAacSh, sizeof(kAacSh), i * 40, &out);
+            MuxSh(mx.m, SR_PACKET_AUDIO, kAacSh, sizeof(kAacSh), i * 40, &mx.out);
         }
-        MuxFrame(m, SR_CODEC_H264, i == 0 ? SR_PACKET_IS_KEYFRAME : 0, i * 40, i * 40, AvcFrame(300, i == 0, 1), &out,
-                 &in);
+        mx.Frame(SR_CODEC_H264, i == 0 ? SR_PACKET_IS_KEYFRAME : 0, i * 40, AvcFrame(300, i == 0, 1));
         if (i >= 3) {
-            MuxFrame(m, SR_CODEC_AAC, 0, i * 40 + 5, i * 40 + 5, Canonical(50, 3), &out, &in);
+            mx.Frame(SR_CODEC_AAC, 0, i * 40 + 5, Canonical(50, 3));
         }
     }
     Demux dm;
     bool has_audio = true, has_video = true;
     sr_ts_demux_tracks(dm.d, &has_audio, &has_video);
     EXPECT_FALSE(has_audio || has_video) << "tracks before any PMT";
-    dm.Feed(std::vector<uint8_t>(out.data, out.data + out.len), 188);
+    dm.Feed(mx.Ts(), 188);
     sr_ts_demux_tracks(dm.d, &has_audio, &has_video);
     EXPECT_TRUE(has_audio && has_video) << "the tracks of the PMT's second version";
     ExpectClean(dm.Stats());
-    ExpectSame(in.video, dm.sink.Of(SR_CODEC_H264, false));
-    ExpectSame(in.audio, dm.sink.Of(SR_CODEC_AAC, false));
+    ExpectSame(mx.in.video, dm.sink.Of(SR_CODEC_H264, false));
+    ExpectSame(mx.in.audio, dm.sink.Of(SR_CODEC_AAC, false));
     EXPECT_EQ(1u, dm.sink.Of(SR_CODEC_H264, true).size()); // the video stream kept its state
-    sr_buf_deinit(&out);
-    sr_ts_muxer_free(m);
 }
 
 TEST(TsDemux, UnwrapsPtsAcross33Bits)
@@ -502,6 +520,38 @@ TEST(TsDemux, ParsesOpusControlHeaders)
     EXPECT_EQ(1000, f[0].dts);
     EXPECT_EQ(1020, f[1].dts);
     EXPECT_EQ(SR_PACKET_AUDIO, f[0].type);
+}
+
+TEST(TsDemux, RoundTripsOurOpusMuxer)
+{
+    // H.264 + mono Opus through our muxer: the demuxer finds Opus by its descriptors,
+    // gives a mono OpusHead and every packet back with its time
+    Muxing mx;
+    sr_opus_head_t head;
+    ASSERT_SR_OK(sr_opus_head_default(1, &head));
+    uint8_t hb[SR_OPUS_HEAD_MIN_BYTES];
+    size_t hn = 0;
+    ASSERT_SR_OK(sr_opus_head_write(&head, hb, sizeof(hb), &hn));
+    Input unused;
+    MuxFrame(mx.m, SR_CODEC_OPUS, SR_PACKET_IS_SEQUENCE_HEADER, 0, 0, std::vector<uint8_t>(hb, hb + hn), &mx.out,
+             &unused);
+    for (int i = 0; i < 25; i++) {
+        mx.Frame(SR_CODEC_H264, i % 10 == 0 ? SR_PACKET_IS_KEYFRAME : 0, i * 40,
+                 AvcFrame(i % 3 == 0 ? 3000 : 40, i % 10 == 0, (uint8_t)i));
+        std::vector<uint8_t> opus = Canonical(i % 4 == 0 ? 400 : 60 + i, (uint8_t)i);
+        opus[0] = 0xf8; // 20 ms
+        mx.Frame(SR_CODEC_OPUS, 0, i * 20, opus);
+    }
+    Demux dm;
+    dm.Feed(mx.Ts(), 1316);
+    ExpectClean(dm.Stats());
+    ExpectSame(mx.in.video, dm.sink.Of(SR_CODEC_H264, false));
+    ExpectSame(mx.in.audio, dm.sink.Of(SR_CODEC_OPUS, false));
+    std::vector<Frame> heads = dm.sink.Of(SR_CODEC_OPUS, true);
+    ASSERT_EQ(1u, heads.size());
+    sr_opus_head_t got;
+    ASSERT_SR_OK(sr_opus_head_parse(heads[0].body.data(), heads[0].body.size(), &got));
+    EXPECT_EQ(1, got.channels);
 }
 
 TEST(TsDemux, SplitsAdtsFramesWithoutDrift)

@@ -19,9 +19,6 @@
 #define SR_TS_MASK_33 ((UINT64_C(1) << 33) - 1)
 #define SR_TS_SECTION_MAX 1021 /* section_length of a PAT/PMT (2.4.4.3, 2.4.4.8) */
 #define SR_TS_PSI_BUF_MAX 4096
-#define SR_TS_DESC_REGISTRATION 0x05
-#define SR_TS_DESC_EXTENSION 0x7f
-#define SR_TS_DESC_OPUS_AUDIO 0x80 /* extension tag of the Opus audio descriptor */
 
 /* What sr_ts_demux_cc() says about a packet. */
 enum { SR_TS_CC_OK, SR_TS_CC_SKIP, SR_TS_CC_GAP };

@@ -16,7 +16,6 @@
 SR_BEGIN_DECLS
 
 #define SR_TS_DEMUX_MAX_STREAMS 16
-#define SR_TS_STREAM_PRIVATE 0x06 /* PES private data: Opus with its registration descriptor */
 
 /* One elementary stream of the program. */
 typedef struct sr_ts_demux_stream {

@@ -2,8 +2,10 @@
 /*
  * sr_ts_mux.c: the MPEG-TS muxer of sr_ts.h. Section and field references are to
  * ISO/IEC 13818-1 (2.4.3 transport packets, 2.4.3.4 adaptation field, 2.4.3.6 PES,
- * 2.4.4 PSI), ITU-T H.264 7.3.2.4 / H.265 7.3.2.5 (access unit delimiters) and
- * ISO/IEC 14496-3 1.A.2 (ADTS, built by sr_codec).
+ * 2.4.4 PSI, 2.6 descriptors), ITU-T H.264 7.3.2.4 / H.265 7.3.2.5 (access unit
+ * delimiters), ISO/IEC 14496-3 1.A.2 (ADTS, built by sr_codec) and, for Opus, the ETSI
+ * draft "Opus Interactive Audio Codec Transport Multiplexing Standard" v0.1.3 (2013):
+ * 6.1 registration and Opus audio descriptors, 6.2 opus_control_header.
  */
 #include "sr_ts.h"
 
@@ -11,6 +13,7 @@
 
 #include "sr_alloc.h"
 #include "sr_codec.h"
+#include "sr_codec_config.h"
 #include "sr_error.h"
 
 #define SR_TS_PAYLOAD_BYTES 184
@@ -20,6 +23,9 @@
 #define SR_TS_AF_RANDOM_ACCESS 0x40
 #define SR_TS_AF_PCR 0x10
 #define SR_TS_MAX_ES 8
+#define SR_TS_MAX_DESC 32 /* 8 streams of 5 + 32 bytes fit one PMT packet */
+#define SR_TS_PES_PRIVATE_1 0xbd
+#define SR_TS_OPUS_PREFIX 0x7fe0 /* opus_control_header: 0x3ff, no trims, no extension */
 
 /* ======================================================================== */
 /* CRC32/MPEG-2 and PSI                                                     */
@@ -90,10 +96,14 @@ void sr_ts_write_pmt(uint8_t out[SR_TS_PACKET_BYTES], uint16_t pmt_pid, uint8_t 
     sr_put_be16(s + 10, 0xf000); /* program_info_length 0 */
     uint8_t *p = s + 12;
     for (size_t i = 0; i < count; i++) {
+        size_t dlen = es[i].desc ? SR_MIN(es[i].desc_len, SR_TS_MAX_DESC) : 0;
         p[0] = es[i].stream_type;
         sr_put_be16(p + 1, (uint16_t)(0xe000 | (es[i].pid & 0x1fff)));
-        sr_put_be16(p + 3, 0xf000); /* ES_info_length 0 */
-        p += 5;
+        sr_put_be16(p + 3, (uint16_t)(0xf000 | dlen)); /* ES_info_length */
+        if (dlen) {
+            memcpy(p + 5, es[i].desc, dlen);
+        }
+        p += 5 + dlen;
     }
     sr_ts_finish_section(out, s, (size_t)(p - s) - 3);
 }
@@ -200,9 +210,11 @@ void sr_ts_write_pes(sr_buf_t *out, const sr_ts_pes_t *pes, const uint8_t *es, s
 /* ======================================================================== */
 
 struct sr_ts_muxer {
-    int video_codec;      /* SR_CODEC_H264/H265, SR_CODEC_NONE none */
-    uint8_t audio_type;   /* SR_TS_STREAM_AAC/MPEG*_AUDIO, 0 none */
-    sr_packet_t video_sh; /* holds the record the configs point into */
+    int video_codec;          /* SR_CODEC_H264/H265, SR_CODEC_NONE none */
+    uint8_t audio_type;       /* SR_TS_STREAM_AAC/MPEG*_AUDIO/PRIVATE (Opus), 0 none */
+    uint8_t opus_channels;    /* Opus: 1 or 2 (the channel_config_code) */
+    bool is_opus_unsupported; /* the last OpusHead had more than 2 channels */
+    sr_packet_t video_sh;     /* holds the record the configs point into */
     sr_packet_t audio_sh;
     sr_avc_config_t avc;
     sr_hevc_config_t hevc;
@@ -212,6 +224,7 @@ struct sr_ts_muxer {
     bool need_psi;       /* start of a segment */
     int psi_video_codec; /* what the last PMT announced */
     uint8_t psi_audio_type;
+    uint8_t psi_opus_channels;
     uint8_t pmt_version;
     uint8_t cc_pat, cc_pmt, cc_video, cc_audio;
     sr_buf_t es; /* scratch: one access unit */
@@ -254,7 +267,8 @@ bool sr_ts_muxer_has_audio(const sr_ts_muxer_t *m)
 /* PAT + PMT when a segment starts or the set of streams changed. */
 static void sr_ts_muxer_psi(sr_ts_muxer_t *m, sr_buf_t *out)
 {
-    bool changed = m->psi_video_codec != m->video_codec || m->psi_audio_type != m->audio_type;
+    bool changed = m->psi_video_codec != m->video_codec || m->psi_audio_type != m->audio_type ||
+                   m->psi_opus_channels != m->opus_channels;
     if (!m->need_psi && !changed) {
         return;
     }
@@ -264,11 +278,18 @@ static void sr_ts_muxer_psi(sr_ts_muxer_t *m, sr_buf_t *out)
     sr_ts_es_t es[2];
     size_t n = 0;
     if (m->video_codec) {
-        es[n++] =
-            (sr_ts_es_t){m->video_codec == SR_CODEC_H265 ? SR_TS_STREAM_H265 : SR_TS_STREAM_H264, SR_TS_PID_VIDEO};
+        es[n++] = (sr_ts_es_t){m->video_codec == SR_CODEC_H265 ? SR_TS_STREAM_H265 : SR_TS_STREAM_H264, SR_TS_PID_VIDEO,
+                               NULL, 0};
     }
+    /* Opus (draft 6.1): registration "Opus"; extension descriptor, Opus audio
+     * descriptor, channel_config_code = channels (1 mono, 2 stereo) */
+    const uint8_t opus_desc[] = {
+        SR_TS_DESC_REGISTRATION, 4, 'O', 'p', 'u', 's', SR_TS_DESC_EXTENSION, 2, SR_TS_DESC_OPUS_AUDIO,
+        m->opus_channels};
     if (m->audio_type) {
-        es[n++] = (sr_ts_es_t){m->audio_type, SR_TS_PID_AUDIO};
+        bool is_opus = m->audio_type == SR_TS_STREAM_PRIVATE;
+        es[n++] = (sr_ts_es_t){m->audio_type, SR_TS_PID_AUDIO, is_opus ? opus_desc : NULL,
+                               is_opus ? (uint8_t)sizeof(opus_desc) : 0};
     }
     uint16_t pcr_pid = m->video_codec ? SR_TS_PID_VIDEO : SR_TS_PID_AUDIO;
     sr_buf_reserve(out, 2 * SR_TS_PACKET_BYTES);
@@ -281,6 +302,7 @@ static void sr_ts_muxer_psi(sr_ts_muxer_t *m, sr_buf_t *out)
     m->need_psi = false;
     m->psi_video_codec = m->video_codec;
     m->psi_audio_type = m->audio_type;
+    m->psi_opus_channels = m->opus_channels;
 }
 
 static int sr_ts_muxer_video_sh(sr_ts_muxer_t *m, const sr_packet_t *pkt, int codec)
@@ -453,6 +475,43 @@ static uint8_t sr_ts_mp3_type(const sr_packet_t *pkt, const uint8_t *frame, size
     return is_low_rate ? SR_TS_STREAM_MPEG2_AUDIO : SR_TS_STREAM_MPEG1_AUDIO;
 }
 
+/* Opus: an OpusHead sets the channels (1 or 2; more are refused, and so are their
+ * frames); a frame becomes one access unit after its opus_control_header (draft 6.2:
+ * au_size as 0xff bytes while 255 or more remain, then the rest) in m->es. */
+static int sr_ts_muxer_opus(sr_ts_muxer_t *m, const sr_packet_t *pkt, const uint8_t *d, size_t n)
+{
+    if (pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER) {
+        sr_opus_head_t head;
+        int rc = sr_opus_head_parse(d, n, &head);
+        if (rc != SR_OK) {
+            return rc == -SR_EUNSUPPORTED ? rc : -SR_EFORMAT;
+        }
+        m->is_opus_unsupported = head.channels > 2;
+        m->opus_channels = m->is_opus_unsupported ? 0 : head.channels;
+        if (m->is_opus_unsupported) {
+            m->audio_type = m->audio_type == SR_TS_STREAM_PRIVATE ? 0 : m->audio_type; /* out of the PMT */
+            return -SR_EUNSUPPORTED;
+        }
+        m->audio_type = SR_TS_STREAM_PRIVATE;
+        return SR_OK;
+    }
+    if (m->is_opus_unsupported) {
+        return -SR_EUNSUPPORTED;
+    }
+    if (m->audio_type != SR_TS_STREAM_PRIVATE) {
+        m->audio_type = SR_TS_STREAM_PRIVATE; /* no OpusHead yet: stereo, as RTP's default */
+        m->opus_channels = 2;
+    }
+    sr_buf_put_be16(&m->es, SR_TS_OPUS_PREFIX);
+    size_t left = n;
+    for (; left >= 255; left -= 255) {
+        sr_buf_put_u8(&m->es, 0xff);
+    }
+    sr_buf_put_u8(&m->es, (uint8_t)left);
+    sr_buf_put_bytes(&m->es, d, n);
+    return SR_OK;
+}
+
 static int sr_ts_muxer_audio(sr_ts_muxer_t *m, const sr_packet_t *pkt, sr_buf_t *out)
 {
     size_t n = 0;
@@ -483,12 +542,17 @@ static int sr_ts_muxer_audio(sr_ts_muxer_t *m, const sr_packet_t *pkt, sr_buf_t 
             m->audio_type = sr_ts_mp3_type(pkt, d, n);
         }
         sr_buf_put_bytes(&m->es, d, n);
+    } else if (pkt->codec == SR_CODEC_OPUS) {
+        int rc = sr_ts_muxer_opus(m, pkt, d, n);
+        if (rc != SR_OK || (pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER) || n == 0) {
+            return rc;
+        }
     } else {
         return pkt->payload->size == 0 ? SR_OK : -SR_EUNSUPPORTED;
     }
     sr_ts_muxer_psi(m, out);
     sr_ts_pes_t pes = {.pid = SR_TS_PID_AUDIO,
-                       .stream_id = SR_TS_PES_AUDIO,
+                       .stream_id = pkt->codec == SR_CODEC_OPUS ? SR_TS_PES_PRIVATE_1 : SR_TS_PES_AUDIO,
                        .pts_90k = pkt->dts * 90,
                        .dts_90k = pkt->dts * 90,
                        .has_pcr = m->video_codec == 0,
