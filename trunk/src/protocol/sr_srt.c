@@ -334,6 +334,8 @@ void sr_srt_cleanup(void)
     sr_wake_stop(sr_srt.wake);
     srt_epoll_release(sr_srt.eid);
     sr_srt.nevents = 0;
+    sr_srt.nrefusals = 0; /* not logged: the server is going away */
+    sr_srt.refusals_unlogged = 0;
     srt_cleanup();
     sr_srt.is_started = false;
 }

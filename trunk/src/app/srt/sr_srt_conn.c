@@ -349,7 +349,9 @@ static void sr_srt_conn_serve(sr_server_t *s, void *handle)
 static void sr_srt_conn_close_listener(void *handle)
 {
     sr_srt_conn_listener_t *l = handle;
-    sr_srt_close(l->sock); /* after this, libsrt calls its gate no more */
+    /* libsrt takes the listener out of its receive queue under the lock its listen
+     * callback runs under: once this returns, the gate is not called any more */
+    sr_srt_close(l->sock);
     sr_srt_admit_free(l->admit);
     sr_free(l);
 }
