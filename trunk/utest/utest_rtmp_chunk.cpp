@@ -702,6 +702,57 @@ TEST(RtmpChunk, WriterBatchesIntoOneWritevAndReleasesRefs)
     EXPECT_EQ(want, got);
 }
 
+// The shared wire form (sr_rtmp_chunk_delta, sr_rtmp_writer_add_chunked): after a fmt 0
+// message on each chunk stream, fmt 1 messages laid end to end in one block read back
+// with the right timestamps and bodies, at chunk sizes that split them, and go out as one
+// iovec however many there are.
+TEST(RtmpChunk, SharedDeltaFormReadsBackInOneIovec)
+{
+    for (uint32_t cs : {128u, 60000u}) {
+        long live = sr_payload_live_count();
+        CountIo c;
+        count_io_init(&c);
+        sr_rtmp_writer_t *w = sr_rtmp_writer_new(&c.io);
+        sr_rtmp_writer_set_chunk_size(w, cs);
+        std::vector<Msg> want;
+        uint32_t ts[2] = {1000, 1020};
+        for (int k = 0; k < 2; k++) { // each chunk stream starts with its own fmt 0 header
+            Bytes b = body_of(50, (uint8_t)k);
+            want.push_back(Msg{(uint8_t)(k ? 9 : 8), 1, ts[k], k ? 7u : 6u, b});
+            sr_payload_t *p = sr_payload_new_copy(b.data(), b.size());
+            ASSERT_SR_OK(sr_rtmp_writer_add(w, want.back().csid, want.back().type, 1, ts[k], p));
+            sr_payload_unref(p);
+        }
+        sr_payload_t *block = sr_payload_new(64 * 1024);
+        size_t used = 0;
+        for (int i = 0; i < 40; i++) {
+            int k = i % 2;
+            uint32_t delta = k ? 40 : 23;
+            ts[k] += delta;
+            Bytes b = body_of(i % 5 == 0 ? 300 : 90, (uint8_t)(2 + i));
+            want.push_back(Msg{(uint8_t)(k ? 9 : 8), 1, ts[k], k ? 7u : 6u, b});
+            size_t need = sr_rtmp_chunk_delta_size(want.back().csid, cs, b.size());
+            ASSERT_LE(used + need, block->size);
+            size_t n = sr_rtmp_chunk_delta(block->data + used, want.back().csid, want.back().type, delta, cs, b.data(),
+                                           b.size());
+            ASSERT_EQ(need, n);
+            ASSERT_SR_OK(sr_rtmp_writer_add_chunked(w, block, block->data + used, n));
+            used += n;
+        }
+        EXPECT_EQ(0u, sr_rtmp_chunk_delta(block->data, 6, 8, -1, cs, block->data, 1)) << "negative delta";
+        EXPECT_EQ(0u, sr_rtmp_chunk_delta(block->data, 6, 8, 0xffffff, cs, block->data, 1)) << "extended delta";
+        sr_payload_unref(block);
+        EXPECT_EQ(live + 3, sr_payload_live_count()); // the writer holds two payloads and the block
+        ASSERT_SR_OK(sr_rtmp_writer_flush(w));
+        EXPECT_EQ(5, c.max_iovcnt) << "two fmt 0 messages (header, body each), then one range";
+        EXPECT_EQ(live, sr_payload_live_count());
+        sr_rtmp_writer_free(w);
+        std::vector<Msg> got;
+        EXPECT_SR_ERR(SR_EPEER_CLOSED, read_bytes(c.out.data(), c.out.size(), got, cs));
+        EXPECT_EQ(want, got) << "chunk size " << cs;
+    }
+}
+
 TEST(RtmpChunk, WriterSplitsWritevAtIovMaxAndFlushesWhenFull)
 {
     CountIo c;

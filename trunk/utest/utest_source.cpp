@@ -909,6 +909,68 @@ TEST_F(Source, TickFlushesASparseStream)
     EXPECT_EQ(2u, got.size());
 }
 
+// An output's wire form is built once per packet stored, from the first consumer that
+// asks on: ring packets carry it (with their seq), packets given at attach do not, and a
+// second kind or key is refused. The blocks go with the ring.
+struct TestWire {
+    static void *state_new(uint32_t key)
+    {
+        return new uint32_t(key);
+    }
+    static void state_free(void *st)
+    {
+        delete static_cast<uint32_t *>(st);
+    }
+    static void build(void *, const sr_packet_t *pkt, int64_t t_ms, uint64_t seq, sr_wire_t *out)
+    {
+        out->block = sr_payload_new_copy(pkt->payload->data, pkt->payload->size);
+        out->len = pkt->payload->size;
+        out->base_seq = seq;
+        out->delta = t_ms;
+    }
+};
+const sr_wire_kind_t test_wire = {TestWire::state_new, TestWire::state_free, TestWire::build};
+const sr_wire_kind_t other_wire = {TestWire::state_new, TestWire::state_free, TestWire::build};
+
+TEST_F(Source, WireFormIsBuiltOncePerPacketForItsReaders)
+{
+    Stream st;
+    Published pub;
+    ASSERT_SR_OK(sr_source_publish(st.src, "pub00001"));
+    sr_consumer_t *a = st.add();
+    pub.feed(st.src, KEY, 0, 1, 0); // before anyone asked: no wire form
+    sr_consumer_t *b = st.add();    // given the GOP
+    EXPECT_TRUE(sr_consumer_use_wire(a, &test_wire, 60000));
+    EXPECT_TRUE(sr_consumer_use_wire(b, &test_wire, 60000));
+    EXPECT_FALSE(sr_consumer_use_wire(b, &test_wire, 128)) << "another key";
+    EXPECT_FALSE(sr_consumer_use_wire(b, &other_wire, 60000)) << "another kind";
+    pub.feed(st.src, INTER, 40, 1, 1);
+    pub.feed(st.src, INTER, 80, 1, 2);
+    sr_packet_t out[8];
+    const sr_wire_t *wires[8];
+    uint64_t seqs[8];
+    size_t n = sr_consumer_fetch_wired(b, out, wires, seqs, 8);
+    ASSERT_EQ(3u, n);
+    EXPECT_EQ(nullptr, wires[0]); // the GOP it was given
+    EXPECT_EQ(UINT64_MAX, seqs[0]);
+    for (size_t i = 1; i < 3; i++) {
+        ASSERT_NE(nullptr, wires[i]);
+        EXPECT_EQ(seqs[i], wires[i]->base_seq);
+        EXPECT_EQ(0, memcmp(out[i].payload->data, wires[i]->block->data, wires[i]->len));
+    }
+    const sr_wire_t *first = wires[1];
+    for (size_t i = 0; i < n; i++) {
+        sr_packet_deinit(&out[i]);
+    }
+    n = sr_consumer_fetch_wired(a, out, wires, seqs, 8);
+    ASSERT_EQ(3u, n);
+    EXPECT_EQ(nullptr, wires[0]);
+    EXPECT_EQ(first, wires[1]) << "one form, shared by both readers";
+    for (size_t i = 0; i < n; i++) {
+        sr_packet_deinit(&out[i]);
+    }
+}
+
 TEST_F(Source, SetConsumerPolicyAppliesToQueues)
 {
     Stream st;

@@ -753,6 +753,51 @@ int sr_rtmp_writer_add(sr_rtmp_writer_t *w, uint32_t csid, uint8_t type, uint32_
     return SR_OK;
 }
 
+int sr_rtmp_writer_add_chunked(sr_rtmp_writer_t *w, sr_payload_t *owner, const uint8_t *data, size_t len)
+{
+    if (w->niov > 0 && w->niov + 1 > SR_RTMP_WRITER_SOFT_IOVS) {
+        int rc = sr_rtmp_writer_flush(w);
+        if (rc != SR_OK) {
+            return sr_err_wrap(rc, "chunked auto flush");
+        }
+    }
+    sr_rtmp_writer_reserve(w, 1);
+    w->refs[w->nrefs++] = sr_payload_ref(owner);
+    sr_rtmp_writer_push(w, data, len);
+    return SR_OK;
+}
+
+size_t sr_rtmp_chunk_delta_size(uint32_t csid, uint32_t chunk_size, size_t len)
+{
+    uint8_t basic[3];
+    size_t b = sr_rtmp_writer_put_basic(basic, 0, csid);
+    size_t chunks = len == 0 ? 1 : (len - 1) / chunk_size + 1;
+    return b + 7 + len + (chunks - 1) * b;
+}
+
+size_t sr_rtmp_chunk_delta(uint8_t *out, uint32_t csid, uint8_t type, int64_t delta, uint32_t chunk_size,
+                           const uint8_t *payload, size_t len)
+{
+    if (delta < 0 || delta >= SR_RTMP_EXTENDED_TIMESTAMP || len > SR_RTMP_MAX_MESSAGE_SIZE || chunk_size == 0) {
+        return 0;
+    }
+    /* fmt 1 header (RTMP 5.3.1.2.2): the stream id is the previous message's */
+    size_t n = sr_rtmp_writer_put_basic(out, 1, csid);
+    sr_put_be24(out + n, (uint32_t)delta);
+    sr_put_be24(out + n + 3, (uint32_t)len);
+    out[n + 6] = type;
+    n += 7;
+    for (size_t off = 0; off < len; off += chunk_size) {
+        if (off > 0) {
+            n += sr_rtmp_writer_put_basic(out + n, 3, csid);
+        }
+        size_t part = SR_MIN(chunk_size, len - off);
+        memcpy(out + n, payload + off, part);
+        n += part;
+    }
+    return n;
+}
+
 int sr_rtmp_writer_add_bytes(sr_rtmp_writer_t *w, uint32_t csid, uint8_t type, uint32_t stream_id, uint32_t timestamp,
                              const void *data, size_t len)
 {

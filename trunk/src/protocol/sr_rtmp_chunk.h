@@ -127,6 +127,18 @@ int sr_rtmp_writer_add(sr_rtmp_writer_t *w, uint32_t csid, uint8_t type, uint32_
  * (borrowed) into a new payload. len must be at most SR_RTMP_MAX_MESSAGE_SIZE. May yield. */
 int sr_rtmp_writer_add_bytes(sr_rtmp_writer_t *w, uint32_t csid, uint8_t type, uint32_t stream_id, uint32_t timestamp,
                              const void *data, size_t len);
+/* Queue len bytes at data, already in chunks (sr_rtmp_chunk_delta), held by owner (the
+ * writer takes a reference until they are written). Ranges that follow each other in
+ * memory go out as one iovec. May yield (a full queue is flushed first). */
+int sr_rtmp_writer_add_chunked(sr_rtmp_writer_t *w, sr_payload_t *owner, const uint8_t *data, size_t len);
+/* The chunked form of a message whose timestamp is delta after the previous message's on
+ * the same chunk stream, with the same stream id: a fmt 1 header, then a fmt 3 header
+ * every chunk_size bytes. Returns the bytes it takes (sr_rtmp_chunk_delta_size) written to
+ * out, or 0 when a delta does not fit (negative, or one that needs an extended timestamp):
+ * such a message needs its own fmt 0 header. */
+size_t sr_rtmp_chunk_delta_size(uint32_t csid, uint32_t chunk_size, size_t len);
+size_t sr_rtmp_chunk_delta(uint8_t *out, uint32_t csid, uint8_t type, int64_t delta, uint32_t chunk_size,
+                           const uint8_t *payload, size_t len);
 /*
  * Write everything queued (writev, at most 1024 iovecs per call), then drop the payload
  * references and reset the header arena. On error the queue is dropped all the same.

@@ -32,7 +32,7 @@ static void sr_http_players_port(sr_json_writer_t *w, const char *key, bool is_e
 }
 
 /* {rtmp, http, api, srt, rtc: {enabled, port}, flv, hls}: flv/hls say whether the default
- * vhost serves them. SRT and WebRTC are not served yet: always off. */
+ * vhost serves them. WebRTC is not served yet: always off. */
 static int sr_http_players_info(sr_http_ctx_t *ctx)
 {
     const sr_server_config_t *cfg = sr_server_config(ctx->server);

@@ -16,6 +16,7 @@
 #include "sr_packet.h"
 #include "sr_rtmp_conn_internal.h"
 #include "sr_rtmp_control.h"
+#include "sr_rtmp_wire.h"
 #include "sr_session.h"
 #include "sr_st.h"
 
@@ -28,14 +29,22 @@
 /* Messages handled per poll, so a chatty player cannot starve its own sending. */
 #define SR_RTMP_PLAY_POLL_MAX_MSGS 64
 
+enum { SR_RTMP_PLAY_AUDIO, SR_RTMP_PLAY_VIDEO, SR_RTMP_PLAY_DATA, SR_RTMP_PLAY_STREAMS };
+
 typedef struct sr_rtmp_play {
     sr_rtmp_conn_t *conn;
     sr_consumer_t *consumer;
+    bool is_wired; /* the source builds the shared wire form for our chunk size */
+    /* per chunk stream, the last message sent: ring seq (UINT64_MAX: none from the ring)
+     * and timestamp, what a shared fmt 1 header is relative to */
+    uint64_t last_seq[SR_RTMP_PLAY_STREAMS];
+    int64_t last_ts[SR_RTMP_PLAY_STREAMS];
     sr_utime_t next_poll_us;
     bool is_paused;
     bool is_pause_notified; /* the state last told to the player */
     bool is_closed;         /* closeStream/deleteStream */
     uint64_t sent_packets;
+    uint64_t sent_shared; /* of which in the shared wire form */
 } sr_rtmp_play_t;
 
 /* ---- what the player sends ---- */
@@ -103,23 +112,46 @@ static int sr_rtmp_play_on_events(sr_rtmp_play_t *p)
                : sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_STATUS, SR_RTMP_STATUS_UNPAUSE_NOTIFY, "Unpaused.");
 }
 
-static uint32_t sr_rtmp_play_csid(uint8_t type)
+static const uint32_t sr_rtmp_play_csids[SR_RTMP_PLAY_STREAMS] = {SR_RTMP_CSID_AUDIO, SR_RTMP_CSID_VIDEO,
+                                                                  SR_RTMP_CSID_DATA};
+
+static int sr_rtmp_play_stream(uint8_t type)
 {
-    return type == SR_PACKET_AUDIO   ? SR_RTMP_CSID_AUDIO
-           : type == SR_PACKET_VIDEO ? SR_RTMP_CSID_VIDEO
-                                     : SR_RTMP_CSID_DATA;
+    return type == SR_PACKET_AUDIO   ? SR_RTMP_PLAY_AUDIO
+           : type == SR_PACKET_VIDEO ? SR_RTMP_PLAY_VIDEO
+                                     : SR_RTMP_PLAY_DATA;
+}
+
+/* One message: the shared wire form when its header says what ours would (the same
+ * previous message on the chunk stream, our timestamp the same delta after it), else
+ * our own fmt 0 header over the shared payload. */
+static int sr_rtmp_play_send(sr_rtmp_play_t *p, const sr_packet_t *pkt, const sr_wire_t *wire, uint64_t seq)
+{
+    sr_rtmp_writer_t *w = p->conn->writer;
+    int i = sr_rtmp_play_stream(pkt->type);
+    int rc;
+    if (wire && p->last_seq[i] == wire->base_seq && pkt->dts - p->last_ts[i] == wire->delta) {
+        rc = sr_rtmp_writer_add_chunked(w, wire->block, wire->block->data + wire->off, wire->len);
+        p->sent_shared++;
+    } else {
+        rc = sr_rtmp_writer_add(w, sr_rtmp_play_csids[i], pkt->type, SR_RTMP_STREAM_ID, (uint32_t)pkt->dts,
+                                pkt->payload);
+    }
+    p->last_seq[i] = seq;
+    p->last_ts[i] = pkt->dts;
+    return rc;
 }
 
 static int sr_rtmp_play_send_batch(sr_rtmp_play_t *p)
 {
-    sr_rtmp_conn_t *c = p->conn;
     sr_packet_t pkts[SR_RTMP_PLAY_BATCH];
-    size_t n = sr_consumer_fetch(p->consumer, pkts, SR_RTMP_PLAY_BATCH);
+    const sr_wire_t *wires[SR_RTMP_PLAY_BATCH];
+    uint64_t seqs[SR_RTMP_PLAY_BATCH];
+    size_t n = sr_consumer_fetch_wired(p->consumer, pkts, wires, seqs, SR_RTMP_PLAY_BATCH);
     int rc = SR_OK;
     for (size_t i = 0; i < n; i++) {
         if (rc == SR_OK && !p->is_paused) {
-            rc = sr_rtmp_writer_add(c->writer, sr_rtmp_play_csid(pkts[i].type), pkts[i].type, SR_RTMP_STREAM_ID,
-                                    (uint32_t)pkts[i].dts, pkts[i].payload);
+            rc = sr_rtmp_play_send(p, &pkts[i], p->is_wired ? wires[i] : NULL, seqs[i]);
             p->sent_packets++;
         }
         sr_packet_deinit(&pkts[i]);
@@ -211,11 +243,17 @@ int sr_rtmp_play_run(sr_rtmp_conn_t *c, const sr_rtmp_command_t *cmd)
         return rc;
     }
     sr_rtmp_play_t p = {.conn = c};
+    for (int i = 0; i < SR_RTMP_PLAY_STREAMS; i++) {
+        p.last_seq[i] = UINT64_MAX;
+    }
     if ((rc = sr_rtmp_play_start(c)) == SR_OK) {
         p.consumer = sr_play_attach(&session, &c->vhost);
+        p.is_wired =
+            sr_consumer_use_wire(p.consumer, &sr_rtmp_wire_kind, (uint32_t)sr_rtmp_writer_chunk_size(c->writer));
         rc = sr_rtmp_play_loop(&p);
-        sr_trace("play %s/%s/%s stop: sent %llu packets, dropped %llu", c->req.vhost, c->req.app, c->req.stream,
-                 (unsigned long long)p.sent_packets, (unsigned long long)sr_consumer_dropped(p.consumer));
+        sr_trace("play %s/%s/%s stop: sent %llu packets, dropped %llu (%llu sent in the shared wire form)",
+                 c->req.vhost, c->req.app, c->req.stream, (unsigned long long)p.sent_packets,
+                 (unsigned long long)sr_consumer_dropped(p.consumer), (unsigned long long)p.sent_shared);
     }
     sr_play_end(&session);
     return rc;

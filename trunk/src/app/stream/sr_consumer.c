@@ -175,6 +175,11 @@ bool sr_consumer_can_fetch(const sr_consumer_t *c)
 
 size_t sr_consumer_fetch(sr_consumer_t *c, sr_packet_t *out, size_t max)
 {
+    return sr_consumer_fetch_wired(c, out, NULL, NULL, max);
+}
+
+size_t sr_consumer_fetch_wired(sr_consumer_t *c, sr_packet_t *out, const sr_wire_t **wires, uint64_t *seqs, size_t max)
+{
     if (c->policy.send_min_interval_us > 0) {
         if (sr_consumer_is_paced(c)) {
             return 0;
@@ -189,6 +194,10 @@ size_t sr_consumer_fetch(sr_consumer_t *c, sr_packet_t *out, size_t max)
     for (; n < max && c->given_pos < c->given_count; n++) {
         out[n] = c->given[c->given_pos++]; /* its reference moves to the caller */
         sr_consumer_correct(c, &out[n]);
+        if (wires) {
+            wires[n] = NULL;
+            seqs[n] = UINT64_MAX;
+        }
     }
     if (c->given_pos == c->given_count && c->given_count) {
         sr_free(c->given); /* a GOP's worth, once: not kept for the player's life */
@@ -210,7 +219,12 @@ size_t sr_consumer_fetch(sr_consumer_t *c, sr_packet_t *out, size_t max)
             c->is_waiting_keyframe = false;
         }
         sr_packet_copy(&out[n], &slot->pkt);
-        sr_consumer_correct(c, &out[n++]);
+        sr_consumer_correct(c, &out[n]);
+        if (wires) {
+            wires[n] = slot->wire.block ? &slot->wire : NULL;
+            seqs[n] = c->cursor - 1;
+        }
+        n++;
     }
     return n;
 }
@@ -394,6 +408,10 @@ void sr_fanout_push(sr_fanout_t *f, const sr_packet_t *pkt)
     }
     uint64_t seq = sr_packet_ring_push(&f->ring, pkt, f->last_t_ms, f->next_marks);
     f->next_marks = 0;
+    if (f->wire_kind) {
+        sr_ring_slot_t *slot = &f->ring.slots[seq & f->ring.mask];
+        f->wire_kind->build(f->wire_state, &slot->pkt, f->last_t_ms, seq, &slot->wire);
+    }
     if (is_keyframe) {
         f->has_keyframe = true;
         f->keyframe_seq = seq;
@@ -424,9 +442,30 @@ void sr_fanout_wake_stragglers(sr_fanout_t *f)
     }
 }
 
+static void sr_fanout_wire_stop(sr_fanout_t *f)
+{
+    if (f->wire_kind) {
+        f->wire_kind->state_free(f->wire_state);
+        f->wire_kind = NULL;
+        f->wire_state = NULL;
+    }
+}
+
 void sr_fanout_deinit(sr_fanout_t *f)
 {
     sr_packet_ring_deinit(&f->ring);
+    sr_fanout_wire_stop(f);
+}
+
+bool sr_consumer_use_wire(sr_consumer_t *c, const sr_wire_kind_t *kind, uint32_t key)
+{
+    sr_fanout_t *f = c->fanout;
+    if (!f->wire_kind) {
+        f->wire_kind = kind;
+        f->wire_key = key;
+        f->wire_state = kind->state_new(key);
+    }
+    return f->wire_kind == kind && f->wire_key == key;
 }
 
 /* ---- life ---- */
@@ -469,6 +508,7 @@ void sr_consumer__free(sr_consumer_t *c)
     }
     if (!f->consumers) {
         sr_packet_ring_trim(&f->ring, f->ring.head); /* nobody reads what is left */
+        sr_fanout_wire_stop(f);
     }
     for (size_t i = c->given_pos; i < c->given_count; i++) {
         sr_packet_deinit(&c->given[i]);

@@ -13,6 +13,7 @@
 
 #include "sr_core.h"
 #include "sr_packet.h"
+#include "sr_packet_ring.h"
 #include "sr_time.h"
 
 SR_BEGIN_DECLS
@@ -51,6 +52,23 @@ sr_utime_t sr_consumer_batch_wait_us(const sr_consumer_t *c);
  * consumer's timestamps; a consumer past its bound skips first. Under
  * send_min_interval, at most one packet per interval: 0 until the next is due. */
 size_t sr_consumer_fetch(sr_consumer_t *c, sr_packet_t *out, size_t max);
+/* An output's wire form of packets (sr_packet_ring.h's sr_wire_t), built by the source
+ * once per packet for every consumer that reads it. */
+typedef struct sr_wire_kind {
+    void *(*state_new)(uint32_t key); /* key: the form's parameter (RTMP: the chunk size) */
+    void (*state_free)(void *state);
+    /* Build pkt's (borrowed) form into *out (zeroed: leave it so for none); t_ms is the
+     * source's monotonic time of pkt, seq its ring seq. Never yields. */
+    void (*build)(void *state, const sr_packet_t *pkt, int64_t t_ms, uint64_t seq, sr_wire_t *out);
+} sr_wire_kind_t;
+/* Have the source build kind's form of every packet from now on, with key. One kind per
+ * source at a time: false when another kind or key is built (the consumer then sends
+ * its own form). */
+bool sr_consumer_use_wire(sr_consumer_t *c, const sr_wire_kind_t *kind, uint32_t key);
+/* sr_consumer_fetch, and for each packet its wire form (NULL: none, or given at attach)
+ * and its ring seq (UINT64_MAX when given at attach). The wire forms stay valid until
+ * the caller yields; take a reference on a block to keep it. */
+size_t sr_consumer_fetch_wired(sr_consumer_t *c, sr_packet_t *out, const sr_wire_t **wires, uint64_t *seqs, size_t max);
 /* Whether sr_consumer_fetch would return a packet now: a send loop drains while this
  * holds (sr_consumer_queued counts what waits, paced or not). */
 bool sr_consumer_can_fetch(const sr_consumer_t *c);

@@ -36,6 +36,9 @@ typedef struct sr_fanout {
     uint64_t config_seq[SR_FANOUT_CONFIGS]; /* the newest metadata and sequence headers */
     uint32_t next_marks;                    /* for the next packet stored */
     uint64_t trim_seq;                      /* the ring is looked at for trimming from here */
+    const sr_wire_kind_t *wire_kind;        /* built for every packet stored, while consumers read */
+    void *wire_state;
+    uint32_t wire_key;
 } sr_fanout_t;
 
 /* Every consumer must have been freed. */

@@ -37,6 +37,7 @@ uint64_t sr_packet_ring_push(sr_packet_ring_t *r, const sr_packet_t *pkt, int64_
     }
     sr_ring_slot_t *slot = &r->slots[r->head & r->mask];
     sr_packet_copy(&slot->pkt, pkt);
+    slot->wire = (sr_wire_t){0};
     slot->t_ms = t_ms;
     slot->arrived_us = sr_time_mono_us();
     slot->marks = marks;
@@ -47,7 +48,9 @@ void sr_packet_ring_trim(sr_packet_ring_t *r, uint64_t seq)
 {
     seq = SR_MIN(seq, r->head);
     for (; r->tail < seq; r->tail++) {
-        sr_packet_deinit(&r->slots[r->tail & r->mask].pkt);
+        sr_ring_slot_t *slot = &r->slots[r->tail & r->mask];
+        sr_packet_deinit(&slot->pkt);
+        sr_payload_unref(slot->wire.block);
     }
     size_t capacity = r->mask + 1;
     if (r->slots && capacity > SR_PACKET_RING_MIN_SLOTS && r->head - r->tail < capacity / 4) {

@@ -24,8 +24,21 @@ enum {
     SR_RING_NEW_PUBLISH = 1 << 0, /* the first packet of a publish: readers restart their timeline */
 };
 
+/* An output's wire form of a packet, built once for every reader of that output (RTMP:
+ * the message in chunks with a header relative to the previous message of its chunk
+ * stream). A reader may send it only when the header says what it would have said:
+ * its previous message on that stream was base_seq, and its own timestamp is delta
+ * after that one's. */
+typedef struct sr_wire {
+    sr_payload_t *block; /* holds the bytes (a reference); NULL: no wire form */
+    uint32_t off, len;
+    uint64_t base_seq;
+    int64_t delta;
+} sr_wire_t;
+
 typedef struct sr_ring_slot {
-    sr_packet_t pkt;       /* one payload reference, shared by every reader */
+    sr_packet_t pkt; /* one payload reference, shared by every reader */
+    sr_wire_t wire;
     int64_t t_ms;          /* the source's monotonic time of the packet */
     sr_utime_t arrived_us; /* monotonic clock when pushed */
     uint32_t marks;        /* SR_RING_* */
