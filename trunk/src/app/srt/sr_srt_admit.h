@@ -12,8 +12,9 @@
  * loop at start and on every reload and swapped under a mutex. It never reads the
  * config, the source registry or anything else of the loop.
  *
- * Not here: the busy check, hooks, refer/security (not implemented yet): they need the
- * loop.
+ * Not here: the busy check and the hooks, which need the loop (the session layer does
+ * them). Strand has no per-app allow list (refer/security) yet, so an app is never
+ * refused at handshake time; that check would be one more rule in sr_srt_admit_judge.
  */
 #ifndef SR_SRT_ADMIT_H
 #define SR_SRT_ADMIT_H
