@@ -43,7 +43,7 @@ build() {
 
 build amf0 "$AMF0" ""
 build rtmp_command "$AMF0 $S/protocol/sr_rtmp_command.c" ""
-build rtmp_chunk "$IO $S/protocol/sr_rtmp_chunk.c $S/protocol/sr_rtmp_control.c" ""
+build rtmp_chunk "$IO $S/protocol/sr_rtmp_chunk.c $S/protocol/sr_rtmp_chunk_writer.c $S/protocol/sr_rtmp_control.c" ""
 build rtmp_handshake "$IO $S/core/sr_time.c $S/protocol/sr_rtmp_handshake.c" "$SSL_LIBS"
 # the config harness sandboxes `include` by wrapping fopen and realpath (see the harness)
 build config "$CORE $S/core/sr_config.c $S/core/sr_config_get.c" "-Wl,--wrap=fopen,--wrap=realpath"
