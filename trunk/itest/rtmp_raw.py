@@ -86,6 +86,19 @@ class RtmpRaw:
         except socket.timeout:
             return None
 
+    def finish(self, timeout=5.0):
+        """Close as a well-behaved client does: FIN after the last byte, then read until the
+        server closes. A bare close() with unread replies pending resets the connection, and
+        the server loses what it had not read yet."""
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+            self.sock.settimeout(timeout)
+            while self.sock.recv(65536):
+                pass
+        except OSError:
+            pass
+        self.close()
+
     def close(self):
         try:
             self.sock.close()

@@ -176,15 +176,16 @@ def test_mix_correct_reorders_a_late_track(env):
     for name, vhost in (("plain", ""), ("mix", "?vhost=mix")):
         out = env.path("dump-%s.flv" % name)
         url = srv.url("late") if not vhost else srv.url("late", vhost="mix")
-        dump = env.spawn("rtmpdump-" + name, ["rtmpdump", "-q", "-r", url, "-o", out])
+        # stdbuf: rtmpdump writes the FLV to stdout unbuffered, so the file is what it has received
+        dump = env.spawn("rtmpdump-" + name, ["stdbuf", "-o0", "rtmpdump", "-q", "-r", url, "-o", "-"],
+                         stdout=out)
         check(wait_log(srv, r"play \S+/live/late\S* start", 10, offset=0), "rtmpdump did not start playing")
         time.sleep(0.3)  # both players attached before the publish starts: nothing must be missed
         pub, sent = _publish_late_audio(env, srv.port, vhost, "late")
-        # rtmpdump writes through stdio: the file trails what it got until it exits
         check(wait_until(lambda: len(_av(_tags(out))) >= sent * 0.8, 10),
               "%s: rtmpdump got %d of %d A/V messages" % (name, len(_av(_tags(out))), sent))
-        time.sleep(1.0)  # > mw_latency: the last batch is out
-        pub.close()
+        pub.finish()  # mix_correct holds the late track's tail until the unpublish flushes it
+        wait_until(lambda: len(_av(_tags(out))) >= sent, 10)
         dump.stop()
         ts = [t["ts"] for t in _av(_tags(out))]
         check(len(ts) >= sent - 2, "%s: rtmpdump got %d of %d A/V messages" % (name, len(ts), sent))
