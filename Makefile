@@ -55,6 +55,9 @@ MAIN_OBJS := $(patsubst $(SRC)/%.c,objs/obj/%.o,$(MAIN_SRCS))
 # The load generator is a tool with its own main, on the protocol layer (trunk/tools/bench).
 BENCH_SRCS := $(sort $(wildcard trunk/tools/bench/*.c))
 BENCH_OBJS := $(patsubst trunk/tools/%.c,objs/obj/tools/%.o,$(BENCH_SRCS))
+# Its pure parts (no ST, no main) are unit tested with the rest.
+BENCH_UTEST_SRCS := trunk/tools/bench/sr_bench_ts_pace.c
+BENCH_ASAN_OBJS := $(patsubst trunk/tools/%.c,objs/obj-asan/tools/%.o,$(BENCH_UTEST_SRCS))
 ASAN_OBJS := $(patsubst $(SRC)/%.c,objs/obj-asan/%.o,$(LIB_SRCS))
 
 define layer_rules
@@ -73,6 +76,10 @@ objs/obj/tools/bench/%.o: trunk/tools/bench/%.c objs/config.mk | objs/st/libst.a
 	@mkdir -p $(@D)
 	@echo "CC    $<"
 	$(Q)$(CC) $(CFLAGS_COMMON) $(OPT) $(INC_protocol) -Itrunk/tools/bench -c $< -o $@
+objs/obj-asan/tools/bench/%.o: trunk/tools/bench/%.c objs/config.mk | objs/st/libst.a
+	@mkdir -p $(@D)
+	@echo "CC    $< (asan)"
+	$(Q)$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN_FLAGS) -DSR_DEBUG=1 $(INC_protocol) -Itrunk/tools/bench -c $< -o $@
 
 # rebuilt when a patch or the recipe changes (the script's stamp names the patch set)
 objs/st/libst.a: 3rdparty/st/build.sh $(wildcard 3rdparty/st/patches/*.patch)
@@ -89,14 +96,14 @@ objs/strand: $(LIB_OBJS) $(MAIN_OBJS) objs/st/libst.a
 # ---- unit tests ----
 UTEST_SRCS := $(sort $(wildcard trunk/utest/*.cpp))
 UTEST_OBJS := $(patsubst trunk/utest/%.cpp,objs/utest-obj/%.o,$(UTEST_SRCS))
-UTEST_INC := $(INC_app) -Itrunk/utest $(SRT_CFLAGS)
+UTEST_INC := $(INC_app) -Itrunk/tools/bench -Itrunk/utest $(SRT_CFLAGS)
 
 objs/utest-obj/%.o: trunk/utest/%.cpp objs/config.mk
 	@mkdir -p $(@D)
 	@echo "CXX   $<"
 	$(Q)$(CXX) -std=gnu++17 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP -O1 -g $(SAN_FLAGS) $(UTEST_INC) -c $< -o $@
 
-objs/utest: $(ASAN_OBJS) $(UTEST_OBJS) objs/st/libst.a
+objs/utest: $(ASAN_OBJS) $(BENCH_ASAN_OBJS) $(UTEST_OBJS) objs/st/libst.a
 	@echo "LINK  $@"
 	$(Q)$(CXX) $(SAN_FLAGS) -o $@ $(filter %.o,$^) -lgtest -lpthread $(LIBS)
 
@@ -133,4 +140,4 @@ clean:
 distclean:
 	rm -rf objs
 
--include $(LIB_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(UTEST_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(BENCH_ASAN_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(UTEST_OBJS:.o=.d)

@@ -20,6 +20,7 @@
 #include "sr_ts.h"
 #include "sr_ts_demux.h"
 #include "sr_utest.h"
+#include "sr_utest_asset.h"
 
 namespace
 {
@@ -323,31 +324,6 @@ TEST(TsDemux, UnwrapsPtsAcross33Bits)
 
 namespace
 {
-
-std::vector<uint8_t> ReadAsset(const char *name)
-{
-    const char *dir = getenv("SR_UTEST_ASSETS");
-    std::string path;
-    if (dir) {
-        path = std::string(dir) + "/" + name;
-    } else { // next to this source file: the tests run from the repository root
-        std::string here = __FILE__;
-        path = here.substr(0, here.rfind('/') + 1) + "assets/" + name;
-    }
-    std::vector<uint8_t> data;
-    FILE *f = fopen(path.c_str(), "rb");
-    EXPECT_TRUE(f != NULL) << path;
-    if (!f) {
-        return data;
-    }
-    uint8_t buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-        data.insert(data.end(), buf, buf + n);
-    }
-    fclose(f);
-    return data;
-}
 
 void ExpectMonotonic(const std::vector<Frame> &frames, int64_t max_step_ms)
 {

@@ -1,21 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sr_bench.h: the load generator objs/strand_bench, shared between its files. It is
- * a tool, not part of the server: players (RTMP, HTTP-FLV, raw TCP), publishers
- * (RTMP from an FLV file), the "floor" yardstick server, and the report.
+ * a tool, not part of the server: players (RTMP, HTTP-FLV, SRT, raw TCP), publishers
+ * (RTMP from an FLV file, SRT from a TS file), the "floor" yardstick server, and the
+ * report.
  *
  * Players keep a few hundred bytes of state per connection: sockets are read into one
  * shared scratch buffer (safe because a coroutine processes what it read before it
  * yields again), and only the first SR_BENCH_HEAD bytes of each message are kept.
  * End-to-end latency rides in the video payload: the bench publisher puts an H.264 SEI
  * NAL (user data unregistered, UUID "StrandBenchStamp", then the wall-clock send time
- * in 16 hex digits) first in every AVC NALU packet, and players read it back. Both
- * ends must share one clock (same host).
+ * in 16 hex digits) first in every AVC NALU packet, and players read it back (SRT
+ * players find it in the frames their TS demuxer gives). Both ends must share one
+ * clock (same host).
  */
 #ifndef SR_BENCH_H
 #define SR_BENCH_H
 
 #include "sr_core.h"
+#include "sr_srt.h"
 #include "sr_st.h"
 #include "sr_time.h"
 #include "sr_url.h"
@@ -34,17 +37,18 @@ SR_BEGIN_DECLS
 
 /* Command-line options of every subcommand. */
 typedef struct sr_bench_opts {
-    const char *mode;      /* rtmp-play, flv-play, tcp-read, rtmp-publish, floor */
+    const char *mode;      /* rtmp-play, flv-play, srt-play, tcp-read, rtmp-publish, srt-publish, floor */
     const char *url;       /* -u */
     sr_url_t target;       /* url parsed */
     char app[1024];        /* first path component (rtmp) */
     char stream[2100];     /* the rest of the path (rtmp) */
     int n;                 /* -n connections */
+    int streams;           /* --streams: connection i uses stream_<i % streams> when > 1 (publishers: n) */
     double ramp_per_s;     /* --ramp new connections per second */
     double duration_s;     /* -d run time, 0 = until ctrl-C */
     double warmup_s;       /* --warmup: latency samples only after this long past the first frame */
     sr_utime_t timeout_us; /* --timeout for every socket operation */
-    const char *input;     /* -i FLV file (rtmp-publish) */
+    const char *input;     /* -i FLV file (rtmp-publish), TS file (srt-publish) */
     int port;              /* -p (floor) */
     int rate_kbps;         /* --rate (floor) */
     int batch_ms;          /* --batch-ms (floor) */
@@ -92,8 +96,13 @@ void sr_bench_rtmp_play_cycle(void *arg);
 void sr_bench_flv_play_cycle(void *arg);
 void sr_bench_tcp_read_cycle(void *arg);
 void sr_bench_publish_cycle(void *arg);
+void sr_bench_srt_play_cycle(void *arg);
+void sr_bench_srt_publish_cycle(void *arg);
 /* Load the FLV file of opts->input once for every publisher. Returns SR_OK or -SR_EFILE_*. */
 int sr_bench_publish_load(const sr_bench_opts_t *opts);
+/* Load and index the TS file of opts->input once for every SRT publisher. Returns SR_OK,
+ * -SR_EFILE_* or -SR_EFORMAT (no PCRs to pace by). */
+int sr_bench_srt_publish_load(const sr_bench_opts_t *opts);
 
 /* Run the floor server until the duration ends or *stop turns true; prints its report.
  * Not on ST: a plain epoll loop. Returns a process exit code. */
@@ -103,6 +112,16 @@ int sr_bench_floor_run(const sr_bench_opts_t *opts, volatile int *stop);
 
 /* Connect to opts->target with the configured timeouts and TCP_NODELAY. May yield. */
 int sr_bench_connect(const sr_bench_opts_t *opts, sr_sock_t **out);
+/* Connect c to opts->target over SRT as a caller with the stream id
+ * "#!::r=APP/NAME,m=MODE" (NAME from sr_bench_stream_name), within opts->timeout_us.
+ * mode is "publish" or "request". May yield. */
+int sr_bench_srt_connect(const sr_bench_conn_t *c, const char *mode, sr_srt_sock_t **out);
+/* The stream connection index uses: opts->stream, with "_<index % streams>" before its
+ * query when opts->streams > 1. */
+void sr_bench_stream_name(const sr_bench_opts_t *opts, int index, char *out, size_t size);
+/* Read the whole file at path into *data (sr_malloc'd, caller frees), *size its length.
+ * Blocking: call before the coroutines start. Returns SR_OK or -SR_EFILE_*. */
+int sr_bench_read_file(const char *path, uint8_t **data, size_t *size);
 /* Mark a connection's end from the rc its cycle ended with. */
 void sr_bench_conn_end(sr_bench_conn_t *c, int rc);
 

@@ -4,10 +4,11 @@
  * subcommand and its options, raises the open-file limit, starts the connections at
  * the ramp rate, runs for the duration (or until SIGINT/SIGTERM), stops every
  * connection and prints the report. The floor server has its own loop
- * (sr_bench_floor.c).
+ * (sr_bench_floor.c). Also the helpers every mode shares: connecting (TCP, SRT), the
+ * stream name of connection i, reading an input file.
  *
- * Not for: protocol work (sr_bench_rtmp.c, sr_bench_flv.c, sr_bench_publish.c) or
- * the numbers (sr_bench_report.c).
+ * Not for: protocol work (sr_bench_rtmp.c, sr_bench_flv.c, sr_bench_publish.c,
+ * sr_bench_srt_*.c) or the numbers (sr_bench_report.c).
  */
 #include <getopt.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include "sr_bench.h"
 #include "sr_error.h"
 #include "sr_log.h"
+#include "sr_srt.h"
 
 uint8_t sr_bench_scratch[SR_BENCH_SCRATCH_BYTES];
 
@@ -39,6 +41,9 @@ static void sr_bench_usage(void)
                     "  tcp-read     -u tcp://host:port -n N               raw TCP readers (for floor)\n"
                     "  rtmp-publish -u rtmp://host:port/app/stream -n N -i file.flv\n"
                     "               N publishers (stream_0..stream_N-1 when N > 1), real time, looped\n"
+                    "  srt-play     -u srt://host:port/app/stream -n N    SRT players (m=request), TS demuxed\n"
+                    "  srt-publish  -u srt://host:port/app/stream -n N -i file.ts\n"
+                    "               N SRT publishers (names as rtmp-publish), paced by the file's PCR, looped\n"
                     "  floor        -p PORT [-n N] --rate KBPS --batch-ms MS   the yardstick server\n"
                     "options:\n"
                     "  -n N            connections (default 1)\n"
@@ -46,11 +51,19 @@ static void sr_bench_usage(void)
                     "  -d SECONDS      run time including the ramp (default 30; 0 = until ctrl-C)\n"
                     "  --timeout S     timeout of every socket operation (default 10)\n"
                     "  --warmup S      e2e latency ignores each player's first S seconds (default 1)\n"
+                    "  --streams K     connection i uses stream_<i mod K> (rtmp-play, srt-play; publishers: K = N)\n"
                     "  --simple        simple RTMP handshake (default: complex)\n"
                     "  --json          also print one JSON line\n");
 }
 
-enum { SR_BENCH_OPT_RAMP = 256, SR_BENCH_OPT_TIMEOUT, SR_BENCH_OPT_WARMUP, SR_BENCH_OPT_RATE, SR_BENCH_OPT_BATCH };
+enum {
+    SR_BENCH_OPT_RAMP = 256,
+    SR_BENCH_OPT_TIMEOUT,
+    SR_BENCH_OPT_WARMUP,
+    SR_BENCH_OPT_RATE,
+    SR_BENCH_OPT_BATCH,
+    SR_BENCH_OPT_STREAMS,
+};
 
 static const struct option sr_bench_long_opts[] = {
     {"ramp", required_argument, NULL, SR_BENCH_OPT_RAMP},
@@ -58,6 +71,7 @@ static const struct option sr_bench_long_opts[] = {
     {"warmup", required_argument, NULL, SR_BENCH_OPT_WARMUP},
     {"rate", required_argument, NULL, SR_BENCH_OPT_RATE},
     {"batch-ms", required_argument, NULL, SR_BENCH_OPT_BATCH},
+    {"streams", required_argument, NULL, SR_BENCH_OPT_STREAMS},
     {"simple", no_argument, NULL, 's'},
     {"json", no_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
@@ -104,6 +118,9 @@ static bool sr_bench_apply_opt(sr_bench_opts_t *o, int ch, const char *arg)
     case SR_BENCH_OPT_BATCH:
         o->batch_ms = atoi(arg);
         break;
+    case SR_BENCH_OPT_STREAMS:
+        o->streams = atoi(arg);
+        break;
     default:
         return false;
     }
@@ -149,8 +166,11 @@ static int sr_bench_parse_args(int argc, char **argv, sr_bench_opts_t *o)
             return -SR_EINVAL;
         }
     }
-    if (o->n < 1 || o->ramp_per_s <= 0) {
+    if (o->n < 1 || o->ramp_per_s <= 0 || o->streams < 0) {
         return -SR_EINVAL;
+    }
+    if (o->streams == 0 && strstr(o->mode, "-publish") != NULL) {
+        o->streams = o->n; /* every publisher its own stream */
     }
     if (strcmp(o->mode, "floor") == 0) {
         return o->port > 0 ? SR_OK : -SR_EINVAL;
@@ -159,7 +179,9 @@ static int sr_bench_parse_args(int argc, char **argv, sr_bench_opts_t *o)
         return -SR_EINVAL;
     }
     if (o->target.port == 0) {
-        o->target.port = strcmp(o->target.scheme, "rtmp") == 0 ? 1935 : 80;
+        o->target.port = strcmp(o->target.scheme, "rtmp") == 0  ? 1935
+                         : strcmp(o->target.scheme, "srt") == 0 ? 10080
+                                                                : 80;
     }
     return sr_bench_split_path(o);
 }
@@ -174,6 +196,53 @@ int sr_bench_connect(const sr_bench_opts_t *opts, sr_sock_t **out)
     }
     sr_sock_set_timeouts(*out, opts->timeout_us, opts->timeout_us);
     sr_sock_set_nodelay(*out, true);
+    return SR_OK;
+}
+
+int sr_bench_srt_connect(const sr_bench_conn_t *c, const char *mode, sr_srt_sock_t **out)
+{
+    const sr_bench_opts_t *o = c->opts;
+    sr_srt_opts_t so;
+    char name[sizeof(o->stream) + 16];
+    memset(&so, 0, sizeof(so));
+    sr_bench_stream_name(o, c->index, name, sizeof(name));
+    int len = snprintf(so.streamid, sizeof(so.streamid), "#!::r=%s/%s,m=%s", o->app, name, mode);
+    if (len < 0 || (size_t)len >= sizeof(so.streamid)) {
+        return sr_err_new(SR_EINVAL, "stream id too long");
+    }
+    int rc = sr_srt_connect(o->target.host, o->target.port, &so, o->timeout_us, out);
+    return rc == SR_OK ? SR_OK : sr_err_wrap(rc, "srt %s:%d %s", o->target.host, o->target.port, so.streamid);
+}
+
+void sr_bench_stream_name(const sr_bench_opts_t *o, int index, char *out, size_t size)
+{
+    if (o->streams <= 1) {
+        snprintf(out, size, "%s", o->stream);
+        return;
+    }
+    const char *q = strchr(o->stream, '?');
+    int name_len = q ? (int)(q - o->stream) : (int)strlen(o->stream);
+    snprintf(out, size, "%.*s_%d%s", name_len, o->stream, index % o->streams, q ? q : "");
+}
+
+int sr_bench_read_file(const char *path, uint8_t **data, size_t *size)
+{
+    /* before any coroutine runs, so blocking file IO is fine */
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        return sr_err_new(SR_EFILE_OPEN, "open %s", path);
+    }
+    fseek(fp, 0, SEEK_END);
+    long len = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    *data = sr_malloc(len > 0 ? (size_t)len : 1);
+    *size = len > 0 ? fread(*data, 1, (size_t)len, fp) : 0;
+    fclose(fp);
+    if (len <= 0 || *size != (size_t)len) {
+        sr_free(*data);
+        *data = NULL;
+        return sr_err_new(SR_EFILE_READ, "read %s", path);
+    }
     return SR_OK;
 }
 
@@ -201,10 +270,9 @@ static sr_co_fn sr_bench_cycle_of(const char *mode)
         const char *name;
         sr_co_fn fn;
     } table[] = {
-        {"rtmp-play", sr_bench_rtmp_play_cycle},
-        {"flv-play", sr_bench_flv_play_cycle},
-        {"tcp-read", sr_bench_tcp_read_cycle},
-        {"rtmp-publish", sr_bench_publish_cycle},
+        {"rtmp-play", sr_bench_rtmp_play_cycle}, {"flv-play", sr_bench_flv_play_cycle},
+        {"tcp-read", sr_bench_tcp_read_cycle},   {"rtmp-publish", sr_bench_publish_cycle},
+        {"srt-play", sr_bench_srt_play_cycle},   {"srt-publish", sr_bench_srt_publish_cycle},
     };
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         if (strcmp(table[i].name, mode) == 0) {
@@ -289,9 +357,17 @@ int main(int argc, char **argv)
     if ((size_t)sr_st_fd_limit() < (size_t)opts.n + 16) {
         fprintf(stderr, "strand_bench: warning: fd limit %d < %d connections (ulimit -n)\n", sr_st_fd_limit(), opts.n);
     }
-    if (strcmp(opts.mode, "rtmp-publish") == 0 && sr_bench_publish_load(&opts) != SR_OK) {
+    int rc = SR_OK;
+    if (strcmp(opts.mode, "rtmp-publish") == 0) {
+        rc = sr_bench_publish_load(&opts);
+    } else if (strcmp(opts.mode, "srt-publish") == 0) {
+        rc = sr_bench_srt_publish_load(&opts);
+    }
+    if (rc != SR_OK) {
         fprintf(stderr, "strand_bench: %s\n", sr_err_trail());
         return 1;
     }
-    return sr_bench_run(&opts, fn);
+    int status = sr_bench_run(&opts, fn);
+    sr_srt_cleanup(); /* every SRT socket closed with its coroutine; nothing if SRT was not used */
+    return status;
 }

@@ -78,24 +78,18 @@ static int sr_bench_publish_index(size_t size)
 
 int sr_bench_publish_load(const sr_bench_opts_t *opts)
 {
+    size_t size = 0;
     if (opts->input == NULL) {
         return sr_err_new(SR_EINVAL, "rtmp-publish needs -i file.flv");
     }
-    /* before any coroutine runs, so blocking file IO is fine */
-    FILE *fp = fopen(opts->input, "rb");
-    if (fp == NULL) {
-        return sr_err_new(SR_EFILE_OPEN, "open %s", opts->input);
+    int rc = sr_bench_read_file(opts->input, &sr_bench_file, &size);
+    if (rc != SR_OK) {
+        return rc;
     }
-    fseek(fp, 0, SEEK_END);
-    long size = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    sr_bench_file = sr_malloc(size > 0 ? (size_t)size : 1);
-    size_t got = size > 0 ? fread(sr_bench_file, 1, (size_t)size, fp) : 0;
-    fclose(fp);
-    if (size <= SR_FLV_FILE_HEADER_BYTES || got != (size_t)size || memcmp(sr_bench_file, "FLV", 3) != 0) {
+    if (size <= SR_FLV_FILE_HEADER_BYTES || memcmp(sr_bench_file, "FLV", 3) != 0) {
         return sr_err_new(SR_EFILE_READ, "%s is not an FLV file", opts->input);
     }
-    return sr_bench_publish_index((size_t)size);
+    return sr_bench_publish_index(size);
 }
 
 /* ==== sending ==== */
@@ -199,17 +193,7 @@ void sr_bench_publish_cycle(void *arg)
     sr_co_t *drain = NULL;
     int rc;
     p->conn = c;
-    snprintf(p->stream, sizeof(p->stream), "%s", c->opts->stream);
-    if (c->opts->n > 1) {
-        char *q = strchr(p->stream, '?');
-        char query[1100] = "";
-        if (q != NULL) {
-            snprintf(query, sizeof(query), "%s", q);
-            *q = '\0';
-        }
-        size_t len = strlen(p->stream);
-        snprintf(p->stream + len, sizeof(p->stream) - len, "_%d%s", c->index, query);
-    }
+    sr_bench_stream_name(c->opts, c->index, p->stream, sizeof(p->stream));
     if ((rc = sr_bench_connect(c->opts, &p->sock)) == SR_OK) {
         const sr_bench_opts_t *o = c->opts;
         char tc_url[1400];

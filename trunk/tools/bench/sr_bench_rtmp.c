@@ -101,9 +101,11 @@ static int sr_bench_rtmp_send_connect(sr_bench_rtmp_t *r)
 static int sr_bench_rtmp_send_play(sr_bench_rtmp_t *r)
 {
     uint8_t ucb[SR_RTMP_USER_CONTROL_MAX_BYTES];
+    char stream[sizeof(r->conn->opts->stream) + 16];
     sr_buf_t b;
+    sr_bench_stream_name(r->conn->opts, r->conn->index, stream, sizeof(stream));
     sr_buf_init(&b);
-    sr_rtmp_build_play(&b, 3, r->conn->opts->stream, -2);
+    sr_rtmp_build_play(&b, 3, stream, -2);
     int rc = sr_bench_rtmp_send_buf(r, 8, SR_RTMP_MSG_AMF0_COMMAND, r->stream_id, &b);
     if (rc != SR_OK) {
         return rc;
