@@ -9,6 +9,12 @@
 # players report throughput, first keyframe and end-to-end latency. Prints a table
 # and writes doc/performance.md. Numbers are measurements, never pass/fail.
 #
+# SRT (Strand only): SRT publishers (strand_bench srt-publish: libsrt callers through
+# protocol/sr_srt, a ~2 Mbit/s TS file in 1316-byte messages paced by its PCR), with
+# RTMP players on a few of the streams and the server's /api/v1/streams telling
+# whether every stream arrived whole; and SRT players (srt-play: TS demuxed by our
+# demuxer) of the RTMP bench publisher's stream, next to RTMP players at the same N.
+#
 # Knobs (environment):
 #   BENCH_NS="200 1000 2000 5000"  player counts
 #   BENCH_SECONDS=30               seconds of play per run
@@ -17,6 +23,11 @@
 #   BENCH_MW_MS=350                Strand's mw_latency, and the floor's batch interval
 #   BENCH_RAMP=1000                new connections per second
 #   BENCH_BIG_N=10000              RTMP players of the ~250 kbit/s stream (Strand only; 0 skips)
+#   BENCH_FLV=1                    0 skips the HTTP-FLV players
+#   BENCH_SRT_PUBLISHERS=50        SRT publishers of input-2m.ts (Strand only; 0 skips)
+#   BENCH_SRT_CHECK=5              RTMP players on that many of their streams (frames %)
+#   BENCH_SRT_PLAYERS=500          SRT players of the RTMP publisher's stream (Strand only; 0
+#                                  skips); RTMP players at this N too when it is not in BENCH_NS
 #   BENCH_OUT=doc/performance.md   where the report goes
 #   BENCH_PERF=                    1: `perf record -g` the server during each run
 #                                  (objs/bench/perf-SERVER-MODE-N.data)
@@ -32,14 +43,20 @@ SERVERS=${BENCH_SERVERS:-strand strand-minlat nginx floor}
 MW_MS=${BENCH_MW_MS:-350}
 RAMP=${BENCH_RAMP:-1000}
 BIG_N=${BENCH_BIG_N:-10000}
+DO_FLV=${BENCH_FLV:-1}
+NSRTPUB=${BENCH_SRT_PUBLISHERS:-50}
+SRT_CHECK=${BENCH_SRT_CHECK:-5}
+NSRTPLAY=${BENCH_SRT_PLAYERS:-500}
 REPORT=${BENCH_OUT:-doc/performance.md}
 PERF=${BENCH_PERF:-}
 INPUT=$OUT/input.flv
 INPUT_BIG=$OUT/input-250k.flv
+INPUT_TS=$OUT/input-2m.ts
 NGINX_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
 CLK_TCK=$(getconf CLK_TCK)
 PIDS=""
 ROWS=$OUT/rows.md
+NOTES=$OUT/notes.md
 
 log() { echo "bench: $*" >&2; }
 
@@ -70,14 +87,20 @@ stop_pid() {
 }
 
 # ---- prerequisites ----
-make_input() { # $1 file, $2 size, $3 video bitrate, $4 audio bitrate: 60 s, H.264+AAC, GOP 50 at 25 fps
+# $1 file (.flv, or .ts for MPEG-TS), $2 size, $3 video bitrate, $4 audio bitrate: 60 s,
+# H.264+AAC, GOP 50 at 25 fps. $5: the lavfi picture (testsrc), $6: a video filter. The
+# 2 Mbit/s file is testsrc2 with noise: plain testsrc does not need that many bits.
+make_input() {
     [ -s "$1" ] && return 0
+    local fmt=flv vf=""
+    case $1 in *.ts) fmt=mpegts ;; esac
+    [ -n "${6:-}" ] && vf="-vf $6"
     log "generating $1 (H.264 $3 + AAC $4, GOP 50 at 25 fps, 60 s)"
-    ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc=size=$2:rate=25" \
-        -f lavfi -i sine=frequency=440:sample_rate=44100 -t 60 \
+    ffmpeg -hide_banner -loglevel error -y -f lavfi -i "${5:-testsrc}=size=$2:rate=25" \
+        -f lavfi -i sine=frequency=440:sample_rate=44100 -t 60 $vf \
         -c:v libx264 -preset veryfast -tune zerolatency -profile:v baseline -pix_fmt yuv420p \
         -b:v "$3" -maxrate "$3" -bufsize "$3" -g 50 -keyint_min 50 -sc_threshold 0 \
-        -c:a aac -b:a "$4" -ac 1 -f flv "$1" || exit 1
+        -c:a aac -b:a "$4" -ac 1 -f "$fmt" "$1" || exit 1
 }
 
 prepare() {
@@ -98,7 +121,9 @@ prepare() {
     fi
     make_input "$INPUT" 640x360 430k 64k
     [ "$BIG_N" -gt 0 ] && make_input "$INPUT_BIG" 480x270 190k 48k
+    [ "$NSRTPUB" -gt 0 ] && make_input "$INPUT_TS" 1280x720 1800k 64k testsrc2 noise=alls=8:allf=t
     RATE_KBPS=$(($(stat -c %s "$INPUT") * 8 / 60 / 1000))
+    RATE_TS_KBPS=$(($(stat -c %s "$INPUT_TS" 2>/dev/null || echo 0) * 8 / 60 / 1000))
     if [ "$(nproc)" -ge 2 ]; then
         SRV_CPU=0 LOAD_CPU=1
     else
@@ -107,8 +132,10 @@ prepare() {
     fi
 }
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+free_port() { # $1 = udp for a UDP port
+    local kind=SOCK_STREAM
+    [ "${1:-}" = udp ] && kind=SOCK_DGRAM
+    python3 -c "import socket; s=socket.socket(socket.AF_INET, socket.$kind); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"
 }
 
 wait_port() {
@@ -120,10 +147,31 @@ wait_port() {
     return 1
 }
 
+srt_version() {
+    pkg-config --modversion srt 2>/dev/null || echo "?"
+}
+
+wait_udp_port() { # a bound UDP port shows in /proc/net/udp as :HEX
+    local hex
+    hex=$(printf ':%04X ' "$1")
+    for _ in $(seq 100); do
+        grep -q "$hex" /proc/net/udp /proc/net/udp6 2>/dev/null && return 0
+        sleep 0.1
+    done
+    log "udp port $1 did not open"
+    return 1
+}
+
 # ---- servers: each sets SRV_PID and the URLs ----
-start_strand() { # $1 = on|off (min_latency)
-    RTMP_PORT=$(free_port) HTTP_PORT=$(free_port) METRICS_PORT=$(free_port)
-    local conf=$OUT/strand-$1.conf
+start_strand() { # $1 = on|off (min_latency); $2 = srt: also the SRT listener and the HTTP API
+    RTMP_PORT=$(free_port) HTTP_PORT=$(free_port) METRICS_PORT=$(free_port) SRT_PORT=""
+    local conf=$OUT/strand-$1.conf srt="" srt_vhost="" api=""
+    if [ "${2:-}" = srt ]; then
+        SRT_PORT=$(free_port udp)
+        srt="srt_server { enabled on; listen $SRT_PORT; }"
+        srt_vhost="srt { enabled on; srt_to_rtmp on; }"
+        api="http_api { enabled on; listen $HTTP_PORT; }"
+    fi
     cat >"$conf" <<EOF
 listen              $RTMP_PORT;
 max_connections     20000;
@@ -141,7 +189,10 @@ exporter {
     enabled         on;
     listen          $METRICS_PORT;
 }
+$srt
+$api
 vhost __defaultVhost__ {
+    $srt_vhost
     min_latency     $1;
     play {
         mw_latency  $MW_MS;
@@ -155,7 +206,7 @@ EOF
     taskset -c "$SRV_CPU" objs/strand -c "$conf" >>"$OUT/strand-$1.stdout" 2>&1 &
     SRV_PID=$!
     PIDS="$PIDS $SRV_PID"
-    wait_port "$RTMP_PORT" && wait_port "$HTTP_PORT"
+    wait_port "$RTMP_PORT" && wait_port "$HTTP_PORT" && { [ -z "$SRT_PORT" ] || wait_udp_port "$SRT_PORT"; }
 }
 
 start_nginx() {
@@ -202,9 +253,11 @@ start_publisher() { # one bench publisher for the players' stream; $1 = input (d
 }
 
 # Run a load command on the load CPU around server CPU/RSS samples and append a row.
-# $1 server label, $2 mode label, $3 N, rest: the strand_bench arguments.
+# $1 server label, $2 mode label, $3 N, rest: the strand_bench arguments. With SIDE set,
+# that function runs in the background during the load (and is waited for); with
+# FRAMES_FILE set, the row's frames % comes from that strand_bench report instead.
 measure() {
-    local server=$1 mode=$2 n=$3 out=$OUT/run-$1-$2-$3.out
+    local server=$1 mode=$2 n=$3 out=$OUT/run-$1-$2-$3.out side_pid=""
     shift 3
     echo 5 >"/proc/$SRV_PID/clear_refs" 2>/dev/null # reset VmHWM to now
     local t0 c0 t1 c1
@@ -215,9 +268,14 @@ measure() {
             -- sleep $((SECS / 2))) >/dev/null 2>&1 &
         perf_pid=$!
     fi
+    if [ -n "${SIDE:-}" ]; then
+        "$SIDE" &
+        side_pid=$!
+    fi
     taskset -c "$LOAD_CPU" "$BENCH" "$@" -d "$SECS" --ramp "$RAMP" --json >"$out" 2>&1
     [ -n "$perf_pid" ] && wait "$perf_pid"
     t1=$(date +%s.%N) c1=$(cpu_ticks "$SRV_PID")
+    [ -n "$side_pid" ] && wait "$side_pid"
     local hwm drops
     hwm=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SRV_PID/status" 2>/dev/null)
     drops=$(metrics_drops)
@@ -231,7 +289,7 @@ add_row() {
     ok=$(json_get "$out" ok) failed=$(json_get "$out" failed) closed=$(json_get "$out" closed)
     mbps=$(json_get "$out" mbps) bytes=$(json_get "$out" bytes)
     kmin=$(json_get "$out" kbps_min) kmed=$(json_get "$out" kbps_median)
-    fpmin=$(json_get "$out" frames_pct_min) fpmed=$(json_get "$out" frames_pct_median)
+    fpmin=$(json_get "${FRAMES_FILE:-$out}" frames_pct_min) fpmed=$(json_get "${FRAMES_FILE:-$out}" frames_pct_median)
     ffp50=$(json_get "$out" first_frame_p50_ms) ffp99=$(json_get "$out" first_frame_p99_ms)
     l50=$(json_get "$out" e2e_p50_ms) l99=$(json_get "$out" e2e_p99_ms)
     if [ -z "$bytes" ]; then
@@ -245,6 +303,110 @@ add_row() {
         printf "| %s | %s | %d | %s | %.1f | %.1f | %s | %s | %s | %s | %s | %s | %s |\n",
             s, m, n, ok, mbps, 100 * cpu / wall, hwm, (gbit > 0 ? sprintf("%.3f", cpu / gbit) : "-"), k, fp, d, ff, lat
     }' | tee -a "$ROWS"
+}
+
+# ---- SRT (Strand only) ----
+row_field() { # $1 mode, $2 N, $3 column (1 = server): a value of this run's strand row
+    awk -F'|' -v m="$1" -v n="$2" -v c="$3" '{ for (i = 2; i <= NF; i++) gsub(/^ +| +$/, "", $i) }
+        $2 == "strand" && $3 == m && $4 == n { v = $(c + 1) } END { print v }' "$ROWS"
+}
+
+api_streams() { # $1 file: the time, then the server's /api/v1/streams
+    { date +%s.%N; curl -s -m 5 "http://127.0.0.1:$HTTP_PORT/api/v1/streams?count=100000"; } >"$1"
+}
+
+# In the background of the SRT publish run: once every publisher has sent a GOP, RTMP
+# players on the first BENCH_SRT_CHECK streams (frames %), and the server's view of
+# every stream at the start and the end of their run (API: video frames and bytes).
+srt_ingest_check() {
+    local settle=$((NSRTPUB / RAMP + 3)) k=$SRT_CHECK span
+    span=$(awk -v s="$SECS" -v t="$settle" 'BEGIN { printf "%d", s - t - 1 }')
+    [ "$k" -gt "$NSRTPUB" ] && k=$NSRTPUB
+    if [ "$span" -lt 2 ]; then
+        log "srt-publish check skipped: BENCH_SECONDS=$SECS leaves no time after the ramp"
+        return
+    fi
+    sleep "$settle"
+    api_streams "$OUT/srt-api-0.json"
+    if [ "$k" -gt 0 ]; then
+        taskset -c "$LOAD_CPU" "$BENCH" rtmp-play -u "rtmp://127.0.0.1:$RTMP_PORT/live/srtpub" -n "$k" \
+            --streams "$NSRTPUB" -d "$span" --json >"$OUT/srt-check.out" 2>&1
+    else
+        sleep "$span"
+    fi
+    api_streams "$OUT/srt-api-1.json"
+}
+
+# One line on the streams between the two API snapshots: how many were publishing in
+# both, their video frames per second and received kbit/s (min/median).
+srt_ingest_summary() {
+    python3 - "$OUT/srt-api-0.json" "$OUT/srt-api-1.json" "$NSRTPUB" <<'PY'
+import json, sys
+def load(path):
+    try:
+        with open(path) as f:
+            t = float(f.readline())
+            doc = json.loads(f.read())
+    except (OSError, ValueError):
+        return None, {}
+    return t, {s["name"]: s for s in doc.get("streams", []) if s["name"].startswith("srtpub") and s["publish"]["active"]}
+t0, a = load(sys.argv[1])
+t1, b = load(sys.argv[2])
+names = [n for n in a if n in b]
+if not names or t1 <= t0:
+    print("the API saw no SRT stream publishing")
+    sys.exit()
+fps = sorted((b[n]["frames"] - a[n]["frames"]) / (t1 - t0) for n in names)
+kbps = sorted((b[n]["recv_bytes"] - a[n]["recv_bytes"]) * 8 / 1000 / (t1 - t0) for n in names)
+mid = len(names) // 2
+print("the API saw %d of %s streams publishing; over %.1f s, video %.1f/%.1f frames/s and %.0f/%.0f kbit/s received "
+      "(min/median per stream)" % (len(names), sys.argv[3], t1 - t0, fps[0], fps[mid], kbps[0], kbps[mid]))
+PY
+}
+
+run_srt_publish() {
+    [ "$NSRTPUB" -gt 0 ] || return 0
+    start_strand off srt || return
+    rm -f "$OUT"/srt-api-*.json "$OUT/srt-check.out"
+    SIDE=srt_ingest_check FRAMES_FILE=$OUT/srt-check.out measure strand srt-publish "$NSRTPUB" srt-publish \
+        -u "srt://127.0.0.1:$SRT_PORT/live/srtpub" -n "$NSRTPUB" -i "$INPUT_TS"
+    stop_pid "$SRV_PID"
+    local cpu k=$SRT_CHECK
+    cpu=$(row_field srt-publish "$NSRTPUB" 6)
+    [ -n "$cpu" ] || return 0
+    [ "$k" -gt "$NSRTPUB" ] && k=$NSRTPUB
+    echo "- srt-publish: $NSRTPUB streams of ~$RATE_TS_KBPS kbit/s took $cpu% of the server's core," \
+        "$(awk -v c="$cpu" -v n="$NSRTPUB" 'BEGIN { printf "%.2f", c / n }')% per stream;" \
+        "$(srt_ingest_summary); its frames % is that of RTMP players of $k of them" | tee -a "$NOTES" >&2
+}
+
+# SRT players of the RTMP publisher's stream; RTMP players at the same N for comparison
+# (on their own server, so neither run's peak RSS is the other's), unless BENCH_NS has it.
+run_srt_play() {
+    [ "$NSRTPLAY" -gt 0 ] || return 0
+    local n=$NSRTPLAY
+    start_strand off srt || return
+    start_publisher
+    measure strand srt "$n" srt-play -u "srt://127.0.0.1:$SRT_PORT/live/bench" -n "$n"
+    stop_pid "$PUB_PID"
+    stop_pid "$SRV_PID"
+    case " $NS " in
+    *" $n "*) ;;
+    *)
+        start_strand off || return
+        start_publisher
+        measure strand rtmp "$n" rtmp-play -u "rtmp://127.0.0.1:$RTMP_PORT/live/bench" -n "$n"
+        stop_pid "$PUB_PID"
+        stop_pid "$SRV_PID"
+        ;;
+    esac
+    local srt rtmp
+    srt=$(row_field srt "$n" 8) rtmp=$(row_field rtmp "$n" 8)
+    [ -n "$srt" ] && [ -n "$rtmp" ] || return 0
+    echo "- srt fan-out at N=$n: $srt CPU-s/Gbit against RTMP's $rtmp," \
+        "$(awk -v a="$srt" -v b="$rtmp" 'BEGIN { printf (b > 0 ? "%.1f" : "-"), a / b }')x;" \
+        "the server's CPU $(row_field srt "$n" 6)% against $(row_field rtmp "$n" 6)% for as many RTMP players" |
+        tee -a "$NOTES" >&2
 }
 
 # ---- one server through every run ----
@@ -263,7 +425,7 @@ run_server() { # $1 = strand | strand-minlat | nginx | floor
         esac
         start_publisher
         measure "$s" rtmp "$n" rtmp-play -u "rtmp://127.0.0.1:$RTMP_PORT/live/bench" -n "$n"
-        if [ -n "$HTTP_PORT" ]; then
+        if [ -n "$HTTP_PORT" ] && [ "$DO_FLV" != 0 ]; then
             measure "$s" flv "$n" flv-play -u "http://127.0.0.1:$HTTP_PORT/live/bench.flv" -n "$n"
         fi
         stop_pid "$PUB_PID"
@@ -274,6 +436,10 @@ run_server() { # $1 = strand | strand-minlat | nginx | floor
             measure "$s" rtmp-250k "$BIG_N" rtmp-play -u "rtmp://127.0.0.1:$RTMP_PORT/live/bench" -n "$BIG_N"
         stop_pid "$PUB_PID"
         stop_pid "$SRV_PID"
+    fi
+    if [ "$s" = strand ]; then
+        run_srt_publish
+        run_srt_play
     fi
     if [ "$s" != floor ] && [ "$NPUB" -gt 0 ]; then
         case $s in
@@ -302,6 +468,7 @@ write_report() {
         echo "- Server pinned to CPU $SRV_CPU, load (strand_bench) to CPU $LOAD_CPU"
         echo "- Stream: $(basename "$INPUT"), H.264+AAC, ~$RATE_KBPS kbit/s, GOP 50 at 25 fps"
         echo "- Runs: N = $NS players, $SECS s each (ramp $RAMP/s included); $NPUB publishers; $BIG_N players of input-250k.flv (~$(($(stat -c %s "$INPUT_BIG" 2>/dev/null || echo 0) * 8 / 60 / 1000)) kbit/s)"
+        [ $((NSRTPUB + NSRTPLAY)) -gt 0 ] && echo "- SRT (libsrt $(srt_version), default 120 ms latency): $NSRTPUB publishers of input-2m.ts (~$RATE_TS_KBPS kbit/s, 1316-byte messages paced by its PCR); $NSRTPLAY players of the RTMP-published stream"
         echo "- Strand: mw_latency $MW_MS ms (\`strand\` = min_latency off, \`strand-minlat\` = on);" \
             "nginx: $(nginx -v 2>&1 | sed 's/.*: //') with libnginx-mod-rtmp, one process;" \
             "floor: \`strand_bench floor\` at $RATE_KBPS kbit/s, batch $MW_MS ms"
@@ -312,10 +479,19 @@ write_report() {
         echo "timeline spans, min/median over connections (a server-side drop is a gap);"
         echo "drops = strand_consumer_dropped_total (floor: ring overruns);"
         echo "first keyframe and e2e latency in ms (p50/p99); -1 = not measured."
+        echo "SRT: \`srt\` = SRT players (Mbit/s counts the TS they receive, frames and latency from our TS"
+        echo "demuxer); \`srt-publish\` = SRT publishers, whose frames % is that of RTMP players of the first"
+        echo "BENCH_SRT_CHECK streams (the notes below the table give the server's view of every stream)."
         echo
         echo "| server | mode | N | conns | Mbit/s | CPU% | peak RSS MB | CPU-s/Gbit | kbps | frames % | drops | first keyframe ms | e2e ms |"
         echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
         cat "$ROWS"
+        if [ -s "$NOTES" ]; then
+            echo
+            echo "Notes from this run:"
+            echo
+            cat "$NOTES"
+        fi
         if [ -n "$notes" ]; then
             echo
             echo "$notes"
@@ -327,6 +503,7 @@ write_report() {
 main() {
     prepare
     : >"$ROWS"
+    : >"$NOTES"
     log "servers: $SERVERS; N: $NS; $SECS s per run; stream $RATE_KBPS kbit/s"
     echo "| server | mode | N | conns | Mbit/s | CPU% | peak RSS MB | CPU-s/Gbit | kbps | frames % | drops | first keyframe ms | e2e ms |"
     for s in $SERVERS; do
