@@ -113,7 +113,8 @@ int sr_bench_floor_run(const sr_bench_opts_t *opts, volatile int *stop);
 /* Connect to opts->target with the configured timeouts and TCP_NODELAY. May yield. */
 int sr_bench_connect(const sr_bench_opts_t *opts, sr_sock_t **out);
 /* Connect c to opts->target over SRT as a caller with the stream id
- * "#!::r=APP/NAME,m=MODE" (NAME from sr_bench_stream_name), within opts->timeout_us.
+ * "#!::r=APP/NAME,m=MODE" (NAME from sr_bench_stream_name), within opts->timeout_us
+ * (also libsrt's handshake timeout, SRTO_CONNTIMEO).
  * mode is "publish" or "request". May yield. */
 int sr_bench_srt_connect(const sr_bench_conn_t *c, const char *mode, sr_srt_sock_t **out);
 /* The stream connection index uses: opts->stream, with "_<index % streams>" before its

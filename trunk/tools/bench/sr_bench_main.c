@@ -205,6 +205,7 @@ int sr_bench_srt_connect(const sr_bench_conn_t *c, const char *mode, sr_srt_sock
     sr_srt_opts_t so;
     char name[sizeof(o->stream) + 16];
     memset(&so, 0, sizeof(so));
+    so.connect_ms = (int)(o->timeout_us / SR_UTIME_MS); /* libsrt's own default gives up after 3 s */
     sr_bench_stream_name(o, c->index, name, sizeof(name));
     int len = snprintf(so.streamid, sizeof(so.streamid), "#!::r=%s/%s,m=%s", o->app, name, mode);
     if (len < 0 || (size_t)len >= sizeof(so.streamid)) {
