@@ -569,8 +569,8 @@ def test_srt_opus_to_srt_player(env):
     """Issue 11: H.264 + Opus published over SRT (-c:a libopus) reaches an SRT player as
     Opus in MPEG-TS (private data with the Opus registration and audio descriptors,
     opus_control_header per access unit): ffprobe sees opus, stereo, 48 kHz, and ffmpeg
-    decodes 3 s of it without an error."""
-    srv = srt_server(env)
+    decodes 3 s of it without an error; the API names the audio Opus, 48 kHz, stereo."""
+    srv = srt_server(env, api=True)
     pub = env.spawn("srt-pub-opus", ["ffmpeg"] + env.FF + [
         "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=sample_rate=48000",
         "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p",
@@ -592,5 +592,11 @@ def test_srt_opus_to_srt_player(env):
     n = int((cnt.split() or ["0"])[0])  # a TS lists the stream under its program too
     env.note("measured Opus packets in 3 s over SRT: %d" % n)
     check(n >= 120, "%d Opus packets in 3 s (20 ms each)" % n)
+    listed = [x for x in api_ok(srv.api_port, "/api/v1/streams/")["streams"] if x["name"] == "op"]
+    check(len(listed) == 1, "the API does not list live/op: %s" % listed)
+    audio = listed[0].get("audio") or {}
+    env.note("measured API audio of the Opus stream: %s" % audio)
+    check(audio.get("codec") == "Opus" and audio.get("sample_rate") == 48000 and audio.get("channel") == 2,
+          "the API describes the Opus track as %s" % audio)
     check(pub.poll() is None, "the publisher died: %s" % pub.errtail(4))
     pub.stop()

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sr_codec.h"
+#include "sr_codec_config.h"
 #include "sr_error.h"
 #include "sr_flv.h"
 #include "sr_utest.h"
@@ -1020,6 +1021,19 @@ TEST(CodecFlv, SummarisesStreamsLikeSrsApi)
     EXPECT_EQ(22050u, a.sample_rate);
     EXPECT_EQ(1, a.channels);
     EXPECT_SR_ERR(SR_ETRUNCATED, sr_codec_audio_info_parse(mp3, 0, &a));
+
+    // Opus (E-RTMP audio FourCC, as an SRT or WebRTC publisher brings it): named, 48 kHz
+    sr_opus_head_t head;
+    ASSERT_SR_OK(sr_opus_head_default(2, &head));
+    uint8_t opus[SR_FLV_FRAME_HEADER_MAX + SR_OPUS_HEAD_MIN_BYTES];
+    size_t hn = sr_flv_frame_header_write(opus, SR_CODEC_OPUS, false, true, 0);
+    size_t on = 0;
+    ASSERT_SR_OK(sr_opus_head_write(&head, opus + hn, sizeof(opus) - hn, &on));
+    ASSERT_SR_OK(sr_codec_audio_info_parse(opus, hn + on, &a));
+    EXPECT_STREQ("Opus", a.codec_name);
+    EXPECT_EQ(48000u, a.sample_rate);
+    EXPECT_EQ(2, a.channels);
+    EXPECT_SR_ERR(SR_ETRUNCATED, sr_codec_audio_info_parse(opus, hn + 4, &a));
 }
 
 // Issue 9.7: publish.parse_sps off reports codec, profile and level without parsing the SPS.

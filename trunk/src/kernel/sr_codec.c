@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sr_bytes.h"
+#include "sr_codec_config.h"
 #include "sr_codec_id.h"
 #include "sr_codec_internal.h"
 #include "sr_error.h"
@@ -24,6 +25,7 @@ enum {
     SR_CODEC_FLV_NELLYMOSER = 6,
     SR_CODEC_FLV_G711A = 7,
     SR_CODEC_FLV_G711U = 8,
+    SR_CODEC_FLV_EX_HEADER = 9, /* E-RTMP: a FourCC names the codec (Opus here) */
     SR_CODEC_FLV_SPEEX = 11,
 };
 
@@ -169,6 +171,20 @@ int sr_codec_audio_info_parse(const uint8_t *body, size_t size, sr_codec_audio_i
         out->profile_name = sr_aac_profile_name(c.object_type);
         out->sample_rate = c.sample_rate;
         out->channels = c.channels;
+    } else if (codec == SR_CODEC_FLV_EX_HEADER) {
+        /* Opus always decodes at 48 kHz (RFC 7587 4): that is its rate, not the input's */
+        uint32_t off = 0;
+        sr_opus_head_t head;
+        if (sr_flv_codec_of(SR_FLV_TAG_AUDIO, body, size, &off) != SR_CODEC_OPUS) {
+            return -SR_EUNSUPPORTED;
+        }
+        SR_CODEC_TRY(sr_opus_head_parse(body + off, size - off, &head));
+        out->profile_name = "";
+        out->sample_rate = 48000;
+        out->channels = head.channels;
+        out->codec = codec;
+        out->codec_name = sr_codec_id_name(SR_CODEC_OPUS);
+        return SR_OK;
     } else {
         out->profile_name = "";
         out->sample_rate = sr_codec_flv_audio_sample_rate(body[0]);
