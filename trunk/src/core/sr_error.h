@@ -59,6 +59,11 @@ SR_BEGIN_DECLS
     X(4003, EHTTP_CLIENT, "http request failed")                                                                       \
     X(4004, EHTTP_DENIED, "denied by http hook")                                                                       \
     X(4005, EJSON, "json invalid")                                                                                     \
+    X(5100, EDTLS, "dtls failed")                                                                                      \
+    X(5101, EDTLS_FINGERPRINT, "dtls peer certificate does not match its fingerprint")                                 \
+    X(5200, ESRTP, "srtp failed")                                                                                      \
+    X(5201, ESRTP_AUTH, "srtp authentication failed")                                                                  \
+    X(5202, ESRTP_REPLAY, "srtp replayed packet")                                                                      \
     X(6000, ESRT, "srt call failed")                                                                                   \
     X(6001, ESRT_CONNECT, "srt connect failed")
 
