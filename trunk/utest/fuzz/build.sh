@@ -55,6 +55,7 @@ build annexb "$CODEC" ""
 build sdp_fmtp "$CODEC" ""
 build srt_streamid "$CORE $S/protocol/sr_srt_streamid.c" ""
 build stun "$CORE $S/protocol/sr_stun.c" "$SSL_LIBS"
+build sdp "$CODEC $S/protocol/sr_sdp.c $S/protocol/sr_sdp_write.c" "$SSL_LIBS"
 build ts_demux "$CODEC $S/kernel/sr_payload.c $S/kernel/sr_packet.c $S/kernel/sr_ts_mux.c $S/kernel/sr_ts_demux.c
     $S/kernel/sr_ts_demux_es.c" ""
 echo "build.sh: harnesses in $out"
