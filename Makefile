@@ -43,8 +43,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
 ifeq ($(SANITIZE),yes)
 OPT := -O1 -g $(SAN_FLAGS)
 endif
-CFLAGS_COMMON := -std=gnu11 -D_GNU_SOURCE $(WARN) -MMD -MP $(SSL_CFLAGS) $(SRTP_CFLAGS) $(SRT_CFLAGS)
-LIBS := objs/st/libst.a $(SRTP_LIBS) $(SSL_LIBS) $(HTTP_PARSER_LIBS) $(SRT_LIBS) -lm -lpthread
+CFLAGS_COMMON := -std=gnu11 -D_GNU_SOURCE $(WARN) -MMD -MP $(SSL_CFLAGS) $(SRTP_CFLAGS) $(SRT_CFLAGS) $(AV_CFLAGS)
+LIBS := objs/st/libst.a $(SRTP_LIBS) $(SSL_LIBS) $(HTTP_PARSER_LIBS) $(SRT_LIBS) $(AV_LIBS) -lm -lpthread
 
 srcs_of = $(sort $(wildcard $(SRC)/$(1)/*.c $(SRC)/$(1)/*/*.c))
 LIB_LAYERS := core kernel protocol app
@@ -96,7 +96,7 @@ objs/strand: $(LIB_OBJS) $(MAIN_OBJS) objs/st/libst.a
 # ---- unit tests ----
 UTEST_SRCS := $(sort $(wildcard trunk/utest/*.cpp))
 UTEST_OBJS := $(patsubst trunk/utest/%.cpp,objs/utest-obj/%.o,$(UTEST_SRCS))
-UTEST_INC := $(INC_app) -Itrunk/tools/bench -Itrunk/utest $(SRTP_CFLAGS) $(SRT_CFLAGS)
+UTEST_INC := $(INC_app) -Itrunk/tools/bench -Itrunk/utest $(SRTP_CFLAGS) $(SRT_CFLAGS) $(AV_CFLAGS)
 
 objs/utest-obj/%.o: trunk/utest/%.cpp objs/config.mk
 	@mkdir -p $(@D)
