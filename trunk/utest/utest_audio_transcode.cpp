@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// utest_audio_transcode.cpp: the AAC <-> Opus transcoder (kernel/sr_audio_transcode). The input is a 1 kHz
+// utest_audio_transcode.cpp: the AAC <-> Opus transcoder (kernel/sr_audio_transcode)
+// and its coroutine-side bridge (app/stream/sr_audio_bridge). The input is a 1 kHz
 // sine encoded in the test by libavcodec's own encoders (native AAC, libopus), so the
 // rates and channel counts vary freely; the output is checked as bytes (Opus TOC, 20 ms
 // each; the AudioSpecificConfig and OpusHead through our parsers), as a timeline (pts
@@ -7,6 +8,7 @@
 // the sine's frequency still dominates (zero crossings).
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -18,10 +20,14 @@ extern "C" {
 #include <libavutil/mem.h>
 }
 
+#include "sr_audio_bridge.h"
 #include "sr_audio_transcode.h"
 #include "sr_codec.h"
 #include "sr_codec_config.h"
+#include "sr_packet.h"
 #include "sr_utest.h"
+#include "sr_utest_st.h"
+#include "sr_work.h"
 
 namespace
 {
@@ -476,5 +482,279 @@ TEST(AudioTranscode, TimestampJumpResynchronises)
     EXPECT_NEAR(1000, out.frames[starts[1] - 1].pts_ms, 60); // the first run ends near 1 s
     for (const Frame &f : out.frames) {
         ASSERT_EQ(960, OpusPacketSamples(f.data));
+    }
+}
+
+// ==== sr_audio_bridge: packets in and out, the codec work on the worker pool ====
+
+namespace
+{
+
+class AudioBridge : public SrUtestSt
+{
+  protected:
+    void TearDown() override
+    {
+        sr_work_shutdown(); // no poller coroutine outlives the test
+        SrUtestSt::TearDown();
+    }
+};
+
+sr_packet_t MakePacket(sr_codec_id_t codec, bool is_config, int64_t dts, const Bytes &body)
+{
+    sr_packet_t pkt;
+    uint8_t *p = sr_packet_init_frame(&pkt, codec, is_config ? SR_PACKET_IS_SEQUENCE_HEADER : 0, dts, dts, body.size());
+    memcpy(p, body.data(), body.size());
+    return pkt;
+}
+
+int FeedPacket(sr_audio_bridge_t *b, sr_codec_id_t codec, bool is_config, int64_t dts, const Bytes &body)
+{
+    sr_packet_t pkt = MakePacket(codec, is_config, dts, body);
+    int rc = sr_audio_bridge_feed(b, &pkt);
+    sr_packet_deinit(&pkt);
+    return rc;
+}
+
+struct Taken {
+    std::vector<sr_packet_t> pkts;
+    ~Taken()
+    {
+        for (sr_packet_t &p : pkts) {
+            sr_packet_deinit(&p);
+        }
+    }
+    void From(sr_audio_bridge_t *b)
+    {
+        sr_packet_t p;
+        while (sr_audio_bridge_take(b, &p)) {
+            pkts.push_back(p);
+        }
+    }
+    Bytes Body(size_t i) const
+    {
+        size_t n;
+        const uint8_t *d = sr_packet_body(&pkts[i], &n);
+        return Bytes(d, d + n);
+    }
+};
+
+struct BridgePtr {
+    sr_audio_bridge_t *b;
+    explicit BridgePtr(sr_codec_id_t to) : b(sr_audio_bridge_new(to, 0))
+    {
+    }
+    ~BridgePtr()
+    {
+        sr_audio_bridge_free(b);
+    }
+};
+
+} // namespace
+
+TEST_F(AudioBridge, AacPacketsBecomeOpusPacketsConfigFirst)
+{
+    Stream aac = EncodeSine("aac", 44100, 2, 1, 3000);
+    BridgePtr br(SR_CODEC_OPUS);
+    ASSERT_TRUE(br.b != NULL);
+    uint64_t jobs_before = sr_work_done_count();
+    Taken out;
+    ASSERT_SR_OK(FeedPacket(br.b, SR_CODEC_AAC, true, 3000, aac.config));
+    out.From(br.b);
+    for (size_t i = 0; i < aac.frames.size(); i++) {
+        if (i == aac.frames.size() / 2) { // a repeated sequence header changes nothing
+            ASSERT_SR_OK(FeedPacket(br.b, SR_CODEC_AAC, true, aac.frames[i].pts_ms, aac.config));
+        }
+        ASSERT_SR_OK(FeedPacket(br.b, SR_CODEC_AAC, false, aac.frames[i].pts_ms, aac.frames[i].data));
+        out.From(br.b);
+    }
+    EXPECT_EQ(jobs_before + 1 + aac.frames.size(), sr_work_done_count()); // one open, one job per frame
+
+    ASSERT_GT(out.pkts.size(), 40u);
+    EXPECT_EQ(SR_PACKET_AUDIO, out.pkts[0].type);
+    EXPECT_EQ(SR_CODEC_OPUS, out.pkts[0].codec);
+    EXPECT_TRUE(out.pkts[0].flags & SR_PACKET_IS_SEQUENCE_HEADER);
+    EXPECT_EQ(3000, out.pkts[0].dts);
+    sr_opus_head_t head;
+    Bytes cfg = out.Body(0);
+    ASSERT_SR_OK(sr_opus_head_parse(cfg.data(), cfg.size(), &head));
+    EXPECT_EQ(2, head.channels);
+    std::vector<Frame> frames;
+    for (size_t i = 1; i < out.pkts.size(); i++) {
+        EXPECT_EQ(SR_CODEC_OPUS, out.pkts[i].codec);
+        EXPECT_FALSE(out.pkts[i].flags & SR_PACKET_IS_SEQUENCE_HEADER) << i;
+        EXPECT_EQ(out.pkts[i].dts, out.pkts[i].pts);
+        EXPECT_EQ(960, OpusPacketSamples(out.Body(i)));
+        frames.push_back(Frame{out.Body(i), out.pkts[i].pts});
+    }
+    ExpectContinuous(frames, 3000, 960, 48000);
+    int rate = 0, channels = 0;
+    std::vector<float> pcm = Decode(AV_CODEC_ID_OPUS, cfg, Payloads(frames), &rate, &channels);
+    EXPECT_NEAR(kToneHz, ToneHz(pcm, rate), 10);
+    sr_audio_bridge_stats_t st;
+    sr_audio_bridge_stats(br.b, &st);
+    EXPECT_EQ(aac.frames.size(), st.frames_in);
+    EXPECT_EQ(frames.size(), st.frames_out);
+    EXPECT_EQ(0u, st.dropped_busy + st.dropped_no_config + st.refused);
+}
+
+TEST_F(AudioBridge, RtpOpusWithoutHeadBecomesAac)
+{
+    Stream opus = EncodeSine("libopus", 48000, 1, 0.5, 40);
+    BridgePtr br(SR_CODEC_AAC);
+    Taken out;
+    for (const Frame &f : opus.frames) {
+        ASSERT_SR_OK(FeedPacket(br.b, SR_CODEC_OPUS, false, f.pts_ms, f.data));
+        out.From(br.b);
+    }
+    ASSERT_GT(out.pkts.size(), 10u);
+    EXPECT_TRUE(out.pkts[0].flags & SR_PACKET_IS_SEQUENCE_HEADER);
+    EXPECT_EQ(40, out.pkts[0].dts);
+    sr_aac_config_t asc;
+    Bytes cfg = out.Body(0);
+    ASSERT_SR_OK(sr_aac_parse_config(cfg.data(), cfg.size(), &asc));
+    EXPECT_EQ(2, asc.channels); // no OpusHead: stereo assumed
+    EXPECT_EQ(48000u, asc.sample_rate);
+    EXPECT_EQ(SR_CODEC_AAC, out.pkts[1].codec);
+    EXPECT_EQ(40, out.pkts[1].pts);
+}
+
+TEST_F(AudioBridge, PassesTargetCodecThroughAndRefusesOthers)
+{
+    Stream aac = EncodeSine("aac", 48000, 1, 0.1);
+    BridgePtr br(SR_CODEC_AAC);
+    Taken out;
+    sr_packet_t in = MakePacket(SR_CODEC_AAC, false, 7, aac.frames[0].data);
+    ASSERT_SR_OK(sr_audio_bridge_feed(br.b, &in));
+    out.From(br.b);
+    ASSERT_EQ(1u, out.pkts.size());
+    EXPECT_EQ(in.payload, out.pkts[0].payload); // the same frame, one more reference
+    sr_packet_deinit(&in);
+
+    EXPECT_SR_ERR(SR_EUNSUPPORTED, FeedPacket(br.b, SR_CODEC_MP3, false, 0, Bytes{0xff, 0xfb, 0x90, 0x00}));
+    sr_packet_t video = MakePacket(SR_CODEC_H264, false, 0, Bytes{0, 0, 0, 1, 0x65});
+    EXPECT_SR_ERR(SR_EINVAL, sr_audio_bridge_feed(br.b, &video));
+    sr_packet_deinit(&video);
+    EXPECT_TRUE(sr_audio_bridge_new(SR_CODEC_MP3, 0) == NULL);
+
+    BridgePtr to_opus(SR_CODEC_OPUS);
+    ASSERT_SR_OK(FeedPacket(to_opus.b, SR_CODEC_AAC, false, 0, aac.frames[0].data)); // before its config
+    sr_audio_bridge_stats_t st;
+    sr_audio_bridge_stats(to_opus.b, &st);
+    EXPECT_EQ(1u, st.dropped_no_config);
+    sr_packet_t p;
+    EXPECT_FALSE(sr_audio_bridge_take(to_opus.b, &p));
+    EXPECT_SR_ERR(SR_ETRUNCATED, FeedPacket(to_opus.b, SR_CODEC_AAC, true, 0, Bytes{0x12}));
+}
+
+TEST_F(AudioBridge, CorruptFrameFailsWithLibavMessageAndTheNextContinues)
+{
+    Stream aac = EncodeSine("aac", 48000, 2, 0.5);
+    BridgePtr br(SR_CODEC_OPUS);
+    Taken out;
+    ASSERT_SR_OK(FeedPacket(br.b, SR_CODEC_AAC, true, 0, aac.config));
+    ASSERT_SR_OK(FeedPacket(br.b, SR_CODEC_AAC, false, aac.frames[0].pts_ms, aac.frames[0].data));
+    sr_err_clear();
+    EXPECT_SR_ERR(SR_EFORMAT, FeedPacket(br.b, SR_CODEC_AAC, false, aac.frames[1].pts_ms, Bytes(16, 0x5a)));
+    EXPECT_NE(std::string::npos, std::string(sr_err_trail()).find("not allocated")) << sr_err_trail();
+    for (size_t i = 2; i < aac.frames.size(); i++) {
+        ASSERT_SR_OK(FeedPacket(br.b, SR_CODEC_AAC, false, aac.frames[i].pts_ms, aac.frames[i].data));
+    }
+    out.From(br.b); // frames not taken stay in the transcoder up to its queue's size
+    sr_audio_bridge_stats_t st;
+    sr_audio_bridge_stats(br.b, &st);
+    EXPECT_EQ(1u, st.refused);
+    EXPECT_GT(out.pkts.size(), 15u);
+}
+
+namespace
+{
+
+struct Blocker {
+    int runs = 0;
+};
+
+void sr_utest_bridge_block(void *arg)
+{
+    usleep(300 * 1000); // both pool threads busy: the bridge jobs behind them wait
+    static_cast<Blocker *>(arg)->runs++;
+}
+
+void sr_utest_bridge_blocker(void *arg)
+{
+    sr_work_run(sr_utest_bridge_block, arg);
+}
+
+struct Feeder {
+    sr_audio_bridge_t *b = nullptr;
+    const Frame *frame = nullptr;
+    int rc = 1;
+    bool is_done = false;
+};
+
+void sr_utest_bridge_feeder(void *arg)
+{
+    Feeder *f = static_cast<Feeder *>(arg);
+    sr_packet_t pkt = MakePacket(SR_CODEC_AAC, false, f->frame->pts_ms, f->frame->data);
+    f->rc = sr_audio_bridge_feed(f->b, &pkt);
+    sr_packet_deinit(&pkt);
+    f->is_done = true;
+}
+
+} // namespace
+
+// When SR_AUDIO_BRIDGE_MAX_INFLIGHT bridge jobs already wait on a stalled pool, a frame
+// is dropped at once instead of queued behind them.
+TEST_F(AudioBridge, DropsFramesWhenThePoolIsBehind)
+{
+    Stream aac = EncodeSine("aac", 48000, 1, 0.1);
+    const int n = SR_AUDIO_BRIDGE_MAX_INFLIGHT + 1;
+    std::vector<BridgePtr *> bridges;
+    for (int i = 0; i < n; i++) {
+        bridges.push_back(new BridgePtr(SR_CODEC_OPUS));
+        ASSERT_SR_OK(FeedPacket(bridges.back()->b, SR_CODEC_AAC, true, 0, aac.config));
+    }
+    Blocker blocker;
+    std::vector<Feeder> feeders(n - 1);
+    {
+        SrUtestCo b1(sr_co_start(sr_utest_bridge_blocker, &blocker, NULL));
+        SrUtestCo b2(sr_co_start(sr_utest_bridge_blocker, &blocker, NULL));
+        sr_usleep(20 * SR_UTIME_MS); // both threads now sleep in a job
+        std::vector<SrUtestCo *> cos;
+        for (int i = 0; i < n - 1; i++) {
+            feeders[i].b = bridges[i]->b;
+            feeders[i].frame = &aac.frames[0];
+            cos.push_back(new SrUtestCo(sr_co_start(sr_utest_bridge_feeder, &feeders[i], NULL)));
+        }
+        sr_usleep(5 * SR_UTIME_MS); // every feeder has queued its job
+        sr_utime_t t0 = sr_time_mono_us();
+        EXPECT_SR_OK(FeedPacket(bridges[n - 1]->b, SR_CODEC_AAC, false, 0, aac.frames[0].data));
+        EXPECT_LT(sr_time_mono_us() - t0, 100 * SR_UTIME_MS); // not queued behind the stalled jobs
+        sr_audio_bridge_stats_t st;
+        sr_audio_bridge_stats(bridges[n - 1]->b, &st);
+        EXPECT_EQ(1u, st.dropped_busy);
+        EXPECT_EQ(0u, st.frames_in);
+        EXPECT_TRUE(sr_utest_st_wait_until([&] {
+            for (const Feeder &f : feeders) {
+                if (!f.is_done) {
+                    return false;
+                }
+            }
+            return blocker.runs == 2;
+        }));
+        for (SrUtestCo *co : cos) {
+            delete co;
+        }
+    }
+    for (const Feeder &f : feeders) {
+        EXPECT_SR_OK(f.rc);
+    }
+    // the pool caught up: the next frame is transcoded again
+    EXPECT_SR_OK(FeedPacket(bridges[n - 1]->b, SR_CODEC_AAC, false, 21, aac.frames[1].data));
+    sr_audio_bridge_stats_t st;
+    sr_audio_bridge_stats(bridges[n - 1]->b, &st);
+    EXPECT_EQ(1u, st.frames_in);
+    for (BridgePtr *b : bridges) {
+        delete b;
     }
 }
