@@ -493,6 +493,24 @@ TEST(RtpH264Depack, MalformedPacketsBreakTheFrame)
     }
 }
 
+TEST(RtpH264Depack, ReservedTypesInsideAStapAreSkipped)
+{
+    Media m = LoadMedia();
+    Depack t;
+    t.Keyframe(1000, m);
+    // STAP-A: a type 28 NAL unit (RFC 6184's own), then a slice; a type 0 packet alone
+    t.Push(2000, false, {0x18, 0x00, 0x02, 0x1c, 0x85, 0x00, 0x03, 0x41, 0x9a, 0x01});
+    t.Push(2000, true, {0x00, 0x12});
+    ASSERT_EQ(2u, t.sink.frames.size());
+    EXPECT_EQ(Avcc({{0x41, 0x9a, 0x01}}), t.sink.frames[1].avcc);
+    EXPECT_EQ(0u, sr_rtp_h264_depack_stats(t.d)->malformed);
+    // a FU-A of a type 24 NAL unit is malformed
+    t.Push(3000, false, {0x7c, 0x98, 0xaa});
+    t.Push(3000, true, {0x7c, 0x58, 0xbb});
+    EXPECT_EQ(2u, t.sink.frames.size());
+    EXPECT_EQ(1u, sr_rtp_h264_depack_stats(t.d)->malformed);
+}
+
 TEST(RtpH264Depack, FuAStartedTwiceOrTypeChangedIsBroken)
 {
     Media m = LoadMedia();

@@ -102,10 +102,19 @@ static bool sr_h264_depack_fits(const sr_rtp_h264_depack_t *d, size_t n)
     return n <= SR_RTP_H264_MAX_FRAME_BYTES - SR_CODEC_NAL_LENGTH_BYTES - d->frame.len;
 }
 
+/* Whether a NAL unit type can be in a frame: 0 and 24..31 are RFC 6184's own (5.2). */
+static bool sr_h264_depack_is_nal_type(uint8_t type)
+{
+    return type != 0 && type < SR_RTP_H264_STAP_A;
+}
+
 static int sr_h264_depack_nal(sr_rtp_h264_depack_t *d, const uint8_t *nal, size_t n)
 {
     if (n == 0 || !sr_h264_depack_fits(d, n)) {
         return -SR_EFORMAT;
+    }
+    if (!sr_h264_depack_is_nal_type(SR_H264_NAL_TYPE(nal[0]))) {
+        return SR_OK; /* in a STAP-A: skipped like a top-level one */
     }
     sr_buf_put_be32(&d->frame, (uint32_t)n);
     sr_buf_put_bytes(&d->frame, nal, n);
@@ -142,7 +151,8 @@ static int sr_h264_depack_fu_a(sr_rtp_h264_depack_t *d, const uint8_t *p, size_t
     }
     uint8_t type = SR_H264_NAL_TYPE(p[1]);
     bool is_start = (p[1] & 0x80) != 0, is_end = (p[1] & 0x40) != 0;
-    if (is_start == d->in_fu || (!is_start && type != d->fu_type) || !sr_h264_depack_fits(d, n)) {
+    if (is_start == d->in_fu || (!is_start && type != d->fu_type) || !sr_h264_depack_is_nal_type(type) ||
+        !sr_h264_depack_fits(d, n)) {
         return -SR_EFORMAT;
     }
     if (is_start) {
@@ -169,7 +179,7 @@ static int sr_h264_depack_payload(sr_rtp_h264_depack_t *d, const uint8_t *p, siz
     if (d->in_fu) {
         return -SR_EFORMAT; /* a FU-A cut short */
     }
-    if (type >= 1 && type < SR_RTP_H264_STAP_A) {
+    if (sr_h264_depack_is_nal_type(type)) {
         return sr_h264_depack_nal(d, p, n);
     }
     if (type == SR_RTP_H264_STAP_A) {
