@@ -160,8 +160,9 @@ typedef struct sr_rtp_payloads {
 #define SR_RTP_REORDER_MAX_DROPOUT 3000
 
 /* Called for each packet released, in sequence order. pkt is valid only during the
- * call: its payload points into the buffer's storage and only pt, is_marker, seq, ts,
- * ssrc and payload/payload_size are set (no CSRCs, no extension). lost counts the
+ * call; rely only on its pt, is_marker, seq, ts, ssrc and payload/payload_size (a
+ * packet that waited keeps no CSRCs or extension; one that passed straight through is
+ * the caller's, pointing into the caller's bytes). lost counts the
  * sequence numbers given up just before this packet (0 normally); a stream restart
  * (a sequence jump the buffer resynchronised on) is reported as lost 1, since
  * continuity is unknown. The callee must not push into or free the buffer. */
