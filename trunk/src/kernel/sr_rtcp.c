@@ -275,7 +275,6 @@ void sr_rtcp_rx_stats_update(sr_rtcp_rx_stats_t *s, uint16_t seq, uint32_t rtp_t
     if (!s->is_started) {
         s->is_started = true;
         s->last_seq = s->base_seq = s->max_seq = seq;
-        s->has_transit = true;
         s->transit = transit;
         s->last_ts = rtp_ts;
         return;

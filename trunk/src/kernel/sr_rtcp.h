@@ -152,7 +152,6 @@ typedef struct sr_rtcp_rx_stats {
     uint32_t expected_prior; /* at the previous report */
     uint32_t received_prior;
     uint32_t jitter_q4; /* jitter * 16, the A.8 estimator */
-    bool has_transit;
     uint32_t last_ts;
     uint32_t transit; /* arrival in clock units - rtp ts, mod 2^32 */
 } sr_rtcp_rx_stats_t;
