@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Strand players page: HTTP-FLV through mpegts.js, HLS through hls.js (or the browser's
-// own HLS where there is no MSE, e.g. iOS), the live streams from the HTTP API, and the
-// URLs to publish to. Query: ?url=PLAY_URL (plays at once) &api=API_PORT. The ports come
+// own HLS where there is no MSE, e.g. iOS), WebRTC through WHEP (whip.js, when the server
+// has rtc on), the live streams from the HTTP API, the URLs to publish to, and a WHIP
+// publisher (camera or test pattern). Query: ?url=PLAY_URL (plays at once) &api=API_PORT. The ports come
 // from the server that served the page (server.json next to it); opened from a file,
 // SRS's defaults are assumed.
 (function () {
@@ -23,8 +24,8 @@
   }
   setApiBase();
 
-  var player = null;   // the mpegts.js or hls.js instance, null for native HLS
-  var kind = '';       // 'flv' | 'hls' | ''
+  var player = null;   // the mpegts.js or hls.js instance or WHEP session, null for native HLS
+  var kind = '';       // 'flv' | 'hls' | 'rtc' | ''
   var state = 'idle';  // idle | loading | playing | error
   var message = '';
 
@@ -54,11 +55,34 @@
     return url.replace(/\.(flv|m3u8)(?=$|\?)/, which === 'hls' ? '.m3u8' : '.flv');
   }
 
+  // app and stream of a play URL (http://HOST/APP/STREAM.flv).
+  function appStream(url) {
+    var r = { app: 'live', stream: 'livestream', host: host };
+    try {
+      var u = new URL(url);
+      var parts = u.pathname.replace(/\.(flv|m3u8)$/, '').split('/').filter(Boolean);
+      if (parts.length >= 2) {
+        r.stream = parts.pop();
+        r.app = parts.join('/');
+      }
+      r.host = u.hostname || host;
+    } catch (e) { /* not a URL yet: keep the defaults */ }
+    return r;
+  }
+
+  // SRS's WHIP/WHEP endpoints on the HTTP API's port.
+  function rtcUrl(which, url) {
+    var s = appStream(url);
+    return apiBase + '/rtc/v1/' + which + '/?app=' + encodeURIComponent(s.app) +
+      '&stream=' + encodeURIComponent(s.stream);
+  }
+
   function stop() {
     if (player) {
-      player.destroy();
+      if (player.destroy) player.destroy(); else player.close();
       player = null;
     }
+    video.srcObject = null;
     video.removeAttribute('src');
     video.load();
     kind = '';
@@ -75,7 +99,18 @@
     kind = which;
     setState('loading');
     showPublishUrls();
-    if (which === 'flv') {
+    if (which === 'rtc') {
+      if (!window.RTCPeerConnection || !window.StrandRtc) return setState('error', 'no WebRTC in this browser');
+      StrandRtc.play(rtcUrl('whep', url), video, function (st) {
+        if (mine !== generation) return;
+        if (st === 'failed' || st === 'disconnected') setState('error', 'WebRTC ' + st);
+      }).then(function (session) {
+        if (mine !== generation) return session.close();
+        player = session;
+      }).catch(function (e) {
+        if (mine === generation) setState('error', 'WHEP: ' + e.message);
+      });
+    } else if (which === 'flv') {
       if (!window.mpegts || !mpegts.isSupported()) {
         return setState('error', 'mpegts.js unavailable or no MSE in this browser');
       }
@@ -117,21 +152,37 @@
 
   // Publish URLs for the app/stream of the URL in the form (rtmp://HOST/APP/STREAM).
   function showPublishUrls() {
-    var app = 'live', stream = 'livestream', h = host;
-    try {
-      var u = new URL($('url').value);
-      var parts = u.pathname.replace(/\.(flv|m3u8)$/, '').split('/').filter(Boolean);
-      if (parts.length >= 2) {
-        stream = parts.pop();
-        app = parts.join('/');
-      }
-      h = u.hostname || h;
-    } catch (e) { /* not a URL yet: keep the defaults */ }
+    var s = appStream($('url').value), app = s.app, stream = s.stream, h = s.host;
     var rtmpPort = server.rtmp.port === 1935 ? '' : ':' + server.rtmp.port;
     $('rtmp-url').textContent = 'rtmp://' + h + rtmpPort + '/' + app + '/' + stream;
     $('srt-url').textContent =
       'srt://' + h + ':' + server.srt.port + '?streamid=#!::r=' + app + '/' + stream + ',m=publish';
     $('srt-dt').hidden = $('srt-dd').hidden = !server.srt.enabled;
+    $('whip-url').textContent = rtcUrl('whip', $('url').value);
+    $('whip-dt').hidden = $('whip-dd').hidden = $('publish-rtc').hidden = !server.rtc.enabled;
+    $('play-rtc').hidden = !server.rtc.enabled;
+  }
+
+  // The WHIP publisher: one at a time, its state on its own status line.
+  var publisher = null;
+  function setPublishState(st, msg) {
+    var el = $('publish-status');
+    el.textContent = st + (msg ? ': ' + msg : '');
+    el.dataset.state = st;
+  }
+  function publishStop() {
+    if (publisher) publisher.close();
+    publisher = null;
+    setPublishState('idle');
+  }
+  function publishStart(source) {
+    publishStop();
+    setPublishState('connecting', rtcUrl('whip', $('url').value));
+    StrandRtc.publish(rtcUrl('whip', $('url').value), source, function (st) {
+      setPublishState(st === 'connected' ? 'publishing' : st);
+    }).then(function (session) { publisher = session; }).catch(function (e) {
+      setPublishState('error', e.message);
+    });
   }
 
   function link(text, onclick) {
@@ -163,9 +214,9 @@
           tr.appendChild(td);
         });
         var td = document.createElement('td');
-        ['flv', 'hls'].forEach(function (which) {
-          td.appendChild(link(which.toUpperCase(), function () {
-            $('url').value = base + (which === 'flv' ? '.flv' : '.m3u8');
+        (server.rtc.enabled ? ['flv', 'hls', 'rtc'] : ['flv', 'hls']).forEach(function (which) {
+          td.appendChild(link(which === 'rtc' ? 'WebRTC' : which.toUpperCase(), function () {
+            $('url').value = base + (which === 'hls' ? '.m3u8' : '.flv');
             start(which);
           }));
           td.appendChild(document.createTextNode(' '));
@@ -183,6 +234,10 @@
   $('url').addEventListener('change', showPublishUrls);
   $('play-flv').addEventListener('click', function () { start('flv'); });
   $('play-hls').addEventListener('click', function () { start('hls'); });
+  $('play-rtc').addEventListener('click', function () { start('rtc'); });
+  $('publish-camera').addEventListener('click', function () { publishStart('camera'); });
+  $('publish-pattern').addEventListener('click', function () { publishStart('pattern'); });
+  $('publish-stop').addEventListener('click', publishStop);
   $('stop').addEventListener('click', stop);
   $('form').addEventListener('submit', function (ev) { ev.preventDefault(); start('flv'); });
 
@@ -196,7 +251,11 @@
     showPublishUrls();
     refreshStreams();
     setInterval(refreshStreams, 5000);
-    if (params.get('url')) start(/\.m3u8(\?|$)/.test(params.get('url')) ? 'hls' : 'flv');
+    // ?url= plays at once, by its extension; &rtc=1 plays it over WebRTC (WHEP)
+    if (params.get('url')) {
+      start(params.get('rtc') ? 'rtc' : /\.m3u8(\?|$)/.test(params.get('url')) ? 'hls' : 'flv');
+    }
+    if (params.get('publish')) publishStart(params.get('publish'));  // ?publish=pattern|camera
   });
   showPublishUrls();
   setInterval(showStatus, 500);

@@ -6,7 +6,9 @@
 //
 //   node players_check.js CONFIG_JSON
 //   CONFIG: {playwright, chromium, pidFile, tmpDir, shotDir, stream, startTimeout,
-//            playSeconds, deadline, cases: [{kind: "flv"|"hls", page: URL, noClick?}]}
+//            playSeconds, deadline, cases: [{kind: "flv"|"hls"|"rtc"|"whip", page: URL, noClick?}]}
+// A "whip" case opens a page that publishes (?publish=pattern), waits until its publish
+// status says publishing, keeps publishing for playSeconds, and reports the status.
 // Prints one JSON object on stdout: {cases: [{kind, listed, rowText, started, t0, t1,
 // advanced, frames, dropped, status, rtmpUrl, srtShown, errors}], error?}. Exit 0 unless
 // the browser failed.
@@ -25,7 +27,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // calling out to a closed network; autoplay lets play() start without a click on the video.
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required'];
+  '--autoplay-policy=no-user-gesture-required',
+  // a WHIP case publishes Chromium's fake camera and microphone, with no permission prompt
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 
 const videoState = () => {
   const v = document.getElementById('video');
@@ -33,6 +37,36 @@ const videoState = () => {
   return { t: v.currentTime, frames: q.totalVideoFrames, dropped: q.droppedVideoFrames,
     status: document.getElementById('status').textContent };
 };
+
+// The WHEP session's inbound video from getStats(): freezes, decoded and dropped frames.
+const rtcVideoStats = async () => {
+  const s = window.StrandRtc && window.StrandRtc.last;
+  if (!s) return null;
+  let r = null;
+  (await s.pc.getStats()).forEach((x) => {
+    if (x.type === 'inbound-rtp' && x.kind === 'video') {
+      r = { freezeCount: x.freezeCount, totalFreezesDuration: x.totalFreezesDuration,
+        framesDecoded: x.framesDecoded, framesDropped: x.framesDropped, nackCount: x.nackCount,
+        pliCount: x.pliCount, packetsLost: x.packetsLost,
+        jitterBufferMs: x.jitterBufferEmittedCount ? 1000 * x.jitterBufferDelay / x.jitterBufferEmittedCount : null };
+    }
+  });
+  return r;
+};
+
+async function runWhip(page, c, out) {
+  await page.goto(c.page, { timeout: 10000 });
+  const state = () => page.locator('#publish-status').getAttribute('data-state');
+  const until = Date.now() + cfg.startTimeout * 1000;
+  let st = await state();
+  while (Date.now() < until && st !== 'publishing' && st !== 'error' && st !== 'failed') {
+    await sleep(200);
+    st = await state();
+  }
+  out.started = st === 'publishing';
+  if (out.started) await sleep(cfg.playSeconds * 1000);
+  out.status = await page.locator('#publish-status').innerText();
+}
 
 async function runCase(browser, c) {
   const out = { kind: c.kind, listed: false, started: false, errors: [] };
@@ -44,6 +78,10 @@ async function runCase(browser, c) {
       if (m.type() === 'error') out.errors.push('console: ' + m.text());
     });
     page.on('pageerror', (e) => out.errors.push('pageerror: ' + e.message));
+    if (c.kind === 'whip') {
+      await runWhip(page, c, out);
+      return out;
+    }
     await page.goto(c.page, { timeout: 10000 });
     const row = page.locator('tr[data-stream="' + cfg.stream + '"]');
     try {
@@ -66,6 +104,7 @@ async function runCase(browser, c) {
     out.t0 = s.t;
     if (out.started) await sleep(cfg.playSeconds * 1000);
     s = await page.evaluate(videoState);
+    if (c.kind === 'rtc') out.rtcStats = await page.evaluate(rtcVideoStats);
     Object.assign(out, { t1: s.t, advanced: s.t - out.t0, frames: s.frames,
       dropped: s.dropped, status: s.status,
       rtmpUrl: await page.locator('#rtmp-url').innerText(),

@@ -162,16 +162,21 @@ def test_players_page_flv_hls(env):
     expect_alive(pub, "publisher")
 
 
+def players_check_config(env, stream, cases, play_seconds=4):
+    """The CONFIG of players_check.js for these cases."""
+    tmp = env.path("tmp")  # Chromium's fresh profile dir lands here, removed with the run
+    os.makedirs(tmp, exist_ok=True)
+    return {"playwright": os.path.join(OBJS, "itest-node"), "chromium": CHROMIUM,
+            "pidFile": env.path("chromium.pid"), "tmpDir": tmp, "shotDir": env.dir, "stream": "live/" + stream,
+            "startTimeout": 12, "playSeconds": play_seconds, "deadline": 60, "cases": cases}
+
+
 def run_players_check(env, stream, cases, play_seconds=4):
     """Run players_check.js in headless Chromium on the cases; {kind: result}. Keep the
     calling test's name short: Chromium's profile (and its sockets) lives under the
     test's directory, and a long path makes the launch fail (sun_path is 108 bytes)."""
-    pid_file = env.path("chromium.pid")
-    tmp = env.path("tmp")  # Chromium's fresh profile dir lands here, removed with the run
-    os.makedirs(tmp, exist_ok=True)
-    cfg = {"playwright": os.path.join(OBJS, "itest-node"), "chromium": CHROMIUM,
-           "pidFile": pid_file, "tmpDir": tmp, "shotDir": env.dir, "stream": "live/" + stream,
-           "startTimeout": 12, "playSeconds": play_seconds, "deadline": 60, "cases": cases}
+    cfg = players_check_config(env, stream, cases, play_seconds)
+    pid_file = cfg["pidFile"]
     try:
         rc, out, err, secs = env.run("players-check", ["node", CHECK_JS, json.dumps(cfg)], 70)
     finally:

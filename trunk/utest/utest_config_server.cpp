@@ -328,6 +328,12 @@ TEST(ConfigServer, BadValuesNameFileAndLine)
         {"\nsrs_log_level loud;\n", 2},
         {"max_connections 0;\n", 1},
         {"rtmp {\n    chunk_size 100;\n}\n", 2},
+        {"rtc_server {\n    enabled on;\n    listen 80000;\n}\n", 3},
+        {"rtc_server {\n    protocol tcp;\n}\n", 2},
+        {"rtc_server {\n    cert /a.crt;\n}\n", 2},
+        {"vhost v {\n    rtc {\n        dtls_role both;\n    }\n}\n", 3},
+        {"vhost v {\n    rtc {\n        stun_timeout 0;\n    }\n}\n", 3},
+        {"vhost v {\n    rtc {\n        pli_for_rtmp 100;\n    }\n}\n", 3},
     };
     for (const auto &b : bad) {
         SCOPED_TRACE(b.text);
@@ -407,6 +413,56 @@ TEST(ConfigServer, VhostLookupFallsBackToDefault)
     ASSERT_SR_OK(none.rc);
     EXPECT_NE(nullptr, sr_server_config_vhost(none.cfg, "demo.example.com"));
     EXPECT_EQ(nullptr, sr_server_config_vhost(none.cfg, "other.example.com")); // no default to fall to
+}
+
+// rtc_server and vhost rtc: SRS's defaults, and every directive read.
+TEST(ConfigServer, RtcServerAndVhost)
+{
+    ConfDir dir;
+    Loaded d(dir, "vhost __defaultVhost__ {\n}\n");
+    ASSERT_SR_OK(d.rc);
+    EXPECT_FALSE(d.cfg->rtc_server.is_enabled);
+    EXPECT_EQ(8000, d.cfg->rtc_server.addr.port);
+    EXPECT_STREQ("*", d.cfg->rtc_server.candidate);
+    EXPECT_TRUE(d.cfg->rtc_server.is_api_as_candidates);
+    const sr_rtc_vhost_config_t *r = &d.cfg->vhosts[0].rtc;
+    EXPECT_FALSE(r->is_enabled);
+    EXPECT_FALSE(r->is_rtmp_to_rtc);
+    EXPECT_FALSE(r->is_rtc_to_rtmp);
+    EXPECT_TRUE(r->is_nack);
+    EXPECT_TRUE(r->is_twcc);
+    EXPECT_FALSE(r->is_dtls_active);
+    EXPECT_EQ(30000, r->stun_timeout_ms);
+    EXPECT_EQ(48000, r->opus_bitrate);
+    EXPECT_EQ(48000, r->aac_bitrate);
+    EXPECT_EQ(6000000, r->pli_for_rtmp_us);
+
+    setenv("STRAND_UTEST_CANDIDATE", "192.0.2.7", 1);
+    Loaded c(dir,
+             "rtc_server {\n    enabled on;\n    listen 127.0.0.1:18000;\n    candidate $STRAND_UTEST_CANDIDATE;\n"
+             "    api_as_candidates off;\n    protocol udp;\n    ecdsa on;\n    encrypt on;\n}\n"
+             "vhost v {\n    rtc {\n        enabled on;\n        rtmp_to_rtc on;\n        rtc_to_rtmp on;\n"
+             "        nack off;\n        twcc off;\n        stun_timeout 5;\n        dtls_role active;\n"
+             "        opus_bitrate 64000;\n        aac_bitrate 96000;\n        pli_for_rtmp 2.5;\n    }\n}\n",
+             "rtc.conf");
+    unsetenv("STRAND_UTEST_CANDIDATE");
+    ASSERT_SR_OK(c.rc);
+    EXPECT_EQ(0, c.cfg->warnings);
+    EXPECT_TRUE(c.cfg->rtc_server.is_enabled);
+    EXPECT_STREQ("127.0.0.1", c.cfg->rtc_server.addr.ip);
+    EXPECT_EQ(18000, c.cfg->rtc_server.addr.port);
+    EXPECT_STREQ("192.0.2.7", c.cfg->rtc_server.candidate);
+    EXPECT_FALSE(c.cfg->rtc_server.is_api_as_candidates);
+    Loaded unset(dir, "rtc_server {\n    candidate $STRAND_UTEST_NO_SUCH_VARIABLE;\n}\n", "unset.conf");
+    ASSERT_SR_OK(unset.rc);
+    EXPECT_STREQ("*", unset.cfg->rtc_server.candidate);
+    r = &c.cfg->vhosts[0].rtc;
+    EXPECT_TRUE(r->is_enabled && r->is_rtmp_to_rtc && r->is_rtc_to_rtmp && r->is_dtls_active);
+    EXPECT_FALSE(r->is_nack || r->is_twcc);
+    EXPECT_EQ(5000, r->stun_timeout_ms);
+    EXPECT_EQ(64000, r->opus_bitrate);
+    EXPECT_EQ(96000, r->aac_bitrate);
+    EXPECT_EQ(2500000, r->pli_for_rtmp_us);
 }
 
 TEST(ConfigServer, FreeAcceptsNull)

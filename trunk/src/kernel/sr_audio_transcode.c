@@ -436,7 +436,7 @@ static int sr_audio_transcode_fill_silence(sr_audio_transcoder_t *t, int64_t n)
 /* Set swr up for the format of f (the first frame, or one whose format changed). */
 static int sr_audio_transcode_swr_setup(sr_audio_transcoder_t *t, const AVFrame *f)
 {
-    AVChannelLayout in_layout;
+    AVChannelLayout in_layout = {0}; /* zeroed: av_channel_layout_copy frees what dst holds */
     if (f->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC) {
         av_channel_layout_default(&in_layout, f->ch_layout.nb_channels); /* e.g. AAC with a PCE */
     } else if (av_channel_layout_copy(&in_layout, &f->ch_layout) < 0) {

@@ -549,37 +549,122 @@ int sr_udp_bind(const char *ip, int port, sr_sock_t **out)
     st_netfd_t nfd = NULL;
     int rc = sr_sock_bind(SOCK_DGRAM, ip, port, &nfd);
     if (rc == SR_OK) {
+        int on = 1, fd = st_netfd_fileno(nfd); /* where each datagram was sent to: see sr_udp_peer_t */
+        setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+        setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
         *out = sr_sock_wrap(nfd);
     }
     return rc;
 }
 
+/* Our address a datagram was sent to, from its IP_PKTINFO / IPV6_PKTINFO. */
+static void sr_udp_take_local(struct msghdr *mh, sr_udp_peer_t *p)
+{
+    p->has_local = false;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo pi;
+            memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+            memset(&p->local, 0, sizeof(p->local));
+            memcpy(&p->local, &pi.ipi_addr, sizeof(pi.ipi_addr));
+            p->has_local = true;
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            struct in6_pktinfo pi;
+            memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+            p->local = pi.ipi6_addr;
+            p->has_local = true;
+        }
+    }
+}
+
+/* A sendmsg header for buf to peer, from its local address when known. */
+static void sr_udp_msg(const sr_udp_peer_t *to, const void *buf, size_t len, struct iovec *iov, struct msghdr *mh,
+                       uint8_t *ctl, size_t ctl_size)
+{
+    iov->iov_base = (void *)buf;
+    iov->iov_len = len;
+    memset(mh, 0, sizeof(*mh));
+    mh->msg_name = (void *)&to->addr;
+    mh->msg_namelen = to->len;
+    mh->msg_iov = iov;
+    mh->msg_iovlen = 1;
+    if (!to->has_local) {
+        return;
+    }
+    memset(ctl, 0, ctl_size);
+    mh->msg_control = ctl;
+    struct cmsghdr *c = (struct cmsghdr *)ctl;
+    if (to->addr.ss_family == AF_INET) {
+        struct in_pktinfo pi = {0};
+        memcpy(&pi.ipi_spec_dst, &to->local, sizeof(pi.ipi_spec_dst));
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(pi));
+        memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+        mh->msg_controllen = CMSG_SPACE(sizeof(pi));
+    } else {
+        struct in6_pktinfo pi = {0};
+        pi.ipi6_addr = to->local;
+        c->cmsg_level = IPPROTO_IPV6;
+        c->cmsg_type = IPV6_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(pi));
+        memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+        mh->msg_controllen = CMSG_SPACE(sizeof(pi));
+    }
+}
+
+#define SR_UDP_CTL_BYTES 64 /* room for one IP_PKTINFO or IPV6_PKTINFO */
+
 int sr_udp_recvfrom(sr_sock_t *s, void *buf, size_t size, size_t *n, sr_udp_peer_t *from, sr_utime_t timeout_us)
 {
     sr_udp_peer_t any;
     sr_udp_peer_t *p = from ? from : &any;
-    int len = (int)sizeof(p->addr);
-    int got = st_recvfrom(s->nfd, buf, (int)SR_MIN(size, (size_t)INT32_MAX), (struct sockaddr *)&p->addr, &len,
-                          sr_sock_st_timeout(timeout_us));
+    uint8_t ctl[SR_UDP_CTL_BYTES];
+    struct iovec iov = {buf, SR_MIN(size, (size_t)INT32_MAX)};
+    struct msghdr mh = {0};
+    mh.msg_name = &p->addr;
+    mh.msg_namelen = sizeof(p->addr);
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = ctl;
+    mh.msg_controllen = sizeof(ctl);
+    ssize_t got = st_recvmsg(s->nfd, &mh, 0, sr_sock_st_timeout(timeout_us));
     if (got < 0) {
-        return sr_sock_fail(errno, SR_ESOCKET_READ, "recvfrom");
+        return sr_sock_fail(errno, SR_ESOCKET_READ, "recvmsg");
     }
-    p->len = (socklen_t)len;
+    p->len = mh.msg_namelen;
+    sr_udp_take_local(&mh, p);
     *n = (size_t)got;
     return SR_OK;
 }
 
 int sr_udp_sendto(sr_sock_t *s, const void *buf, size_t len, const sr_udp_peer_t *to, sr_utime_t timeout_us)
 {
-    if (st_sendto(s->nfd, buf, (int)len, (const struct sockaddr *)&to->addr, (int)to->len,
-                  sr_sock_st_timeout(timeout_us)) < 0) {
-        return sr_sock_fail(errno, SR_ESOCKET_WRITE, "sendto");
+    struct iovec iov;
+    struct msghdr mh;
+    uint8_t ctl[SR_UDP_CTL_BYTES];
+    sr_udp_msg(to, buf, len, &iov, &mh, ctl, sizeof(ctl));
+    if (st_sendmsg(s->nfd, &mh, 0, sr_sock_st_timeout(timeout_us)) < 0) {
+        return sr_sock_fail(errno, SR_ESOCKET_WRITE, "sendmsg");
+    }
+    return SR_OK;
+}
+
+int sr_udp_sendto_now(sr_sock_t *s, const void *buf, size_t len, const sr_udp_peer_t *to)
+{
+    struct iovec iov;
+    struct msghdr mh;
+    uint8_t ctl[SR_UDP_CTL_BYTES];
+    sr_udp_msg(to, buf, len, &iov, &mh, ctl, sizeof(ctl));
+    if (sendmsg(st_netfd_fileno(s->nfd), &mh, MSG_DONTWAIT) < 0) {
+        return sr_sock_fail(errno, SR_ESOCKET_WRITE, "sendmsg");
     }
     return SR_OK;
 }
 
 int sr_udp_peer_make(const char *ip, int port, sr_udp_peer_t *out)
 {
+    out->has_local = false;
     return sr_sock_make_addr(ip, port, &out->addr, &out->len);
 }
 

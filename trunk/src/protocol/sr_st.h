@@ -8,6 +8,7 @@
 #ifndef SR_ST_H
 #define SR_ST_H
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "sr_context.h"
@@ -103,10 +104,16 @@ int sr_sock_local_port(const sr_sock_t *s);
 
 /* ---- UDP (SRT's bridge aside, WebRTC and RTSP/UDP read datagrams through these) ---- */
 
-/* A datagram peer: a numeric address and port. Transparent value type. */
+/* A datagram peer: a numeric address and port. Transparent value type. A peer that
+ * sr_udp_recvfrom filled also remembers our address its datagram was sent to, so that
+ * a socket bound to a wildcard address answers from that same address (a peer that
+ * sent to 127.0.0.1 from 192.0.2.2 must see the answer come from 127.0.0.1, or ICE
+ * refuses it). */
 typedef struct sr_udp_peer {
     struct sockaddr_storage addr;
     socklen_t len;
+    bool has_local;
+    struct in6_addr local; /* IPv4 in the first 4 bytes for an AF_INET peer */
 } sr_udp_peer_t;
 
 /* A UDP socket bound to ip:port (port 0: any), in a sr_sock_t (close it with
@@ -117,6 +124,9 @@ int sr_udp_bind(const char *ip, int port, sr_sock_t **out);
 int sr_udp_recvfrom(sr_sock_t *s, void *buf, size_t size, size_t *n, sr_udp_peer_t *from, sr_utime_t timeout_us);
 /* Send one datagram to peer. May yield (a full socket buffer). */
 int sr_udp_sendto(sr_sock_t *s, const void *buf, size_t len, const sr_udp_peer_t *to, sr_utime_t timeout_us);
+/* Send one datagram to peer without yielding: a full socket buffer drops it
+ * (-SR_ESOCKET_WRITE), as the network would. For code that must not yield. */
+int sr_udp_sendto_now(sr_sock_t *s, const void *buf, size_t len, const sr_udp_peer_t *to);
 /* A peer from a numeric ip and a port; -SR_EINVAL for anything else. */
 int sr_udp_peer_make(const char *ip, int port, sr_udp_peer_t *out);
 /* The peer as text ("1.2.3.4", "::1") and its port. */

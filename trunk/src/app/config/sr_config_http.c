@@ -50,8 +50,7 @@ int sr_config_http_parse_listen(const sr_conf_t *n, const char *arg, sr_listen_a
     return SR_OK;
 }
 
-/* enabled + listen of a global block; absent block: disabled on the default port. */
-static int sr_config_http_block(const sr_conf_t *b, int default_port, bool *enabled, sr_listen_addr_t *addr)
+int sr_config_server_block(const sr_conf_t *b, int default_port, bool *enabled, sr_listen_addr_t *addr)
 {
     snprintf(addr->ip, sizeof(addr->ip), "0.0.0.0");
     addr->port = default_port;
@@ -78,7 +77,7 @@ int sr_config_http_resolve_server(const sr_conf_t *root, sr_http_server_config_t
         b = sr_conf_get(root, "http_stream");
     }
     memset(out, 0, sizeof(*out));
-    int rc = sr_config_http_block(b, 8080, &out->is_enabled, &out->addr);
+    int rc = sr_config_server_block(b, 8080, &out->is_enabled, &out->addr);
     if (rc == SR_OK) {
         rc = sr_conf_bool(b ? sr_conf_get(b, "crossdomain") : NULL, true, &out->is_crossdomain);
     }
@@ -90,7 +89,7 @@ int sr_config_http_resolve_api(const sr_conf_t *root, sr_http_api_config_t *out)
 {
     const sr_conf_t *b = sr_conf_get(root, "http_api");
     memset(out, 0, sizeof(*out));
-    int rc = sr_config_http_block(b, 1985, &out->is_enabled, &out->addr);
+    int rc = sr_config_server_block(b, 1985, &out->is_enabled, &out->addr);
     if (rc == SR_OK) {
         rc = sr_conf_bool(b ? sr_conf_get(b, "crossdomain") : NULL, true, &out->is_crossdomain);
     }
@@ -114,7 +113,7 @@ int sr_config_http_resolve_exporter(const sr_conf_t *root, sr_exporter_config_t 
 {
     const sr_conf_t *b = sr_conf_get(root, "exporter");
     memset(out, 0, sizeof(*out));
-    int rc = sr_config_http_block(b, 9972, &out->is_enabled, &out->addr);
+    int rc = sr_config_server_block(b, 9972, &out->is_enabled, &out->addr);
     sr_config_http_copy(out->label, sizeof(out->label), b ? sr_conf_get(b, "label") : NULL, "");
     sr_config_http_copy(out->tag, sizeof(out->tag), b ? sr_conf_get(b, "tag") : NULL, "");
     return rc;

@@ -73,6 +73,9 @@ typedef struct sr_hooks_config {
 
 /* Parse a listen argument: "8080", "ip:port" or "[v6]:port". n is for file:line in errors. */
 int sr_config_http_parse_listen(const sr_conf_t *n, const char *arg, sr_listen_addr_t *out);
+/* enabled + listen of a global server block b (NULL: absent, so disabled on the default
+ * port); http_server, http_api, exporter, srt_server and rtc_server share it. */
+int sr_config_server_block(const sr_conf_t *b, int default_port, bool *enabled, sr_listen_addr_t *addr);
 /* Global blocks. A block that is absent is disabled with SRS's default port. */
 int sr_config_http_resolve_server(const sr_conf_t *root, sr_http_server_config_t *out);
 int sr_config_http_resolve_api(const sr_conf_t *root, sr_http_api_config_t *out);

@@ -193,7 +193,8 @@ static int sr_config_resolve_vhost(const sr_conf_t *vn, const sr_server_config_t
     if ((rc = sr_config_resolve_play(vn, v)) != SR_OK || (rc = sr_config_resolve_publish(vn, v)) != SR_OK) {
         return rc;
     }
-    if ((rc = sr_config_srt_resolve_vhost(vn, &v->srt)) != SR_OK) {
+    if ((rc = sr_config_srt_resolve_vhost(vn, &v->srt)) != SR_OK ||
+        (rc = sr_config_rtc_resolve_vhost(vn, &v->rtc)) != SR_OK) {
         return rc;
     }
     return sr_config_http_resolve_remux(vn, &v->http_remux);
@@ -258,6 +259,9 @@ int sr_server_config_load(const char *path, sr_server_config_t **out)
     }
     if (rc == SR_OK) {
         rc = sr_config_srt_resolve_server(c->root, &c->srt_server);
+    }
+    if (rc == SR_OK) {
+        rc = sr_config_rtc_resolve_server(c->root, &c->rtc_server);
     }
     if (rc != SR_OK) {
         sr_server_config_free(c);

@@ -12,6 +12,7 @@
 #include "sr_config.h"
 #include "sr_config_http.h"
 #include "sr_config_media.h"
+#include "sr_config_rtc.h"
 #include "sr_config_srt.h"
 #include "sr_core.h"
 
@@ -44,6 +45,7 @@ typedef struct sr_vhost_config {
     int kickoff_for_idle_ms; /* publish.kickoff_for_idle, seconds in the config (as SRS) */
     sr_http_remux_config_t http_remux;
     sr_srt_vhost_config_t srt;
+    sr_rtc_vhost_config_t rtc;
     /* Owned by the config, like hooks: copy what you need before a yield. */
     const sr_hls_config_t *hls;
     const sr_dvr_config_t *dvr;
@@ -68,6 +70,7 @@ typedef struct sr_server_config {
     sr_http_api_config_t http_api;
     sr_exporter_config_t exporter;
     sr_srt_server_config_t srt_server;
+    sr_rtc_server_config_t rtc_server;
     sr_vhost_config_t *vhosts;
     sr_hooks_config_t *hooks; /* one per vhost, same index */
     sr_hls_config_t *hls;     /* one per vhost, same index */

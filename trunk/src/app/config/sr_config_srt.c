@@ -69,15 +69,7 @@ int sr_config_srt_resolve_server(const sr_conf_t *root, sr_srt_server_config_t *
 {
     const sr_conf_t *b = sr_conf_get(root, "srt_server");
     memset(out, 0, sizeof(*out));
-    snprintf(out->addr.ip, sizeof(out->addr.ip), "0.0.0.0");
-    out->addr.port = 10080;
-    int rc = sr_conf_bool(b ? sr_conf_get(b, "enabled") : NULL, false, &out->is_enabled);
-    const sr_conf_t *l = b ? sr_conf_get(b, "listen") : NULL;
-    if (rc == SR_OK && l) {
-        rc = sr_conf_argc(l) < 1
-                 ? sr_err_new(SR_ECONFIG, "%s:%d: listen needs a port", sr_conf_file(l), sr_conf_line(l))
-                 : sr_config_http_parse_listen(l, sr_conf_arg(l, 0), &out->addr);
-    }
+    int rc = sr_config_server_block(b, 10080, &out->is_enabled, &out->addr);
     snprintf(out->default_app, sizeof(out->default_app), "%s",
              sr_conf_str(b ? sr_conf_get(b, "default_app") : NULL, "live"));
     rc = rc ? rc : sr_config_srt_ints(b, &out->opts);

@@ -14,6 +14,7 @@
 #include "sr_consts.h"
 #include "sr_error.h"
 #include "sr_log.h"
+#include "sr_rtc.h"
 #include "sr_st.h"
 #include "sr_time.h"
 
@@ -67,7 +68,8 @@ void sr_http_conn_add_cors(sr_http_response_t *resp)
 {
     sr_http_response_add_header(resp, "Access-Control-Allow-Origin", "*");
     sr_http_response_add_header(resp, "Access-Control-Allow-Methods", "GET, POST, HEAD, PUT, DELETE, OPTIONS");
-    sr_http_response_add_header(resp, "Access-Control-Expose-Headers", "Server,range,Content-Length,Content-Range");
+    sr_http_response_add_header(resp, "Access-Control-Expose-Headers",
+                                "Server,range,Content-Length,Content-Range,Location");
     sr_http_response_add_header(resp, "Access-Control-Allow-Headers",
                                 "origin,range,accept-encoding,referer,Cache-Control,X-Proxy-Authorization,"
                                 "X-Requested-With,Content-Type,Authorization");
@@ -124,8 +126,11 @@ typedef struct sr_http_route {
 } sr_http_route_t;
 
 static const sr_http_route_t sr_http_routes[] = {
-    {SR_ROLE_HTTP_API, "/api", true, sr_http_api_serve},    {SR_ROLE_EXPORTER, "/metrics", false, sr_exporter_serve},
-    {SR_ROLE_HTTP_SERVER, "", true, sr_http_players_serve}, {SR_ROLE_HTTP_SERVER, "", true, sr_http_stream_serve},
+    {SR_ROLE_HTTP_API, "/api", true, sr_http_api_serve},
+    {SR_ROLE_HTTP_API | SR_ROLE_HTTP_SERVER, "/rtc/v1", true, sr_rtc_http_serve},
+    {SR_ROLE_EXPORTER, "/metrics", false, sr_exporter_serve},
+    {SR_ROLE_HTTP_SERVER, "", true, sr_http_players_serve},
+    {SR_ROLE_HTTP_SERVER, "", true, sr_http_stream_serve},
     {SR_ROLE_HTTP_SERVER, "", true, sr_http_static_serve},
 };
 

@@ -14,6 +14,7 @@
 #include "sr_error.h"
 #include "sr_http_conn.h"
 #include "sr_log.h"
+#include "sr_rtc.h"
 #include "sr_rtmp_conn.h"
 #include "sr_server.h"
 #include "sr_srt_conn.h"
@@ -28,6 +29,7 @@ static const sr_listen_proto_t *const sr_listen_protocols[] = {
     &sr_http_listen_protos[1], /* http_api */
     &sr_http_listen_protos[2], /* exporter */
     &sr_srt_listen_proto,      /* srt_server */
+    &sr_rtc_listen_proto,      /* rtc_server */
 };
 
 typedef struct sr_listen_want {

@@ -47,6 +47,16 @@ typedef struct sr_listen_proto {
     void (*reload)(void *handle, const sr_server_config_t *c);
 } sr_listen_proto_t;
 
+/* The addresses callback of a protocol with one listen address: addr when is_enabled. */
+static inline int sr_listen_one(bool is_enabled, const sr_listen_addr_t *addr, sr_listen_addr_t *out, int max)
+{
+    if (!is_enabled || max < 1) {
+        return 0;
+    }
+    *out = *addr;
+    return 1;
+}
+
 typedef struct sr_listeners sr_listeners_t;
 
 /* Listeners of server s for the given protocols (borrowed, static storage), none open

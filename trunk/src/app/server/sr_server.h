@@ -23,6 +23,7 @@ enum {
     SR_ROLE_HTTP_API = 1 << 2,    /* /api/v1 (http_api) */
     SR_ROLE_EXPORTER = 1 << 3,    /* /metrics (exporter) */
     SR_ROLE_SRT = 1 << 4,         /* srt_server */
+    SR_ROLE_RTC = 1 << 5,         /* rtc_server */
 };
 struct sr_co;
 struct sr_hooks;

@@ -291,11 +291,7 @@ static int sr_srt_conn_addresses(const sr_listen_proto_t *self, const sr_server_
                                  int max)
 {
     SR_UNUSED(self);
-    if (!c->srt_server.is_enabled || max < 1) {
-        return 0;
-    }
-    *out = c->srt_server.addr;
-    return 1;
+    return sr_listen_one(c->srt_server.is_enabled, &c->srt_server.addr, out, max);
 }
 
 /* The listener's handle: its socket and the handshake gate's snapshot. */

@@ -1,0 +1,241 @@
+# SPDX-License-Identifier: MIT
+"""WebRTC (issue 12): WHIP publish and WHEP play against clients we did not write:
+aiortc (an independent Python WebRTC stack, Debian python3-aiortc, run as its own
+process with /usr/bin/python3) and headless Chromium on the players page. RTMP in and
+WebRTC out (AAC becomes Opus), WebRTC in and RTMP/HLS out (Opus becomes AAC), the
+session ending on DELETE and on a silent peer, and bad input."""
+
+import json
+import os
+import socket
+import struct
+import time
+
+from strand_env import api_ok, check, http_body, http_request, wait_log, wait_until
+from test_players import CHECK_JS, build_page, kill_chromium, players_check_config, run_players_check, setup_tools
+from test_srt import free_udp_port
+
+PYTHON = "/usr/bin/python3"  # Debian's, which has aiortc
+RTC_CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rtc_client.py")
+
+
+def need_aiortc():
+    """configure installs python3-aiortc: its absence is a broken setup, not a skip."""
+    ok = os.path.exists(PYTHON) and os.system("%s -c 'import aiortc' 2>/dev/null" % PYTHON) == 0
+    check(ok, "aiortc does not import in %s (configure installs python3-aiortc)" % PYTHON)
+
+
+def rtc_server(env, www=None, vhost_rtc="", rtc_extra="", hls=False, more_vhosts=""):
+    """A server with rtc_server on a free UDP port (srv.rtc_port), the HTTP API (WHIP/WHEP
+    on srv.api_port), HTTP-FLV, and HLS into www when asked."""
+    port = free_udp_port()
+    hls_block = ("    hls { enabled on; hls_path %s; hls_fragment 1; hls_window 10; }\n" % www) if hls else ""
+    vh = ("vhost __defaultVhost__ {\n    play { gop_cache on; }\n"
+          "    rtc {\n        enabled on;\n        rtmp_to_rtc on;\n        rtc_to_rtmp on;\n%s    }\n"
+          "    http_remux { enabled on; mount [vhost]/[app]/[stream].flv; }\n%s}\n" % (vhost_rtc, hls_block))
+    rtc = "rtc_server {\n    enabled on;\n    listen %d;\n    candidate 127.0.0.1;\n%s}\n" % (port, rtc_extra)
+    srv = env.server(http_body(http_dir=www or env.path("."), api=True, vhosts=rtc + vh + more_vhosts))
+    srv.rtc_port = port
+    check(wait_log(srv, r"rtc listen at \S+:%d/udp" % port, 5), "the rtc listener did not open")
+    return srv
+
+
+def whep_url(srv, stream, extra=""):
+    return "http://127.0.0.1:%d/rtc/v1/whep/?app=live&stream=%s%s" % (srv.api_port, stream, extra)
+
+
+def whip_url(srv, stream, extra=""):
+    return "http://127.0.0.1:%d/rtc/v1/whip/?app=live&stream=%s%s" % (srv.api_port, stream, extra)
+
+
+def run_client(env, mode, url, seconds, name):
+    """rtc_client.py MODE URL SECONDS REPORT in the background; returns (proc, report path)."""
+    report = env.path("%s.json" % name)
+    proc = env.spawn(name, [PYTHON, RTC_CLIENT, mode, url, str(seconds), report])
+    return proc, report
+
+
+def read_report(env, proc, report, timeout):
+    rc = proc.wait(timeout)
+    check(rc is not None, "%s did not finish in %d s" % (proc.name, timeout))
+    check(rc == 0 and os.path.exists(report), "%s exit %s: %s" % (proc.name, rc, proc.errtail(8)))
+    with open(report) as f:
+        return json.load(f)
+
+
+def test_whep_aiortc_plays_rtmp(env):
+    """An RTMP publisher (ffmpeg, H.264 + AAC) watched by aiortc over WHEP: 201 with a
+    Location, ICE-lite + DTLS + SRTP connect, the first video frame comes from the GOP
+    cache at once (keyframe first: aiortc decodes it), 320x240 at the stream's rate, and
+    the AAC arrives as Opus (48 kHz). DELETE of the Location ends the session."""
+    need_aiortc()
+    srv = rtc_server(env)
+    pub = env.publish_live(srv.url("cam"), seconds=60)
+    check(wait_log(srv, r"publish \S+/live/cam start", 10), "the RTMP publish did not start")
+    proc, report = run_client(env, "play", whep_url(srv, "cam"), 4, "whep-aiortc")
+    r = read_report(env, proc, report, 40)
+    env.note("measured aiortc WHEP: %s" % {k: v for k, v in r.items() if k != "video_pts"})
+    check(r.get("status") == 201, "WHEP answered %s: %s" % (r.get("status"), r.get("error")))
+    check("session=" in (r.get("location") or ""), "no session Location: %s" % r.get("location"))
+    check(not r.get("error"), "aiortc: %s" % r.get("error"))
+    check((r.get("width"), r.get("height")) == (320, 240), "decoded %sx%s" % (r.get("width"), r.get("height")))
+    check(r["video_frames"] >= 60, "%d video frames in 4 s of a 25 fps stream" % r["video_frames"])
+    check(r["first_video_ms"] is not None and r["first_video_ms"] < 3000,
+          "the first video frame took %s ms (the GOP cache should give it at once)" % r["first_video_ms"])
+    check(r["audio_frames"] >= 100 and r["audio_rate"] == 48000,
+          "audio: %d frames at %s Hz (AAC -> Opus)" % (r["audio_frames"], r["audio_rate"]))
+    check(r.get("delete_status") == 200, "DELETE answered %s" % r.get("delete_status"))
+    check(wait_log(srv, r"rtc play \S+/live/cam stop \(DELETE", 5), "the DELETE did not end the session")
+    pub.stop()
+
+
+def test_whip_aiortc_to_rtmp_hls(env):
+    """aiortc publishes over WHIP (H.264 test pattern + Opus tone): with rtc_to_rtmp the
+    stream reaches RTMP players as H.264 + AAC (ffprobe), and HLS segments are cut."""
+    need_aiortc()
+    www = env.path("www")
+    os.makedirs(www, exist_ok=True)
+    srv = rtc_server(env, www=www, hls=True)
+    proc, report = run_client(env, "publish", whip_url(srv, "pub"), 12, "whip-aiortc")
+    check(wait_log(srv, r"rtc publish \S+/live/pub \S* ?connected", 20) or
+          wait_log(srv, r"rtc publish \S+/live/pub/?\S* connected", 1), "the WHIP session did not connect")
+    streams, why = env.probe_streams(srv.url("pub"), timeout=15)
+    check(streams is not None, "RTMP of a WHIP stream: %s" % why)
+    by = {s.get("codec_type"): s for s in streams}
+    env.note("measured RTMP of the WHIP stream: %s" % [(s.get("codec_name"), s.get("width"), s.get("sample_rate"))
+                                                       for s in streams])
+    check(by.get("video", {}).get("codec_name") == "h264", "no H.264 video: %s" % streams)
+    check(by.get("audio", {}).get("codec_name") == "aac", "no AAC audio (Opus -> AAC): %s" % streams)
+    m3u8 = os.path.join(www, "live", "pub.m3u8")
+    check(wait_until(lambda: os.path.exists(m3u8) and open(m3u8).read().count("#EXTINF") >= 2, 15),
+          "no HLS playlist with two segments from the WHIP stream")
+    r = read_report(env, proc, report, 40)
+    env.note("measured aiortc WHIP: %s" % r)
+    check(r.get("status") == 201 and not r.get("error"), "WHIP: %s" % r)
+
+
+def test_whep_chromium(env):
+    """Chromium plays an RTMP stream over WHEP from the players page (its WebRTC button):
+    the video element's clock advances and frames are decoded."""
+    setup_tools(env)
+    www = build_page(env)
+    srv = rtc_server(env, www=www)
+    pub = env.publish_live(srv.url("wc"), seconds=80)
+    check(wait_log(srv, r"publish \S+/live/wc start", 10), "the RTMP publish did not start")
+    page = "http://127.0.0.1:%d/players/?api=%d&url=%s" % (
+        srv.http_port, srv.api_port, "http://127.0.0.1:%d/live/wc.flv" % srv.http_port)
+    by = run_players_check(env, "wc", [{"kind": "rtc", "page": page}], play_seconds=4)
+    c = by["rtc"]
+    check(c.get("started"), "WebRTC did not start in Chromium: status %r, errors %s" % (c.get("status"),
+                                                                                       c.get("errors")))
+    check(c.get("advanced", 0) >= 3.0, "the clock advanced %.2f s in 4 s" % c.get("advanced", 0))
+    check(c.get("frames", 0) >= 50, "%s frames decoded" % c.get("frames"))
+    st = c.get("rtcStats") or {}
+    env.note("measured Chromium WHEP getStats: %s" % st)
+    check(st.get("framesDecoded", 0) >= 50, "getStats: %s" % st)
+    check(st.get("freezeCount") == 0, "Chromium saw %s freezes (%s s)" % (st.get("freezeCount"),
+                                                                         st.get("totalFreezesDuration")))
+    pub.stop()
+
+
+def test_whip_chromium(env):
+    """Chromium publishes its fake camera and microphone over WHIP from the players page
+    (?publish=camera, H.264 chosen by setCodecPreferences): the page says publishing,
+    ffprobe reads the stream over RTMP as H.264 + AAC while it lasts, and HLS segments
+    of it are cut (Chromium sends keyframes only when asked: pli_for_rtmp 1 asks every
+    second, so segments are about hls_fragment long)."""
+    setup_tools(env)
+    www = build_page(env)
+    srv = rtc_server(env, www=www, hls=True, vhost_rtc="        pli_for_rtmp 1.0;\n")
+    page = "http://127.0.0.1:%d/players/?api=%d&publish=camera&url=%s" % (
+        srv.http_port, srv.api_port, "http://127.0.0.1:%d/live/wp.flv" % srv.http_port)
+    out = env.path("whip-check.json")
+    cfg = players_check_config(env, "wp", [{"kind": "whip", "page": page}], play_seconds=12)
+    node = env.spawn("whip-check", ["node", CHECK_JS, json.dumps(cfg)], stdout=out)
+    try:
+        check(wait_log(srv, r"rtc publish \S+/live/wp connected", 30), "Chromium's WHIP session did not connect")
+        streams, why = env.probe_streams(srv.url("wp"), timeout=15)
+        check(streams is not None, "RTMP of Chromium's WHIP stream: %s" % why)
+        env.note("measured RTMP of Chromium's WHIP stream: %s" % [(s.get("codec_name"), s.get("width"),
+                                                                   s.get("sample_rate")) for s in streams])
+        by = {s.get("codec_type"): s for s in streams}
+        check(by.get("video", {}).get("codec_name") == "h264", "no H.264 from Chromium: %s" % streams)
+        check(by.get("audio", {}).get("codec_name") == "aac", "no AAC (Opus -> AAC) from Chromium: %s" % streams)
+        m3u8 = os.path.join(www, "live", "wp.m3u8")
+        check(wait_until(lambda: os.path.exists(m3u8) and open(m3u8).read().count("#EXTINF") >= 2, 15),
+              "no HLS playlist with two segments from Chromium's WHIP stream")
+        rc = node.wait(40)
+    finally:
+        kill_chromium(env, cfg["pidFile"])
+    with open(out) as f:
+        lines = f.read().strip().splitlines()
+    res = json.loads(lines[-1]) if lines else {}
+    env.note("measured Chromium WHIP page: exit %s, %s" % (rc, res))
+    c = (res.get("cases") or [{}])[0]
+    check(c.get("started"), "the page did not reach publishing: %s" % c)
+
+
+def test_rtc_refusals_and_garbage(env):
+    """Bad input: a body that is not SDP (400), no app/stream (400), a vhost without rtc
+    (403), DELETE of an unknown session (404); garbage datagrams and a STUN binding with
+    a wrong password on the UDP port are dropped, and the server still serves WHEP."""
+    need_aiortc()
+    srv = rtc_server(env, more_vhosts="vhost nortc.example {\n}\nvhost strict.example {\n    rtc { enabled on; }\n}\n")
+    base = "/rtc/v1/whep/?app=live&stream=x"
+    status, _, body = http_request(srv.api_port, base, method="POST", body=b"hello, not sdp",
+                                   headers={"Content-Type": "application/sdp"})
+    check(status == 400, "a non-SDP offer: HTTP %s %s" % (status, body[:100]))
+    status, _, _ = http_request(srv.api_port, "/rtc/v1/whep/", method="POST", body=b"v=0\r\n",
+                                headers={"Content-Type": "application/sdp"})
+    check(status == 400, "no app/stream: HTTP %s" % status)
+    status, _, _ = http_request(srv.api_port, base + "&vhost=nortc.example", method="POST", body=b"v=0\r\n",
+                                headers={"Content-Type": "application/sdp"})
+    check(status == 403, "a vhost without rtc: HTTP %s" % status)
+    status, _, _ = http_request(srv.api_port, base + "&action=delete&session=nope", method="DELETE")
+    check(status == 404, "DELETE of an unknown session: HTTP %s" % status)
+    status, headers, _ = http_request(srv.api_port, base, method="OPTIONS")
+    check(status == 204, "OPTIONS: HTTP %s" % status)
+    # garbage on the media port: random bytes, a truncated STUN header, a binding with a bad password
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        for payload in (os.urandom(300), b"\x00\x01\x00", b"\x80" + os.urandom(50), b"\x16\xfe\xfd" + os.urandom(90)):
+            s.sendto(payload, ("127.0.0.1", srv.rtc_port))
+        attr = b"nosuch:someone"
+        msg = struct.pack("!HHI12s", 1, 4 + len(attr) + (-len(attr) % 4), 0x2112A442, os.urandom(12))
+        msg += struct.pack("!HH", 6, len(attr)) + attr + b"\x00" * (-len(attr) % 4)
+        s.sendto(msg, ("127.0.0.1", srv.rtc_port))
+    finally:
+        s.close()
+    pub = env.publish_live(srv.url("x"), seconds=40)
+    check(wait_log(srv, r"publish \S+/live/x start", 10), "the RTMP publish did not start")
+    proc, report = run_client(env, "play", whep_url(srv, "x"), 2, "whep-after-garbage")
+    r = read_report(env, proc, report, 40)
+    check(r.get("video_frames", 0) >= 25, "after the garbage, WHEP got %s" % r)
+    pub.stop()
+    # rtc.rtmp_to_rtc off (SRS's default): an RTMP stream is not offered to WebRTC players
+    pub = env.publish_live(srv.url("s", vhost="strict.example"), seconds=40, name="publisher-strict")
+    check(wait_log(srv, r"publish strict.example/live/s", 10), "the RTMP publish to strict.example did not start")
+    proc, report = run_client(env, "play", whep_url(srv, "s", "&vhost=strict.example"), 2, "whep-strict")
+    r = read_report(env, proc, report, 30)
+    env.note("measured WHEP of an RTMP stream with rtmp_to_rtc off: HTTP %s %s" % (r.get("status"), r.get("error")))
+    check(r.get("status") == 403, "rtmp_to_rtc off: WHEP answered %s" % r.get("status"))
+    pub.stop()
+
+
+def test_rtc_silent_peer_times_out(env):
+    """A WHEP client that vanishes without DELETE (SIGKILL) stops sending STUN consent
+    checks: the session ends after rtc.stun_timeout and its player leaves the API."""
+    need_aiortc()
+    srv = rtc_server(env, vhost_rtc="        stun_timeout 3;\n")
+    pub = env.publish_live(srv.url("gone"), seconds=60)
+    check(wait_log(srv, r"publish \S+/live/gone start", 10), "the RTMP publish did not start")
+    proc, _ = run_client(env, "play", whep_url(srv, "gone"), 30, "whep-killed")
+    check(wait_log(srv, r"rtc play \S+/live/gone connected", 20), "the WHEP session did not connect")
+    proc.stop(sig=9)
+    t0 = time.monotonic()
+    check(wait_log(srv, r"rtc play \S+/live/gone stop \(no STUN", 10), "the dead session did not end")
+    env.note("measured: the dead WHEP session ended %.1f s after its client was killed (stun_timeout 3)"
+             % (time.monotonic() - t0))
+    clients = api_ok(srv.api_port, "/api/v1/clients/")["clients"]
+    check(not [c for c in clients if c.get("type") == "rtc-play"], "an rtc-play client is still listed: %s" % clients)
+    pub.stop()
