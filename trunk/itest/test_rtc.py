@@ -109,6 +109,23 @@ def test_whip_aiortc_to_rtmp_hls(env):
     m3u8 = os.path.join(www, "live", "pub.m3u8")
     check(wait_until(lambda: os.path.exists(m3u8) and open(m3u8).read().count("#EXTINF") >= 2, 15),
           "no HLS playlist with two segments from the WHIP stream")
+    # what a user types: record 4 s of it; audio (Opus -> AAC) and video stay in step
+    out = env.path("whip.flv")
+    rc, _, err, _ = env.run("record-whip", ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i",
+                                            srv.url("pub"), "-t", "4", "-c", "copy", out], 20)
+    check(rc == 0, "ffmpeg -t 4 of the WHIP stream: exit %s %s" % (rc, err[-300:]))
+    rc, txt, _, _ = env.run("probe-whip", ["ffprobe", "-v", "error", "-show_entries", "packet=stream_index,pts_time",
+                                           "-of", "csv=p=0", out], 20)
+    times = {}
+    for line in txt.split():
+        idx, t = line.split(",")[:2]
+        times.setdefault(idx, []).append(float(t))
+    check(len(times) == 2, "the recording has %d tracks" % len(times))
+    spans = sorted((ts[0], ts[-1], len(ts)) for ts in times.values())
+    env.note("measured ffmpeg -t 4 of the WHIP stream: tracks (first, last, packets) %s" % spans)
+    check(all(all(b >= a for a, b in zip(ts, ts[1:])) for ts in times.values()), "timestamps went back")
+    check(abs(spans[0][0] - spans[1][0]) < 0.3 and abs(spans[0][1] - spans[1][1]) < 0.3,
+          "audio and video out of step: %s" % spans)
     r = read_report(env, proc, report, 40)
     env.note("measured aiortc WHIP: %s" % r)
     check(r.get("status") == 201 and not r.get("error"), "WHIP: %s" % r)

@@ -133,6 +133,11 @@ static int sr_rtc_http_offer(sr_http_ctx_t *ctx, sr_rtc_http_kind_t kind)
     if (!v || !v->is_enabled || !v->rtc.is_enabled) {
         return sr_rtc_http_text(ctx, 403, "403 rtc is not enabled for this vhost");
     }
+    if (!sr_server_admit(ctx->server)) {
+        sr_warn("rtc %s refused: max_connections %d reached", ctx->client->ip,
+                sr_server_config(ctx->server)->max_connections);
+        return sr_rtc_http_text(ctx, 503, "503 max_connections reached");
+    }
     if (ctx->req->body.len == 0 || ctx->req->body.len > SR_RTC_HTTP_OFFER_MAX) {
         return sr_rtc_http_text(ctx, 400, "400 the body must be an SDP offer");
     }

@@ -64,6 +64,8 @@ typedef struct sr_rtc_publish {
     uint64_t audio_dropped;
     bool has_opus_config;
     sr_utime_t t0_us;
+    bool has_ntp_offset; /* both tracks on the sender's NTP clock (sr_rtc_publish_ms) */
+    int64_t ntp_offset_ms;
     sr_utime_t next_rr_us, next_twcc_us, last_pli_us, next_periodic_pli_us;
     bool wants_pli;
     sr_rtcp_twcc_recorder_t *twcc;
@@ -148,19 +150,38 @@ static int64_t sr_rtc_publish_unwrap(sr_rtc_in_t *in, uint32_t ts)
 }
 
 /* The session-timeline ms of unwrapped RTP time ext. */
+static int64_t sr_rtc_in_clock(const sr_rtc_in_t *in)
+{
+    return in->track->clock ? in->track->clock : (in->track->codec == SR_CODEC_OPUS ? 48000 : 90000);
+}
+
+/* in's time of unwrapped RTP time ext: from its first packet's arrival. */
+static int64_t sr_rtc_publish_arrival_ms(const sr_rtc_in_t *in, int64_t ext)
+{
+    return in->first_ms + (ext - in->first_ts) * 1000 / sr_rtc_in_clock(in);
+}
+
+/* in's time of ext on the sender's NTP clock (its last SR), in ms. */
+static int64_t sr_rtc_publish_ntp_ms(const sr_rtc_in_t *in, int64_t ext)
+{
+    return in->sr_ntp_ms + (ext - in->sr_ts) * 1000 / sr_rtc_in_clock(in);
+}
+
+/* The session-timeline ms of unwrapped RTP time ext of in. Until both tracks have sent
+ * an SR, each track runs from its first packet's arrival; then both follow the
+ * sender's NTP clock, shifted once so that video goes on without a jump (audio moves
+ * by what arrival times had it off). */
 static int64_t sr_rtc_publish_ms(sr_rtc_publish_t *p, sr_rtc_in_t *in, int64_t ext)
 {
-    int64_t clock = in->track->clock ? in->track->clock : 90000;
-    sr_rtc_in_t *other = in == &p->video ? &p->audio : &p->video;
-    if (in->has_sr && other->has_sr) {
-        /* both on the sender's NTP clock, from the earliest SR of the two */
-        int64_t base =
-            SR_MIN(p->video.sr_ntp_ms - (p->video.sr_ts - p->video.first_ts) * 1000 / 90000,
-                   p->audio.sr_ntp_ms - (p->audio.sr_ts - p->audio.first_ts) * 1000 /
-                                            (int64_t)(p->audio.track->clock ? p->audio.track->clock : 48000));
-        return in->sr_ntp_ms + (ext - in->sr_ts) * 1000 / clock - base;
+    if (!p->video.has_sr || !p->audio.has_sr) {
+        return sr_rtc_publish_arrival_ms(in, ext);
     }
-    return in->first_ms + (ext - in->first_ts) * 1000 / clock;
+    if (!p->has_ntp_offset) {
+        p->ntp_offset_ms =
+            sr_rtc_publish_arrival_ms(&p->video, p->video.ext_ts) - sr_rtc_publish_ntp_ms(&p->video, p->video.ext_ts);
+        p->has_ntp_offset = true;
+    }
+    return sr_rtc_publish_ntp_ms(in, ext) + p->ntp_offset_ms;
 }
 
 static void sr_rtc_publish_first(sr_rtc_publish_t *p, sr_rtc_in_t *in)
