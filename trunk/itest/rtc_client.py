@@ -10,6 +10,11 @@ Debian's /usr/bin/python3, which has aiortc.
       report has frame counts, sizes, the first frame's key flag and timings.
   rtc_client.py publish URL SECONDS REPORT.json
       WHIP: send a 320x240 test pattern (H.264) and a 440 Hz tone (Opus) for SECONDS.
+
+Every pattern frame carries its capture time (the wall clock in ms, 40 bits as black and
+white 16x16 blocks along the top); the player reads it back from each decoded frame,
+so the report's latency_ms is glass to glass from publisher capture to player decode
+(both on this machine, one clock).
 """
 import asyncio
 import fractions
@@ -25,6 +30,35 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
 from aiortc.rtcrtpsender import RTCRtpSender
 from av import AudioFrame, VideoFrame
+
+
+STAMP_BITS = 40
+STAMP_BLOCK = 16  # pixels: H.264 at any sane quality keeps a 16x16 block black or white
+
+
+def stamp(img, ms):
+    """Write ms (40 bits) into the top two rows of 16x16 blocks of an RGB image."""
+    per_row = img.shape[1] // STAMP_BLOCK
+    for bit in range(STAMP_BITS):
+        r, c = divmod(bit, per_row)
+        v = 255 if (ms >> bit) & 1 else 0
+        img[r * STAMP_BLOCK:(r + 1) * STAMP_BLOCK, c * STAMP_BLOCK:(c + 1) * STAMP_BLOCK, :] = v
+
+
+def read_stamp(gray):
+    """The 40-bit ms of stamp() back from a decoded grayscale frame."""
+    per_row = gray.shape[1] // STAMP_BLOCK
+    ms = 0
+    for bit in range(STAMP_BITS):
+        r, c = divmod(bit, per_row)
+        block = gray[r * STAMP_BLOCK + 4:(r + 1) * STAMP_BLOCK - 4, c * STAMP_BLOCK + 4:(c + 1) * STAMP_BLOCK - 4]
+        if block.mean() > 128:
+            ms |= 1 << bit
+    return ms
+
+
+def now_ms():
+    return int(time.time() * 1000) & ((1 << STAMP_BITS) - 1)
 
 
 def post_offer(url, sdp):
@@ -75,6 +109,7 @@ async def play(url, seconds, report):
     stats = {"video_frames": 0, "audio_frames": 0, "width": 0, "height": 0, "first_video_ms": None,
              "first_audio_ms": None, "video_pts": [], "audio_rate": 0, "audio_channels": 0}
     done = asyncio.Event()
+    latencies = []
 
     async def drain_video(track):
         first = None
@@ -89,6 +124,10 @@ async def play(url, seconds, report):
                 stats["first_video_ms"] = round((now - t0) * 1000)
             stats["video_frames"] += 1
             stats["width"], stats["height"] = frame.width, frame.height
+            if frame.width >= 320 and len(latencies) < 2000:
+                late = now_ms() - read_stamp(frame.to_ndarray(format="gray"))
+                if 0 <= late < 10000:  # a frame without a stamp reads as garbage
+                    latencies.append((now - first, late))
             if len(stats["video_pts"]) < 400:
                 stats["video_pts"].append(frame.pts)
             if now - first >= seconds:
@@ -120,6 +159,18 @@ async def play(url, seconds, report):
             stats["error"] = "timed out"
         stats["delete_status"] = delete(url, stats["location"])
     stats["elapsed_ms"] = round((time.monotonic() - t0) * 1000)
+    stats["stamped_frames"] = len(latencies)
+
+    def summary(values):
+        values = sorted(values)
+        return {"p50": values[len(values) // 2], "p90": values[len(values) * 9 // 10], "max": values[-1]}
+
+    if latencies:
+        stats["latency_ms"] = summary([late for _, late in latencies])
+    # after the first second: the cached GOP a player starts with is old by design
+    steady = [late for t, late in latencies if t >= 1.0]
+    if steady:
+        stats["steady_latency_ms"] = summary(steady)
     await pc.close()
     with open(report, "w") as f:
         json.dump(stats, f)
@@ -160,6 +211,7 @@ class PatternTrack(VideoStreamTrack):
         img[:, :, 0] = numpy.arange(320, dtype=numpy.uint8)[None, :]
         img[:, max(0, x - 20):x + 20, 1] = 255
         img[(self.n * 2) % 240, :, 2] = 255
+        stamp(img, now_ms())
         self.n += 1
         frame = VideoFrame.from_ndarray(img, format="rgb24")
         frame.pts, frame.time_base = pts, time_base

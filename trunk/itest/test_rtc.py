@@ -131,6 +131,25 @@ def test_whip_aiortc_to_rtmp_hls(env):
     check(r.get("status") == 201 and not r.get("error"), "WHIP: %s" % r)
 
 
+def test_whip_to_whep_stamped(env):
+    """aiortc publishes over WHIP a pattern whose frames carry their capture time, and a
+    second aiortc plays it over WHEP and reads the stamps back from the decoded frames:
+    the frames arrive whole and in order, and the glass-to-glass latency is measured
+    (reported, not judged here: doc/performance.md)."""
+    need_aiortc()
+    srv = rtc_server(env)
+    pub, pub_report = run_client(env, "publish", whip_url(srv, "stamp"), 14, "whip-stamped")
+    check(wait_log(srv, r"rtc publish \S+/live/stamp connected", 20), "the WHIP session did not connect")
+    proc, report = run_client(env, "play", whep_url(srv, "stamp"), 6, "whep-stamped")
+    r = read_report(env, proc, report, 40)
+    env.note("measured WHIP -> WHEP (aiortc both ends): %d stamped frames, latency %s ms, after the first second "
+             "%s ms, first frame after %s ms" % (r.get("stamped_frames", 0), r.get("latency_ms"),
+                                                r.get("steady_latency_ms"), r.get("first_video_ms")))
+    check(r.get("stamped_frames", 0) >= 100, "stamps read from %s of %s frames" % (r.get("stamped_frames"),
+                                                                                 r.get("video_frames")))
+    read_report(env, pub, pub_report, 30)
+
+
 def test_whep_chromium(env):
     """Chromium plays an RTMP stream over WHEP from the players page (its WebRTC button):
     the video element's clock advances and frames are decoded."""
