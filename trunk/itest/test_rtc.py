@@ -95,8 +95,11 @@ def test_whip_aiortc_to_rtmp_hls(env):
     need_aiortc()
     www = env.path("www")
     os.makedirs(www, exist_ok=True)
+    # aiortc 1.4's H.264 encoder ignores keyframe requests (its force_keyframe is unused),
+    # so its GOP is x264's default and segments are long: one is enough here, and
+    # test_whip_chromium checks that PLIs give segments of hls_fragment
     srv = rtc_server(env, www=www, hls=True)
-    proc, report = run_client(env, "publish", whip_url(srv, "pub"), 12, "whip-aiortc")
+    proc, report = run_client(env, "publish", whip_url(srv, "pub"), 16, "whip-aiortc")
     check(wait_log(srv, r"rtc publish \S+/live/pub \S* ?connected", 20) or
           wait_log(srv, r"rtc publish \S+/live/pub/?\S* connected", 1), "the WHIP session did not connect")
     streams, why = env.probe_streams(srv.url("pub"), timeout=15)
@@ -107,8 +110,8 @@ def test_whip_aiortc_to_rtmp_hls(env):
     check(by.get("video", {}).get("codec_name") == "h264", "no H.264 video: %s" % streams)
     check(by.get("audio", {}).get("codec_name") == "aac", "no AAC audio (Opus -> AAC): %s" % streams)
     m3u8 = os.path.join(www, "live", "pub.m3u8")
-    check(wait_until(lambda: os.path.exists(m3u8) and open(m3u8).read().count("#EXTINF") >= 2, 15),
-          "no HLS playlist with two segments from the WHIP stream")
+    check(wait_until(lambda: os.path.exists(m3u8) and open(m3u8).read().count("#EXTINF") >= 1, 25),
+          "no HLS playlist with a segment from the WHIP stream")
     # what a user types: record 4 s of it; audio (Opus -> AAC) and video stay in step
     out = env.path("whip.flv")
     rc, _, err, _ = env.run("record-whip", ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i",
