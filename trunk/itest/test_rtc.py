@@ -13,6 +13,7 @@ import time
 
 from strand_env import api_ok, check, http_body, http_request, wait_log, wait_until
 from test_players import CHECK_JS, build_page, kill_chromium, players_check_config, run_players_check, setup_tools
+from test_http import parse_metrics
 from test_srt import free_udp_port
 
 PYTHON = "/usr/bin/python3"  # Debian's, which has aiortc
@@ -34,7 +35,7 @@ def rtc_server(env, www=None, vhost_rtc="", rtc_extra="", hls=False, more_vhosts
           "    rtc {\n        enabled on;\n        rtmp_to_rtc on;\n        rtc_to_rtmp on;\n%s    }\n"
           "    http_remux { enabled on; mount [vhost]/[app]/[stream].flv; }\n%s}\n" % (vhost_rtc, hls_block))
     rtc = "rtc_server {\n    enabled on;\n    listen %d;\n    candidate 127.0.0.1;\n%s}\n" % (port, rtc_extra)
-    srv = env.server(http_body(http_dir=www or env.path("."), api=True, vhosts=rtc + vh + more_vhosts))
+    srv = env.server(http_body(http_dir=www or env.path("."), api=True, exporter=True, vhosts=rtc + vh + more_vhosts))
     srv.rtc_port = port
     check(wait_log(srv, r"rtc listen at \S+:%d/udp" % port, 5), "the rtc listener did not open")
     return srv
@@ -259,6 +260,14 @@ def test_rtc_refusals_and_garbage(env):
     env.note("measured WHEP of an RTMP stream with rtmp_to_rtc off: HTTP %s %s" % (r.get("status"), r.get("error")))
     check(r.get("status") == 403, "rtmp_to_rtc off: WHEP answered %s" % r.get("status"))
     pub.stop()
+    # and /metrics counted all of it
+    status, _, body = http_request(srv.exporter_port, "/metrics")
+    ms = {name: v for (name, labels), v in parse_metrics(body.decode("utf-8")).items() if name.startswith("strand_rtc_")}
+    env.note("measured strand_rtc_* after the garbage: %s" % ms)
+    check(ms.get("strand_rtc_stun_refused_total", 0) >= 1, "the bad binding request was not counted: %s" % ms)
+    check(ms.get("strand_rtc_unclaimed_datagrams_total", 0) >= 3, "the garbage was not counted: %s" % ms)
+    check(ms.get("strand_rtc_connected_total", 0) >= 1 and ms.get("strand_rtc_sessions_total", 0) >= 1,
+          "sessions not counted: %s" % ms)
 
 
 def test_rtc_silent_peer_times_out(env):

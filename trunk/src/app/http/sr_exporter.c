@@ -21,6 +21,7 @@
 #include "sr_consts.h"
 #include "sr_error.h"
 #include "sr_http_api_internal.h"
+#include "sr_rtc.h"
 #include "sr_srt.h"
 
 #define SR_EXPORTER_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -251,6 +252,31 @@ static void sr_exporter_srt(sr_buf_t *out, sr_server_t *s)
     sr_buf_printf(out, "strand_srt_rtt_max_seconds %.6f\n", g.rtt_max_ms / 1000);
 }
 
+/* ---- WebRTC ---- */
+
+static void sr_exporter_rtc(sr_buf_t *out, sr_server_t *s)
+{
+    uint64_t publishers = 0, players = 0;
+    for (sr_client_t *c = sr_server_clients(s); c; c = c->next) {
+        publishers += c->type && strcmp(c->type, "rtc-publish") == 0;
+        players += c->type && strcmp(c->type, "rtc-play") == 0;
+    }
+    const sr_rtc_stats_t *st = sr_rtc_stats();
+    sr_exporter_labelled(out, "strand_rtc_sessions", "gauge", "WebRTC sessions by mode (WHIP, WHEP).", "mode",
+                         "publish", publishers, "play", players);
+    sr_exporter_u64(out, "strand_rtc_sessions_total", "counter", "WebRTC sessions started.", st->sessions);
+    sr_exporter_u64(out, "strand_rtc_connected_total", "counter", "WebRTC sessions whose ICE and DTLS completed.",
+                    st->connected);
+    sr_exporter_u64(out, "strand_rtc_stun_refused_total", "counter",
+                    "STUN binding requests for no session or failing the integrity check.", st->stun_refused);
+    sr_exporter_u64(out, "strand_rtc_unclaimed_datagrams_total", "counter",
+                    "Datagrams on the rtc port from an address no session has.", st->unclaimed);
+    sr_exporter_u64(out, "strand_rtc_srtp_refused_total", "counter",
+                    "SRTP/SRTCP packets refused (authentication failed or replayed).", st->srtp_refused);
+    sr_exporter_u64(out, "strand_rtc_retransmitted_total", "counter", "RTP packets sent again for players' NACKs.",
+                    st->retransmitted);
+}
+
 int sr_exporter_serve(sr_http_ctx_t *ctx)
 {
     const char *method = ctx->req->method_name;
@@ -268,6 +294,7 @@ int sr_exporter_serve(sr_http_ctx_t *ctx)
     sr_exporter_srs(&out, ctx->server, &u);
     sr_exporter_streams(&out, ctx->server);
     sr_exporter_srt(&out, ctx->server);
+    sr_exporter_rtc(&out, ctx->server);
     rc = sr_http_conn_reply(ctx, 200, SR_EXPORTER_CONTENT_TYPE, out.data, out.len, false);
     sr_buf_deinit(&out);
     return rc;

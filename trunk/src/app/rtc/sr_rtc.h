@@ -16,6 +16,17 @@ SR_BEGIN_DECLS
 /* The rtc_server listener: its UDP address, when enabled. */
 extern const sr_listen_proto_t sr_rtc_listen_proto;
 
+/* Counters of the rtc listener since start (the exporter's strand_rtc_* series). */
+typedef struct sr_rtc_stats {
+    uint64_t sessions;      /* WHIP and WHEP sessions started */
+    uint64_t connected;     /* of those, the ones whose ICE and DTLS completed */
+    uint64_t stun_refused;  /* binding requests for no session, or failing the integrity check */
+    uint64_t unclaimed;     /* datagrams from an address no session has */
+    uint64_t srtp_refused;  /* SRTP/SRTCP packets that failed authentication or replayed */
+    uint64_t retransmitted; /* RTP packets sent again for players' NACKs */
+} sr_rtc_stats_t;
+const sr_rtc_stats_t *sr_rtc_stats(void);
+
 /* POST (offer), DELETE (end) and OPTIONS (CORS preflight) of /rtc/v1/whip/ and
  * /rtc/v1/whep/ (and SRS's /rtc/v1/whip-play/ alias of WHEP). -SR_ENOT_FOUND without
  * answering for other paths. May yield. */

@@ -35,10 +35,20 @@ typedef struct sr_rtc_hub {
     sr_rtc_session_t *all;
     sr_rtc_session_t *by_ufrag[SR_RTC_HUB_BUCKETS];
     sr_rtc_session_t *by_addr[SR_RTC_HUB_BUCKETS];
-    uint64_t unclaimed, bad_stun;
+    sr_rtc_stats_t stats;
 } sr_rtc_hub_t;
 
 static sr_rtc_hub_t sr_rtc_hub;
+
+const sr_rtc_stats_t *sr_rtc_stats(void)
+{
+    return &sr_rtc_hub.stats;
+}
+
+sr_rtc_stats_t *sr_rtc_stats_mut(void)
+{
+    return &sr_rtc_hub.stats;
+}
 
 /* ==== the maps ==== */
 
@@ -212,8 +222,7 @@ static void sr_rtc_hub_on_stun(uint8_t *data, size_t len, const sr_udp_peer_t *f
 {
     sr_stun_msg_t m;
     if (sr_stun_parse(data, len, &m) != SR_OK || m.type != SR_STUN_BINDING_REQUEST) {
-        sr_err_clear();
-        sr_rtc_hub.bad_stun++; /* indications (keep-alives) and answers: nothing to do */
+        sr_err_clear(); /* indications (keep-alives), answers, malformed: nothing to answer */
         return;
     }
     size_t n = 0;
@@ -222,7 +231,7 @@ static void sr_rtc_hub_on_stun(uint8_t *data, size_t len, const sr_udp_peer_t *f
     /* the sender's ufrag must be the one of its offer, and the password ours */
     if (!s || strcmp(remote, s->remote_ufrag) != 0 || sr_stun_verify(data, len, s->local_pwd) != SR_OK) {
         sr_err_clear();
-        sr_rtc_hub.bad_stun++;
+        sr_rtc_hub.stats.stun_refused++;
         return;
     }
     uint8_t out[256];
@@ -247,7 +256,7 @@ static void sr_rtc_hub_on_datagram(uint8_t *data, size_t len, const sr_udp_peer_
     }
     sr_rtc_session_t *s = sr_rtc_hub_by_addr(from);
     if (!s) {
-        sr_rtc_hub.unclaimed++;
+        sr_rtc_hub.stats.unclaimed++;
         return;
     }
     s->io.recv_bytes += len;

@@ -18,6 +18,7 @@
 #include "sr_consumer.h"
 #include "sr_error.h"
 #include "sr_log.h"
+#include "sr_rtc.h"
 #include "sr_rtc_session.h"
 #include "sr_rtcp.h"
 #include "sr_rtp.h"
@@ -379,6 +380,7 @@ static void sr_rtc_play_on_nack(sr_rtc_session_t *s, const uint16_t *seqs, size_
             sr_err_clear();
         }
         p->retransmits++;
+        sr_rtc_stats_mut()->retransmitted++;
     }
 }
 

@@ -16,6 +16,7 @@
 #include "sr_dtls.h"
 #include "sr_error.h"
 #include "sr_log.h"
+#include "sr_rtc.h"
 #include "sr_srtp.h"
 #include "sr_time.h"
 
@@ -115,6 +116,7 @@ static void sr_rtc_session_dtls_done(sr_rtc_session_t *s)
         return;
     }
     s->state = SR_RTC_CONNECTED;
+    sr_rtc_stats_mut()->connected++;
     sr_trace("rtc %s %s/%s/%s connected: ICE and DTLS done in %lld ms", s->is_publish ? "publish" : "play",
              s->req.vhost, s->req.app, s->req.stream, (long long)((sr_time_mono_us() - s->created_us) / 1000));
     sr_cond_signal(s->wake);
@@ -182,6 +184,7 @@ void sr_rtc_session_on_datagram(sr_rtc_session_t *s, uint8_t *data, size_t len)
     if (rc != SR_OK) {
         sr_err_clear();
         s->srtp_errors++; /* replays and forgeries: counted, not logged per packet */
+        sr_rtc_stats_mut()->srtp_refused++;
         return;
     }
     if (is_rtcp) {
@@ -306,6 +309,7 @@ static int sr_rtc_session_begin(sr_rtc_session_t *s)
         sr_err_clear();
     } else {
         sr_rtc_hub_add(s);
+        sr_rtc_stats_mut()->sessions++;
     }
     h->is_done = true;
     sr_cond_signal(h->cond);

@@ -95,6 +95,9 @@ typedef struct sr_rtc_session {
 
 /* ---- the hub (sr_rtc_hub.c) ---- */
 
+/* The process's counters (sr_rtc.h), for the session code to add to. */
+struct sr_rtc_stats *sr_rtc_stats_mut(void);
+
 /* Whether the rtc listener is serving (WHIP/WHEP can make sessions). */
 bool sr_rtc_hub_is_up(void);
 /* The port the rtc listener is bound to. */
