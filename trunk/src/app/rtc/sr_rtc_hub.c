@@ -164,6 +164,15 @@ sr_rtc_session_t *sr_rtc_hub_find(const char *id)
     return NULL;
 }
 
+void sr_rtc_hub_request_keyframe(const sr_source_t *source)
+{
+    for (sr_rtc_session_t *s = sr_rtc_hub.all; s; s = s->next_all) {
+        if (s->is_publish && sr_rtc_publish_is_of(s, source)) {
+            sr_rtc_publish_want_keyframe(s);
+        }
+    }
+}
+
 void sr_rtc_hub_set_peer(sr_rtc_session_t *s, const sr_udp_peer_t *peer)
 {
     if (s->has_peer && sr_rtc_hub_same_addr(&s->peer, peer)) {

@@ -129,6 +129,19 @@ void sr_rtc_publish_end(sr_rtc_session_t *s)
     s->publish = NULL;
 }
 
+bool sr_rtc_publish_is_of(const sr_rtc_session_t *s, const sr_source_t *source)
+{
+    return s->publish && s->publish->session.source == source;
+}
+
+void sr_rtc_publish_want_keyframe(sr_rtc_session_t *s)
+{
+    if (s->publish) {
+        s->publish->wants_pli = true;
+        sr_cond_signal(s->wake); /* sent at the tick this wakes, as the rate limit allows */
+    }
+}
+
 int sr_rtc_publish_check_idle(sr_rtc_session_t *s)
 {
     return s->publish ? sr_publish_check_idle(&s->publish->session) : SR_OK;

@@ -111,6 +111,8 @@ sr_rtc_session_t *sr_rtc_hub_find(const char *id);
 /* Send one datagram to s's peer (an error before ICE found it), without yielding: a
  * full socket buffer drops it, as a congested network would. Counts the bytes. */
 int sr_rtc_hub_send(sr_rtc_session_t *s, const void *data, size_t len);
+/* Ask the WHIP publisher of source, if it has one, for a keyframe (a player's PLI). */
+void sr_rtc_hub_request_keyframe(const struct sr_source *source);
 /* Map s's peer address to s (after a binding request from a new address). */
 void sr_rtc_hub_set_peer(sr_rtc_session_t *s, const sr_udp_peer_t *peer);
 /* The DTLS certificate's fingerprint ("sha-256 AB:..."), NULL when none could be made. */
@@ -171,6 +173,10 @@ void sr_rtc_publish_on_rtp(sr_rtc_session_t *s, const uint8_t *data, size_t len)
 void sr_rtc_publish_on_rtcp(sr_rtc_session_t *s, const uint8_t *data, size_t len);
 /* The periodic part, in the session's coroutine: RR, NACK, PLI, TWCC feedback. */
 void sr_rtc_publish_tick(sr_rtc_session_t *s);
+/* Whether s publishes source. */
+bool sr_rtc_publish_is_of(const sr_rtc_session_t *s, const struct sr_source *source);
+/* Ask the publisher for a keyframe at the next tick (rate-limited). */
+void sr_rtc_publish_want_keyframe(sr_rtc_session_t *s);
 /* -SR_EKICKED when kickoff_for_idle says so. */
 int sr_rtc_publish_check_idle(sr_rtc_session_t *s);
 /* End the publish (after a successful begin): the sinks write what they have. */
