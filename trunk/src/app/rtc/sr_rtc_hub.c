@@ -250,7 +250,11 @@ static void sr_rtc_hub_on_stun(uint8_t *data, size_t len, const sr_udp_peer_t *f
         sr_err_clear();
         return;
     }
-    sr_rtc_hub_set_peer(s, from);
+    /* media goes to the pair the controlling peer nominates (USE-CANDIDATE); until one
+     * is, to the first that checked. A check on another pair is answered, not followed. */
+    if (!s->has_peer || m.use_candidate) {
+        sr_rtc_hub_set_peer(s, from);
+    }
     if (sr_udp_sendto_now(sr_rtc_hub.sock, out, w, from) != SR_OK) {
         sr_err_clear();
     }
