@@ -17,7 +17,9 @@
 #include "sr_error.h"
 #include "sr_log.h"
 #include "sr_rtc.h"
+#include "sr_rtcp.h"
 #include "sr_srtp.h"
+#include "sr_stun.h"
 #include "sr_time.h"
 
 #define SR_RTC_SESSION_TICK_US (100 * SR_UTIME_MS)
@@ -161,25 +163,20 @@ void sr_rtc_session_on_binding(sr_rtc_session_t *s, const sr_udp_peer_t *peer)
 
 /* ==== SRTP ==== */
 
-static bool sr_rtc_session_is_rtcp(const uint8_t *data, size_t len)
-{
-    return len >= 2 && data[1] >= 192 && data[1] <= 223; /* RFC 5761 4: RTCP types 192..223 */
-}
-
 void sr_rtc_session_on_datagram(sr_rtc_session_t *s, uint8_t *data, size_t len)
 {
     if (len < 1 || s->is_stopping) {
         return;
     }
-    uint8_t b = data[0];
-    if (b >= 20 && b <= 63) { /* RFC 7983 */
+    sr_stun_demux_t kind = sr_stun_demux(data, len); /* RFC 7983 */
+    if (kind == SR_STUN_DEMUX_DTLS) {
         sr_rtc_session_on_dtls(s, data, len);
         return;
     }
-    if (b < 128 || b > 191 || !s->srtp) {
+    if (kind != SR_STUN_DEMUX_RTP || !s->srtp) {
         return;
     }
-    bool is_rtcp = sr_rtc_session_is_rtcp(data, len);
+    bool is_rtcp = sr_rtcp_is_rtcp(data, len);
     int rc = is_rtcp ? sr_srtp_unprotect_rtcp(s->srtp, data, &len) : sr_srtp_unprotect_rtp(s->srtp, data, &len);
     if (rc != SR_OK) {
         sr_err_clear();
