@@ -488,17 +488,25 @@ class Server:
         with open(self.conf, "w") as f:
             f.write(self.config_text())
 
+    def reserve_ports(self):
+        """Pick the ports now, for a server started later with start(keep_ports=True)."""
+        self._pick_ports()
+        return self.port
+
     def _pick_ports(self):
         ports = free_ports(1 + self.extra_ports + self.aux_ports)
         self.port, self.ports = ports[0], ports[:1 + self.extra_ports]
         self.aux = ports[1 + self.extra_ports:]
 
-    def start(self, timeout=10.0):
+    def start(self, timeout=10.0, keep_ports=False):
+        """Start on free ports; keep_ports: on the ports reserve_ports() picked before
+        (another server's config names them)."""
         if not os.path.exists(STRAND_BIN):
             raise TestFailure("server binary %s does not exist (build it with make)" % STRAND_BIN)
         last = ""
         for attempt in range(3):
-            self._pick_ports()
+            if not (keep_ports and self.port):
+                self._pick_ports()
             with open(self.conf, "w") as f:
                 f.write(self.config_text())
             logf = open(self.stdout, "ab")

@@ -29,7 +29,8 @@ class HookServer:
     any delay) as {path, action, body (parsed JSON or None), raw, headers, t (monotonic),
     seq (arrival order)}.
     set(path, mode, delay=0) decides the answer of a path: "allow" ({"code":0}), "allow0"
-    (a bare 0), "deny" (200 {"code":403}) or "error" (HTTP 500); delay sleeps first.
+    (a bare 0), "deny" (200 {"code":403}), "error" (HTTP 500) or bytes (200 with that
+    body); delay sleeps first.
     Unknown paths are allowed."""
 
     def __init__(self):
@@ -62,9 +63,12 @@ class HookServer:
                     mode, delay = hs.rules.get(path, ("allow", 0))
                 if delay and hs.stopping.wait(delay):
                     return  # the test is over: drop the connection unanswered
-                status, data = {"allow": (200, b'{"code":0}'), "allow0": (200, b"0"),
-                                "deny": (200, b'{"code":403}'),
-                                "error": (500, b'{"code":500,"msg":"hook failed"}')}[mode]
+                if isinstance(mode, bytes):  # a JSON answer of the test's own
+                    status, data = 200, mode
+                else:
+                    status, data = {"allow": (200, b'{"code":0}'), "allow0": (200, b"0"),
+                                    "deny": (200, b'{"code":403}'),
+                                    "error": (500, b'{"code":500,"msg":"hook failed"}')}[mode]
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))

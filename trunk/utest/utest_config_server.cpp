@@ -334,6 +334,16 @@ TEST(ConfigServer, BadValuesNameFileAndLine)
         {"vhost v {\n    rtc {\n        dtls_role both;\n    }\n}\n", 3},
         {"vhost v {\n    rtc {\n        stun_timeout 0;\n    }\n}\n", 3},
         {"vhost v {\n    rtc {\n        pli_for_rtmp 100;\n    }\n}\n", 3},
+        {"vhost v {\n    forward {\n        destination 127.0.0.1:0;\n    }\n}\n", 3},
+        {"vhost v {\n    forward {\n        destination ::1:1935;\n    }\n}\n", 3},
+        {"vhost v {\n    forward {\n        destination rtmp://h/onlyapp;\n    }\n}\n", 3},
+        {"vhost v {\n    forward {\n        destination srt://h:1/a/b;\n    }\n}\n", 3},
+        {"vhost v {\n    forward {\n\n        backend ftp://h/x;\n    }\n}\n", 4},
+        {"vhost v {\n    cluster {\n        mode both;\n    }\n}\n", 3},
+        {"vhost v {\n    cluster {\n        mode remote;\n    }\n}\n", 2},
+        {"vhost v {\n    cluster {\n        origin rtmp://h/a/b;\n    }\n}\n", 3},
+        {"vhost v {\n    cluster {\n        protocol flv;\n    }\n}\n", 3},
+        {"vhost v {\n    cluster {\n        registry http://h;\n    }\n}\n", 3},
     };
     for (const auto &b : bad) {
         SCOPED_TRACE(b.text);
@@ -366,8 +376,7 @@ TEST(ConfigServer, UnknownDirectivesWarnAndLoad)
     EXPECT_EQ(1935, top.cfg->listens[0].port);
 
     // a known SRS block Strand does not do yet: one warning for the block, not its children
-    Loaded later(dir, "vhost x {\n    forward {\n        enabled on;\n        destination 127.0.0.1:1936;\n    }\n}\n",
-                 "later.conf");
+    Loaded later(dir, "vhost x {\n    hds {\n        enabled on;\n        hds_fragment 10;\n    }\n}\n", "later.conf");
     ASSERT_SR_OK(later.rc);
     EXPECT_EQ(1, later.cfg->warnings);
     ASSERT_NE(nullptr, sr_server_config_vhost_exact(later.cfg, "x"));
@@ -468,4 +477,51 @@ TEST(ConfigServer, RtcServerAndVhost)
 TEST(ConfigServer, FreeAcceptsNull)
 {
     sr_server_config_free(nullptr);
+}
+
+TEST(ConfigServer, ForwardAndCluster)
+{
+    ConfDir dir;
+    Loaded l(dir, "vhost __defaultVhost__ {\n"
+                  "    forward {\n        enabled on;\n        destination 10.0.0.1 h.example:19350;\n"
+                  "        destination [2001:db8::1]:1936 rtmp://o.example/app2/s2?k=v;\n"
+                  "        backend http://127.0.0.1:8085/api/v1/forward;\n    }\n"
+                  "}\n"
+                  "vhost edge.test {\n    cluster {\n        mode remote;\n        origin 127.0.0.1:19350 o2;\n"
+                  "        token_traverse on;\n        vhost up.test;\n        debug_srs_upnode on;\n"
+                  "        registry redis://127.0.0.1:6379/2;\n    }\n}\n"
+                  "vhost old.test {\n    mode remote;\n    origin 127.0.0.1:1937;\n}\n");
+    ASSERT_EQ(SR_OK, l.rc) << sr_err_trail();
+    EXPECT_EQ(0, l.cfg->warnings);
+    const sr_forward_config_t *f = sr_server_config_vhost_exact(l.cfg, SR_DEFAULT_VHOST)->forward;
+    ASSERT_NE(nullptr, f);
+    EXPECT_TRUE(f->is_enabled);
+    ASSERT_EQ(4, f->destination_count);
+    EXPECT_STREQ("10.0.0.1", f->destinations[0].host);
+    EXPECT_EQ(1935, f->destinations[0].port);
+    EXPECT_STREQ("h.example", f->destinations[1].host);
+    EXPECT_EQ(19350, f->destinations[1].port);
+    EXPECT_STREQ("2001:db8::1", f->destinations[2].host);
+    EXPECT_EQ(1936, f->destinations[2].port);
+    EXPECT_STREQ("o.example", f->destinations[3].host);
+    EXPECT_STREQ("app2", f->destinations[3].app);
+    EXPECT_STREQ("s2?k=v", f->destinations[3].stream);
+    EXPECT_STREQ("http://127.0.0.1:8085/api/v1/forward", f->backend);
+    const sr_cluster_config_t *c = sr_server_config_vhost_exact(l.cfg, "edge.test")->cluster;
+    EXPECT_TRUE(c->is_edge);
+    ASSERT_EQ(2, c->origin_count);
+    EXPECT_STREQ("o2", c->origins[1].host);
+    EXPECT_EQ(1935, c->origins[1].port);
+    EXPECT_TRUE(c->is_token_traverse);
+    EXPECT_STREQ("up.test", c->upstream_vhost);
+    EXPECT_STREQ("redis://127.0.0.1:6379/2", c->registry);
+    const sr_cluster_config_t *old = sr_server_config_vhost_exact(l.cfg, "old.test")->cluster;
+    EXPECT_TRUE(old->is_edge);
+    ASSERT_EQ(1, old->origin_count);
+    EXPECT_EQ(1937, old->origins[0].port);
+    EXPECT_FALSE(sr_server_config_vhost_exact(l.cfg, SR_DEFAULT_VHOST)->cluster->is_edge);
+    sr_vhost_config_t copy;
+    sr_server_config_vhost_detach(&copy, sr_server_config_vhost_exact(l.cfg, "edge.test"));
+    EXPECT_EQ(nullptr, copy.cluster); /* owned by the config: not carried by a connection's copy */
+    EXPECT_EQ(nullptr, copy.forward);
 }

@@ -42,11 +42,12 @@ const sr_vhost_config_t *vhost(const SrUtestServer &sv, const char *name)
 
 } // namespace
 
-TEST(Output, RegistryHasDvrThenHls)
+TEST(Output, RegistryHasDvrThenHlsThenForward)
 {
-    ASSERT_EQ(2u, sr_output_kind_count);
+    ASSERT_EQ(3u, sr_output_kind_count);
     EXPECT_STREQ("dvr", sr_output_kinds[0]->name);
     EXPECT_STREQ("hls", sr_output_kinds[1]->name);
+    EXPECT_STREQ("forward", sr_output_kinds[2]->name);
     for (size_t k = 0; k < sr_output_kind_count; k++) {
         const sr_output_kind_t *o = sr_output_kinds[k];
         EXPECT_TRUE(o->wanted && o->same && o->start && o->stop && o->settings_size > 0) << o->name;

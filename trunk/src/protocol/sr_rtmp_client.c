@@ -6,6 +6,7 @@
  */
 #include "sr_rtmp_client.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "sr_alloc.h"
@@ -27,6 +28,8 @@ struct sr_rtmp_client {
     sr_rtmp_writer_t *wr;
     sr_buf_t b;
     uint32_t stream_id;
+    uint32_t ack_window; /* the server's Window Acknowledgement Size, 0 none */
+    uint64_t acked_bytes;
 };
 
 sr_rtmp_client_t *sr_rtmp_client_new(sr_io_t *io)
@@ -73,9 +76,10 @@ static int sr_rtmp_client_on_command(const sr_rtmp_command_t *cmd, double tid, d
     } else if (tid == 0 && strcmp(cmd->name, SR_RTMP_CMD_ON_STATUS) == 0 && cmd->nargs > 0) {
         const char *level = sr_amf0_object_get_string(cmd->args[0], "level");
         const char *code = sr_amf0_object_get_string(cmd->args[0], "code");
+        const char *why = sr_amf0_object_get_string(cmd->args[0], "description");
         *is_found = true;
         if (level && strcmp(level, SR_RTMP_LEVEL_ERROR) == 0) {
-            return sr_err_new(SR_ERTMP_CLOSE, "refused: %s", code ? code : "(no code)");
+            return sr_err_new(SR_ERTMP_CLOSE, "refused: %s (%s)", code ? code : "(no code)", why ? why : "");
         }
     }
     return SR_OK;
@@ -167,6 +171,75 @@ int sr_rtmp_client_play(sr_rtmp_client_t *c, const char *stream)
         }
     }
     return rc == SR_OK ? SR_OK : sr_err_wrap(rc, "play");
+}
+
+static int sr_rtmp_client_on_user_control(sr_rtmp_client_t *c, const sr_rtmp_msg_t *msg)
+{
+    sr_rtmp_user_control_t uc;
+    if (sr_rtmp_control_parse_user_control(msg->payload->data, msg->payload->size, &uc) != SR_OK) {
+        return sr_err_new(SR_ERTMP_MESSAGE, "malformed user control message (%u bytes)", msg->payload->size);
+    }
+    if (uc.event != SR_RTMP_UC_PING_REQUEST) {
+        return SR_OK;
+    }
+    sr_rtmp_user_control_t pong = {SR_RTMP_UC_PING_RESPONSE, uc.data, 0};
+    uint8_t body[SR_RTMP_USER_CONTROL_MAX_BYTES];
+    size_t n = sr_rtmp_control_encode_user_control(body, &pong);
+    return sr_rtmp_writer_add_bytes(c->wr, SR_RTMP_CSID_CONTROL, SR_RTMP_MSG_USER_CONTROL, 0, 0, body, n);
+}
+
+int sr_rtmp_client_on_message(sr_rtmp_client_t *c, const sr_rtmp_msg_t *msg, char *status, size_t status_size)
+{
+    if (status_size > 0) {
+        status[0] = '\0';
+    }
+    uint32_t v;
+    switch (msg->type) {
+    case SR_RTMP_MSG_SET_CHUNK_SIZE:
+        if (sr_rtmp_control_parse_u32(msg->payload->data, msg->payload->size, &v) != SR_OK) {
+            return sr_err_new(SR_ERTMP_MESSAGE, "malformed set chunk size");
+        }
+        return sr_rtmp_reader_set_chunk_size(c->rd, v & 0x7fffffff);
+    case SR_RTMP_MSG_WINDOW_ACK_SIZE:
+        if (sr_rtmp_control_parse_u32(msg->payload->data, msg->payload->size, &v) == SR_OK) {
+            c->ack_window = v;
+        }
+        return SR_OK;
+    case SR_RTMP_MSG_USER_CONTROL:
+        return sr_rtmp_client_on_user_control(c, msg);
+    case SR_RTMP_MSG_AMF0_COMMAND: {
+        sr_rtmp_command_t cmd;
+        if (sr_rtmp_command_parse(msg->payload->data, msg->payload->size, false, &cmd) != SR_OK) {
+            return sr_err_new(SR_ERTMP_COMMAND, "malformed command from the server");
+        }
+        int rc = SR_OK;
+        if (strcmp(cmd.name, SR_RTMP_CMD_ON_STATUS) == 0 && cmd.nargs > 0) {
+            const char *level = sr_amf0_object_get_string(cmd.args[0], "level");
+            const char *code = sr_amf0_object_get_string(cmd.args[0], "code");
+            snprintf(status, status_size, "%s", code ? code : "");
+            if (level && strcmp(level, SR_RTMP_LEVEL_ERROR) == 0) {
+                rc = sr_err_new(SR_ERTMP_CLOSE, "server status %s", code ? code : "(no code)");
+            }
+        }
+        sr_rtmp_command_deinit(&cmd);
+        return rc;
+    }
+    default:
+        return SR_OK;
+    }
+}
+
+int sr_rtmp_client_ack(sr_rtmp_client_t *c)
+{
+    uint64_t received = c->io->recv_bytes;
+    if (c->ack_window == 0 || received - c->acked_bytes < c->ack_window) {
+        return SR_OK;
+    }
+    c->acked_bytes = received;
+    uint8_t body[SR_RTMP_CONTROL_U32_BYTES];
+    sr_rtmp_control_encode_ack(body, (uint32_t)received);
+    int rc = sr_rtmp_writer_add_bytes(c->wr, SR_RTMP_CSID_CONTROL, SR_RTMP_MSG_ACK, 0, 0, body, sizeof(body));
+    return rc == SR_OK ? sr_rtmp_writer_flush(c->wr) : rc;
 }
 
 uint32_t sr_rtmp_client_stream_id(const sr_rtmp_client_t *c)

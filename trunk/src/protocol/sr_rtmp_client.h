@@ -33,6 +33,14 @@ int sr_rtmp_client_connect(sr_rtmp_client_t *c, const char *app, const char *tc_
 int sr_rtmp_client_publish(sr_rtmp_client_t *c, const char *stream);
 /* Play stream and wait for the first onStatus, as publish does. May yield. */
 int sr_rtmp_client_play(sr_rtmp_client_t *c, const char *stream);
+/* After publish or play: handle one message from the server that is not media: Set
+ * Chunk Size, Window Acknowledgement Size, Ping Request (answered, not flushed),
+ * onStatus (its code copied into status, "" for anything else). An error-level status
+ * is -SR_ERTMP_CLOSE with its code in the trail. Never yields. */
+int sr_rtmp_client_on_message(sr_rtmp_client_t *c, const sr_rtmp_msg_t *msg, char *status, size_t status_size);
+/* Acknowledge what was received once the server's window is full (RTMP 5.4.3), flushed.
+ * May yield. */
+int sr_rtmp_client_ack(sr_rtmp_client_t *c);
 /* The message stream id the server gave (0 before publish/play). */
 uint32_t sr_rtmp_client_stream_id(const sr_rtmp_client_t *c);
 /* Owned by the client. */

@@ -210,6 +210,8 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
     c->hooks = sr_calloc((size_t)count + 1, sizeof(sr_hooks_config_t));
     c->hls = sr_calloc((size_t)count + 1, sizeof(sr_hls_config_t));
     c->dvr = sr_calloc((size_t)count + 1, sizeof(sr_dvr_config_t));
+    c->forward = sr_calloc((size_t)count + 1, sizeof(sr_forward_config_t));
+    c->cluster = sr_calloc((size_t)count + 1, sizeof(sr_cluster_config_t));
     for (const sr_conf_t *n = sr_conf_get(root, "vhost"); n; n = sr_conf_next(root, n, "vhost")) {
         sr_vhost_config_t *v = &c->vhosts[c->vhost_count];
         int rc = sr_config_resolve_vhost(n, c, v);
@@ -223,8 +225,12 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
         v->hooks = &c->hooks[c->vhost_count];
         v->hls = &c->hls[c->vhost_count];
         v->dvr = &c->dvr[c->vhost_count];
+        v->forward = &c->forward[c->vhost_count];
+        v->cluster = &c->cluster[c->vhost_count];
         if ((rc = sr_config_media_resolve_hls(n, &c->hls[c->vhost_count])) != SR_OK ||
-            (rc = sr_config_media_resolve_dvr(n, &c->dvr[c->vhost_count])) != SR_OK) {
+            (rc = sr_config_media_resolve_dvr(n, &c->dvr[c->vhost_count])) != SR_OK ||
+            (rc = sr_config_cluster_resolve_forward(n, &c->forward[c->vhost_count])) != SR_OK ||
+            (rc = sr_config_cluster_resolve(n, &c->cluster[c->vhost_count])) != SR_OK) {
             return rc;
         }
         rc = sr_config_http_resolve_hooks(n, &c->hooks[c->vhost_count]);
@@ -284,6 +290,8 @@ void sr_server_config_free(sr_server_config_t *c)
     sr_free(c->hooks);
     sr_free(c->hls);
     sr_free(c->dvr);
+    sr_free(c->forward);
+    sr_free(c->cluster);
     sr_free(c->vhosts);
     sr_free(c->path);
     sr_free(c);
@@ -296,6 +304,8 @@ void sr_server_config_vhost_detach(sr_vhost_config_t *dst, const sr_vhost_config
     dst->hooks = NULL;
     dst->hls = NULL;
     dst->dvr = NULL;
+    dst->forward = NULL;
+    dst->cluster = NULL;
 }
 
 const sr_vhost_config_t *sr_server_config_vhost_exact(const sr_server_config_t *c, const char *name)

@@ -191,6 +191,8 @@ static int sr_http_api_v1(sr_http_api_call_t *call)
         {"streams", "manage all streams or specified stream"},
         {"clients", "manage all clients or specified client, default query top 10 clients"},
         {"raw", "raw api, supports rpc=reload"},
+        {"forwards", "the forward links of live streams (Strand)"},
+        {"edges", "the edge pulls and pushes with their origins (Strand)"},
     };
     sr_json_writer_key(call->w, "urls");
     sr_json_writer_object_start(call->w);
@@ -570,6 +572,18 @@ static int sr_http_api_raw(sr_http_api_call_t *call)
     return SR_OK;
 }
 
+static int sr_http_api_forwards(sr_http_api_call_t *call)
+{
+    sr_http_api__write_forwards(call->w);
+    return SR_OK;
+}
+
+static int sr_http_api_edges(sr_http_api_call_t *call)
+{
+    sr_http_api__write_edges(call->w, call->ctx->server);
+    return SR_OK;
+}
+
 /* ======================================================================== */
 /* routing                                                                  */
 /* ======================================================================== */
@@ -585,6 +599,7 @@ static const sr_http_api_route_t sr_http_api_routes[] = {
     {"versions", sr_http_api_versions, false, false}, {"summaries", sr_http_api_summaries, false, false},
     {"vhosts", sr_http_api_vhosts, true, false},      {"streams", sr_http_api_streams, true, false},
     {"clients", sr_http_api_clients, true, true},     {"raw", sr_http_api_raw, false, false},
+    {"forwards", sr_http_api_forwards, false, false}, {"edges", sr_http_api_edges, false, false},
 };
 
 /* Split "/api/v1/NAME[/ID][/]" into name and id ("" when absent). Returns false when the

@@ -139,6 +139,9 @@ struct sr_json_writer;
 /* Write summaries' "data" member (SRS srs_api_dump_summaries) from u into the open
  * object of w. (sr_http_api_summary.c) */
 void sr_http_api__write_summaries(struct sr_json_writer *w, struct sr_server *s, const struct sr_proc_usage *u);
+/* The members "forwards" and "edges" of the reply (sr_http_api_cluster.c). */
+void sr_http_api__write_forwards(struct sr_json_writer *w);
+void sr_http_api__write_edges(struct sr_json_writer *w, struct sr_server *s);
 
 /* ---- Prometheus ---- */
 

@@ -14,6 +14,7 @@
 #include "sr_alloc.h"
 #include "sr_amf0.h"
 #include "sr_consts.h"
+#include "sr_edge.h"
 #include "sr_error.h"
 #include "sr_http_hooks.h"
 #include "sr_log.h"
@@ -167,6 +168,9 @@ static int sr_rtmp_conn_on_connect(sr_rtmp_conn_t *c, const sr_rtmp_command_t *c
     rc = sr_rtmp_conn__resolve_vhost(c);
     if (rc == SR_OK) {
         rc = sr_hooks_on_connect(c->server, c->client.cid, &c->req);
+    }
+    if (rc == SR_OK) {
+        rc = sr_edge_check_connect(c->server, &c->req); /* token_traverse */
     }
     if (rc != SR_OK) {
         return sr_rtmp_conn_reject(c, cmd->transaction_id, rc);

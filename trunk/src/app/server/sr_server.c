@@ -10,6 +10,7 @@
 
 #include "sr_alloc.h"
 #include "sr_context.h"
+#include "sr_edge.h"
 #include "sr_error.h"
 #include "sr_listener.h"
 #include "sr_log.h"
@@ -218,6 +219,7 @@ int sr_server_start(sr_server_t *s)
     int rc = sr_listeners_open(s->listeners, s->config);
     if (rc == SR_OK) {
         s->sampler = sr_co_start(sr_server_sampler_cycle, s, NULL);
+        sr_edge_start(s);
     }
     return rc;
 }
@@ -290,6 +292,7 @@ void sr_server_stop(sr_server_t *s, sr_utime_t timeout_us)
     s->is_stopping = true;
     sr_co_stop(s->sampler);
     s->sampler = NULL;
+    sr_edge_stop(s);
     sr_listeners_free(s->listeners);
     s->listeners = NULL;
     for (sr_client_t *c = s->clients; c; c = c->next) {

@@ -9,7 +9,9 @@
 
 #include <string.h>
 
+#include "sr_edge.h"
 #include "sr_error.h"
+#include "sr_forward.h"
 #include "sr_http_hooks.h"
 #include "sr_log.h"
 #include "sr_sinks.h"
@@ -17,25 +19,41 @@
 
 /* ---- publish ---- */
 
-int sr_publish_begin(sr_publish_t *p, sr_server_t *server, sr_client_t *client, const sr_request_t *req,
-                     const sr_vhost_config_t *v)
+static void sr_publish_hooks_unpublish(const sr_publish_t *p, sr_source_t *src)
+{
+    if (!p->is_relay) {
+        sr_hooks_on_unpublish(p->server, p->client->cid, p->req, sr_source_id(src));
+    }
+}
+
+static int sr_publish_begin_as(sr_publish_t *p, sr_server_t *server, sr_client_t *client, const sr_request_t *req,
+                               const sr_vhost_config_t *v, bool is_relay)
 {
     memset(p, 0, sizeof(*p));
     p->server = server;
     p->client = client;
     p->req = req;
+    p->is_relay = is_relay;
     sr_source_t *src = sr_source_fetch(sr_server_sources(server), req->vhost, req->app, req->stream, true);
     sr_source_policy_t policy;
     sr_stream_policy_source(v, &policy);
     sr_source_set_policy(src, &policy);
     client->is_publish = true;
-    int rc = SR_OK;
-    if (sr_source_is_publishing(src)) {
+    /* a copy of a stream this server forwarded (busy here, then) is refused as a loop
+     * first, which tells the forwarder to stop instead of retrying */
+    int rc = sr_forward_check_loop(server, req);
+    if (rc != SR_OK) {
+        rc = sr_err_wrap(rc, "publish %s/%s/%s", req->vhost, req->app, req->stream);
+    } else if (sr_source_is_publishing(src)) {
         rc = sr_err_new(SR_ESTREAM_BUSY, "stream is already published");
-    } else if ((rc = sr_hooks_on_publish(server, client->cid, req, sr_source_id(src))) != SR_OK) {
+    } else if (!is_relay && (rc = sr_hooks_on_publish(server, client->cid, req, sr_source_id(src))) != SR_OK) {
         rc = sr_err_wrap(rc, "on_publish");
     } else if ((rc = sr_source_publish(src, client->cid)) != SR_OK) {
-        sr_hooks_on_unpublish(server, client->cid, req, sr_source_id(src));
+        sr_publish_hooks_unpublish(p, src);
+    } else if (!is_relay && (rc = sr_edge_push_start(server, client, src, req, &p->push)) != SR_OK) {
+        /* an edge: the origin refused the stream, or none could be reached */
+        sr_source_unpublish(src);
+        sr_publish_hooks_unpublish(p, src);
     }
     if (rc != SR_OK) {
         sr_source_unref(src);
@@ -43,11 +61,23 @@ int sr_publish_begin(sr_publish_t *p, sr_server_t *server, sr_client_t *client, 
     }
     p->source = src;
     client->source = src;
-    sr_trace("publish %s/%s/%s%s start", req->vhost, req->app, req->stream, req->param);
+    sr_trace("%s %s/%s/%s%s start", is_relay ? "pull" : "publish", req->vhost, req->app, req->stream, req->param);
     /* the sinks read hls/dvr from the running config (v may be a detached copy) */
     const sr_vhost_config_t *live = sr_server_config_vhost(sr_server_config(server), req->vhost);
     p->sinks = live ? sr_sinks_start(server, src, req, live) : NULL;
     return SR_OK;
+}
+
+int sr_publish_begin(sr_publish_t *p, sr_server_t *server, sr_client_t *client, const sr_request_t *req,
+                     const sr_vhost_config_t *v)
+{
+    return sr_publish_begin_as(p, server, client, req, v, false);
+}
+
+int sr_publish_begin_relay(sr_publish_t *p, sr_server_t *server, sr_client_t *client, const sr_request_t *req,
+                           const sr_vhost_config_t *v)
+{
+    return sr_publish_begin_as(p, server, client, req, v, true);
 }
 
 void sr_publish_frame(sr_publish_t *p, const sr_packet_t *pkt)
@@ -76,10 +106,12 @@ void sr_publish_end(sr_publish_t *p)
         return;
     }
     p->client->source = NULL;
+    sr_edge_push_stop(p->push); /* the origin gets the tail too */
+    p->push = NULL;
     sr_sinks_stop(p->sinks); /* everything received is written before the stream is released */
     p->sinks = NULL;
     sr_source_unpublish(p->source);
-    sr_hooks_on_unpublish(p->server, p->client->cid, p->req, sr_source_id(p->source));
+    sr_publish_hooks_unpublish(p, p->source);
     sr_source_unref(p->source);
     p->source = NULL;
 }
@@ -92,12 +124,18 @@ int sr_play_begin(sr_play_t *p, sr_server_t *server, sr_client_t *client, const 
     p->server = server;
     p->client = client;
     p->req = req;
+    /* an edge fetches the stream from its origin first */
+    int rc = is_live_only ? sr_edge_await(server, req, SR_EDGE_AWAIT_US) : SR_OK;
+    if (rc == -SR_EINTERRUPTED) {
+        return rc;
+    }
+    sr_err_clear();
     sr_source_t *src = sr_source_fetch(sr_server_sources(server), req->vhost, req->app, req->stream, !is_live_only);
     if (!src || (is_live_only && !sr_source_is_publishing(src))) {
         sr_source_unref(src);
         return sr_err_new(SR_ENOT_FOUND, "stream %s/%s/%s is not live", req->vhost, req->app, req->stream);
     }
-    int rc = sr_hooks_on_play(server, client->cid, req, sr_source_id(src));
+    rc = sr_hooks_on_play(server, client->cid, req, sr_source_id(src));
     if (rc != SR_OK) {
         sr_source_unref(src);
         return sr_err_wrap(rc, "on_play");

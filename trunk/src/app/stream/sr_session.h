@@ -30,10 +30,12 @@ struct sr_sinks;
 typedef struct sr_publish {
     sr_server_t *server;
     sr_client_t *client;
-    const sr_request_t *req; /* borrowed from the connection for the session's life */
-    sr_source_t *source;     /* referenced from begin to end */
-    struct sr_sinks *sinks;  /* HLS, DVR */
+    const sr_request_t *req;   /* borrowed from the connection for the session's life */
+    sr_source_t *source;       /* referenced from begin to end */
+    struct sr_sinks *sinks;    /* HLS, DVR */
+    struct sr_edge_push *push; /* an edge's copy to its origin, or NULL */
     sr_utime_t next_idle_check_us;
+    bool is_relay; /* fed by this server (an edge pull): no hooks */
 } sr_publish_t;
 
 /* Begin publishing req (its vhost resolved) for client: claim the stream, ask the
@@ -42,6 +44,11 @@ typedef struct sr_publish {
  * protocol). On failure nothing needs ending. May yield (hooks). */
 int sr_publish_begin(sr_publish_t *p, sr_server_t *server, sr_client_t *client, const sr_request_t *req,
                      const sr_vhost_config_t *v);
+/* sr_publish_begin for a stream this server fetches itself (an edge pulling from its
+ * origin): the same claim and sinks, without the publish hooks, which ran where the
+ * stream was published. May yield. */
+int sr_publish_begin_relay(sr_publish_t *p, sr_server_t *server, sr_client_t *client, const sr_request_t *req,
+                           const sr_vhost_config_t *v);
 /* One frame from the publisher (borrowed). Never yields. */
 void sr_publish_frame(sr_publish_t *p, const sr_packet_t *pkt);
 /* -SR_EKICKED when publish.kickoff_for_idle says the stream has had no player for too

@@ -1,0 +1,209 @@
+# SPDX-License-Identifier: MIT
+"""Forward and edge/origin with several Strand processes and real clients: ffmpeg publishes,
+ffmpeg/ffprobe/curl play. A forward chain A -> B, servers forwarding to each other (no loop),
+a destination that comes up late, the forward backend; an edge pulling on the first player,
+one pull for many players of RTMP and HTTP-FLV, HLS written at the edge, the pull released
+after the last player, failover to the second origin while a recording keeps going, publish
+through an edge (the origin's refusal reaches the publisher) and token_traverse."""
+
+import json
+import os
+import signal
+import time
+
+from strand_env import api_ok, check, http_body, wait_log, wait_until
+from test_hooks import HookServer
+
+
+def forward_vhost(*dests, extra=""):
+    return ("vhost __defaultVhost__ {\n    play { gop_cache on; }\n"
+            "    forward {\n        enabled on;\n        destination %s;\n    }\n%s}\n"
+            % (" ".join(dests), extra))
+
+
+def duration(env, path):
+    rc, out, err, _ = env.run("duration", ["ffprobe", "-v", "error", "-show_entries", "format=duration",
+                                           "-of", "default=nw=1:nk=1", path], 20)
+    check(rc == 0, "ffprobe %s failed: %s" % (path, err[-300:]))
+    return float(out.strip() or 0)
+
+
+def record_and_check(env, url, seconds, name, min_seconds=None):
+    """ffmpeg records `seconds` of url; the file has video 320x240 and audio and lasts about that long."""
+    out = env.path("%s.flv" % name)
+    rc, _, err, _ = env.run(name, ["ffmpeg"] + env.FF + ["-y", "-i", url, "-c", "copy", "-t", str(seconds),
+                                                          "-f", "flv", out], seconds + 25)
+    check(rc == 0, "%s: ffmpeg exit %s: %s" % (name, rc, err[-400:]))
+    streams, why = env.probe_streams(out)
+    check(streams, "%s: %s" % (name, why))
+    env.expect_streams(streams)
+    d = duration(env, out)
+    check(d >= (min_seconds or seconds - 0.6), "%s: recorded %.2f s of %d" % (name, d, seconds))
+    return d
+
+
+def forwards(srv):
+    return api_ok(srv.api_port, "/api/v1/forwards").get("forwards", [])
+
+
+def edges(srv):
+    return api_ok(srv.api_port, "/api/v1/edges").get("edges", [])
+
+
+def test_forward_a_to_b(env):
+    """ffmpeg publishes to A; A forwards to B; ffmpeg records from B; A's API shows the link."""
+    b = env.server(name="b")
+    a = env.server(http_body(api=True, vhosts=forward_vhost("127.0.0.1:%d" % b.port)), name="a")
+    env.publish_file(a.url("fw"), env.media(), seconds=14)
+    check(wait_log(a, r"forward __defaultVhost__/live/fw to rtmp://127\.0\.0\.1:%d/live/fw" % b.port, 10),
+          "A did not start forwarding")
+    record_and_check(env, b.url("fw"), 5, "rec-b")
+    links = forwards(a)
+    check(len(links) == 1 and links[0]["state"] == "forwarding" and links[0]["send_bytes"] > 100000,
+          "A's forwards: %s" % links)
+    check(links[0]["destination"] == "127.0.0.1:%d" % b.port, "destination %s" % links[0]["destination"])
+
+
+def test_forward_peers_do_not_loop_and_late_destination(env):
+    """A and B forward to each other; C is down when the stream starts and comes up later.
+    B refuses the copy A would get back (no loop), and A reaches C once it is up."""
+    b = env.server(name="b")
+    c = env.server(name="c", start=False)
+    c.reserve_ports()
+    a = env.server(http_body(api=True, vhosts=forward_vhost("127.0.0.1:%d" % b.port, "127.0.0.1:%d" % c.port)),
+                   name="a")
+    b.reload(forward_vhost("127.0.0.1:%d" % a.port))
+    check(wait_log(b, r"reload: applied", 10), "B did not reload")
+    env.publish_file(a.url("loop"), env.media(), seconds=18)
+    check(wait_log(b, r"came from there, not forwarded back", 10), "B kept forwarding the stream back to A")
+    check(wait_until(lambda: any(l["state"] == "backoff" for l in forwards(a)), 10),
+          "A's link to the down server is not in backoff: %s" % forwards(a))
+    c.start(keep_ports=True)
+    check(wait_until(lambda: all(l["state"] == "forwarding" for l in forwards(a)), 15),
+          "A did not reach C after it came up: %s" % forwards(a))
+    record_and_check(env, c.url("loop"), 3, "rec-c")
+    record_and_check(env, b.url("loop"), 3, "rec-b")
+
+
+def test_forward_backend_names_destinations(env):
+    """forward backend: the service answers the URL to forward to (SRS's on_forward)."""
+    hs = HookServer()
+    try:
+        b = env.server(name="b")
+        hs.set("/forward", json.dumps({"code": 0, "data": {"urls": [
+            "rtmp://127.0.0.1:%d/other/renamed?from=backend" % b.port]}}).encode())
+        a = env.server("vhost __defaultVhost__ {\n    play { gop_cache on; }\n    forward {\n"
+                       "        enabled on;\n        backend %s;\n    }\n}\n" % hs.url("/forward"), name="a")
+        env.publish_file(a.url("bk") + "?token=abc", env.media(), seconds=12)
+        got = hs.wait(10, action="on_forward")
+        check(got, "the backend was not asked")
+        body = got[0]["body"]
+        check(body["stream"] == "bk" and body["app"] == "live" and "token=abc" in body["param"],
+              "backend request: %s" % body)
+        record_and_check(env, b.url("renamed", app="other"), 3, "rec-renamed")
+    finally:
+        hs.close()
+
+
+def edge_config(origins, extra=""):
+    return ("vhost __defaultVhost__ {\n    play { gop_cache on; }\n"
+            "    cluster {\n        mode remote;\n        origin %s;\n%s    }\n"
+            "    http_remux {\n        enabled on;\n        mount [vhost]/[app]/[stream].flv;\n    }\n"
+            "    hls {\n        enabled on;\n        hls_path ./html;\n        hls_fragment 2;\n    }\n}\n"
+            % (" ".join("127.0.0.1:%d" % o.port for o in origins), extra))
+
+
+def origin_players(o):
+    return [c for c in api_ok(o.api_port, "/api/v1/clients?count=100").get("clients", []) if not c["publish"]]
+
+
+def test_edge_pull_shared_and_released(env):
+    """20 players (5 RTMP, 15 HTTP-FLV) at the edge share one pull from the origin; the edge
+    writes HLS of the pulled stream; the pull ends after the last player left."""
+    o = env.server(http_body(api=True), name="origin")
+    e = env.server(http_body(os.path.join(env.dir, "e-html"), api=True, vhosts=edge_config([o])), name="edge")
+    env.publish_file(o.url("shared"), env.media(), seconds=19)
+    check(wait_log(o, r"publish __defaultVhost__/live/shared", 10), "the origin has no stream")
+    players = []
+    for i in range(5):
+        players.append(env.record(e.url("shared"), env.path("rtmp-%d.flv" % i), 6, name="rtmp-%d" % i))
+    for i in range(15):
+        players.append(env.spawn("flv-%d" % i, ["curl", "-s", "-o", env.path("flv-%d.flv" % i), "--max-time", "6",
+                                                "http://127.0.0.1:%d/live/shared.flv" % e.http_port]))
+    check(wait_until(lambda: any(l["state"] == "pulling" for l in edges(e)), 10), "no pull: %s" % edges(e))
+    check(wait_until(lambda: len(origin_players(o)) == 1, 5), "origin players: %s" % origin_players(o))
+    time.sleep(0.5)  # players keep joining: the origin must still see one
+    check(len(origin_players(o)) == 1, "the edge opened %d sessions to the origin" % len(origin_players(o)))
+    m3u8 = os.path.join(e.dir, "html", "live", "shared.m3u8")
+    check(wait_until(lambda: os.path.exists(m3u8), 10), "the edge wrote no HLS playlist")
+    for p in players:
+        p.wait(30)
+    for i in range(5):
+        check(duration(env, env.path("rtmp-%d.flv" % i)) >= 5.4, "RTMP player %d got too little" % i)
+    for i in range(15):
+        size = os.path.getsize(env.path("flv-%d.flv" % i))
+        check(size > 100000, "HTTP-FLV player %d got %d bytes" % (i, size))
+    check(wait_until(lambda: not edges(e), 10), "the pull did not end after the players: %s" % edges(e))
+    check(wait_until(lambda: not origin_players(o), 5), "the origin still serves the edge")
+
+
+def test_edge_fails_over_to_the_second_origin(env):
+    """Two origins carry the stream; the first is killed mid-play: the edge goes on with the
+    second and an ffmpeg recording at the edge ends normally with its full length."""
+    o1 = env.server(name="origin1")
+    o2 = env.server(name="origin2")
+    e = env.server(http_body(api=True, vhosts=edge_config([o1, o2])), name="edge")
+    for o in (o1, o2):
+        env.publish_live(o.url("fo"), seconds=40, name="pub-%s" % o.name)
+    for o in (o1, o2):
+        check(wait_log(o, r"publish __defaultVhost__/live/fo", 10), "no stream at %s" % o.name)
+    out = env.path("fo.flv")
+    rec = env.record(e.url("fo"), out, 12, name="rec-edge")
+    check(wait_until(lambda: os.path.exists(out) and os.path.getsize(out) > 50000, 15), "the recording does not grow")
+    check(edges(e)[0]["upstream"] == "127.0.0.1:%d" % o1.port, "pulling from %s" % edges(e))
+    o1.stop(signal.SIGKILL)
+    check(wait_until(lambda: edges(e) and edges(e)[0]["upstream"] == "127.0.0.1:%d" % o2.port
+                     and edges(e)[0]["state"] == "pulling", 10), "no failover: %s" % edges(e))
+    check(edges(e)[0]["failovers"] >= 1, "failovers %s" % edges(e))
+    check(rec.wait(30) == 0, "the recording failed: %s" % rec.errtail())
+    check(duration(env, out) >= 11.4, "recorded %.2f s of 12" % duration(env, out))
+
+
+def test_edge_publish_reaches_the_origin(env):
+    """ffmpeg publishes to the edge; the stream plays from the origin. A stream the origin
+    already has is refused to the edge's publisher with the origin's answer."""
+    o = env.server(name="origin")
+    e = env.server(http_body(api=True, vhosts=edge_config([o])), name="edge")
+    env.publish_file(e.url("up"), env.media(), seconds=12)
+    check(wait_until(lambda: any(x["direction"] == "push" for x in edges(e)), 10), "no push: %s" % edges(e))
+    record_and_check(env, o.url("up"), 3, "rec-origin")
+    env.publish_file(o.url("taken"), env.media(), seconds=12, name="pub-origin")
+    check(wait_log(o, r"publish __defaultVhost__/live/taken", 10), "no stream at the origin")
+    rc, _, err, _ = env.run("pub-refused", ["ffmpeg"] + env.FF + ["-re", "-i", env.media(), "-c", "copy", "-t", "3",
+                                                                   "-f", "flv", e.url("taken")], 20)
+    check(rc != 0, "the edge took a stream the origin refuses")
+    check(wait_log(e, r"publish __defaultVhost__/live/taken refused: .*edge: publish to the origin", 5),
+          "the edge did not log the origin's refusal")
+
+
+def test_edge_token_traverse(env):
+    """token_traverse: the origin's on_connect hook judges each edge client's token."""
+    hs = HookServer()
+    try:
+        o = env.server("vhost __defaultVhost__ {\n    play { gop_cache on; }\n    http_hooks {\n"
+                       "        enabled on;\n        on_connect %s;\n    }\n}\n" % hs.url("/connect"),
+                       name="origin")
+        e = env.server(edge_config([o], extra="        token_traverse on;\n"), name="edge")
+        env.publish_file(o.url("tok"), env.media(), seconds=15)
+        check(wait_log(o, r"publish __defaultVhost__/live/tok", 10), "no stream at the origin")
+        hs.set("/connect", "deny")
+        url = "rtmp://127.0.0.1:%d/live?token=bad/tok" % e.port
+        rc, _, err, _ = env.run("play-bad", ["ffprobe", "-v", "error", "-show_streams", url], 15)
+        check(rc != 0, "a bad token played")
+        denied = [r for r in hs.events(action="on_connect") if "token=bad" in json.dumps(r["body"])]
+        check(denied, "the origin was not asked about the token: %s" % hs.events())
+        hs.set("/connect", "allow")
+        streams, why = env.probe_streams("rtmp://127.0.0.1:%d/live?token=good/tok" % e.port)
+        check(streams, "a good token did not play: %s" % why)
+    finally:
+        hs.close()
