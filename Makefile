@@ -44,7 +44,7 @@ ifeq ($(SANITIZE),yes)
 OPT := -O1 -g $(SAN_FLAGS)
 endif
 CFLAGS_COMMON := -std=gnu11 -D_GNU_SOURCE $(WARN) -MMD -MP $(SSL_CFLAGS) $(SRTP_CFLAGS) $(SRT_CFLAGS) $(AV_CFLAGS)
-LIBS := objs/st/libst.a $(SRTP_LIBS) $(SSL_LIBS) $(HTTP_PARSER_LIBS) $(SRT_LIBS) $(AV_LIBS) -lm -lpthread
+LIBS := objs/st/libst.a $(SRTP_LIBS) $(SSL_LIBS) $(HTTP_PARSER_LIBS) $(HIREDIS_LIBS) $(SRT_LIBS) $(AV_LIBS) -lm -lpthread
 
 srcs_of = $(sort $(wildcard $(SRC)/$(1)/*.c $(SRC)/$(1)/*/*.c))
 LIB_LAYERS := core kernel protocol app

@@ -4,14 +4,15 @@ ffmpeg/ffprobe/curl play. A forward chain A -> B, servers forwarding to each oth
 a destination that comes up late, the forward backend; an edge pulling on the first player,
 one pull for many players of RTMP and HTTP-FLV, HLS written at the edge, the pull released
 after the last player, failover to the second origin while a recording keeps going, publish
-through an edge (the origin's refusal reaches the publisher) and token_traverse."""
+through an edge (the origin's refusal reaches the publisher) and token_traverse; an origin
+cluster on a real redis-server (Debian's), also while Redis is down."""
 
 import json
 import os
 import signal
 import time
 
-from strand_env import api_ok, check, http_body, wait_log, wait_until
+from strand_env import api_ok, check, free_port, http_body, port_accepts, wait_log, wait_until
 from test_hooks import HookServer
 
 
@@ -207,3 +208,64 @@ def test_edge_token_traverse(env):
         check(streams, "a good token did not play: %s" % why)
     finally:
         hs.close()
+
+
+def start_redis(env, port=None):
+    """Debian's redis-server on a free port of 127.0.0.1 (no persistence), tracked like every client."""
+    port = port or free_port()
+    env.spawn("redis-server", ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no"])
+    check(wait_until(lambda: port_accepts(port), 10), "redis-server did not start on %d" % port)
+    return port
+
+
+def redis_get(env, port, key):
+    rc, out, err, _ = env.run("redis-cli", ["redis-cli", "-p", str(port), "-n", "1", "GET", key], 10)
+    check(rc == 0, "redis-cli failed: %s" % err[-200:])
+    return out.strip()
+
+
+def registry_vhost(redis_port, extra=""):
+    return ("vhost __defaultVhost__ {\n    play { gop_cache on; }\n    cluster {\n%s"
+            "        registry redis://127.0.0.1:%d/1;\n    }\n}\n" % (extra, redis_port))
+
+
+def test_registry_origin_cluster(env):
+    """Two origins list their streams in a real redis-server; the edge knows only the first
+    origin, yet plays a stream published to the second (the registry names it), and so does
+    the first origin; the key goes away at unpublish."""
+    rp = start_redis(env)
+    o1 = env.server(registry_vhost(rp), name="origin1")
+    o2 = env.server(registry_vhost(rp), name="origin2")
+    e = env.server(http_body(api=True, vhosts=registry_vhost(
+        rp, "        mode remote;\n        origin 127.0.0.1:PORT;\n".replace("PORT", str(o1.port)))), name="edge")
+    pub = env.publish_file(o2.url("reg"), env.media(), seconds=12)
+    key = "strand:stream:__defaultVhost__/live/reg"
+    check(wait_until(lambda: redis_get(env, rp, key).endswith(":%d" % o2.port), 10),
+          "origin2 did not register: %r" % redis_get(env, rp, key))
+    streams, why = env.probe_streams(e.url("reg"))
+    check(streams, "the edge did not play the stream of origin2: %s" % why)
+    env.expect_streams(streams)
+    check(wait_log(e, r"edge pull __defaultVhost__/live/reg from rtmp://[0-9.]+:%d/" % o2.port, 5),
+          "the edge did not pull from origin2")
+    streams, why = env.probe_streams(o1.url("reg"))
+    check(streams, "origin1 did not fetch the stream from origin2: %s" % why)
+    check(redis_get(env, rp, key).endswith(":%d" % o2.port), "origin1's pull replaced the registration")
+    pub.wait(30)
+    check(wait_until(lambda: redis_get(env, rp, key) == "", 10), "the registration outlived the stream")
+
+
+def test_registry_down_keeps_streams_and_catches_up(env):
+    """Redis is down when the stream starts: it plays anyway, the origin says why it cannot
+    register, and registers once redis-server is up."""
+    rp = free_port()
+    o = env.server(registry_vhost(rp), name="origin")
+    env.publish_file(o.url("late"), env.media(), seconds=15)
+    check(wait_log(o, r"registry redis://127\.0\.0\.1:%d/1: .*streams keep flowing" % rp, 10),
+          "no warning about the registry being down")
+    streams, why = env.probe_streams(o.url("late"))
+    check(streams, "the stream does not play while Redis is down: %s" % why)
+    start_redis(env, rp)
+    key = "strand:stream:__defaultVhost__/live/late"
+    check(wait_until(lambda: redis_get(env, rp, key).endswith(":%d" % o.port), 10),
+          "the registration did not catch up: %r" % redis_get(env, rp, key))

@@ -18,12 +18,15 @@
 #include "sr_edge_internal.h"
 #include "sr_error.h"
 #include "sr_log.h"
+#include "sr_registry.h"
 #include "sr_session.h"
 #include "sr_upstream.h"
 
 #define SR_EDGE_READ_WAKE_US SR_UTIME_S
 #define SR_EDGE_BACKOFF_MIN_US SR_UTIME_S
 #define SR_EDGE_BACKOFF_MAX_US (10 * SR_UTIME_S)
+/* A session that lasted this long resets the backoff. */
+#define SR_EDGE_STABLE_US (10 * SR_UTIME_S)
 
 typedef struct sr_edge_pull {
     sr_edge_t *edge;
@@ -37,7 +40,6 @@ typedef struct sr_edge_pull {
     bool is_live;
     bool is_ended;
     int waiters;
-    int origin_index;
     char upstream[300];
     const char *state;
     int64_t state_since_ms;
@@ -59,6 +61,25 @@ const sr_cluster_config_t *sr_edge_config(sr_server_t *server, const char *vhost
 {
     const sr_vhost_config_t *v = sr_server_config_vhost(sr_server_config(server), vhost);
     return v && v->cluster && v->cluster->is_edge && v->cluster->origin_count > 0 ? v->cluster : NULL;
+}
+
+/* Where streams of vhost may be pulled from: an edge, or an origin with a registry. */
+static const sr_cluster_config_t *sr_edge_pull_config(sr_server_t *server, const char *vhost)
+{
+    const sr_vhost_config_t *v = sr_server_config_vhost(sr_server_config(server), vhost);
+    const sr_cluster_config_t *cc = v ? v->cluster : NULL;
+    return cc && ((cc->is_edge && cc->origin_count > 0) || cc->registry[0]) ? cc : NULL;
+}
+
+bool sr_edge_is_pulled(sr_server_t *server, const sr_source_t *s)
+{
+    sr_edge_t *e = sr_edge__of(server);
+    for (const sr_edge_pull_t *p = e ? e->pulls : NULL; p; p = p->next) {
+        if (p->source == s) {
+            return true;
+        }
+    }
+    return false;
 }
 
 void sr_edge__upstream_stream(const sr_cluster_config_t *cc, const sr_request_t *req, char *out, size_t size)
@@ -118,11 +139,10 @@ static void sr_edge_pull_take_param(sr_edge_pull_t *p)
     }
 }
 
-/* One session with one origin: read until it fails, the pull is no longer wanted, or stop. */
-static int sr_edge_pull_session(sr_edge_pull_t *p, const sr_cluster_config_t *cc)
+/* One session with origin o: read until it fails, the pull is no longer wanted, or stop. */
+static int sr_edge_pull_session(sr_edge_pull_t *p, const sr_cluster_config_t *cc, const sr_cluster_addr_t *o)
 {
-    const sr_cluster_addr_t *o = &cc->origins[p->origin_index % cc->origin_count];
-    snprintf(p->upstream, sizeof(p->upstream), "%s:%d", o->host, o->port);
+    snprintf(p->upstream, sizeof(p->upstream), "%.255s:%d", o->host, o->port);
     sr_edge_pull_set_state(p, "connecting");
     char stream[SR_REQUEST_STREAM_MAX + SR_REQUEST_PARAM_MAX + 300];
     sr_edge__upstream_stream(cc, &p->req, stream, sizeof(stream));
@@ -149,29 +169,60 @@ static int sr_edge_pull_session(sr_edge_pull_t *p, const sr_cluster_config_t *cc
     return rc;
 }
 
+/* Where to pull from, in order: the origin the registry names, then (an edge) the
+ * configured origins. */
+static int sr_edge_pull_candidates(sr_edge_pull_t *p, const sr_cluster_config_t *cc, sr_cluster_addr_t *out)
+{
+    int n = 0;
+    if (cc->registry[0]) {
+        if (sr_registry_lookup(p->edge->server, cc, &p->req, &out[0]) == SR_OK) {
+            n++;
+        } else {
+            sr_warn("edge pull %s/%s/%s: registry: %s", p->req.vhost, p->req.app, p->req.stream, sr_err_trail());
+            sr_err_clear();
+        }
+    }
+    for (int i = 0; cc->is_edge && i < cc->origin_count; i++) {
+        out[n++] = cc->origins[i];
+    }
+    return n;
+}
+
+/* Rounds over the candidates: the next one takes over at once when a session fails;
+ * after a round without a session that lasted, wait. An origin with a registry (not an
+ * edge) gives up when the registry names nobody: the stream waits for a publisher here. */
 static void sr_edge_pull_loop(sr_edge_pull_t *p)
 {
     sr_utime_t backoff = SR_EDGE_BACKOFF_MIN_US;
-    int failed_in_round = 0;
     while (sr_co_pull() == SR_OK && sr_edge_pull_is_wanted(p)) {
-        const sr_cluster_config_t *cc = sr_edge_config(p->edge->server, p->req.vhost);
+        const sr_cluster_config_t *cc = sr_edge_pull_config(p->edge->server, p->req.vhost);
         if (!cc) {
-            break; /* a reload made the vhost an origin */
+            break; /* a reload made the vhost an ordinary one */
         }
         sr_edge_pull_take_param(p);
-        int rc = sr_edge_pull_session(p, cc);
-        if (rc == SR_OK || rc == -SR_EINTERRUPTED) {
+        sr_cluster_addr_t cands[SR_CLUSTER_MAX_HOSTS + 1];
+        int n = sr_edge_pull_candidates(p, cc, cands);
+        if (n == 0) {
+            break;
+        }
+        for (int i = 0; i < n && sr_edge_pull_is_wanted(p); i++) {
+            sr_utime_t began = sr_time_mono_us();
+            int rc = sr_edge_pull_session(p, cc, &cands[i]);
+            if (rc == SR_OK || rc == -SR_EINTERRUPTED) {
+                sr_err_clear();
+                break; /* no longer wanted, or stopping: the loop condition says */
+            }
+            sr_warn("edge pull %s/%s/%s from %s: %s", p->req.vhost, p->req.app, p->req.stream, p->upstream,
+                    sr_err_trail());
             sr_err_clear();
-            continue; /* no longer wanted, or stopping: the loop condition says */
+            p->failovers++;
+            if (sr_time_mono_us() - began >= SR_EDGE_STABLE_US) {
+                backoff = SR_EDGE_BACKOFF_MIN_US;
+            }
         }
-        sr_warn("edge pull %s/%s/%s from %s: %s", p->req.vhost, p->req.app, p->req.stream, p->upstream, sr_err_trail());
-        sr_err_clear();
-        p->failovers++;
-        p->origin_index++;
-        if (++failed_in_round < cc->origin_count) {
-            continue; /* the next origin at once */
+        if (!sr_edge_pull_is_wanted(p) || sr_co_pull() != SR_OK) {
+            break;
         }
-        failed_in_round = 0;
         sr_edge_pull_set_state(p, "backoff");
         if (sr_usleep(backoff) != SR_OK) {
             sr_err_clear();
@@ -253,7 +304,7 @@ static sr_edge_pull_t *sr_edge_pull_start(sr_edge_t *e, sr_source_t *s, const ch
 static void sr_edge_on_first_player(void *arg, sr_source_t *s)
 {
     sr_edge_t *e = arg;
-    if (sr_edge_config(e->server, sr_source_vhost(s))) {
+    if (sr_edge_pull_config(e->server, sr_source_vhost(s))) {
         sr_edge_pull_start(e, s, NULL);
     }
 }
@@ -261,7 +312,7 @@ static void sr_edge_on_first_player(void *arg, sr_source_t *s)
 int sr_edge_await(sr_server_t *server, const sr_request_t *req, sr_utime_t timeout_us)
 {
     sr_edge_t *e = sr_edge__of(server);
-    if (!e || !sr_edge_config(server, req->vhost)) {
+    if (!e || !sr_edge_pull_config(server, req->vhost)) {
         return SR_OK;
     }
     sr_source_t *s = sr_source_fetch(sr_server_sources(server), req->vhost, req->app, req->stream, true);

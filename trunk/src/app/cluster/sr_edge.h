@@ -7,7 +7,9 @@
  * origin that fails is replaced by the next one while players stay attached. Publish:
  * a stream published to the edge is published to an origin first, whose refusal is the
  * publisher's, then copied there (sr_edge_push.c). token_traverse asks the origin to
- * accept each client's connect.
+ * accept each client's connect. With a registry (sr_registry.h), an edge tries the
+ * origin the registry names first, and an origin pulls a stream it does not have from
+ * the origin that does.
  */
 #ifndef SR_EDGE_H
 #define SR_EDGE_H
@@ -31,9 +33,12 @@ void sr_edge_start(sr_server_t *server);
 void sr_edge_stop(sr_server_t *server);
 /* The cluster settings of vhost when it is an edge in the running config, else NULL. */
 const sr_cluster_config_t *sr_edge_config(sr_server_t *server, const char *vhost);
-/* For a player that needs its stream live before it starts: on an edge vhost, make sure
- * the stream is pulled and wait until its media flows, at most timeout_us
- * (-SR_ETIMEOUT). SR_OK at once elsewhere, or when the stream is live. May yield. */
+/* Whether s is fed by a pull of this server (not published here). */
+bool sr_edge_is_pulled(sr_server_t *server, const sr_source_t *s);
+/* For a player that needs its stream live before it starts: where streams are pulled
+ * (an edge vhost, or a registry), make sure the stream is pulled and wait until its
+ * media flows, at most timeout_us (-SR_ETIMEOUT). SR_OK at once elsewhere, when the
+ * stream is live, or when nobody has it. May yield. */
 int sr_edge_await(sr_server_t *server, const sr_request_t *req, sr_utime_t timeout_us);
 /* token_traverse: on an edge vhost that asks for it, connect to an origin with the
  * client's tcUrl and app (its token) and return the origin's refusal. May yield. */

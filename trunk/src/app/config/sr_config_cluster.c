@@ -148,8 +148,9 @@ int sr_config_cluster_resolve(const sr_conf_t *vhost, sr_cluster_config_t *out)
     int rc = sr_config_cluster_mode(b, out);
     rc = rc ? rc : sr_config_cluster_addrs(b, "origin", false, out->origins, &out->origin_count);
     rc = rc ? rc : sr_conf_bool(sr_conf_get(b, "token_traverse"), false, &out->is_token_traverse);
-    if (rc == SR_OK && out->is_edge && out->origin_count == 0) {
-        rc = sr_err_new(SR_ECONFIG, "%s:%d: cluster mode remote needs at least one origin", sr_conf_file(b),
+    const sr_conf_t *reg = sr_conf_get(b, "registry");
+    if (rc == SR_OK && out->is_edge && out->origin_count == 0 && !reg) {
+        rc = sr_err_new(SR_ECONFIG, "%s:%d: cluster mode remote needs an origin or a registry", sr_conf_file(b),
                         sr_conf_line(b));
     }
     const sr_conf_t *pn = sr_conf_get(b, "protocol");
@@ -158,12 +159,15 @@ int sr_config_cluster_resolve(const sr_conf_t *vhost, sr_cluster_config_t *out)
     }
     const sr_conf_t *vn = sr_conf_get(b, "vhost");
     snprintf(out->upstream_vhost, sizeof(out->upstream_vhost), "%s", sr_conf_str(vn, ""));
-    const sr_conf_t *reg = sr_conf_get(b, "registry");
     const char *r = sr_conf_str(reg, "");
     sr_url_t u;
     if (rc == SR_OK && r[0] && (sr_url_parse(r, &u) != SR_OK || strcmp(u.scheme, "redis") != 0 || !u.host[0])) {
         rc = sr_config_cluster_bad(reg, r, "expected redis://HOST[:PORT][/DB]");
     }
     snprintf(out->registry, sizeof(out->registry), "%s", r);
+    const sr_conf_t *adv = sr_conf_get(b, "advertise");
+    if (rc == SR_OK && adv) {
+        rc = sr_config_cluster_addr(adv, sr_conf_str(adv, ""), false, &out->advertise);
+    }
     return rc;
 }

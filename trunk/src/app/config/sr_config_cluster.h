@@ -34,9 +34,10 @@ typedef struct sr_cluster_config {
     bool is_edge; /* mode remote */
     sr_cluster_addr_t origins[SR_CLUSTER_MAX_HOSTS];
     int origin_count;
-    bool is_token_traverse;   /* an edge checks each client's connect with the origin first */
-    char upstream_vhost[256]; /* the vhost name asked of the origin ("" = the client's) */
-    char registry[256];       /* ours: redis://HOST:PORT[/DB] where origins list their streams */
+    bool is_token_traverse;      /* an edge checks each client's connect with the origin first */
+    char upstream_vhost[256];    /* the vhost name asked of the origin ("" = the client's) */
+    char registry[256];          /* ours: redis://HOST:PORT[/DB] where origins list their streams */
+    sr_cluster_addr_t advertise; /* ours: the address others pull from (host "" = this host's first IPv4) */
 } sr_cluster_config_t;
 
 /* Parse (n: the directive for file:line, NULL when text came from a service) "host", "host:port", "[v6]:port" or (with

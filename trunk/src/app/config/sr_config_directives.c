@@ -225,6 +225,7 @@ static const sr_dir_t sr_dirs[] = {
     {"vhost.cluster", "token_traverse", SR_DIR_SUPPORTED},
     {"vhost.cluster", "vhost", SR_DIR_SUPPORTED},
     {"vhost.cluster", "registry", SR_DIR_SUPPORTED},
+    {"vhost.cluster", "advertise", SR_DIR_SUPPORTED},
     {"vhost.cluster", "protocol", SR_DIR_SUPPORTED},
     {"vhost.cluster", "debug_srs_upnode", SR_DIR_IGNORED}, /* no debug info is sent upstream */
     {"vhost.cluster", "origin_cluster", SR_DIR_IGNORED},   /* the registry is the origin cluster */

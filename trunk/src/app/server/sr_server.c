@@ -14,6 +14,7 @@
 #include "sr_error.h"
 #include "sr_listener.h"
 #include "sr_log.h"
+#include "sr_registry.h"
 #include "sr_sinks.h"
 #include "sr_st.h"
 #include "sr_stream_policy.h"
@@ -220,6 +221,7 @@ int sr_server_start(sr_server_t *s)
     if (rc == SR_OK) {
         s->sampler = sr_co_start(sr_server_sampler_cycle, s, NULL);
         sr_edge_start(s);
+        sr_registry_start(s);
     }
     return rc;
 }
@@ -293,6 +295,7 @@ void sr_server_stop(sr_server_t *s, sr_utime_t timeout_us)
     sr_co_stop(s->sampler);
     s->sampler = NULL;
     sr_edge_stop(s);
+    sr_registry_stop(s); /* after the pulls: their unpublish is not ours to list */
     sr_listeners_free(s->listeners);
     s->listeners = NULL;
     for (sr_client_t *c = s->clients; c; c = c->next) {

@@ -97,6 +97,9 @@ void sr_server_reload(sr_server_t *s, sr_server_config_t *config);
 /* Log where to publish and where to watch, with this host's address and cfg's ports
  * (sr_server_urls.c). */
 void sr_server_log_urls(const sr_server_config_t *cfg);
+/* This host's first up, non-loopback IPv4 address (getifaddrs reads the kernel's
+ * table, no DNS), else 127.0.0.1: what others are told to connect to. */
+void sr_server_host_ip(char *out, size_t size);
 /* Close listeners, ask every connection to close, and wait up to timeout_us for them. May yield. */
 void sr_server_stop(sr_server_t *s, sr_utime_t timeout_us);
 void sr_server_free(sr_server_t *s);

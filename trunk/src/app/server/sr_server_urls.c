@@ -16,9 +16,7 @@
 #include "sr_consts.h"
 #include "sr_log.h"
 
-/* The first up, non-loopback IPv4 address (getifaddrs reads the kernel's table, no
- * DNS), else 127.0.0.1. */
-static void sr_server_urls_host(char *out, size_t size)
+void sr_server_host_ip(char *out, size_t size)
 {
     snprintf(out, size, "127.0.0.1");
     struct ifaddrs *all = NULL;
@@ -38,7 +36,7 @@ static void sr_server_urls_host(char *out, size_t size)
 void sr_server_log_urls(const sr_server_config_t *cfg)
 {
     char host[64];
-    sr_server_urls_host(host, sizeof(host));
+    sr_server_host_ip(host, sizeof(host));
     const sr_vhost_config_t *v = sr_server_config_vhost_exact(cfg, SR_DEFAULT_VHOST);
     if (cfg->listen_count > 0) {
         int port = cfg->listens[0].port;
