@@ -210,6 +210,7 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
     c->hooks = sr_calloc((size_t)count + 1, sizeof(sr_hooks_config_t));
     c->hls = sr_calloc((size_t)count + 1, sizeof(sr_hls_config_t));
     c->dvr = sr_calloc((size_t)count + 1, sizeof(sr_dvr_config_t));
+    c->process = sr_calloc((size_t)count + 1, sizeof(sr_process_config_t));
     for (const sr_conf_t *n = sr_conf_get(root, "vhost"); n; n = sr_conf_next(root, n, "vhost")) {
         sr_vhost_config_t *v = &c->vhosts[c->vhost_count];
         int rc = sr_config_resolve_vhost(n, c, v);
@@ -223,13 +224,15 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
         v->hooks = &c->hooks[c->vhost_count];
         v->hls = &c->hls[c->vhost_count];
         v->dvr = &c->dvr[c->vhost_count];
+        v->process = &c->process[c->vhost_count];
         if ((rc = sr_config_media_resolve_hls(n, &c->hls[c->vhost_count])) != SR_OK ||
             (rc = sr_config_media_resolve_dvr(n, &c->dvr[c->vhost_count])) != SR_OK) {
             return rc;
         }
         rc = sr_config_http_resolve_hooks(n, &c->hooks[c->vhost_count]);
+        rc = rc ? rc : sr_config_process_resolve_vhost(n, &c->process[c->vhost_count]);
         if (rc != SR_OK) {
-            c->vhost_count++; /* so that free releases what the hooks allocated */
+            c->vhost_count++; /* so that free releases what the hooks and process allocated */
             return rc;
         }
         c->vhost_count++;
@@ -280,10 +283,12 @@ void sr_server_config_free(sr_server_config_t *c)
     sr_conf_free(c->root);
     for (int i = 0; c->hooks && i < c->vhost_count; i++) {
         sr_config_http_hooks_deinit(&c->hooks[i]);
+        sr_config_process_deinit(&c->process[i]);
     }
     sr_free(c->hooks);
     sr_free(c->hls);
     sr_free(c->dvr);
+    sr_free(c->process);
     sr_free(c->vhosts);
     sr_free(c->path);
     sr_free(c);
@@ -296,6 +301,7 @@ void sr_server_config_vhost_detach(sr_vhost_config_t *dst, const sr_vhost_config
     dst->hooks = NULL;
     dst->hls = NULL;
     dst->dvr = NULL;
+    dst->process = NULL;
 }
 
 const sr_vhost_config_t *sr_server_config_vhost_exact(const sr_server_config_t *c, const char *name)
