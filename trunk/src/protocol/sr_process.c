@@ -63,14 +63,19 @@ void sr_argv_push(sr_argv_t *a, const char *s)
 
 void sr_argv_pushf(sr_argv_t *a, const char *fmt, ...)
 {
-    va_list ap;
+    if (!fmt) {
+        return; /* never: tells UBSan builds of GCC 12 that fmt is set (else -Wformat-truncation) */
+    }
+    va_list ap, again;
     va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    char *s = sr_malloc((size_t)SR_MAX(len, 0) + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)SR_MAX(len, 0) + 1, fmt, ap);
-    va_end(ap);
+    size_t len = (size_t)SR_MAX(n, 0);
+    char *s = sr_malloc(len + 1);
+    s[0] = '\0';
+    vsnprintf(s, len + 1, fmt, again);
+    va_end(again);
     sr_argv_push_owned(a, s);
 }
 
