@@ -10,7 +10,6 @@ ingests."""
 
 import os
 import signal
-import time
 
 from strand_env import api_ok, check, http_body, http_request, wait_until
 
