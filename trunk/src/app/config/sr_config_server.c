@@ -212,6 +212,7 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
     c->dvr = sr_calloc((size_t)count + 1, sizeof(sr_dvr_config_t));
     c->forward = sr_calloc((size_t)count + 1, sizeof(sr_forward_config_t));
     c->cluster = sr_calloc((size_t)count + 1, sizeof(sr_cluster_config_t));
+    c->process = sr_calloc((size_t)count + 1, sizeof(sr_process_config_t));
     for (const sr_conf_t *n = sr_conf_get(root, "vhost"); n; n = sr_conf_next(root, n, "vhost")) {
         sr_vhost_config_t *v = &c->vhosts[c->vhost_count];
         int rc = sr_config_resolve_vhost(n, c, v);
@@ -227,6 +228,7 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
         v->dvr = &c->dvr[c->vhost_count];
         v->forward = &c->forward[c->vhost_count];
         v->cluster = &c->cluster[c->vhost_count];
+        v->process = &c->process[c->vhost_count];
         if ((rc = sr_config_media_resolve_hls(n, &c->hls[c->vhost_count])) != SR_OK ||
             (rc = sr_config_media_resolve_dvr(n, &c->dvr[c->vhost_count])) != SR_OK ||
             (rc = sr_config_cluster_resolve_forward(n, &c->forward[c->vhost_count])) != SR_OK ||
@@ -234,8 +236,9 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
             return rc;
         }
         rc = sr_config_http_resolve_hooks(n, &c->hooks[c->vhost_count]);
+        rc = rc ? rc : sr_config_process_resolve_vhost(n, &c->process[c->vhost_count]);
         if (rc != SR_OK) {
-            c->vhost_count++; /* so that free releases what the hooks allocated */
+            c->vhost_count++; /* so that free releases what the hooks and process allocated */
             return rc;
         }
         c->vhost_count++;
@@ -286,12 +289,14 @@ void sr_server_config_free(sr_server_config_t *c)
     sr_conf_free(c->root);
     for (int i = 0; c->hooks && i < c->vhost_count; i++) {
         sr_config_http_hooks_deinit(&c->hooks[i]);
+        sr_config_process_deinit(&c->process[i]);
     }
     sr_free(c->hooks);
     sr_free(c->hls);
     sr_free(c->dvr);
     sr_free(c->forward);
     sr_free(c->cluster);
+    sr_free(c->process);
     sr_free(c->vhosts);
     sr_free(c->path);
     sr_free(c);
@@ -306,6 +311,7 @@ void sr_server_config_vhost_detach(sr_vhost_config_t *dst, const sr_vhost_config
     dst->dvr = NULL;
     dst->forward = NULL;
     dst->cluster = NULL;
+    dst->process = NULL;
 }
 
 const sr_vhost_config_t *sr_server_config_vhost_exact(const sr_server_config_t *c, const char *name)

@@ -13,6 +13,7 @@
 #include "sr_config_cluster.h"
 #include "sr_config_http.h"
 #include "sr_config_media.h"
+#include "sr_config_process.h"
 #include "sr_config_rtc.h"
 #include "sr_config_srt.h"
 #include "sr_core.h"
@@ -52,8 +53,9 @@ typedef struct sr_vhost_config {
     const sr_dvr_config_t *dvr;
     const sr_forward_config_t *forward;
     const sr_cluster_config_t *cluster;
-    const sr_hooks_config_t *hooks; /* owned by the config; never keep it across a yield */
-    const sr_conf_t *node;          /* the vhost block, owned by the config */
+    const sr_hooks_config_t *hooks;     /* owned by the config; never keep it across a yield */
+    const sr_process_config_t *process; /* transcode, ingest, exec; owned by the config */
+    const sr_conf_t *node;              /* the vhost block, owned by the config */
 } sr_vhost_config_t;
 
 typedef struct sr_server_config {
@@ -80,6 +82,7 @@ typedef struct sr_server_config {
     sr_dvr_config_t *dvr;         /* one per vhost, same index */
     sr_forward_config_t *forward; /* one per vhost, same index */
     sr_cluster_config_t *cluster; /* one per vhost, same index */
+    sr_process_config_t *process; /* one per vhost, same index */
     int vhost_count;
     int warnings; /* unknown or not-yet-supported directives seen */
 } sr_server_config_t;
@@ -93,7 +96,7 @@ void sr_server_config_free(sr_server_config_t *c);
 const sr_vhost_config_t *sr_server_config_vhost(const sr_server_config_t *c, const char *name);
 /* Copy src into dst for a connection to keep across yields: a reload frees the config,
  * so the copy drops everything that points into it (node, hooks, hls, dvr, forward,
- * cluster). */
+ * cluster, process). */
 void sr_server_config_vhost_detach(sr_vhost_config_t *dst, const sr_vhost_config_t *src);
 /* The vhost named exactly name, or NULL. */
 const sr_vhost_config_t *sr_server_config_vhost_exact(const sr_server_config_t *c, const char *name);

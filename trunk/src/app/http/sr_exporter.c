@@ -6,7 +6,8 @@
  * per-stream bitrate, clients, frames and drops, labelled {vhost, app, stream} with
  * escaped values, and SRT's: clients by mode, handshake refusals, the packets libsrt
  * retransmitted, lost and dropped (closed connections included, so they only grow) and
- * the round-trip times of the open connections. Part of the HTTP API module: it shares the samplers of
+ * the round-trip times of the open connections, and the transcode/ingest/exec children
+ * running and restarted. Part of the HTTP API module: it shares the samplers of
  * sr_http_api_internal.h.
  *
  * Not here: push gateways, OpenMetrics, histograms.
@@ -21,6 +22,7 @@
 #include "sr_consts.h"
 #include "sr_error.h"
 #include "sr_http_api_internal.h"
+#include "sr_jobs.h"
 #include "sr_rtc.h"
 #include "sr_srt.h"
 
@@ -277,6 +279,29 @@ static void sr_exporter_rtc(sr_buf_t *out, sr_server_t *s)
                     st->retransmitted);
 }
 
+/* ---- transcode, ingest, exec ---- */
+
+static void sr_exporter_children(sr_buf_t *out, sr_server_t *s)
+{
+    const sr_supervisor_t *sup = sr_jobs_supervisor(sr_server_jobs(s));
+    int running[SR_CHILD_KIND_COUNT] = {0};
+    uint64_t restarts[SR_CHILD_KIND_COUNT] = {0};
+    for (int k = 0; sup && k < SR_CHILD_KIND_COUNT; k++) {
+        sr_supervisor_counts(sup, (sr_child_kind_t)k, &running[k], &restarts[k]);
+    }
+    const char *families[][3] = {
+        {"strand_transcoders", "gauge", "External programs running, by kind (transcode, ingest, exec)."},
+        {"strand_transcoder_restarts_total", "counter", "Times an external program was started again after it ended."},
+    };
+    for (size_t f = 0; f < SR_ARRAY_SIZE(families); f++) {
+        sr_exporter_head(out, families[f][0], families[f][1], families[f][2]);
+        for (int k = 0; k < SR_CHILD_KIND_COUNT; k++) {
+            sr_buf_printf(out, "%s{kind=\"%s\"} %llu\n", families[f][0], sr_child_kind_name((sr_child_kind_t)k),
+                          f == 0 ? (unsigned long long)running[k] : (unsigned long long)restarts[k]);
+        }
+    }
+}
+
 int sr_exporter_serve(sr_http_ctx_t *ctx)
 {
     const char *method = ctx->req->method_name;
@@ -295,6 +320,7 @@ int sr_exporter_serve(sr_http_ctx_t *ctx)
     sr_exporter_streams(&out, ctx->server);
     sr_exporter_srt(&out, ctx->server);
     sr_exporter_rtc(&out, ctx->server);
+    sr_exporter_children(&out, ctx->server);
     rc = sr_http_conn_reply(ctx, 200, SR_EXPORTER_CONTENT_TYPE, out.data, out.len, false);
     sr_buf_deinit(&out);
     return rc;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sr_http_api.c: the SRS-compatible HTTP API under /api/v1 (http_api): versions,
- * summaries, vhosts, streams, clients (and DELETE to kick one), raw reload. Replies are
+ * summaries, vhosts, streams, clients (and DELETE to kick one), raw reload; and
+ * Strand's transcoders, ingesters and execs (sr_http_api_process.c). Replies are
  * JSON with SRS's envelope {code, server, service, pid} and SRS's error codes; an id
  * that is not found is HTTP 200 with a nonzero code, as SRS does. Optional Basic auth,
  * CORS and JSONP (?callback=). Every reply is built with the JSON writer, so names that
@@ -193,6 +194,9 @@ static int sr_http_api_v1(sr_http_api_call_t *call)
         {"raw", "raw api, supports rpc=reload"},
         {"forwards", "the forward links of live streams (Strand)"},
         {"edges", "the edge pulls and pushes with their origins (Strand)"},
+        {"transcoders", "the ffmpeg children of transcode (Strand)"},
+        {"ingesters", "the ffmpeg children of ingest (Strand)"},
+        {"execs", "the commands of exec publish (Strand)"},
     };
     sr_json_writer_key(call->w, "urls");
     sr_json_writer_object_start(call->w);
@@ -585,6 +589,28 @@ static int sr_http_api_edges(sr_http_api_call_t *call)
 }
 
 /* ======================================================================== */
+/* external programs (sr_http_api_process.c)                                */
+/* ======================================================================== */
+
+static int sr_http_api_transcoders(sr_http_api_call_t *call)
+{
+    sr_http_api__write_transcoders(call->w, call->ctx->server);
+    return SR_OK;
+}
+
+static int sr_http_api_ingesters(sr_http_api_call_t *call)
+{
+    sr_http_api__write_ingesters(call->w, call->ctx->server);
+    return SR_OK;
+}
+
+static int sr_http_api_execs(sr_http_api_call_t *call)
+{
+    sr_http_api__write_execs(call->w, call->ctx->server);
+    return SR_OK;
+}
+
+/* ======================================================================== */
 /* routing                                                                  */
 /* ======================================================================== */
 
@@ -596,10 +622,17 @@ typedef struct sr_http_api_route {
 } sr_http_api_route_t;
 
 static const sr_http_api_route_t sr_http_api_routes[] = {
-    {"versions", sr_http_api_versions, false, false}, {"summaries", sr_http_api_summaries, false, false},
-    {"vhosts", sr_http_api_vhosts, true, false},      {"streams", sr_http_api_streams, true, false},
-    {"clients", sr_http_api_clients, true, true},     {"raw", sr_http_api_raw, false, false},
-    {"forwards", sr_http_api_forwards, false, false}, {"edges", sr_http_api_edges, false, false},
+    {"versions", sr_http_api_versions, false, false},
+    {"summaries", sr_http_api_summaries, false, false},
+    {"vhosts", sr_http_api_vhosts, true, false},
+    {"streams", sr_http_api_streams, true, false},
+    {"clients", sr_http_api_clients, true, true},
+    {"raw", sr_http_api_raw, false, false},
+    {"transcoders", sr_http_api_transcoders, false, false},
+    {"ingesters", sr_http_api_ingesters, false, false},
+    {"execs", sr_http_api_execs, false, false},
+    {"forwards", sr_http_api_forwards, false, false},
+    {"edges", sr_http_api_edges, false, false},
 };
 
 /* Split "/api/v1/NAME[/ID][/]" into name and id ("" when absent). Returns false when the

@@ -143,6 +143,14 @@ void sr_http_api__write_summaries(struct sr_json_writer *w, struct sr_server *s,
 void sr_http_api__write_forwards(struct sr_json_writer *w);
 void sr_http_api__write_edges(struct sr_json_writer *w, struct sr_server *s);
 
+/* ---- external programs (sr_http_api_process.c) ---- */
+
+/* Write "transcoders" / "ingesters" / "execs": [...] (each child's id, vhost, app, stream,
+ * engine, pid, state, restarts, started_ms, output, log, cmdline) into the open object of w. */
+void sr_http_api__write_transcoders(struct sr_json_writer *w, struct sr_server *s);
+void sr_http_api__write_ingesters(struct sr_json_writer *w, struct sr_server *s);
+void sr_http_api__write_execs(struct sr_json_writer *w, struct sr_server *s);
+
 /* ---- Prometheus ---- */
 
 /* Append s as a Prometheus label value body (text format 0.0.4): '\\', '"' and

@@ -12,6 +12,7 @@
 #include "sr_context.h"
 #include "sr_edge.h"
 #include "sr_error.h"
+#include "sr_jobs.h"
 #include "sr_listener.h"
 #include "sr_log.h"
 #include "sr_registry.h"
@@ -32,6 +33,7 @@ struct sr_server {
     sr_co_t *sampler;
     bool is_stopping;
     struct sr_hooks *hooks; /* owned by sr_http_hooks */
+    sr_jobs_t *jobs;        /* transcode, ingest, exec children */
 };
 
 /* The server's own observer of every stream: the counters of the exporter. */
@@ -71,6 +73,11 @@ const char *sr_server_id(const sr_server_t *s)
 const char *sr_server_service_id(const sr_server_t *s)
 {
     return s->service_id;
+}
+
+const struct sr_jobs *sr_server_jobs(const sr_server_t *s)
+{
+    return s->jobs;
 }
 
 struct sr_hooks *sr_server_hooks(const sr_server_t *s)
@@ -222,6 +229,7 @@ int sr_server_start(sr_server_t *s)
         s->sampler = sr_co_start(sr_server_sampler_cycle, s, NULL);
         sr_edge_start(s);
         sr_registry_start(s);
+        s->jobs = sr_jobs_start(s);
     }
     return rc;
 }
@@ -269,6 +277,7 @@ void sr_server_reload(sr_server_t *s, sr_server_config_t *config)
         }
     }
     sr_source_registry_foreach(s->sources, sr_server_reload_source, s);
+    sr_jobs_reload(s->jobs);
     sr_server_config_free(old);
     sr_trace("reload: applied %s (%d vhosts, %d listeners, log level %s)", config->path, config->vhost_count,
              config->listen_count, sr_log_level_name((sr_log_level_t)config->log_level));
@@ -298,6 +307,8 @@ void sr_server_stop(sr_server_t *s, sr_utime_t timeout_us)
     sr_registry_stop(s); /* after the pulls: their unpublish is not ours to list */
     sr_listeners_free(s->listeners);
     s->listeners = NULL;
+    sr_jobs_stop(s->jobs, SR_MIN(timeout_us, SR_SUPERVISOR_KILL_GRACE_US)); /* their connections close with them */
+    s->jobs = NULL;
     for (sr_client_t *c = s->clients; c; c = c->next) {
         sr_co_interrupt(c->co);
     }

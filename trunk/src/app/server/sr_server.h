@@ -27,6 +27,7 @@ enum {
 };
 struct sr_co;
 struct sr_hooks;
+struct sr_jobs;
 struct sr_io;
 struct sr_request;
 struct sr_sock;
@@ -92,7 +93,8 @@ int sr_server_start(sr_server_t *s);
  * re-bound where they changed, vhost policies pushed into live streams, clients of removed
  * or disabled vhosts closed (and HTTP viewers of a mount turned off or moved), HLS/DVR of
  * live streams started or stopped as the new config says (sr_sinks_reload). Never fails
- * half-way: listener errors are logged. May yield. */
+ * half-way: listener errors are logged. Transcode, ingest and exec children follow
+ * the new config (sr_jobs). May yield. */
 void sr_server_reload(sr_server_t *s, sr_server_config_t *config);
 /* Log where to publish and where to watch, with this host's address and cfg's ports
  * (sr_server_urls.c). */
@@ -134,6 +136,8 @@ const char *sr_server_service_id(const sr_server_t *s);
 /* The HTTP hooks notification queue (sr_http_hooks.c attaches and detaches it; the
  * server only keeps the pointer), or NULL. */
 struct sr_hooks *sr_server_hooks(const sr_server_t *s);
+/* The transcode/ingest/exec children (sr_jobs.h) while the server runs, else NULL. */
+const struct sr_jobs *sr_server_jobs(const sr_server_t *s);
 void sr_server_set_hooks(sr_server_t *s, struct sr_hooks *hooks);
 /* Apply a freshly loaded config file (the HTTP API's raw reload and SIGHUP use it). */
 int sr_server_reload_file(sr_server_t *s);
