@@ -9,7 +9,8 @@ handshake timeout, and good clients keep working. A config whose certificate is 
 or whose key belongs to another certificate is refused with the directive's file:line.
 SIGHUP with a new certificate: new connections see it (openssl s_client fingerprints),
 a viewer connected before keeps streaming, and a broken certificate on reload is refused
-while the running one stays."""
+while the running one stays. Headless Chromium, trusting the demo certificate by its
+public key hash, plays HTTP-FLV from the players page served over HTTPS."""
 
 import os
 import random
@@ -21,6 +22,7 @@ import time
 
 from strand_env import (ROOT, STRAND_BIN, check, log_since, parse_flv_tags, flv_kinds, wait_closed_by_peer,
                         wait_log, wait_until)
+from test_players import build_page, check_playback, publish_browser_friendly, run_players_check, setup_tools
 from test_rtmp import count_packets, expect_alive
 
 CERT = os.path.join(ROOT, "conf", "server.crt")
@@ -346,4 +348,32 @@ def test_tls_sighup_new_certificate(env):
           % log_since(srv, off)[-400:])
     check(served_fingerprint(env, srv.https_port, name="s_client-refused") == new_fp,
           "a refused reload changed the certificate")
+    expect_alive(pub, "publisher")
+
+
+def spki_hash(env, cert):
+    """base64(SHA-256(SubjectPublicKeyInfo)) of cert, as Chromium's
+    --ignore-certificate-errors-spki-list wants it."""
+    rc, out, err, _ = env.run("spki", ["sh", "-c", "openssl x509 -in \"$1\" -pubkey -noout | openssl pkey -pubin "
+                                       "-outform der | openssl dgst -sha256 -binary | base64", "spki", cert], 10)
+    check(rc == 0 and len(out.strip()) == 44, "SPKI hash of %s: exit %s %r %s" % (cert, rc, out, err[-200:]))
+    return out.strip()
+
+
+def test_tls_players(env):
+    """Headless Chromium trusting conf/server.crt (by its SPKI hash, nothing else) opens
+    the players page over HTTPS without ?api=: server.json gives the API's HTTPS port, the
+    stream list comes from the API over HTTPS, and the FLV button plays HTTP-FLV over
+    HTTPS (currentTime advances >= 2 s, frames decoded)."""
+    setup_tools(env)
+    www = build_page(env)
+    stream = "tlsplay"
+    srv = env.server(tls_body(www, "cert %s;\nkey %s;" % (CERT, KEY)))
+    pub = publish_browser_friendly(env, srv.url(stream))
+    check(wait_log(srv, r"publish __defaultVhost__/live/%s start" % stream, 10), "no publish: %s" % pub.errtail(4))
+    base = "https://127.0.0.1:%d" % srv.https_port
+    page = "%s/players/?url=%s/live/%s.flv" % (base, base, stream)
+    by = run_players_check(env, stream, [{"kind": "flv", "page": page}],
+                           extra_args=["--ignore-certificate-errors-spki-list=" + spki_hash(env, CERT)])
+    check_playback(by["flv"], "HTTP-FLV over HTTPS")
     expect_alive(pub, "publisher")
