@@ -15,12 +15,16 @@
   // a file, assume the defaults on this machine.
   var host = location.hostname || '127.0.0.1';
   var origin = location.protocol === 'file:' ? 'http://' + host + ':8080' : location.origin;
-  // Filled from server.json: {rtmp, http, api, srt, rtc: {enabled, port}, flv, hls}.
+  // Filled from server.json: {rtmp, http, api, srt, rtc, https, api_https: {enabled, port}, flv, hls}.
   var server = { rtmp: { enabled: true, port: 1935 }, api: { enabled: true, port: 1985 },
                  srt: { enabled: false, port: 0 }, rtc: { enabled: false, port: 0 } };
   var apiBase = '';
+  // A page served over HTTPS calls the API over HTTPS: browsers block mixed content.
   function setApiBase() {
-    apiBase = 'http://' + host + ':' + (params.get('api') || server.api.port);
+    var tls = location.protocol === 'https:';
+    var port = params.get('api') || (tls && server.api_https && server.api_https.enabled ? server.api_https.port
+                                                                                         : server.api.port);
+    apiBase = (tls ? 'https://' : 'http://') + host + ':' + port;
   }
   setApiBase();
 
@@ -245,7 +249,7 @@
   var info = location.protocol === 'file:' ? Promise.reject(new Error('opened from a file'))
                                            : fetch('server.json').then(function (r) { return r.json(); });
   info.then(function (js) {
-    ['rtmp', 'api', 'srt', 'rtc'].forEach(function (k) { if (js[k]) server[k] = js[k]; });
+    ['rtmp', 'api', 'srt', 'rtc', 'api_https'].forEach(function (k) { if (js[k]) server[k] = js[k]; });
     setApiBase();
   }).catch(function () { /* keep SRS's defaults */ }).then(function () {
     showPublishUrls();

@@ -6,7 +6,8 @@
 //
 //   node players_check.js CONFIG_JSON
 //   CONFIG: {playwright, chromium, pidFile, tmpDir, shotDir, stream, startTimeout,
-//            playSeconds, deadline, cases: [{kind: "flv"|"hls"|"rtc"|"whip", page: URL, noClick?}]}
+//            playSeconds, deadline, cases: [{kind: "flv"|"hls"|"rtc"|"whip", page: URL, noClick?}],
+//            extraArgs?: more Chromium flags (e.g. a certificate to trust)}
 // A "whip" case opens a page that publishes (?publish=pattern), waits until its publish
 // status says publishing, keeps publishing for playSeconds, and reports the status.
 // Prints one JSON object on stdout: {cases: [{kind, listed, rowText, started, t0, t1,
@@ -121,7 +122,7 @@ async function main() {
   const result = { cases: [] };
   // launchServer rather than launch: it tells us Chromium's pid, which the test kills
   // itself if this script dies or times out before closing the browser.
-  const server = await chromium.launchServer({ executablePath: cfg.chromium, args: ARGS,
+  const server = await chromium.launchServer({ executablePath: cfg.chromium, args: ARGS.concat(cfg.extraArgs || []),
     headless: true, handleSIGINT: false });
   fs.writeFileSync(cfg.pidFile, String(server.process().pid));
   const watchdog = setTimeout(() => {

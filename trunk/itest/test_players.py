@@ -171,11 +171,13 @@ def players_check_config(env, stream, cases, play_seconds=4):
             "startTimeout": 12, "playSeconds": play_seconds, "deadline": 60, "cases": cases}
 
 
-def run_players_check(env, stream, cases, play_seconds=4):
-    """Run players_check.js in headless Chromium on the cases; {kind: result}. Keep the
+def run_players_check(env, stream, cases, play_seconds=4, extra_args=None):
+    """Run players_check.js in headless Chromium (with extra_args, more flags) on the cases;
+    {kind: result}. Keep the
     calling test's name short: Chromium's profile (and its sockets) lives under the
     test's directory, and a long path makes the launch fail (sun_path is 108 bytes)."""
     cfg = players_check_config(env, stream, cases, play_seconds)
+    cfg["extraArgs"] = extra_args or []
     pid_file = cfg["pidFile"]
     try:
         rc, out, err, secs = env.run("players-check", ["node", CHECK_JS, json.dumps(cfg)], 70)

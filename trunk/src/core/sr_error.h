@@ -40,6 +40,7 @@ SR_BEGIN_DECLS
     X(1021, EUNSUPPORTED, "unsupported")                                                                               \
     X(1022, EALREADY_RUNNING, "another instance is running")                                                           \
     X(1023, EREDIS, "redis command failed")                                                                            \
+    X(1024, ETLS, "tls failed")                                                                                        \
     X(2000, ERTMP_HANDSHAKE, "rtmp handshake failed")                                                                  \
     X(2001, ERTMP_CHUNK, "rtmp chunk stream invalid")                                                                  \
     X(2002, ERTMP_AMF0, "rtmp amf0 invalid")                                                                           \

@@ -5,12 +5,16 @@
  */
 #include "sr_config_http.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sr_alloc.h"
 #include "sr_error.h"
+#include "sr_log.h"
+#include "sr_tls.h"
 
 static const char *const sr_hook_names[SR_HOOK_COUNT] = {
     "on_connect", "on_close", "on_publish", "on_unpublish", "on_play", "on_stop", "on_dvr", "on_hls", "on_hls_notify",
@@ -70,6 +74,54 @@ static void sr_config_http_copy(char *dst, size_t size, const sr_conf_t *n, cons
     snprintf(dst, size, "%s", sr_conf_str(n, dflt));
 }
 
+/* A TLS file directive n (NULL: the default, cited at the block b) that must be readable. */
+static int sr_config_tls_file(const sr_conf_t *b, const sr_conf_t *n, const char *name, const char *path)
+{
+    const sr_conf_t *at = n ? n : b;
+    if (!path[0] || access(path, R_OK) != 0) {
+        return sr_err_new(SR_ECONFIG, "%s:%d: %s %s %s: %s", sr_conf_file(at), sr_conf_line(at), name,
+                          n ? sr_conf_name(n) : "default", path, path[0] ? strerror(errno) : "empty path");
+    }
+    return SR_OK;
+}
+
+int sr_config_tls_resolve(const sr_conf_t *b, const char *name, int default_port, const char *alpn,
+                          sr_tls_listen_config_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = sr_config_server_block(b, default_port, &out->is_enabled, &out->addr);
+    const sr_conf_t *key = b ? sr_conf_get(b, "key") : NULL;
+    const sr_conf_t *cert = b ? sr_conf_get(b, "cert") : NULL;
+    sr_config_http_copy(out->key, sizeof(out->key), key, "./conf/server.key");
+    sr_config_http_copy(out->cert, sizeof(out->cert), cert, "./conf/server.crt");
+    if (rc != SR_OK || !out->is_enabled) {
+        return rc;
+    }
+    if ((rc = sr_config_tls_file(b, cert, name, out->cert)) != SR_OK ||
+        (rc = sr_config_tls_file(b, key, name, out->key)) != SR_OK) {
+        return rc;
+    }
+    rc = sr_tls_ctx_new_server(out->cert, out->key, alpn, &out->ctx);
+    if (rc != SR_OK) {
+        const sr_conf_t *at = cert ? cert : key ? key : b;
+        return sr_err_wrap(rc, "%s:%d: %s cert %s, key %s", sr_conf_file(at), sr_conf_line(at), name, out->cert,
+                           out->key);
+    }
+    if (!alpn) {
+        sr_tls_ctx_no_tickets(out->ctx); /* not HTTP (rtmps): no client resumes, and rtmpdump trips on them */
+    }
+    /* at start and at each reload: which certificate the next connections get */
+    sr_trace("%s: certificate %s, %s, %s", name, out->cert, sr_tls_ctx_summary(out->ctx),
+             sr_tls_ctx_fingerprint(out->ctx));
+    return SR_OK;
+}
+
+void sr_config_tls_deinit(sr_tls_listen_config_t *t)
+{
+    sr_tls_ctx_unref(t->ctx);
+    t->ctx = NULL;
+}
+
 int sr_config_http_resolve_server(const sr_conf_t *root, sr_http_server_config_t *out)
 {
     const sr_conf_t *b = sr_conf_get(root, "http_server");
@@ -82,6 +134,10 @@ int sr_config_http_resolve_server(const sr_conf_t *root, sr_http_server_config_t
         rc = sr_conf_bool(b ? sr_conf_get(b, "crossdomain") : NULL, true, &out->is_crossdomain);
     }
     sr_config_http_copy(out->dir, sizeof(out->dir), b ? sr_conf_get(b, "dir") : NULL, "./objs/nginx/html");
+    if (rc == SR_OK) {
+        rc = sr_config_tls_resolve(b ? sr_conf_get(b, "https") : NULL, "http_server.https", 8088, "http/1.1",
+                                   &out->https);
+    }
     return rc;
 }
 
@@ -106,6 +162,9 @@ int sr_config_http_resolve_api(const sr_conf_t *root, sr_http_api_config_t *out)
     }
     sr_config_http_copy(out->username, sizeof(out->username), auth ? sr_conf_get(auth, "username") : NULL, "");
     sr_config_http_copy(out->password, sizeof(out->password), auth ? sr_conf_get(auth, "password") : NULL, "");
+    if (rc == SR_OK) {
+        rc = sr_config_tls_resolve(b ? sr_conf_get(b, "https") : NULL, "http_api.https", 1990, "http/1.1", &out->https);
+    }
     return rc;
 }
 

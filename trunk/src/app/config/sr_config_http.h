@@ -17,11 +17,23 @@ typedef struct sr_listen_addr {
     int port;
 } sr_listen_addr_t;
 
+struct sr_tls_ctx;
+
+/* A TLS listener: http_server.https, http_api.https or rtmps. */
+typedef struct sr_tls_listen_config {
+    bool is_enabled;
+    sr_listen_addr_t addr;
+    char key[1024];
+    char cert[1024];
+    struct sr_tls_ctx *ctx; /* loaded when enabled; owned by the config (sr_config_tls_deinit) */
+} sr_tls_listen_config_t;
+
 typedef struct sr_http_server_config {
     bool is_enabled;
     sr_listen_addr_t addr;
     char dir[1024];
     bool is_crossdomain;
+    sr_tls_listen_config_t https;
 } sr_http_server_config_t;
 
 typedef struct sr_http_api_config {
@@ -33,6 +45,7 @@ typedef struct sr_http_api_config {
     bool is_auth;
     char username[128];
     char password[128];
+    sr_tls_listen_config_t https;
 } sr_http_api_config_t;
 
 typedef struct sr_exporter_config {
@@ -76,6 +89,16 @@ int sr_config_http_parse_listen(const sr_conf_t *n, const char *arg, sr_listen_a
 /* enabled + listen of a global server block b (NULL: absent, so disabled on the default
  * port); http_server, http_api, exporter, srt_server and rtc_server share it. */
 int sr_config_server_block(const sr_conf_t *b, int default_port, bool *enabled, sr_listen_addr_t *addr);
+/* A TLS listener block b (NULL: absent, so disabled) named name in errors: enabled,
+ * listen (default_port), key and cert (SRS's defaults ./conf/server.key and
+ * ./conf/server.crt). When enabled, the certificate and key are loaded into out->ctx
+ * (with alpn, see sr_tls_ctx_new_server; alpn NULL is a non-HTTP protocol, whose
+ * context sends no session tickets: sr_tls_ctx_no_tickets); a file that cannot be read, is not PEM, or a
+ * key of another certificate is -SR_ECONFIG / -SR_ETLS with the directive's file:line. */
+int sr_config_tls_resolve(const sr_conf_t *b, const char *name, int default_port, const char *alpn,
+                          sr_tls_listen_config_t *out);
+/* Drop the context of a TLS listener config. */
+void sr_config_tls_deinit(sr_tls_listen_config_t *t);
 /* Global blocks. A block that is absent is disabled with SRS's default port. */
 int sr_config_http_resolve_server(const sr_conf_t *root, sr_http_server_config_t *out);
 int sr_config_http_resolve_api(const sr_conf_t *root, sr_http_api_config_t *out);

@@ -272,6 +272,9 @@ int sr_server_config_load(const char *path, sr_server_config_t **out)
     if (rc == SR_OK) {
         rc = sr_config_rtc_resolve_server(c->root, &c->rtc_server);
     }
+    if (rc == SR_OK) {
+        rc = sr_config_tls_resolve(sr_conf_get(c->root, "rtmps"), "rtmps", 1443, NULL, &c->rtmps);
+    }
     if (rc != SR_OK) {
         sr_server_config_free(c);
         return rc;
@@ -287,6 +290,9 @@ void sr_server_config_free(sr_server_config_t *c)
         return;
     }
     sr_conf_free(c->root);
+    sr_config_tls_deinit(&c->http_server.https);
+    sr_config_tls_deinit(&c->http_api.https);
+    sr_config_tls_deinit(&c->rtmps);
     for (int i = 0; c->hooks && i < c->vhost_count; i++) {
         sr_config_http_hooks_deinit(&c->hooks[i]);
         sr_config_process_deinit(&c->process[i]);

@@ -76,6 +76,7 @@ typedef struct sr_server_config {
     sr_exporter_config_t exporter;
     sr_srt_server_config_t srt_server;
     sr_rtc_server_config_t rtc_server;
+    sr_tls_listen_config_t rtmps; /* RTMP over TLS (ours) */
     sr_vhost_config_t *vhosts;
     sr_hooks_config_t *hooks;     /* one per vhost, same index */
     sr_hls_config_t *hls;         /* one per vhost, same index */

@@ -3,7 +3,10 @@
  * sr_http_conn.c: the HTTP connection loop and router. A request must arrive whole
  * within SR_HTTP_REQUEST_DEADLINE_US of its first byte (a slowloris that sends one
  * byte a second is cut off), an idle keep-alive connection is closed after
- * SR_HTTP_IDLE_TIMEOUT_US, and malformed input gets 400/413/431 and a close.
+ * SR_HTTP_IDLE_TIMEOUT_US, and malformed input gets 400/413/431 and a close. On an
+ * HTTPS port, TLS sits between the two: requests are read from the TLS session, which
+ * reads the socket through the same deadline, and the TLS handshake must end within
+ * SR_HTTP_REQUEST_DEADLINE_US of the connection's start.
  */
 #include "sr_http_conn.h"
 
@@ -17,6 +20,7 @@
 #include "sr_rtc.h"
 #include "sr_st.h"
 #include "sr_time.h"
+#include "sr_tls.h"
 
 #define SR_HTTP_IDLE_TIMEOUT_US (30 * SR_UTIME_S)
 #define SR_HTTP_REQUEST_DEADLINE_US (10 * SR_UTIME_S)
@@ -27,6 +31,8 @@ typedef struct sr_http_conn {
     sr_sock_t *sock;
     sr_io_t deadline_io;    /* the socket's io with a per-request deadline on reads */
     sr_utime_t deadline_us; /* 0: no request in progress */
+    sr_tls_t *tls;          /* HTTPS: TLS over deadline_io; NULL for plain HTTP */
+    sr_io_t *io;            /* what requests are read from and answered on */
     sr_http_reader_t *reader;
     unsigned roles;
     uint64_t requests;
@@ -166,11 +172,18 @@ static void sr_http_conn_reject(sr_http_conn_t *c, int rc)
     char body[64];
     int n = snprintf(body, sizeof(body), "%d %s\n", status, sr_http_status_text(status));
     sr_sock_set_timeouts(c->sock, SR_HANDSHAKE_TIMEOUT_US, SR_HANDSHAKE_TIMEOUT_US);
-    sr_http_response_send(sr_sock_io(c->sock), NULL, status, "text/plain; charset=utf-8", body, (size_t)n);
+    sr_http_response_send(c->io, NULL, status, "text/plain; charset=utf-8", body, (size_t)n);
 }
 
 static int sr_http_conn_serve(sr_http_conn_t *c)
 {
+    if (c->tls) {
+        c->deadline_us = sr_time_mono_us() + SR_HTTP_REQUEST_DEADLINE_US;
+        int rc = sr_tls_handshake(c->tls, c->deadline_us);
+        if (rc != SR_OK) {
+            return sr_err_wrap(rc, "https handshake");
+        }
+    }
     for (;;) {
         sr_http_request_t req;
         c->deadline_us = 0;
@@ -185,7 +198,7 @@ static int sr_http_conn_serve(sr_http_conn_t *c)
         }
         c->deadline_us = 0;
         c->requests++;
-        sr_http_ctx_t ctx = {c->server, c->sock, &c->deadline_io, &req, &c->client, c->roles};
+        sr_http_ctx_t ctx = {c->server, c->sock, c->io, &req, &c->client, c->roles};
         sr_verbose("http %s %s", req.method_name, req.target);
         rc = sr_http_conn_route(&ctx);
         bool is_keep_alive = req.is_keep_alive;
@@ -201,19 +214,26 @@ static void sr_http_conn_cycle(void *arg)
     sr_http_conn_t *c = arg;
     int rc = sr_http_conn_serve(c);
     bool is_error = !(rc == SR_OK || sr_err_is_peer_close(rc) || sr_err_is_interrupted(rc));
+    const char *scheme = c->tls ? "https" : "http";
     if (is_error) {
-        sr_warn("http %s closed after %llu requests: %s %s", c->client.ip, (unsigned long long)c->requests,
+        sr_warn("%s %s closed after %llu requests: %s %s", scheme, c->client.ip, (unsigned long long)c->requests,
                 sr_err_name(rc), sr_err_trail());
     } else {
-        sr_info("http %s closed after %llu requests", c->client.ip, (unsigned long long)c->requests);
+        sr_info("%s %s closed after %llu requests", scheme, c->client.ip, (unsigned long long)c->requests);
+    }
+    if (c->tls && rc == SR_OK) {
+        sr_sock_set_timeouts(c->sock, SR_HANDSHAKE_TIMEOUT_US, SR_HANDSHAKE_TIMEOUT_US);
+        sr_tls_shutdown(c->tls); /* a clean end for clients that check (close_notify) */
     }
     sr_server_client_remove(c->server, &c->client, is_error);
     sr_http_reader_free(c->reader);
+    sr_tls_free(c->tls);
     sr_sock_close(c->sock);
     sr_free(c);
 }
 
-void sr_http_conn_start(sr_server_t *server, sr_sock_t *sock, unsigned roles)
+/* tls: a server context for HTTPS (the connection takes its own reference), or NULL. */
+static void sr_http_conn_start_with(sr_server_t *server, sr_sock_t *sock, unsigned roles, sr_tls_ctx_t *tls)
 {
     sr_http_conn_t *c = SR_NEW(sr_http_conn_t);
     c->server = server;
@@ -221,9 +241,38 @@ void sr_http_conn_start(sr_server_t *server, sr_sock_t *sock, unsigned roles)
     c->roles = roles;
     c->deadline_io.ops = &sr_http_conn_io_ops;
     c->deadline_io.impl = c;
+    c->io = &c->deadline_io;
+    if (tls && sr_tls_new_server(tls, &c->deadline_io, &c->tls) == SR_OK) {
+        c->io = sr_tls_io(c->tls);
+    } else if (tls) {
+        sr_error("https %s: %s", sr_sock_peer_ip(sock), sr_err_trail());
+        sr_sock_close(sock);
+        sr_free(c);
+        return;
+    }
     sr_sock_set_nodelay(sock, true); /* responses are written whole; Nagle would only delay them */
-    c->reader = sr_http_reader_new(&c->deadline_io, NULL);
+    c->reader = sr_http_reader_new(c->io, NULL);
     sr_server_client_start(server, &c->client, sr_sock_peer_ip(sock), sr_sock_io(sock), sr_http_conn_cycle, c);
+}
+
+void sr_http_conn_start(sr_server_t *server, sr_sock_t *sock, unsigned roles)
+{
+    sr_http_conn_start_with(server, sock, roles, NULL);
+}
+
+/* An HTTPS port: the certificate of the config in force now, so a reload's new one
+ * serves the next connections while the current ones keep theirs. A port that is
+ * both http_server.https and http_api.https uses http_server's. */
+static void sr_https_conn_start(sr_server_t *server, sr_sock_t *sock, unsigned roles)
+{
+    const sr_server_config_t *cfg = sr_server_config(server);
+    sr_tls_ctx_t *tls = (roles & SR_ROLE_HTTP_SERVER) ? cfg->http_server.https.ctx : cfg->http_api.https.ctx;
+    if (!tls) {
+        sr_error("https %s: no certificate loaded", sr_sock_peer_ip(sock));
+        sr_sock_close(sock);
+        return;
+    }
+    sr_http_conn_start_with(server, sock, roles, tls);
 }
 
 /* ==== listeners ==== */
@@ -241,15 +290,24 @@ static int sr_http_conn_addresses(const sr_listen_proto_t *self, const sr_server
         is_enabled = c->exporter.is_enabled;
         addr = &c->exporter.addr;
     }
-    if (!is_enabled || max < 1) {
-        return 0;
-    }
-    *out = *addr;
-    return 1;
+    return sr_listen_one(is_enabled, addr, out, max);
+}
+
+/* http_server.https or http_api.https, by the entry's role. */
+static int sr_https_conn_addresses(const sr_listen_proto_t *self, const sr_server_config_t *c, sr_listen_addr_t *out,
+                                   int max)
+{
+    const sr_tls_listen_config_t *t = self->role == SR_ROLE_HTTP_API ? &c->http_api.https : &c->http_server.https;
+    return sr_listen_one(t->is_enabled, &t->addr, out, max);
 }
 
 const sr_listen_proto_t sr_http_listen_protos[SR_HTTP_LISTEN_PROTOS] = {
     {.name = "http", .role = SR_ROLE_HTTP_SERVER, .addresses = sr_http_conn_addresses, .accept = sr_http_conn_start},
     {.name = "http api", .role = SR_ROLE_HTTP_API, .addresses = sr_http_conn_addresses, .accept = sr_http_conn_start},
     {.name = "exporter", .role = SR_ROLE_EXPORTER, .addresses = sr_http_conn_addresses, .accept = sr_http_conn_start},
+    {.name = "https", .role = SR_ROLE_HTTP_SERVER, .addresses = sr_https_conn_addresses, .accept = sr_https_conn_start},
+    {.name = "https api",
+     .role = SR_ROLE_HTTP_API,
+     .addresses = sr_https_conn_addresses,
+     .accept = sr_https_conn_start},
 };

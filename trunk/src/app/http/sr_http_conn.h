@@ -29,8 +29,9 @@ typedef struct sr_http_ctx {
 /* Serve an accepted socket (owned by the connection from now on) in a new coroutine. */
 void sr_http_conn_start(sr_server_t *server, struct sr_sock *sock, unsigned roles);
 /* The HTTP listeners, TCP, one port shared when their addresses are equal: http_server
- * (static files, live mounts, players page), http_api and exporter. */
-#define SR_HTTP_LISTEN_PROTOS 3
+ * (static files, live mounts, players page), http_api and exporter; then the HTTPS
+ * ones, http_server.https and http_api.https, which serve what their plain twin does. */
+#define SR_HTTP_LISTEN_PROTOS 5
 extern const sr_listen_proto_t sr_http_listen_protos[SR_HTTP_LISTEN_PROTOS];
 
 /* Answer with a small body (error pages, JSON). Adds CORS headers when is_cors.

@@ -31,8 +31,9 @@ static void sr_http_players_port(sr_json_writer_t *w, const char *key, bool is_e
     sr_json_writer_object_end(w);
 }
 
-/* {rtmp, http, api, srt, rtc: {enabled, port}, flv, hls}: flv/hls say whether the default
- * vhost serves them; rtc is on when rtc_server is and the default vhost has rtc on. */
+/* {rtmp, http, api, srt, rtc, https, api_https: {enabled, port}, flv, hls}: flv/hls say
+ * whether the default vhost serves them; rtc is on when rtc_server is and the default
+ * vhost has rtc on; a page served over HTTPS calls api_https. */
 static int sr_http_players_info(sr_http_ctx_t *ctx)
 {
     const sr_server_config_t *cfg = sr_server_config(ctx->server);
@@ -48,6 +49,8 @@ static int sr_http_players_info(sr_http_ctx_t *ctx)
     sr_http_players_port(&w, "srt", cfg->srt_server.is_enabled, cfg->srt_server.addr.port);
     sr_http_players_port(&w, "rtc", cfg->rtc_server.is_enabled && v && v->is_enabled && v->rtc.is_enabled,
                          cfg->rtc_server.addr.port);
+    sr_http_players_port(&w, "https", cfg->http_server.https.is_enabled, cfg->http_server.https.addr.port);
+    sr_http_players_port(&w, "api_https", cfg->http_api.https.is_enabled, cfg->http_api.https.addr.port);
     sr_json_writer_kv_bool(&w, "flv", v && v->is_enabled && v->http_remux.is_enabled);
     sr_json_writer_kv_bool(&w, "hls", v && v->is_enabled && v->hls && v->hls->is_enabled);
     sr_json_writer_object_end(&w);

@@ -4,7 +4,8 @@
  * connect command (vhost discovery, window/bandwidth/chunk-size announcements),
  * createStream and the FMLE calls, then hand-over to the publish or play phase.
  * Everything a peer sends is bounded by timeouts; a malformed message ends the
- * connection with one log line.
+ * connection with one log line. An rtmps connection is the same over a TLS session
+ * whose handshake comes first, within the RTMP handshake's timeout.
  */
 #include "sr_rtmp_conn.h"
 
@@ -22,6 +23,7 @@
 #include "sr_rtmp_control.h"
 #include "sr_rtmp_handshake.h"
 #include "sr_time.h"
+#include "sr_tls.h"
 
 /* ---- sending helpers ---- */
 
@@ -282,6 +284,12 @@ static int sr_rtmp_conn_serve(sr_rtmp_conn_t *c)
 {
     sr_rtmp_handshake_info_t hs;
     sr_sock_set_timeouts(c->sock, SR_HANDSHAKE_TIMEOUT_US, SR_HANDSHAKE_TIMEOUT_US);
+    if (c->tls) {
+        int rc = sr_tls_handshake(c->tls, sr_time_mono_us() + SR_HANDSHAKE_TIMEOUT_US);
+        if (rc != SR_OK) {
+            return sr_err_wrap(rc, "rtmps handshake");
+        }
+    }
     int rc = sr_rtmp_handshake_server(c->io, &hs);
     if (rc != SR_OK) {
         return sr_err_wrap(rc, "handshake");
@@ -318,7 +326,7 @@ static void sr_rtmp_conn_cycle(void *arg)
 {
     sr_rtmp_conn_t *c = arg;
     int rc = sr_rtmp_conn_serve(c);
-    const char *who = c->client.type ? c->client.type : "rtmp";
+    const char *who = c->client.type ? c->client.type : c->tls ? "rtmps" : "rtmp";
     if (rc == SR_OK || sr_err_is_peer_close(rc) || sr_err_is_interrupted(rc)) {
         sr_trace("%s %s closed (%s), recv=%llu send=%llu", who, c->client.ip, rc == SR_OK ? "done" : sr_err_name(rc),
                  (unsigned long long)c->io->recv_bytes, (unsigned long long)c->io->send_bytes);
@@ -330,20 +338,35 @@ static void sr_rtmp_conn_cycle(void *arg)
     }
     sr_server_client_remove(c->server, &c->client,
                             !(rc == SR_OK || sr_err_is_peer_close(rc) || sr_err_is_interrupted(rc)));
+    if (c->tls && rc == SR_OK) {
+        sr_sock_set_timeouts(c->sock, SR_HANDSHAKE_TIMEOUT_US, SR_HANDSHAKE_TIMEOUT_US);
+        sr_tls_shutdown(c->tls);
+    }
     sr_rtmp_reader_free(c->reader);
     sr_rtmp_writer_free(c->writer);
+    sr_tls_free(c->tls);
     sr_buf_deinit(&c->scratch);
     sr_request_deinit(&c->req); /* the client, which pointed at it, is removed */
     sr_sock_close(c->sock);
     sr_free(c);
 }
 
-void sr_rtmp_conn_start(sr_server_t *server, sr_sock_t *sock)
+/* tls: a server context for rtmps (the connection takes its own reference), or NULL. */
+static void sr_rtmp_conn_start_with(sr_server_t *server, sr_sock_t *sock, sr_tls_ctx_t *tls)
 {
     sr_rtmp_conn_t *c = SR_NEW(sr_rtmp_conn_t);
     c->server = server;
     c->sock = sock;
     c->io = sr_sock_io(sock);
+    if (tls && sr_tls_new_server(tls, c->io, &c->tls) != SR_OK) {
+        sr_error("rtmps %s: %s", sr_sock_peer_ip(sock), sr_err_trail());
+        sr_sock_close(sock);
+        sr_free(c);
+        return;
+    }
+    if (c->tls) {
+        c->io = sr_tls_io(c->tls);
+    }
     /* We batch writes ourselves (writev of whole message sets), so Nagle only adds delay:
      * the RTMP command exchange would wait on delayed ACKs. */
     sr_sock_set_nodelay(sock, true);
@@ -352,6 +375,11 @@ void sr_rtmp_conn_start(sr_server_t *server, sr_sock_t *sock)
     sr_buf_init(&c->scratch);
     sr_request_init(&c->req);
     sr_server_client_start(server, &c->client, sr_sock_peer_ip(sock), c->io, sr_rtmp_conn_cycle, c);
+}
+
+void sr_rtmp_conn_start(sr_server_t *server, sr_sock_t *sock)
+{
+    sr_rtmp_conn_start_with(server, sock, NULL);
 }
 
 static int sr_rtmp_conn_addresses(const sr_listen_proto_t *self, const sr_server_config_t *c, sr_listen_addr_t *out,
@@ -375,4 +403,33 @@ const sr_listen_proto_t sr_rtmp_listen_proto = {
     .transport = SR_LISTEN_TCP,
     .addresses = sr_rtmp_conn_addresses,
     .accept = sr_rtmp_conn_accept,
+};
+
+static int sr_rtmps_conn_addresses(const sr_listen_proto_t *self, const sr_server_config_t *c, sr_listen_addr_t *out,
+                                   int max)
+{
+    SR_UNUSED(self);
+    return sr_listen_one(c->rtmps.is_enabled, &c->rtmps.addr, out, max);
+}
+
+/* The certificate of the config in force now: after a reload, new connections get the
+ * new one while those in flight keep theirs. */
+static void sr_rtmps_conn_accept(sr_server_t *server, sr_sock_t *sock, unsigned roles)
+{
+    SR_UNUSED(roles);
+    sr_tls_ctx_t *tls = sr_server_config(server)->rtmps.ctx;
+    if (!tls) {
+        sr_error("rtmps %s: no certificate loaded", sr_sock_peer_ip(sock));
+        sr_sock_close(sock);
+        return;
+    }
+    sr_rtmp_conn_start_with(server, sock, tls);
+}
+
+const sr_listen_proto_t sr_rtmps_listen_proto = {
+    .name = "rtmps",
+    .role = SR_ROLE_RTMP,
+    .transport = SR_LISTEN_TCP,
+    .addresses = sr_rtmps_conn_addresses,
+    .accept = sr_rtmps_conn_accept,
 };

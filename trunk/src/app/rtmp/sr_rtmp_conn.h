@@ -20,6 +20,9 @@ struct sr_sock;
 void sr_rtmp_conn_start(struct sr_server *server, struct sr_sock *sock);
 /* The RTMP listeners: the top-level `listen` addresses, TCP. */
 extern const sr_listen_proto_t sr_rtmp_listen_proto;
+/* The RTMPS listener: rtmps.listen when rtmps is enabled, TCP, each connection in TLS
+ * with rtmps' certificate. */
+extern const sr_listen_proto_t sr_rtmps_listen_proto;
 
 SR_END_DECLS
 

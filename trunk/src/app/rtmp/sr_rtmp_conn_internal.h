@@ -31,7 +31,8 @@ typedef struct sr_rtmp_conn {
     sr_client_t client; /* first: the server's table points here */
     sr_server_t *server;
     sr_sock_t *sock;
-    sr_io_t *io;
+    struct sr_tls *tls; /* rtmps: TLS over the socket's io; NULL for plain RTMP */
+    sr_io_t *io;        /* the socket's io, or the TLS session's */
     sr_rtmp_reader_t *reader;
     sr_rtmp_writer_t *writer;
     sr_buf_t scratch; /* command bodies being built */

@@ -19,6 +19,7 @@
 #include "sr_rtmp_wire.h"
 #include "sr_session.h"
 #include "sr_st.h"
+#include "sr_tls.h"
 
 #define SR_RTMP_PLAY_BATCH 32
 /* The player's input is looked at most this often while media flows (one FIONREAD per
@@ -176,7 +177,8 @@ static int sr_rtmp_play_loop(sr_rtmp_play_t *p)
         if (is_poll_due) {
             p->next_poll_us = now + SR_RTMP_PLAY_POLL_US;
         }
-        if (rc != SR_OK || (is_poll_due && sr_sock_pending_bytes(c->sock) > 0)) {
+        /* under TLS, bytes may also wait decrypted or as part of a record */
+        if (rc != SR_OK || (is_poll_due && (sr_sock_pending_bytes(c->sock) > 0 || sr_tls_has_pending(c->tls)))) {
             if ((rc = sr_rtmp_play_poll_input(p)) != SR_OK) {
                 return rc;
             }

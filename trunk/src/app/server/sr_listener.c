@@ -28,6 +28,9 @@ static const sr_listen_proto_t *const sr_listen_protocols[] = {
     &sr_http_listen_protos[0], /* http_server */
     &sr_http_listen_protos[1], /* http_api */
     &sr_http_listen_protos[2], /* exporter */
+    &sr_http_listen_protos[3], /* http_server.https */
+    &sr_http_listen_protos[4], /* http_api.https */
+    &sr_rtmps_listen_proto,    /* rtmps */
     &sr_srt_listen_proto,      /* srt_server */
     &sr_rtc_listen_proto,      /* rtc_server */
 };

@@ -2,7 +2,8 @@
 /*
  * sr_server_urls.c: the lines a first-time user reads at start-up: where to publish
  * (RTMP, and what to type into OBS) and where to watch (RTMP, HTTP-FLV, HLS, the
- * players page, the API), with this machine's address and the configured ports.
+ * players page, the API), with this machine's address and the configured ports, and
+ * the TLS twins (rtmps://, https://) when they are enabled.
  */
 #include "sr_server.h"
 
@@ -45,6 +46,10 @@ void sr_server_log_urls(const sr_server_config_t *cfg)
                  host, port, host, port);
         sr_trace("watch:   rtmp://%s:%d/live/livestream", host, port);
     }
+    if (cfg->rtmps.is_enabled) {
+        sr_trace("publish: rtmps://%s:%d/live/livestream (certificate %s)", host, cfg->rtmps.addr.port,
+                 cfg->rtmps.cert);
+    }
     if (cfg->srt_server.is_enabled && v && v->is_enabled && v->srt.is_enabled) {
         int port = cfg->srt_server.addr.port;
         sr_trace("publish: srt://%s:%d?streamid=#!::r=live/livestream,m=publish", host, port);
@@ -60,8 +65,18 @@ void sr_server_log_urls(const sr_server_config_t *cfg)
         }
         sr_trace("players: http://%s:%d/players/", host, port);
     }
+    if (cfg->http_server.https.is_enabled) {
+        int port = cfg->http_server.https.addr.port;
+        if (v && v->is_enabled && v->http_remux.is_enabled) {
+            sr_trace("watch:   https://%s:%d/live/livestream.flv", host, port);
+        }
+        sr_trace("players: https://%s:%d/players/ (certificate %s)", host, port, cfg->http_server.https.cert);
+    }
     if (cfg->http_api.is_enabled) {
         sr_trace("api:     http://%s:%d/api/v1/streams", host, cfg->http_api.addr.port);
+    }
+    if (cfg->http_api.https.is_enabled) {
+        sr_trace("api:     https://%s:%d/api/v1/streams", host, cfg->http_api.https.addr.port);
     }
     if (cfg->exporter.is_enabled) {
         sr_trace("metrics: http://%s:%d/metrics", host, cfg->exporter.addr.port);
