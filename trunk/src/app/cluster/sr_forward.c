@@ -325,7 +325,7 @@ static void sr_forward_backend_run(void *arg)
 static const void *sr_forward_wanted(const sr_vhost_config_t *v, const sr_request_t *req)
 {
     (void)req;
-    const sr_forward_config_t *c = v->forward;
+    const sr_forward_config_t *c = v && v->is_enabled ? v->forward : NULL; /* a reload may remove the vhost */
     return c && c->is_enabled && (c->destination_count > 0 || c->backend[0]) ? c : NULL;
 }
 
