@@ -107,7 +107,7 @@ TEST_F(Supervisor, RemoveStopsReapsAndForgets)
 TEST_F(Supervisor, FreeKillsWhatIgnoresSigterm)
 {
     sr_supervisor_t *s = sr_supervisor_new();
-    sr_supervisor_add(s, sh_spec("stubborn", "trap '' TERM; sleep 30 & wait; sleep 30"));
+    sr_supervisor_add(s, sh_spec("ignores_term", "trap '' TERM; sleep 30 & wait; sleep 30"));
     sr_supervisor_add(s, sh_spec("plain", "sleep 30"));
     std::vector<pid_t> pids;
     for (const sr_child_info_t &c : infos(s)) {
@@ -117,7 +117,7 @@ TEST_F(Supervisor, FreeKillsWhatIgnoresSigterm)
     sr_utime_t t0 = sr_time_mono_us();
     sr_supervisor_free(s, 300 * SR_UTIME_MS);
     sr_utime_t took = sr_time_mono_us() - t0;
-    EXPECT_GE(took, 250 * SR_UTIME_MS); // the stubborn one waited for its grace
+    EXPECT_GE(took, 250 * SR_UTIME_MS); // the child that ignores SIGTERM got SIGKILL only after its grace
     EXPECT_LT(took, 3 * SR_UTIME_S);
     for (pid_t pid : pids) {
         EXPECT_TRUE(is_gone(pid)) << pid;
