@@ -210,6 +210,7 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
     c->hooks = sr_calloc((size_t)count + 1, sizeof(sr_hooks_config_t));
     c->hls = sr_calloc((size_t)count + 1, sizeof(sr_hls_config_t));
     c->dvr = sr_calloc((size_t)count + 1, sizeof(sr_dvr_config_t));
+    c->access = sr_calloc((size_t)count + 1, sizeof(sr_access_config_t));
     for (const sr_conf_t *n = sr_conf_get(root, "vhost"); n; n = sr_conf_next(root, n, "vhost")) {
         sr_vhost_config_t *v = &c->vhosts[c->vhost_count];
         int rc = sr_config_resolve_vhost(n, c, v);
@@ -223,11 +224,13 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
         v->hooks = &c->hooks[c->vhost_count];
         v->hls = &c->hls[c->vhost_count];
         v->dvr = &c->dvr[c->vhost_count];
+        v->access = &c->access[c->vhost_count];
         if ((rc = sr_config_media_resolve_hls(n, &c->hls[c->vhost_count])) != SR_OK ||
             (rc = sr_config_media_resolve_dvr(n, &c->dvr[c->vhost_count])) != SR_OK) {
             return rc;
         }
         rc = sr_config_http_resolve_hooks(n, &c->hooks[c->vhost_count]);
+        rc = rc ? rc : sr_config_access_resolve(n, &c->access[c->vhost_count]);
         if (rc != SR_OK) {
             c->vhost_count++; /* so that free releases what the hooks allocated */
             return rc;
@@ -263,6 +266,9 @@ int sr_server_config_load(const char *path, sr_server_config_t **out)
     if (rc == SR_OK) {
         rc = sr_config_rtc_resolve_server(c->root, &c->rtc_server);
     }
+    if (rc == SR_OK) {
+        rc = sr_config_http_resolve_heartbeat(c->root, &c->heartbeat);
+    }
     if (rc != SR_OK) {
         sr_server_config_free(c);
         return rc;
@@ -281,7 +287,11 @@ void sr_server_config_free(sr_server_config_t *c)
     for (int i = 0; c->hooks && i < c->vhost_count; i++) {
         sr_config_http_hooks_deinit(&c->hooks[i]);
     }
+    for (int i = 0; c->access && i < c->vhost_count; i++) {
+        sr_config_access_deinit(&c->access[i]);
+    }
     sr_free(c->hooks);
+    sr_free(c->access);
     sr_free(c->hls);
     sr_free(c->dvr);
     sr_free(c->vhosts);
@@ -296,6 +306,7 @@ void sr_server_config_vhost_detach(sr_vhost_config_t *dst, const sr_vhost_config
     dst->hooks = NULL;
     dst->hls = NULL;
     dst->dvr = NULL;
+    dst->access = NULL;
 }
 
 const sr_vhost_config_t *sr_server_config_vhost_exact(const sr_server_config_t *c, const char *name)

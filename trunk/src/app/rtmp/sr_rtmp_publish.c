@@ -191,7 +191,9 @@ int sr_rtmp_publish_run(sr_rtmp_conn_t *c, const sr_rtmp_command_t *cmd)
     sr_rtmp_publish_t p = {.conn = c};
     if ((rc = sr_publish_begin(&p.session, c->server, &c->client, &c->req, &c->vhost)) != SR_OK) {
         sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_ERROR, SR_RTMP_STATUS_PUBLISH_BAD_NAME,
-                                  rc == -SR_ESTREAM_BUSY ? "Stream already publishing" : "Publish denied by hook");
+                                  rc == -SR_ESTREAM_BUSY       ? "Stream already publishing"
+                                  : rc == -SR_ESECURITY_DENIED ? "Publish denied by security"
+                                                               : "Publish denied by hook");
         return rc;
     }
     if (c->is_fmle) {

@@ -11,6 +11,7 @@
 #include "sr_alloc.h"
 #include "sr_context.h"
 #include "sr_error.h"
+#include "sr_heartbeat.h"
 #include "sr_listener.h"
 #include "sr_log.h"
 #include "sr_sinks.h"
@@ -30,6 +31,7 @@ struct sr_server {
     sr_co_t *sampler;
     bool is_stopping;
     struct sr_hooks *hooks; /* owned by sr_http_hooks */
+    sr_heartbeat_t *heartbeat;
 };
 
 /* The server's own observer of every stream: the counters of the exporter. */
@@ -218,6 +220,7 @@ int sr_server_start(sr_server_t *s)
     int rc = sr_listeners_open(s->listeners, s->config);
     if (rc == SR_OK) {
         s->sampler = sr_co_start(sr_server_sampler_cycle, s, NULL);
+        s->heartbeat = sr_heartbeat_start(s); /* reads heartbeat { } from the live config */
     }
     return rc;
 }
@@ -266,6 +269,7 @@ void sr_server_reload(sr_server_t *s, sr_server_config_t *config)
     }
     sr_source_registry_foreach(s->sources, sr_server_reload_source, s);
     sr_server_config_free(old);
+    sr_heartbeat_reload(s->heartbeat);
     sr_trace("reload: applied %s (%d vhosts, %d listeners, log level %s)", config->path, config->vhost_count,
              config->listen_count, sr_log_level_name((sr_log_level_t)config->log_level));
     sr_sinks_reload(s); /* last: it may yield */
@@ -290,6 +294,8 @@ void sr_server_stop(sr_server_t *s, sr_utime_t timeout_us)
     s->is_stopping = true;
     sr_co_stop(s->sampler);
     s->sampler = NULL;
+    sr_heartbeat_stop(s->heartbeat);
+    s->heartbeat = NULL;
     sr_listeners_free(s->listeners);
     s->listeners = NULL;
     for (sr_client_t *c = s->clients; c; c = c->next) {
@@ -310,6 +316,7 @@ void sr_server_free(sr_server_t *s)
         return;
     }
     sr_listeners_free(s->listeners); /* when start failed or stop was not called */
+    sr_heartbeat_stop(s->heartbeat);
     sr_source_registry_free(s->sources);
     sr_server_config_free(s->config);
     sr_free(s);

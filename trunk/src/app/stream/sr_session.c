@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sr_session.c: the publish and play lifecycles (see sr_session.h). The order of a
- * publish matters: the busy check comes first (no hook call for a publisher that cannot
- * get the stream), then the hooks, then the claim, which checks again because the hooks
- * yield.
+ * publish matters: security and refer first (they cost nothing and create nothing), then
+ * the busy check (no hook call for a publisher that cannot get the stream), then the
+ * hooks, then the claim, which checks again because the hooks yield.
  */
 #include "sr_session.h"
 
@@ -12,6 +12,7 @@
 #include "sr_error.h"
 #include "sr_http_hooks.h"
 #include "sr_log.h"
+#include "sr_security.h"
 #include "sr_sinks.h"
 #include "sr_stream_policy.h"
 
@@ -24,12 +25,15 @@ int sr_publish_begin(sr_publish_t *p, sr_server_t *server, sr_client_t *client, 
     p->server = server;
     p->client = client;
     p->req = req;
+    int rc = sr_security_admit(server, req, SR_ACCESS_PUBLISH); /* before anything is created or asked */
+    if (rc != SR_OK) {
+        return rc;
+    }
     sr_source_t *src = sr_source_fetch(sr_server_sources(server), req->vhost, req->app, req->stream, true);
     sr_source_policy_t policy;
     sr_stream_policy_source(v, &policy);
     sr_source_set_policy(src, &policy);
     client->is_publish = true;
-    int rc = SR_OK;
     if (sr_source_is_publishing(src)) {
         rc = sr_err_new(SR_ESTREAM_BUSY, "stream is already published");
     } else if ((rc = sr_hooks_on_publish(server, client->cid, req, sr_source_id(src))) != SR_OK) {
@@ -92,12 +96,16 @@ int sr_play_begin(sr_play_t *p, sr_server_t *server, sr_client_t *client, const 
     p->server = server;
     p->client = client;
     p->req = req;
+    int rc = sr_security_admit(server, req, SR_ACCESS_PLAY); /* a refused player learns nothing of the stream */
+    if (rc != SR_OK) {
+        return rc;
+    }
     sr_source_t *src = sr_source_fetch(sr_server_sources(server), req->vhost, req->app, req->stream, !is_live_only);
     if (!src || (is_live_only && !sr_source_is_publishing(src))) {
         sr_source_unref(src);
         return sr_err_new(SR_ENOT_FOUND, "stream %s/%s/%s is not live", req->vhost, req->app, req->stream);
     }
-    int rc = sr_hooks_on_play(server, client->cid, req, sr_source_id(src));
+    rc = sr_hooks_on_play(server, client->cid, req, sr_source_id(src));
     if (rc != SR_OK) {
         sr_source_unref(src);
         return sr_err_wrap(rc, "on_play");
