@@ -9,6 +9,12 @@ query string (`rtmp://HOST/live/livestream?token=secret1` reaches the hook as
 
     python3 server.py --tokens secret1,secret2         # or HOOKS_TOKENS=secret1,secret2
     python3 server.py --port 8085 --host 127.0.0.1     # the defaults
+    python3 server.py --secret KEY                     # or HOOKS_SECRET=KEY: check signatures
+
+With --secret (Strand's `http_hooks { secret KEY; }`), every POST must carry
+X-Strand-Timestamp (unix seconds, at most --max-skew seconds from now) and
+X-Strand-Signature: sha256=HEX, HEX = HMAC-SHA256(KEY, TIMESTAMP + "." + raw body);
+anything else is answered 401 {"code": 401} (and a gated client is refused).
 
 Endpoints (POST, JSON body, answered with HTTP 200 and {"code": 0} or {"code": 403}):
     /api/v1/clients   on_connect, on_close
@@ -22,6 +28,8 @@ GET /api/v1/events    the last callbacks received, as JSON (for tests and demos)
 
 import argparse
 import collections
+import hashlib
+import hmac
 import json
 import os
 import sys
@@ -42,10 +50,29 @@ MAX_BODY = 64 * 1024
 CODE_OK = 0
 CODE_DENIED = 403
 CODE_BAD_REQUEST = 400
+CODE_UNAUTHORIZED = 401
 
 
 def log(msg):
     print("[%s] %s" % (time.strftime("%Y-%m-%d %H:%M:%S"), msg), flush=True)
+
+
+def check_signature(secret, max_skew, headers, raw, now=None):
+    """None when the request is signed by secret and fresh, else why not. The signature is
+    HMAC-SHA256(secret, TIMESTAMP + "." + raw body) in lower-case hex after "sha256="."""
+    ts = headers.get("X-Strand-Timestamp")
+    sig = headers.get("X-Strand-Signature")
+    if not ts or not sig:
+        return "unsigned"
+    if not ts.isdigit():
+        return "bad timestamp"
+    now = time.time() if now is None else now
+    if abs(now - int(ts)) > max_skew:
+        return "stale timestamp (%ss off)" % int(now - int(ts))
+    want = "sha256=" + hmac.new(secret.encode(), ts.encode() + b"." + raw, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(want, sig):  # constant time: no guessing byte by byte
+        return "bad signature"
+    return None
 
 
 def token_of(param):
@@ -89,6 +116,8 @@ class Policy:
 class HookHandler(BaseHTTPRequestHandler):
     server_version = "strand-api-server/1.0"
     policy = None  # set by main()
+    secret = ""    # --secret: check X-Strand-Signature
+    max_skew = 300
 
     def log_message(self, fmt, *args):
         pass  # one line per callback from handle_hook instead of the access log
@@ -112,8 +141,15 @@ class HookHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length <= 0 or length > MAX_BODY:
             return self.answer_code(CODE_BAD_REQUEST, 400)
+        raw = self.rfile.read(length)
+        if self.secret:
+            why = check_signature(self.secret, self.max_skew, self.headers, raw)
+            if why:
+                log("POST %s: refused, %s" % (path, why))
+                self.policy.record(path, {"signature": why}, CODE_UNAUTHORIZED)
+                return self.answer_code(CODE_UNAUTHORIZED, 401)
         try:
-            payload = json.loads(self.rfile.read(length))
+            payload = json.loads(raw)
             if not isinstance(payload, dict):
                 raise ValueError("not an object")
         except ValueError as e:
@@ -154,6 +190,11 @@ def parse_args(argv):
     p.add_argument("--tokens", default=os.environ.get("HOOKS_TOKENS", ""),
                    help="comma-separated tokens that may publish and play (env HOOKS_TOKENS); "
                         "none given: everyone may")
+    p.add_argument("--secret", default=os.environ.get("HOOKS_SECRET", ""),
+                   help="the http_hooks secret: refuse (401) callbacks without a valid X-Strand-Signature "
+                        "(env HOOKS_SECRET); none given: signatures are not checked")
+    p.add_argument("--max-skew", type=int, default=300,
+                   help="seconds X-Strand-Timestamp may be off from now (default 300)")
     p.add_argument("--delay", type=float, default=0.0,
                    help="seconds to wait before answering on_publish/on_play (to see the server's timeout)")
     return p.parse_args(argv)
@@ -163,11 +204,14 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     tokens = [t.strip() for t in args.tokens.split(",") if t.strip()]
     HookHandler.policy = Policy(tokens, args.delay)
+    HookHandler.secret = args.secret
+    HookHandler.max_skew = args.max_skew
     httpd = ThreadingHTTPServer((args.host, args.port), HookHandler)
     httpd.daemon_threads = True
     log("listening on http://%s:%d, %s" % (
         args.host, httpd.server_address[1],
-        "tokens: %s" % ",".join(tokens) if tokens else "no tokens: publish and play allowed for everyone"))
+        "tokens: %s" % ",".join(tokens) if tokens else "no tokens: publish and play allowed for everyone")
+        + (", signatures checked" if args.secret else ""))
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:

@@ -302,6 +302,8 @@ TEST(HttpHooks, NoPayloadForOtherEvents)
 struct Call {
     std::string path;
     std::string body;
+    std::string timestamp; // X-Strand-Timestamp, "" when absent
+    std::string signature; // X-Strand-Signature
 };
 
 struct Answer {
@@ -336,7 +338,10 @@ struct HookServer {
         sr_http_reader_t *r = sr_http_reader_new(sr_sock_io(c), nullptr);
         sr_http_request_t req;
         if (sr_http_reader_read(r, &req) == SR_OK) {
-            Call call{req.path, std::string(reinterpret_cast<const char *>(req.body.data), req.body.len)};
+            const char *ts = sr_http_request_header(&req, "X-Strand-Timestamp");
+            const char *sig = sr_http_request_header(&req, "X-Strand-Signature");
+            Call call{req.path, std::string(reinterpret_cast<const char *>(req.body.data), req.body.len), ts ? ts : "",
+                      sig ? sig : ""};
             calls.push_back(call);
             Answer a = answer(call);
             sr_http_response_send(sr_sock_io(c), &req, a.status, "application/json", a.body.data(), a.body.size());
@@ -376,13 +381,20 @@ using HttpHooksSt = SrUtestSt;
 
 const sr_utime_t kShort = 300 * SR_UTIME_MS;
 
-int call(const std::vector<std::string> &urls, const std::string &body, sr_utime_t timeout_us = SR_HOOK_TIMEOUT_US)
+int call_with(const std::vector<std::string> &urls, const std::string &body, const sr_hooks__opts_t &o)
 {
     std::vector<char *> v;
     for (const std::string &u : urls) {
         v.push_back(const_cast<char *>(u.c_str()));
     }
-    return sr_hooks__call("on_publish", "cid00001", v.data(), (int)v.size(), body.data(), body.size(), timeout_us);
+    return sr_hooks__call("on_publish", "cid00001", v.data(), (int)v.size(), body.data(), body.size(), &o);
+}
+
+int call(const std::vector<std::string> &urls, const std::string &body, sr_utime_t timeout_us = SR_HOOK_TIMEOUT_US)
+{
+    sr_hooks__opts_t o = {};
+    o.timeout_us = timeout_us;
+    return call_with(urls, body, o);
 }
 
 TEST_F(HttpHooksSt, AllowsWhenEveryUrlAccepts)
@@ -481,6 +493,113 @@ TEST_F(HttpHooksSt, BadUrlRefuses)
     EXPECT_SR_ERR(SR_EHTTP_DENIED, call({"https://127.0.0.1/x"}, "{}"));
 }
 
+// ---- on_hook_error allow ----
+
+sr_hooks__opts_t allow_on_error(sr_utime_t timeout_us = SR_HOOK_TIMEOUT_US)
+{
+    sr_hooks__opts_t o = {};
+    o.timeout_us = timeout_us;
+    o.is_error_allow = true;
+    return o;
+}
+
+TEST_F(HttpHooksSt, ErrorAllowAdmitsWhenTheHookCannotBeAsked)
+{
+    // refused connection, then a server that never answers: both admitted, and the next URL is still asked
+    HookServer hs;
+    SrUtestCo co(sr_co_start(HookServer::cycle, &hs, nullptr));
+    std::string down = "http://127.0.0.1:" + std::to_string(closed_port()) + "/x";
+    EXPECT_SR_OK(call_with({down, hs.url("/next")}, "{}", allow_on_error()));
+    ASSERT_EQ(1u, hs.calls.size());
+    EXPECT_EQ("/next", hs.calls[0].path);
+    sr_sock_t *l = nullptr;
+    ASSERT_SR_OK(sr_sock_listen_tcp("127.0.0.1", 0, 4, &l));
+    std::string silent = "http://127.0.0.1:" + std::to_string(sr_sock_local_port(l)) + "/";
+    sr_utime_t start = sr_time_mono_us();
+    EXPECT_SR_OK(call_with({silent}, "{}", allow_on_error(kShort)));
+    EXPECT_LT(sr_time_mono_us() - start, kShort + 500 * SR_UTIME_MS);
+    sr_sock_close(l);
+    // the same failures refuse by default (refuse is today's behaviour)
+    EXPECT_SR_ERR(SR_EHTTP_DENIED, call({down}, "{}"));
+}
+
+TEST_F(HttpHooksSt, ErrorAllowStillRefusesAnAnswerThatRefusesAndABadUrl)
+{
+    HookServer hs;
+    hs.answer = [](const Call &c) { return c.path == "/deny" ? Answer{200, "{\"code\":403}"} : Answer{500, "oops"}; };
+    SrUtestCo co(sr_co_start(HookServer::cycle, &hs, nullptr));
+    EXPECT_SR_ERR(SR_EHTTP_DENIED, call_with({hs.url("/deny")}, "{}", allow_on_error()));
+    EXPECT_SR_ERR(SR_EHTTP_DENIED, call_with({hs.url("/500")}, "{}", allow_on_error())); // an answer: refuses
+    EXPECT_SR_ERR(SR_EHTTP_DENIED, call_with({"http://hooks.example.com/x"}, "{}", allow_on_error()));
+    EXPECT_EQ(2u, hs.calls.size());
+}
+
+// ---- signatures ----
+
+std::string hex(const uint8_t *p, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (size_t i = 0; i < n; i++) {
+        out += digits[p[i] >> 4];
+        out += digits[p[i] & 15];
+    }
+    return out;
+}
+
+std::string hmac(const std::string &key, const std::string &data)
+{
+    uint8_t mac[32];
+    sr_hooks__hmac_sha256(key.data(), key.size(), data.data(), data.size(), mac);
+    return hex(mac, sizeof(mac));
+}
+
+TEST(HttpHooks, HmacSha256MatchesRfc4231)
+{
+    // RFC 4231 4.2 (test case 1), 4.3 (2), 4.7 (6: a key longer than the block)
+    EXPECT_EQ("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
+              hmac(std::string(20, '\x0b'), "Hi There"));
+    EXPECT_EQ("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+              hmac("Jefe", "what do ya want for nothing?"));
+    EXPECT_EQ("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
+              hmac(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First"));
+}
+
+TEST(HttpHooks, SignatureCoversTimestampAndExactBody)
+{
+    char sig[SR_HOOKS_SIGNATURE_HEX + 1];
+    const std::string body = "{\"action\":\"on_publish\"}";
+    sr_hooks__sign("s3cret", 1700000000, body.data(), body.size(), sig);
+    EXPECT_EQ(hmac("s3cret", "1700000000." + body), sig);
+    // a vector computed outside Strand (Python hmac.new(b"s3cret", b"1700000000." + body, sha256))
+    EXPECT_STREQ("db19dc5159003b75098e87a7b7e6f3dc24281e32a080a904cf94b090cd8499de", sig);
+    char other[SR_HOOKS_SIGNATURE_HEX + 1];
+    sr_hooks__sign("s3cret", 1700000001, body.data(), body.size(), other);
+    EXPECT_STRNE(sig, other);
+    sr_hooks__sign("s3cret", 1700000000, body.data(), body.size() - 1, other);
+    EXPECT_STRNE(sig, other);
+}
+
+TEST_F(HttpHooksSt, SignedCallsCarryTimestampAndSignature)
+{
+    HookServer hs;
+    SrUtestCo co(sr_co_start(HookServer::cycle, &hs, nullptr));
+    sr_hooks__opts_t o = {};
+    snprintf(o.secret, sizeof(o.secret), "%s", "k3y");
+    o.timeout_us = SR_HOOK_TIMEOUT_US;
+    int64_t before = sr_time_wall_us() / SR_UTIME_S;
+    EXPECT_SR_OK(call_with({hs.url("/signed")}, "{\"x\":1}", o));
+    EXPECT_SR_OK(call({hs.url("/plain")}, "{}"));
+    ASSERT_EQ(2u, hs.calls.size());
+    const Call &c = hs.calls[0];
+    int64_t ts = atoll(c.timestamp.c_str());
+    EXPECT_GE(ts, before);
+    EXPECT_LE(ts, before + 2);
+    EXPECT_EQ("sha256=" + hmac("k3y", c.timestamp + "." + c.body), c.signature);
+    EXPECT_EQ("", hs.calls[1].timestamp); // no secret: unsigned
+    EXPECT_EQ("", hs.calls[1].signature);
+}
+
 // ======================================================================
 // notification queue
 // ======================================================================
@@ -494,7 +613,7 @@ bool push(sr_hooks_t *h, const std::vector<std::string> &urls, const std::string
     sr_buf_t b;
     sr_buf_init(&b);
     sr_buf_put_bytes(&b, body.data(), body.size());
-    bool is_queued = sr_hooks__push(h, "on_stop", "cid00002", v.data(), (int)v.size(), &b);
+    bool is_queued = sr_hooks__push(h, "on_stop", "cid00002", v.data(), (int)v.size(), &b, nullptr);
     EXPECT_EQ(0u, b.len); // taken either way
     sr_buf_deinit(&b);
     return is_queued;
@@ -661,6 +780,57 @@ TEST_F(HttpHooksSt, ServerNotificationsGoOutOnStop)
     EXPECT_TRUE(sr_json_int(sr_json_get(p, "recv_bytes"), &v));
     EXPECT_EQ(200, v);
     sr_json_free(p);
+}
+
+TEST_F(HttpHooksSt, ServerUsesTheVhostsSecretTimeoutAndErrorPolicy)
+{
+    HookServer hs;
+    SrUtestCo co(sr_co_start(HookServer::cycle, &hs, nullptr));
+    sr_sock_t *l = nullptr;
+    ASSERT_SR_OK(sr_sock_listen_tcp("127.0.0.1", 0, 4, &l));
+    std::string silent = "http://127.0.0.1:" + std::to_string(sr_sock_local_port(l)) + "/silent";
+    ServerWithHooks sv("        enabled on;\n        secret \"top secret\";\n        timeout 300;\n"
+                       "        on_hook_error allow;\n        on_publish " +
+                       silent + " " + hs.url("/api/v1/streams") + ";\n        on_stop " + hs.url("/api/v1/sessions") +
+                       ";\n");
+    ASSERT_NE(nullptr, sv.s);
+    SrUtestRequest r = make_request("rtmp://127.0.0.1/live", "live", "livestream");
+    sr_utime_t start = sr_time_mono_us();
+    EXPECT_SR_OK(sr_hooks_on_publish(sv.s, "cidpub01", &r, "src1")); // the silent one is skipped after 300 ms
+    sr_utime_t took = sr_time_mono_us() - start;
+    EXPECT_GE(took, 280 * SR_UTIME_MS);
+    EXPECT_LT(took, 900 * SR_UTIME_MS);
+    sr_hooks_on_stop(sv.s, "cidply01", &r, "src1");
+    sr_hooks_stop(sv.s, sr_time_mono_us() + 5 * SR_UTIME_S);
+    ASSERT_EQ(2u, hs.calls.size());
+    for (const Call &c : hs.calls) { // gated and queued calls are both signed
+        EXPECT_EQ("sha256=" + hmac("top secret", c.timestamp + "." + c.body), c.signature) << c.path;
+    }
+    sr_sock_close(l);
+}
+
+TEST(HttpHooks, OptionsAreCheckedWithFileAndLine)
+{
+    const std::pair<std::string, std::string> cases[] = {
+        {"timeout 50;", "timeout"},
+        {"timeout 1s;", "timeout"},
+        {"on_hook_error maybe;", "on_hook_error must be refuse or allow"},
+        {"secret " + std::string(SR_HOOKS_SECRET_MAX + 1, 'x') + ";", "secret is longer"},
+    };
+    for (const auto &c : cases) {
+        char tmpl[] = "/tmp/strand-hooks-XXXXXX";
+        int fd = mkstemp(tmpl);
+        close(fd);
+        std::ofstream(tmpl) << "listen 1935;\nvhost __defaultVhost__ {\n    http_hooks {\n        " << c.first
+                            << "\n    }\n}\n";
+        sr_server_config_t *cfg = nullptr;
+        EXPECT_EQ(-SR_ECONFIG, sr_server_config_load(tmpl, &cfg)) << c.first;
+        std::string trail = sr_err_trail();
+        EXPECT_NE(std::string::npos, trail.find(std::string(tmpl) + ":4:")) << trail;
+        EXPECT_NE(std::string::npos, trail.find(c.second)) << trail;
+        sr_server_config_free(cfg);
+        unlink(tmpl);
+    }
 }
 
 } // namespace

@@ -56,6 +56,7 @@ SR_BEGIN_DECLS
     X(3006, EKICKED, "kicked")                                                                                         \
     X(3007, ENAME_TOO_LONG, "name too long")                                                                           \
     X(3008, EFORWARD_LOOP, "forward loop")                                                                             \
+    X(3010, ESECURITY_DENIED, "denied by security or refer")                                                           \
     X(4000, EHTTP_PARSE, "http parse error")                                                                           \
     X(4001, EHTTP_HEADERS_TOO_LARGE, "http headers too large")                                                         \
     X(4002, EHTTP_BODY_TOO_LARGE, "http body too large")                                                               \

@@ -197,6 +197,12 @@ const char *sr_http_status_text(int code);
  * resp_body may hold part of the body and *status is unchanged. May yield. */
 int sr_http_client_request(const char *method, const char *url, const char *content_type, const void *body, size_t len,
                            sr_utime_t timeout_us, int *status, sr_buf_t *resp_body);
+/* The same with extra request headers after Content-Type: headers[0..header_count-1]
+ * (borrowed; NULL when header_count is 0). -SR_EINVAL when a name is empty or holds a
+ * control character, a space or ':', or a value holds CR or LF. May yield. */
+int sr_http_client_request_headers(const char *method, const char *url, const char *content_type,
+                                   const sr_http_header_t *headers, size_t header_count, const void *body, size_t len,
+                                   sr_utime_t timeout_us, int *status, sr_buf_t *resp_body);
 
 SR_END_DECLS
 

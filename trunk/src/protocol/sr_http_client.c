@@ -45,8 +45,18 @@ static bool sr_http_client_text_ok(const char *s)
     return true;
 }
 
+/* A header name is a token (RFC 9110 5.1); a value holds no CR, LF or NUL. */
+static bool sr_http_client_header_ok(const sr_http_header_t *h)
+{
+    if (!h->name || !h->name[0] || !h->value || !sr_http_client_text_ok(h->name) || strchr(h->name, ':')) {
+        return false;
+    }
+    return !strpbrk(h->value, "\r\n");
+}
+
 /* Check the URL, pick the address to connect to, and build the request head. */
-static int sr_http_client_prepare(const char *method, const char *url, const char *content_type, size_t len, char *ip,
+static int sr_http_client_prepare(const char *method, const char *url, const char *content_type,
+                                  const sr_http_header_t *headers, size_t header_count, size_t len, char *ip,
                                   size_t ip_size, int *port, sr_buf_t *head)
 {
     sr_url_t u;
@@ -82,6 +92,12 @@ static int sr_http_client_prepare(const char *method, const char *url, const cha
     sr_buf_printf(head, "\r\nUser-Agent: Strand/1.0\r\nAccept: */*\r\nConnection: close\r\n");
     if (content_type) {
         sr_buf_printf(head, "Content-Type: %s\r\n", content_type);
+    }
+    for (size_t i = 0; i < header_count; i++) {
+        if (!sr_http_client_header_ok(&headers[i])) {
+            return sr_err_new(SR_EINVAL, "bad extra header %zu in http request to '%.200s'", i, url);
+        }
+        sr_buf_printf(head, "%s: %s\r\n", headers[i].name, headers[i].value);
     }
     if (len > 0 || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
         sr_buf_printf(head, "Content-Length: %zu\r\n", len);
@@ -225,13 +241,21 @@ static int sr_http_client_exchange(const char *ip, int port, const sr_buf_t *hea
 int sr_http_client_request(const char *method, const char *url, const char *content_type, const void *body, size_t len,
                            sr_utime_t timeout_us, int *status, sr_buf_t *resp_body)
 {
+    return sr_http_client_request_headers(method, url, content_type, NULL, 0, body, len, timeout_us, status, resp_body);
+}
+
+int sr_http_client_request_headers(const char *method, const char *url, const char *content_type,
+                                   const sr_http_header_t *headers, size_t header_count, const void *body, size_t len,
+                                   sr_utime_t timeout_us, int *status, sr_buf_t *resp_body)
+{
     /* an unbounded timeout wraps the deadline into the past: the call times out at once */
     sr_utime_t deadline = sr_time_mono_us() + timeout_us;
     char ip[64];
     int port = 0;
     sr_buf_t head;
     sr_buf_init(&head);
-    int rc = sr_http_client_prepare(method, url, content_type, len, ip, sizeof(ip), &port, &head);
+    int rc =
+        sr_http_client_prepare(method, url, content_type, headers, header_count, len, ip, sizeof(ip), &port, &head);
     sr_http_client_resp_t c;
     memset(&c, 0, sizeof(c));
     http_parser_init(&c.parser, HTTP_RESPONSE);

@@ -199,11 +199,34 @@ int sr_config_http_resolve_remux(const sr_conf_t *vhost, sr_http_remux_config_t 
     return SR_OK;
 }
 
+/* Our additions to http_hooks: secret, timeout, on_hook_error. */
+static int sr_config_http_hooks_options(const sr_conf_t *b, sr_hooks_config_t *out)
+{
+    const sr_conf_t *n = b ? sr_conf_get(b, "secret") : NULL;
+    if (strlen(sr_conf_str(n, "")) > SR_HOOKS_SECRET_MAX) {
+        return sr_err_new(SR_ECONFIG, "%s:%d: http_hooks secret is longer than %d bytes", sr_conf_file(n),
+                          sr_conf_line(n), SR_HOOKS_SECRET_MAX);
+    }
+    sr_config_http_copy(out->secret, sizeof(out->secret), n, "");
+    long ms = 0;
+    int rc = sr_conf_int(b ? sr_conf_get(b, "timeout") : NULL, 5000, 100, 120000, &ms);
+    out->timeout_ms = (int)ms;
+    n = b ? sr_conf_get(b, "on_hook_error") : NULL;
+    const char *v = sr_conf_str(n, "refuse");
+    if (rc == SR_OK && strcmp(v, "refuse") != 0 && strcmp(v, "allow") != 0) {
+        rc = sr_err_new(SR_ECONFIG, "%s:%d: on_hook_error must be refuse or allow, got '%s'", sr_conf_file(n),
+                        sr_conf_line(n), v);
+    }
+    out->is_error_allow = strcmp(v, "allow") == 0;
+    return rc;
+}
+
 int sr_config_http_resolve_hooks(const sr_conf_t *vhost, sr_hooks_config_t *out)
 {
     const sr_conf_t *b = sr_conf_get(vhost, "http_hooks");
     memset(out, 0, sizeof(*out));
     int rc = sr_conf_bool(b ? sr_conf_get(b, "enabled") : NULL, false, &out->is_enabled);
+    rc = rc ? rc : sr_config_http_hooks_options(b, out);
     for (int ev = 0; rc == SR_OK && b && ev < SR_HOOK_COUNT; ev++) {
         int total = 0;
         for (const sr_conf_t *n = sr_conf_get(b, sr_hook_names[ev]); n; n = sr_conf_next(b, n, sr_hook_names[ev])) {
@@ -237,4 +260,27 @@ void sr_config_http_hooks_deinit(sr_hooks_config_t *h)
         h->urls[ev] = NULL;
         h->counts[ev] = 0;
     }
+}
+
+int sr_config_http_resolve_heartbeat(const sr_conf_t *root, sr_heartbeat_config_t *out)
+{
+    const sr_conf_t *b = sr_conf_get(root, "heartbeat");
+    memset(out, 0, sizeof(*out));
+    int rc = sr_conf_bool(b ? sr_conf_get(b, "enabled") : NULL, false, &out->is_enabled);
+    rc = rc ? rc : sr_conf_bool(b ? sr_conf_get(b, "summaries") : NULL, false, &out->is_summaries);
+    rc = rc ? rc : sr_conf_double_range(b ? sr_conf_get(b, "interval") : NULL, 10, 1, 3600, &out->interval_s);
+    const sr_conf_t *u = b ? sr_conf_get(b, "url") : NULL;
+    const sr_conf_t *d = b ? sr_conf_get(b, "device_id") : NULL;
+    const char *url = sr_conf_str(u, "http://127.0.0.1:8085/api/v1/servers");
+    if (rc == SR_OK && (strncmp(url, "http://", 7) != 0 || strlen(url) >= sizeof(out->url))) {
+        rc = sr_err_new(SR_ECONFIG, "%s:%d: heartbeat url must be an http:// URL under %zu bytes, got '%.200s'",
+                        sr_conf_file(u), sr_conf_line(u), sizeof(out->url), url);
+    }
+    if (rc == SR_OK && strlen(sr_conf_str(d, "")) >= sizeof(out->device_id)) {
+        rc = sr_err_new(SR_ECONFIG, "%s:%d: heartbeat device_id is longer than %zu bytes", sr_conf_file(d),
+                        sr_conf_line(d), sizeof(out->device_id) - 1);
+    }
+    sr_config_http_copy(out->url, sizeof(out->url), u, "http://127.0.0.1:8085/api/v1/servers");
+    sr_config_http_copy(out->device_id, sizeof(out->device_id), d, "");
+    return rc;
 }

@@ -77,12 +77,27 @@ typedef enum sr_hook_event {
     SR_HOOK_COUNT,
 } sr_hook_event_t;
 
+/* Longest http_hooks secret, in bytes. */
+#define SR_HOOKS_SECRET_MAX 255
+
 /* Owned by the config snapshot: do not keep a pointer across a yield (reload frees it). */
 typedef struct sr_hooks_config {
     bool is_enabled;
     char **urls[SR_HOOK_COUNT];
     int counts[SR_HOOK_COUNT];
+    char secret[SR_HOOKS_SECRET_MAX + 1]; /* ours: signs every POST (X-Strand-Signature); "": unsigned */
+    int timeout_ms;                       /* ours: bound on one hook request (5000) */
+    bool is_error_allow;                  /* ours: on_hook_error allow: an unreachable or silent hook admits (refuse) */
 } sr_hooks_config_t;
+
+/* heartbeat { } (global): a POST of this server's state every interval. */
+typedef struct sr_heartbeat_config {
+    bool is_enabled;
+    double interval_s; /* 10 */
+    char url[1024];    /* http://127.0.0.1:8085/api/v1/servers */
+    char device_id[256];
+    bool is_summaries; /* add GET /api/v1/summaries' data */
+} sr_heartbeat_config_t;
 
 /* Parse a listen argument: "8080", "ip:port" or "[v6]:port". n is for file:line in errors. */
 int sr_config_http_parse_listen(const sr_conf_t *n, const char *arg, sr_listen_addr_t *out);
@@ -105,9 +120,16 @@ int sr_config_http_resolve_api(const sr_conf_t *root, sr_http_api_config_t *out)
 int sr_config_http_resolve_exporter(const sr_conf_t *root, sr_exporter_config_t *out);
 /* Per vhost. */
 int sr_config_http_resolve_remux(const sr_conf_t *vhost, sr_http_remux_config_t *out);
-/* Allocates the URL lists; free with sr_config_http_hooks_deinit. */
+/* Allocates the URL lists; free with sr_config_http_hooks_deinit (also after an error).
+ * -SR_ECONFIG with file:line for a URL that is not http(s)://, a secret over
+ * SR_HOOKS_SECRET_MAX bytes, a timeout outside 100..120000 ms, an on_hook_error other
+ * than refuse or allow. */
 int sr_config_http_resolve_hooks(const sr_conf_t *vhost, sr_hooks_config_t *out);
 void sr_config_http_hooks_deinit(sr_hooks_config_t *h);
+/* The global heartbeat block (absent: disabled, SRS's defaults). -SR_ECONFIG with
+ * file:line for an interval outside 1..3600 s, a url that is not http://, a device_id
+ * or url too long. */
+int sr_config_http_resolve_heartbeat(const sr_conf_t *root, sr_heartbeat_config_t *out);
 /* "on_connect", ... */
 const char *sr_hook_event_name(sr_hook_event_t ev);
 

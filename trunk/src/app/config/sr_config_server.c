@@ -213,6 +213,7 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
     c->forward = sr_calloc((size_t)count + 1, sizeof(sr_forward_config_t));
     c->cluster = sr_calloc((size_t)count + 1, sizeof(sr_cluster_config_t));
     c->process = sr_calloc((size_t)count + 1, sizeof(sr_process_config_t));
+    c->access = sr_calloc((size_t)count + 1, sizeof(sr_access_config_t));
     for (const sr_conf_t *n = sr_conf_get(root, "vhost"); n; n = sr_conf_next(root, n, "vhost")) {
         sr_vhost_config_t *v = &c->vhosts[c->vhost_count];
         int rc = sr_config_resolve_vhost(n, c, v);
@@ -229,6 +230,7 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
         v->forward = &c->forward[c->vhost_count];
         v->cluster = &c->cluster[c->vhost_count];
         v->process = &c->process[c->vhost_count];
+        v->access = &c->access[c->vhost_count];
         if ((rc = sr_config_media_resolve_hls(n, &c->hls[c->vhost_count])) != SR_OK ||
             (rc = sr_config_media_resolve_dvr(n, &c->dvr[c->vhost_count])) != SR_OK ||
             (rc = sr_config_cluster_resolve_forward(n, &c->forward[c->vhost_count])) != SR_OK ||
@@ -237,6 +239,7 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
         }
         rc = sr_config_http_resolve_hooks(n, &c->hooks[c->vhost_count]);
         rc = rc ? rc : sr_config_process_resolve_vhost(n, &c->process[c->vhost_count]);
+        rc = rc ? rc : sr_config_access_resolve(n, &c->access[c->vhost_count]);
         if (rc != SR_OK) {
             c->vhost_count++; /* so that free releases what the hooks and process allocated */
             return rc;
@@ -275,6 +278,9 @@ int sr_server_config_load(const char *path, sr_server_config_t **out)
     if (rc == SR_OK) {
         rc = sr_config_tls_resolve(sr_conf_get(c->root, "rtmps"), "rtmps", 1443, NULL, &c->rtmps);
     }
+    if (rc == SR_OK) {
+        rc = sr_config_http_resolve_heartbeat(c->root, &c->heartbeat);
+    }
     if (rc != SR_OK) {
         sr_server_config_free(c);
         return rc;
@@ -297,7 +303,11 @@ void sr_server_config_free(sr_server_config_t *c)
         sr_config_http_hooks_deinit(&c->hooks[i]);
         sr_config_process_deinit(&c->process[i]);
     }
+    for (int i = 0; c->access && i < c->vhost_count; i++) {
+        sr_config_access_deinit(&c->access[i]);
+    }
     sr_free(c->hooks);
+    sr_free(c->access);
     sr_free(c->hls);
     sr_free(c->dvr);
     sr_free(c->forward);
@@ -318,6 +328,7 @@ void sr_server_config_vhost_detach(sr_vhost_config_t *dst, const sr_vhost_config
     dst->forward = NULL;
     dst->cluster = NULL;
     dst->process = NULL;
+    dst->access = NULL;
 }
 
 const sr_vhost_config_t *sr_server_config_vhost_exact(const sr_server_config_t *c, const char *name)

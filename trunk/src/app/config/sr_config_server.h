@@ -10,6 +10,7 @@
 #define SR_CONFIG_SERVER_H
 
 #include "sr_config.h"
+#include "sr_config_access.h"
 #include "sr_config_cluster.h"
 #include "sr_config_http.h"
 #include "sr_config_media.h"
@@ -54,6 +55,7 @@ typedef struct sr_vhost_config {
     const sr_forward_config_t *forward;
     const sr_cluster_config_t *cluster;
     const sr_hooks_config_t *hooks;     /* owned by the config; never keep it across a yield */
+    const sr_access_config_t *access;   /* security, refer: owned by the config, like hooks */
     const sr_process_config_t *process; /* transcode, ingest, exec; owned by the config */
     const sr_conf_t *node;              /* the vhost block, owned by the config */
 } sr_vhost_config_t;
@@ -77,6 +79,7 @@ typedef struct sr_server_config {
     sr_srt_server_config_t srt_server;
     sr_rtc_server_config_t rtc_server;
     sr_tls_listen_config_t rtmps; /* RTMP over TLS (ours) */
+    sr_heartbeat_config_t heartbeat;
     sr_vhost_config_t *vhosts;
     sr_hooks_config_t *hooks;     /* one per vhost, same index */
     sr_hls_config_t *hls;         /* one per vhost, same index */
@@ -84,6 +87,7 @@ typedef struct sr_server_config {
     sr_forward_config_t *forward; /* one per vhost, same index */
     sr_cluster_config_t *cluster; /* one per vhost, same index */
     sr_process_config_t *process; /* one per vhost, same index */
+    sr_access_config_t *access;   /* one per vhost, same index */
     int vhost_count;
     int warnings; /* unknown or not-yet-supported directives seen */
 } sr_server_config_t;
@@ -97,7 +101,7 @@ void sr_server_config_free(sr_server_config_t *c);
 const sr_vhost_config_t *sr_server_config_vhost(const sr_server_config_t *c, const char *name);
 /* Copy src into dst for a connection to keep across yields: a reload frees the config,
  * so the copy drops everything that points into it (node, hooks, hls, dvr, forward,
- * cluster, process). */
+ * cluster, process, access). */
 void sr_server_config_vhost_detach(sr_vhost_config_t *dst, const sr_vhost_config_t *src);
 /* The vhost named exactly name, or NULL. */
 const sr_vhost_config_t *sr_server_config_vhost_exact(const sr_server_config_t *c, const char *name);

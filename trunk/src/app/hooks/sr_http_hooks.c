@@ -11,11 +11,19 @@
  *
  * The URL lists belong to the config snapshot, which a reload frees at any yield: gated
  * calls copy the URLs before their first yield, notifications copy them into the job.
+ *
+ * With a secret (ours), every POST carries X-Strand-Timestamp (unix seconds when it is
+ * sent) and X-Strand-Signature: sha256=HEX, HEX being HMAC-SHA256(secret,
+ * "TIMESTAMP.BODY") over the exact body bytes, so a hook server can check both where a
+ * request came from and that it is fresh.
  */
 #include "sr_http_hooks.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "sr_alloc.h"
 #include "sr_context.h"
@@ -159,19 +167,75 @@ int sr_hooks__payload(const sr_hooks__event_t *e, sr_buf_t *out)
 }
 
 /* ======================================================================== */
+/* signatures                                                               */
+/* ======================================================================== */
+
+void sr_hooks__hmac_sha256(const void *key, size_t key_len, const void *data, size_t len, uint8_t out[32])
+{
+    unsigned int n = 32;
+    static const uint8_t empty = 0; /* HMAC() wants a non-NULL pointer for empty input */
+    HMAC(EVP_sha256(), key_len ? key : &empty, (int)key_len, len ? data : &empty, len, out, &n);
+}
+
+void sr_hooks__sign(const char *secret, int64_t timestamp, const void *body, size_t len,
+                    char out[SR_HOOKS_SIGNATURE_HEX + 1])
+{
+    sr_buf_t msg;
+    sr_buf_init(&msg);
+    sr_buf_printf(&msg, "%lld.", (long long)timestamp);
+    sr_buf_put_bytes(&msg, body, len);
+    uint8_t mac[32];
+    sr_hooks__hmac_sha256(secret, strlen(secret), msg.data, msg.len, mac);
+    sr_buf_deinit(&msg);
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hex[mac[i] >> 4];
+        out[2 * i + 1] = hex[mac[i] & 15];
+    }
+    out[SR_HOOKS_SIGNATURE_HEX] = '\0';
+}
+
+/* ======================================================================== */
 /* calling                                                                  */
 /* ======================================================================== */
 
-/* One POST to url, logged. SR_OK when the answer admits, else -SR_EHTTP_DENIED (or
+static const sr_hooks__opts_t sr_hooks_default_opts = {.secret = "", .timeout_us = SR_HOOK_TIMEOUT_US};
+
+/* The hook could not be asked (as opposed to a bad URL or an answer that refuses). */
+static bool sr_hooks_is_unreachable(int rc)
+{
+    return rc == -SR_ETIMEOUT || rc == -SR_ESOCKET_CONNECT || rc == -SR_ESOCKET_READ || rc == -SR_ESOCKET_WRITE ||
+           rc == -SR_EPEER_CLOSED || rc == -SR_EHTTP_CLIENT;
+}
+
+/* POST with the signature headers when there is a secret. May yield. */
+static int sr_hooks_send(const char *url, const void *body, size_t len, const sr_hooks__opts_t *o, int *status,
+                         sr_buf_t *answer)
+{
+    if (!o->secret[0]) {
+        return sr_http_client_request("POST", url, "application/json", body, len, o->timeout_us, status, answer);
+    }
+    char ts[24], sig[8 + SR_HOOKS_SIGNATURE_HEX + 1];
+    int64_t now_s = sr_time_wall_us() / SR_UTIME_S;
+    snprintf(ts, sizeof(ts), "%lld", (long long)now_s);
+    memcpy(sig, "sha256=", 7);
+    sr_hooks__sign(o->secret, now_s, body, len, sig + 7);
+    sr_http_header_t headers[] = {{"X-Strand-Timestamp", ts}, {"X-Strand-Signature", sig}};
+    return sr_http_client_request_headers("POST", url, "application/json", headers, SR_ARRAY_SIZE(headers), body, len,
+                                          o->timeout_us, status, answer);
+}
+
+/* One POST to url as o says, logged. SR_OK when the answer admits (or, with
+ * is_error_allow, when there was no answer to be had), else -SR_EHTTP_DENIED (or
  * -SR_EINTERRUPTED) with a trail naming the URL and the answer. May yield. */
 static int sr_hooks_post(const char *action, const char *client_id, const char *url, const void *body, size_t len,
-                         sr_utime_t timeout_us)
+                         const sr_hooks__opts_t *o)
 {
     sr_buf_t answer;
     sr_buf_init(&answer);
     int status = 0;
     sr_utime_t start_us = sr_time_mono_us();
-    int rc = sr_http_client_request("POST", url, "application/json", body, len, timeout_us, &status, &answer);
+    int rc = sr_hooks_send(url, body, len, o, &status, &answer);
     int ms = (int)((sr_time_mono_us() - start_us) / SR_UTIME_MS);
     char quoted[SR_HOOKS_ANSWER_LOG_BYTES + 4];
     sr_hooks_quote(answer.data, answer.len, quoted, sizeof(quoted));
@@ -186,6 +250,12 @@ static int sr_hooks_post(const char *action, const char *client_id, const char *
                 status, ms, quoted);
         return sr_err_new(SR_EHTTP_DENIED, "hook %s %s answered status=%d body='%s'", action, url, status, quoted);
     }
+    if (o->is_error_allow && sr_hooks_is_unreachable(rc)) {
+        sr_warn("http hook %s client_id=%s url=%s duration=%dms failed: %s; allowed (on_hook_error allow)", action,
+                client_id, url, ms, sr_err_name(rc));
+        sr_err_clear();
+        return SR_OK;
+    }
     sr_warn("http hook %s client_id=%s url=%s duration=%dms failed: %s", action, client_id, url, ms, sr_err_name(rc));
     if (sr_err_is_interrupted(rc)) {
         return sr_err_wrap(rc, "hook %s %s", action, url);
@@ -195,10 +265,10 @@ static int sr_hooks_post(const char *action, const char *client_id, const char *
 }
 
 int sr_hooks__call(const char *action, const char *client_id, char *const *urls, int count, const void *body,
-                   size_t len, sr_utime_t timeout_us)
+                   size_t len, const sr_hooks__opts_t *opts)
 {
     for (int i = 0; i < count; i++) {
-        int rc = sr_hooks_post(action, client_id, urls[i], body, len, timeout_us);
+        int rc = sr_hooks_post(action, client_id, urls[i], body, len, opts ? opts : &sr_hooks_default_opts);
         if (rc != SR_OK) {
             return rc; /* the first refusal decides: later URLs are not called */
         }
@@ -217,6 +287,7 @@ typedef struct sr_hooks_job {
     char **urls;
     int count;
     sr_buf_t body;
+    sr_hooks__opts_t opts; /* never is_error_allow: a notification gates nothing */
 } sr_hooks_job_t;
 
 struct sr_hooks {
@@ -263,7 +334,8 @@ static void sr_hooks_job_free(sr_hooks_job_t *job)
 static void sr_hooks_job_send(sr_hooks_t *h, sr_hooks_job_t *job)
 {
     for (int i = 0; i < job->count; i++) {
-        sr_utime_t timeout_us = h->timeout_us;
+        sr_hooks__opts_t o = job->opts;
+        sr_utime_t timeout_us = o.timeout_us;
         if (h->is_stopping) {
             sr_utime_t now = sr_time_mono_us();
             if (now >= h->deadline_us) {
@@ -272,7 +344,8 @@ static void sr_hooks_job_send(sr_hooks_t *h, sr_hooks_job_t *job)
             }
             timeout_us = SR_MIN(timeout_us, h->deadline_us - now);
         }
-        int rc = sr_hooks_post(job->action, job->client_id, job->urls[i], job->body.data, job->body.len, timeout_us);
+        o.timeout_us = timeout_us;
+        int rc = sr_hooks_post(job->action, job->client_id, job->urls[i], job->body.data, job->body.len, &o);
         sr_err_clear(); /* swallowed: logged above */
         if (rc != SR_OK && h->is_stopping) {
             h->dropped++; /* cut off by the quit deadline: not delivered */
@@ -325,7 +398,7 @@ sr_hooks_t *sr_hooks__new(sr_utime_t timeout_us, int max_pending)
 }
 
 bool sr_hooks__push(sr_hooks_t *h, const char *action, const char *client_id, char *const *urls, int count,
-                    sr_buf_t *body)
+                    sr_buf_t *body, const sr_hooks__opts_t *opts)
 {
     if (sr_hooks__pending(h) >= h->max_pending) {
         /* one line for the first drop and every 100th: a dead hook server must not flood the log */
@@ -343,6 +416,9 @@ bool sr_hooks__push(sr_hooks_t *h, const char *action, const char *client_id, ch
     job->urls = sr_hooks_urls_dup(urls, count);
     job->count = count;
     job->body = *body; /* take the storage */
+    job->opts = opts ? *opts : sr_hooks_default_opts;
+    job->opts.timeout_us = opts ? opts->timeout_us : h->timeout_us;
+    job->opts.is_error_allow = false;
     sr_buf_init(body);
     if (h->tail) {
         h->tail->next = job;
@@ -430,12 +506,22 @@ static sr_hooks__event_t sr_hooks_event(sr_server_t *s, sr_hook_event_t ev, cons
     return e;
 }
 
+/* The sending options of a vhost's hooks. */
+static void sr_hooks_opts_of(const sr_hooks_config_t *hc, sr_hooks__opts_t *o)
+{
+    snprintf(o->secret, sizeof(o->secret), "%s", hc->secret);
+    o->timeout_us = hc->timeout_ms > 0 ? (sr_utime_t)hc->timeout_ms * SR_UTIME_MS : SR_HOOK_TIMEOUT_US;
+    o->is_error_allow = hc->is_error_allow;
+}
+
 static int sr_hooks_gate(sr_server_t *s, const sr_hooks__event_t *e)
 {
     const sr_hooks_config_t *hc = sr_hooks_config_of(s, e->req, e->ev);
     if (!hc) {
         return SR_OK;
     }
+    sr_hooks__opts_t opts;
+    sr_hooks_opts_of(hc, &opts);
     /* copy what outlives the first yield: the URLs (a reload frees hc) and the cid */
     int count = hc->counts[e->ev];
     char **urls = sr_hooks_urls_dup(hc->urls[e->ev], count);
@@ -445,7 +531,7 @@ static int sr_hooks_gate(sr_server_t *s, const sr_hooks__event_t *e)
     sr_buf_init(&body);
     int rc = sr_hooks__payload(e, &body);
     if (rc == SR_OK) {
-        rc = sr_hooks__call(sr_hook_event_name(e->ev), client_id, urls, count, body.data, body.len, SR_HOOK_TIMEOUT_US);
+        rc = sr_hooks__call(sr_hook_event_name(e->ev), client_id, urls, count, body.data, body.len, &opts);
     }
     sr_buf_deinit(&body);
     sr_hooks_urls_free(urls, count);
@@ -472,8 +558,10 @@ static void sr_hooks_notify(sr_server_t *s, const sr_hooks__event_t *e)
     sr_buf_init(&body);
     if (sr_hooks__payload(e, &body) == SR_OK) {
         /* no yield since sr_hooks_config_of: hc is still valid, and push copies the URLs */
+        sr_hooks__opts_t opts;
+        sr_hooks_opts_of(hc, &opts);
         sr_hooks__push(sr_hooks_ensure(s), sr_hook_event_name(e->ev), e->client_id, hc->urls[e->ev], hc->counts[e->ev],
-                       &body);
+                       &body, &opts);
     } else {
         sr_warn("http hook %s not sent: %s", sr_hook_event_name(e->ev), sr_err_trail());
         sr_err_clear();
@@ -544,7 +632,10 @@ void sr_hooks_notify_body(sr_server_t *s, const sr_request_t *req, sr_hook_event
 {
     const sr_hooks_config_t *hc = sr_hooks_config_of(s, req, ev);
     if (hc) {
-        sr_hooks__push(sr_hooks_ensure(s), sr_hook_event_name(ev), client_id, hc->urls[ev], hc->counts[ev], body);
+        sr_hooks__opts_t opts;
+        sr_hooks_opts_of(hc, &opts);
+        sr_hooks__push(sr_hooks_ensure(s), sr_hook_event_name(ev), client_id, hc->urls[ev], hc->counts[ev], body,
+                       &opts);
     }
 }
 

@@ -28,10 +28,11 @@ SR_BEGIN_DECLS
 struct sr_request;
 struct sr_server;
 
-/* Bound on one hook call (connect, send, answer). An unreachable or silent hook
- * server costs a gated client at most this per URL, then refuses it; other
- * connections keep running because only the caller's coroutine waits. SRS has no
- * bound of its own here (its client uses 30 s socket timeouts). */
+/* Bound on one hook call (connect, send, answer) unless http_hooks { timeout MS; } says
+ * otherwise. An unreachable or silent hook server costs a gated client at most this per
+ * URL, then refuses it (or admits it with on_hook_error allow); other connections keep
+ * running because only the caller's coroutine waits. SRS has no bound of its own here
+ * (its client uses 30 s socket timeouts). */
 #define SR_HOOK_TIMEOUT_US (5 * SR_UTIME_S)
 /* Notifications waiting for the worker; more are dropped with a warning. */
 #define SR_HOOKS_QUEUE_MAX 1000
@@ -48,8 +49,9 @@ typedef struct sr_hooks sr_hooks_t;
  * Returns SR_OK when the client is allowed: hooks disabled, no URL for the event, or
  * every URL accepted. Otherwise, at the first URL that fails (later URLs are not called):
  *   -SR_EHTTP_DENIED   refused: a non-200/201 status, a body other than 0/{"code":0},
- *                      or a transport error (unreachable, timeout after
- *                      SR_HOOK_TIMEOUT_US, bad URL). The trail names the event, the URL
+ *                      a bad URL, or a transport error (unreachable, timeout after the
+ *                      vhost's hook timeout) unless on_hook_error is allow, which skips
+ *                      that URL with a warning. The trail names the event, the URL
  *                      and the answer (status + first SR_HOOKS_ANSWER_LOG_BYTES of body,
  *                      or the transport error), ready for the refusal log line.
  *   -SR_EINTERRUPTED   the calling coroutine was asked to stop (kick, server quit).
@@ -65,7 +67,8 @@ int sr_hooks_on_play(struct sr_server *s, const char *client_id, const struct sr
  * Same arguments as above, borrowed for the call only: the URLs are copied and the JSON
  * built now, then queued for the worker (started here if sr_hooks_start was not
  * called). Beyond SR_HOOKS_QUEUE_MAX pending the notification is dropped with a warning.
- * The worker calls every URL (a failure is logged at warn and ignored, as SRS does).
+ * The worker calls every URL (a failure is logged at warn and ignored, as SRS does),
+ * signed and bounded as the vhost's http_hooks say.
  * Call on_close only for a client that went through on_connect, on_unpublish after a
  * publish that on_publish allowed, on_stop after an allowed play. */
 void sr_hooks_on_close(struct sr_server *s, const char *client_id, const struct sr_request *req, uint64_t send_bytes,

@@ -36,20 +36,45 @@ typedef struct sr_hooks__event {
  * (COMPAT.md). Returns SR_OK, or -SR_EINVAL for an event without a payload here. */
 int sr_hooks__payload(const sr_hooks__event_t *e, sr_buf_t *out);
 
-/* POST body (len bytes, borrowed) to urls[0..count-1] (borrowed) in order, each bounded
- * by timeout_us, stopping at the first failure. action and client_id (borrowed) are
- * for the log. Returns what the sr_hooks_on_connect contract says. May yield. */
+/* How each POST of a call goes out (copied from the vhost's http_hooks). */
+typedef struct sr_hooks__opts {
+    char secret[SR_HOOKS_SECRET_MAX + 1]; /* "": unsigned */
+    sr_utime_t timeout_us;                /* bound on one POST */
+    bool is_error_allow;                  /* a gated call admits when the hook cannot be asked */
+} sr_hooks__opts_t;
+
+/* Hex digits of an HMAC-SHA256, without the NUL. */
+#define SR_HOOKS_SIGNATURE_HEX 64
+
+/* HMAC-SHA256 (RFC 2104, FIPS 180-4) of data (len bytes) with key (key_len bytes);
+ * all borrowed. */
+void sr_hooks__hmac_sha256(const void *key, size_t key_len, const void *data, size_t len, uint8_t out[32]);
+/* The X-Strand-Signature value's hex part: lower-case hex of HMAC-SHA256(secret, the
+ * decimal timestamp, ".", then the body's len bytes) into out (NUL-terminated). */
+void sr_hooks__sign(const char *secret, int64_t timestamp, const void *body, size_t len,
+                    char out[SR_HOOKS_SIGNATURE_HEX + 1]);
+
+/* POST body (len bytes, borrowed) to urls[0..count-1] (borrowed) in order, each as opts
+ * says (NULL: unsigned, SR_HOOK_TIMEOUT_US, refuse on error), stopping at the first
+ * failure. With opts->is_error_allow, a URL that cannot be asked (connection refused,
+ * timeout, socket error, no valid HTTP answer) is skipped with a warning instead; an
+ * answer that refuses still refuses, and a bad URL still fails. action and client_id
+ * (borrowed) are for the log. Returns what the sr_hooks_on_connect contract says. May
+ * yield. */
 int sr_hooks__call(const char *action, const char *client_id, char *const *urls, int count, const void *body,
-                   size_t len, sr_utime_t timeout_us);
+                   size_t len, const sr_hooks__opts_t *opts);
 
 /* A queue of at most max_pending notifications and its worker coroutine, which sends
- * each with timeout_us per URL. Free with sr_hooks__free. */
+ * each with timeout_us per URL unless the notification has its own options. Free with
+ * sr_hooks__free. */
 sr_hooks_t *sr_hooks__new(sr_utime_t timeout_us, int max_pending);
 /* Queue one notification: action and client_id are copied, urls[0..count-1] copied,
- * body taken (its storage moves into the queue and *body is re-initialised, also when
- * the notification is dropped). Never yields. Returns false when dropped (full). */
+ * opts copied (NULL: unsigned, the queue's timeout), body taken (its storage moves into
+ * the queue and *body is re-initialised, also when the notification is dropped). The
+ * signature is made when it is sent, with the time of sending. Never yields. Returns
+ * false when dropped (full). */
 bool sr_hooks__push(sr_hooks_t *h, const char *action, const char *client_id, char *const *urls, int count,
-                    sr_buf_t *body);
+                    sr_buf_t *body, const sr_hooks__opts_t *opts);
 /* Notifications queued or being sent. */
 int sr_hooks__pending(const sr_hooks_t *h);
 /* Notifications dropped because the queue was full or the deadline passed. */

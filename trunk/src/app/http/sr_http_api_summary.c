@@ -193,14 +193,30 @@ static void sr_http_api_summary_system(sr_json_writer_t *w, sr_server_t *s, cons
     sr_json_writer_object_end(w);
 }
 
-void sr_http_api__write_summaries(sr_json_writer_t *w, sr_server_t *s, const sr_proc_usage_t *u)
+/* The summaries object as the member key of the open object of w. */
+static void sr_http_api_summary_write(sr_json_writer_t *w, sr_server_t *s, const sr_proc_usage_t *u, const char *key)
 {
     int64_t now_ms = sr_time_wall_us() / 1000;
-    sr_json_writer_key(w, "data");
+    sr_json_writer_key(w, key);
     sr_json_writer_object_start(w);
     sr_json_writer_kv_bool(w, "ok", u->is_ok);
     sr_json_writer_kv_int(w, "now_ms", now_ms);
     sr_http_api_summary_self(w, s, u, now_ms);
     sr_http_api_summary_system(w, s, u, now_ms);
     sr_json_writer_object_end(w);
+}
+
+void sr_http_api__write_summaries(sr_json_writer_t *w, sr_server_t *s, const sr_proc_usage_t *u)
+{
+    sr_http_api_summary_write(w, s, u, "data");
+}
+
+int sr_http_api_write_summaries(sr_json_writer_t *w, sr_server_t *s, const char *key)
+{
+    sr_proc_usage_t u;
+    int rc = sr_http_api__proc_sample(&u);
+    if (rc == SR_OK) {
+        sr_http_api_summary_write(w, s, &u, key); /* after the yield: the tables are read now */
+    }
+    return rc;
 }

@@ -41,6 +41,13 @@ int sr_http_conn_reply(const sr_http_ctx_t *ctx, int status, const char *content
 /* Add the CORS headers SRS sends with crossdomain on. */
 void sr_http_conn_add_cors(sr_http_response_t *resp);
 
+struct sr_json_writer;
+/* Write the data object of GET /api/v1/summaries (SRS's summaries) as the member key
+ * (borrowed) of the open object of w; the heartbeat sends it too. Samples the CPU over
+ * a short window first. SR_OK, or -SR_EINTERRUPTED (nothing written) when the caller
+ * was stopped meanwhile. May yield. (sr_http_api_summary.c) */
+int sr_http_api_write_summaries(struct sr_json_writer *w, sr_server_t *s, const char *key);
+
 /* Handlers. Each answers one request and returns SR_OK to keep the connection open
  * for the next request, or an error to close it. May yield. */
 int sr_http_api_serve(sr_http_ctx_t *ctx);    /* /api/v1/... (sr_http_api.c) */

@@ -4,7 +4,8 @@
  * reader, normalised (no climbing above the root), and the final file must resolve
  * (symlinks included) inside the root. GET and HEAD, index.html for directories,
  * single byte ranges, ETag/Last-Modified with 304, and MIME types by extension.
- * Playlists are sent with no-cache so players always see the live window.
+ * Playlists are sent with no-cache so players always see the live window. HLS files
+ * (.m3u8, .ts) are plays: the vhost's security and refer decide before anything is read.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,9 +19,13 @@
 #include <unistd.h>
 
 #include "sr_alloc.h"
+#include "sr_consts.h"
 #include "sr_error.h"
 #include "sr_http_conn.h"
 #include "sr_log.h"
+#include "sr_request.h"
+#include "sr_security.h"
+#include "sr_url.h"
 
 #define SR_HTTP_STATIC_CHUNK_BYTES (64 * 1024)
 
@@ -288,6 +293,64 @@ static int sr_http_static_unsatisfiable(sr_http_ctx_t *ctx, int64_t size)
     return rc == SR_OK && !sr_http_response_is_keep_alive(&resp) ? -SR_EPEER_CLOSED : rc;
 }
 
+/* ---- HLS plays ---- */
+
+static bool sr_http_static_is_hls(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot && (strcasecmp(dot, ".m3u8") == 0 || strcasecmp(dot, ".ts") == 0);
+}
+
+/* The vhost of an HLS file, as HTTP-FLV finds it: ?vhost=, else a first path segment
+ * naming a vhost whose hls_m3u8_file starts with [vhost] (then *path skips it), else the
+ * Host header; the config falls back to the default vhost. */
+static void sr_http_static_hls_vhost(const sr_http_ctx_t *ctx, const char **path, char *out, size_t size)
+{
+    const sr_server_config_t *cfg = sr_server_config(ctx->server);
+    if (sr_url_query_get(ctx->req->query, "vhost", out, size) && out[0]) {
+        return;
+    }
+    size_t seg = strcspn(*path + 1, "/");
+    if (seg > 0 && seg < size && (*path)[1 + seg] == '/') {
+        snprintf(out, size, "%.*s", (int)seg, *path + 1);
+        const sr_vhost_config_t *v = sr_server_config_vhost_exact(cfg, out);
+        if (v && v->hls && strncmp(v->hls->m3u8_file, "[vhost]", 7) == 0) {
+            *path += 1 + seg;
+            return;
+        }
+    }
+    const char *host = sr_http_request_header(ctx->req, "Host");
+    snprintf(out, size, "%s", host ? host : SR_DEFAULT_VHOST);
+    char *colon = out[0] == '[' ? NULL : strchr(out, ':');
+    if (colon) {
+        *colon = '\0';
+    }
+}
+
+/* SR_OK when the client may play the HLS file at norm (a normalised path), else
+ * -SR_ESECURITY_DENIED. app and stream are the path's directory and file name (for the
+ * log only: rules are per vhost). */
+static int sr_http_static_hls_admit(sr_http_ctx_t *ctx, const char *norm)
+{
+    char vhost[SR_REQUEST_VHOST_MAX + 1];
+    const char *path = norm;
+    sr_http_static_hls_vhost(ctx, &path, vhost, sizeof(vhost));
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(path, '.');
+    sr_request_t req;
+    sr_request_init(&req);
+    sr_request_set(&req, SR_REQUEST_SCHEMA, "http");
+    sr_request_set(&req, SR_REQUEST_VHOST, "%s", vhost);
+    sr_request_set(&req, SR_REQUEST_APP, "%.*s", slash > path ? (int)(slash - path - 1) : 0, path + 1);
+    sr_request_set(&req, SR_REQUEST_STREAM, "%.*s", (int)(dot - slash - 1), slash + 1);
+    sr_request_set(&req, SR_REQUEST_IP, "%s", ctx->client->ip);
+    const char *referer = sr_http_request_header(ctx->req, "Referer");
+    sr_request_set(&req, SR_REQUEST_PAGE_URL, "%s", referer ? referer : "");
+    int rc = sr_security_admit(ctx->server, &req, SR_ACCESS_PLAY);
+    sr_request_deinit(&req);
+    return rc;
+}
+
 int sr_http_static_serve(sr_http_ctx_t *ctx)
 {
     const sr_http_request_t *req = ctx->req;
@@ -297,6 +360,11 @@ int sr_http_static_serve(sr_http_ctx_t *ctx)
     char norm[2048], file[PATH_MAX];
     if (sr_http_path_normalize(req->path, norm, sizeof(norm)) != SR_OK) {
         return sr_http_conn_reply(ctx, 400, "text/plain; charset=utf-8", "400 Bad Request\n", 16, false);
+    }
+    if (sr_http_static_is_hls(norm) && sr_http_static_hls_admit(ctx, norm) != SR_OK) {
+        sr_warn("http hls %s denied: %s", norm, sr_err_trail());
+        sr_err_clear();
+        return sr_http_conn_reply(ctx, 403, "text/plain; charset=utf-8", "403 Forbidden\n", 14, false);
     }
     struct stat st;
     bool is_dir_redirect = false;

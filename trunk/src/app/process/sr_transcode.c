@@ -51,9 +51,14 @@ void sr_transcode_log_path(const char *dir, const char *kind, const char *vhost,
         out[0] = '\0';
         return;
     }
-    snprintf(out, size, "%s/ffmpeg-%s-%s-%s-%s-%s.log", dir, kind, vhost, app, stream, engine);
+    int dir_len = snprintf(out, size, "%s/", dir);
+    if (dir_len < 0 || (size_t)dir_len >= size) {
+        out[0] = '\0';
+        return;
+    }
+    snprintf(out + dir_len, size - (size_t)dir_len, "ffmpeg-%s-%s-%s-%s-%s.log", kind, vhost, app, stream, engine);
     /* only the file name part is cleaned: the directory is the operator's */
-    for (char *p = out + strlen(dir) + 1; *p; p++) {
+    for (char *p = out + dir_len; *p; p++) {
         bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
                   *p == '_' || *p == '-';
         *p = ok ? *p : '_';

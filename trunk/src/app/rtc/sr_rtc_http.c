@@ -104,6 +104,8 @@ static int sr_rtc_http_fill_request(sr_http_ctx_t *ctx, const sr_vhost_config_t 
     sr_request_set(req, SR_REQUEST_PARAM, "%s%s", ctx->req->query[0] ? "?" : "", ctx->req->query);
     sr_request_set(req, SR_REQUEST_TC_URL, "webrtc://%s/%s", host ? host : "127.0.0.1", app);
     sr_request_set(req, SR_REQUEST_IP, "%s", ctx->client->ip);
+    const char *referer = sr_http_request_header(ctx->req, "Referer"); /* the page, for refer { } */
+    sr_request_set(req, SR_REQUEST_PAGE_URL, "%s", referer ? referer : "");
     return SR_OK;
 }
 

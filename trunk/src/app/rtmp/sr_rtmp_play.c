@@ -241,7 +241,8 @@ int sr_rtmp_play_run(sr_rtmp_conn_t *c, const sr_rtmp_command_t *cmd)
     sr_play_t session;
     /* a stream that is not live yet is waited for, as SRS does */
     if ((rc = sr_play_begin(&session, c->server, &c->client, &c->req, false)) != SR_OK) {
-        sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_ERROR, SR_RTMP_STATUS_PLAY_STREAM_NOT_FOUND, "Play denied by hook");
+        sr_rtmp_conn__send_status(c, SR_RTMP_LEVEL_ERROR, SR_RTMP_STATUS_PLAY_STREAM_NOT_FOUND,
+                                  rc == -SR_ESECURITY_DENIED ? "Play denied by security" : "Play denied by hook");
         return rc;
     }
     sr_rtmp_play_t p = {.conn = c};

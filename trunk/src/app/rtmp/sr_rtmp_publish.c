@@ -116,6 +116,8 @@ static const char *sr_rtmp_publish_refusal(int rc)
         return "Stream already publishing";
     case -SR_EFORWARD_LOOP:
         return SR_FORWARD_LOOP_TEXT ": published here already";
+    case -SR_ESECURITY_DENIED:
+        return "Publish denied by security";
     case -SR_ERTMP_CLOSE:
     case -SR_ERTMP_COMMAND:
         return "Refused by the origin";

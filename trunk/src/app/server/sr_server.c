@@ -12,6 +12,7 @@
 #include "sr_context.h"
 #include "sr_edge.h"
 #include "sr_error.h"
+#include "sr_heartbeat.h"
 #include "sr_jobs.h"
 #include "sr_listener.h"
 #include "sr_log.h"
@@ -34,6 +35,7 @@ struct sr_server {
     bool is_stopping;
     struct sr_hooks *hooks; /* owned by sr_http_hooks */
     sr_jobs_t *jobs;        /* transcode, ingest, exec children */
+    sr_heartbeat_t *heartbeat;
 };
 
 /* The server's own observer of every stream: the counters of the exporter. */
@@ -230,6 +232,7 @@ int sr_server_start(sr_server_t *s)
         sr_edge_start(s);
         sr_registry_start(s);
         s->jobs = sr_jobs_start(s);
+        s->heartbeat = sr_heartbeat_start(s); /* reads heartbeat { } from the live config */
     }
     return rc;
 }
@@ -279,6 +282,7 @@ void sr_server_reload(sr_server_t *s, sr_server_config_t *config)
     sr_source_registry_foreach(s->sources, sr_server_reload_source, s);
     sr_jobs_reload(s->jobs);
     sr_server_config_free(old);
+    sr_heartbeat_reload(s->heartbeat);
     sr_trace("reload: applied %s (%d vhosts, %d listeners, log level %s)", config->path, config->vhost_count,
              config->listen_count, sr_log_level_name((sr_log_level_t)config->log_level));
     sr_sinks_reload(s); /* last: it may yield */
@@ -305,6 +309,8 @@ void sr_server_stop(sr_server_t *s, sr_utime_t timeout_us)
     s->sampler = NULL;
     sr_edge_stop(s);
     sr_registry_stop(s); /* after the pulls: their unpublish is not ours to list */
+    sr_heartbeat_stop(s->heartbeat);
+    s->heartbeat = NULL;
     sr_listeners_free(s->listeners);
     s->listeners = NULL;
     sr_jobs_stop(s->jobs, SR_MIN(timeout_us, SR_SUPERVISOR_KILL_GRACE_US)); /* their connections close with them */
@@ -327,6 +333,7 @@ void sr_server_free(sr_server_t *s)
         return;
     }
     sr_listeners_free(s->listeners); /* when start failed or stop was not called */
+    sr_heartbeat_stop(s->heartbeat);
     sr_source_registry_free(s->sources);
     sr_server_config_free(s->config);
     sr_free(s);

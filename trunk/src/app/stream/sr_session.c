@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sr_session.c: the publish and play lifecycles (see sr_session.h). The order of a
- * publish matters: the busy check comes first (no hook call for a publisher that cannot
- * get the stream), then the hooks, then the claim, which checks again because the hooks
- * yield.
+ * publish matters: security and refer first (they cost nothing and create nothing), then
+ * the busy check (no hook call for a publisher that cannot get the stream), then the
+ * hooks, then the claim, which checks again because the hooks yield.
  */
 #include "sr_session.h"
 
@@ -14,6 +14,7 @@
 #include "sr_forward.h"
 #include "sr_http_hooks.h"
 #include "sr_log.h"
+#include "sr_security.h"
 #include "sr_sinks.h"
 #include "sr_stream_policy.h"
 
@@ -34,6 +35,11 @@ static int sr_publish_begin_as(sr_publish_t *p, sr_server_t *server, sr_client_t
     p->client = client;
     p->req = req;
     p->is_relay = is_relay;
+    /* before anything is created or asked; a relay (edge pull) was admitted by its player */
+    int rc = is_relay ? SR_OK : sr_security_admit(server, req, SR_ACCESS_PUBLISH);
+    if (rc != SR_OK) {
+        return rc;
+    }
     sr_source_t *src = sr_source_fetch(sr_server_sources(server), req->vhost, req->app, req->stream, true);
     sr_source_policy_t policy;
     sr_stream_policy_source(v, &policy);
@@ -41,7 +47,7 @@ static int sr_publish_begin_as(sr_publish_t *p, sr_server_t *server, sr_client_t
     client->is_publish = true;
     /* a copy of a stream this server forwarded (busy here, then) is refused as a loop
      * first, which tells the forwarder to stop instead of retrying */
-    int rc = sr_forward_check_loop(server, req);
+    rc = sr_forward_check_loop(server, req);
     if (rc != SR_OK) {
         rc = sr_err_wrap(rc, "publish %s/%s/%s", req->vhost, req->app, req->stream);
     } else if (sr_source_is_publishing(src)) {
@@ -124,8 +130,12 @@ int sr_play_begin(sr_play_t *p, sr_server_t *server, sr_client_t *client, const 
     p->server = server;
     p->client = client;
     p->req = req;
+    int rc = sr_security_admit(server, req, SR_ACCESS_PLAY); /* a refused player learns nothing of the stream */
+    if (rc != SR_OK) {
+        return rc;
+    }
     /* an edge fetches the stream from its origin first */
-    int rc = is_live_only ? sr_edge_await(server, req, SR_EDGE_AWAIT_US) : SR_OK;
+    rc = is_live_only ? sr_edge_await(server, req, SR_EDGE_AWAIT_US) : SR_OK;
     if (rc == -SR_EINTERRUPTED) {
         return rc;
     }

@@ -4,9 +4,9 @@
  * end, for any protocol. The protocol files (RTMP, HTTP-FLV; SRT, WebRTC and RTSP next)
  * are wire code: they parse what the client asks for into an sr_request_t, call begin,
  * move media, and call end. Everything that is policy is here, once: the vhost's
- * settings, the busy check, the on_publish/on_unpublish/on_play/on_stop hooks, the
- * source's and the player's policy, the HLS/DVR sinks, kickoff_for_idle, and the
- * client's entry in the API's tables.
+ * settings, security and refer (sr_security), the busy check, the on_publish/
+ * on_unpublish/on_play/on_stop hooks, the source's and the player's policy, the HLS/DVR
+ * sinks, kickoff_for_idle, and the client's entry in the API's tables.
  *
  * Not here: vhost discovery (the protocol knows where the name is: tcUrl, ?vhost=, Host
  * header, the first path segment), on_connect/on_close (a connection is not a session).
@@ -38,9 +38,10 @@ typedef struct sr_publish {
     bool is_relay; /* fed by this server (an edge pull): no hooks */
 } sr_publish_t;
 
-/* Begin publishing req (its vhost resolved) for client: claim the stream, ask the
- * on_publish hooks, start the sinks. -SR_ESTREAM_BUSY when another publisher has it,
- * the hook's code when a hook refused (the client is then told and closed by the
+/* Begin publishing req (its vhost resolved) for client: check security and refer, claim
+ * the stream, ask the on_publish hooks, start the sinks. -SR_ESECURITY_DENIED when the
+ * vhost's security or refer refuses the client, -SR_ESTREAM_BUSY when another publisher
+ * has it, the hook's code when a hook refused (the client is then told and closed by the
  * protocol). On failure nothing needs ending. May yield (hooks). */
 int sr_publish_begin(sr_publish_t *p, sr_server_t *server, sr_client_t *client, const sr_request_t *req,
                      const sr_vhost_config_t *v);
@@ -66,7 +67,8 @@ typedef struct sr_play {
     sr_consumer_t *consumer; /* from sr_play_attach */
 } sr_play_t;
 
-/* Begin playing req (its vhost resolved) for client: find the stream (with is_live_only,
+/* Begin playing req (its vhost resolved) for client: check security and refer
+ * (-SR_ESECURITY_DENIED, before the stream is looked up), find the stream (with is_live_only,
  * -SR_ENOT_FOUND unless it is being published; else it is created and waits for its
  * publisher) and ask the on_play hooks (their code when one refused). On failure
  * nothing needs ending. May yield (hooks). */
