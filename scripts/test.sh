@@ -43,8 +43,9 @@ echo "$up passed, $uf failed" >>objs/utest.log
 add_counts objs/utest.log
 
 echo "== integration tests"
-# each test's line as it finishes, not all at the end
-python3 trunk/itest/run.py 2>&1 | tee objs/itest.log
+# each test's line as it finishes, not all at the end; two shards (run.py -j) as the
+# tests mostly wait for real-time media
+python3 trunk/itest/run.py -j "${STRAND_ITEST_JOBS:-2}" 2>&1 | tee objs/itest.log
 add_counts objs/itest.log
 
 echo "== fuzz (${FUZZ_SECONDS:-10} s per parser)"

@@ -2,11 +2,17 @@
 # SPDX-License-Identifier: MIT
 """Run Strand's integration tests: objs/strand against real clients.
 
-    python3 trunk/itest/run.py [-k SUBSTRING] [-v] [--keep] [--json FILE] [--list]
+    python3 trunk/itest/run.py [-k SUBSTRING] [-v] [--keep] [--json FILE] [--list] [-j N]
 
 Discovers trunk/itest/test_*.py and runs every `def test_xxx(env)` in file order.
 Prints `PASS name (1.2s)` or `FAIL name: reason` per test and ends with the line
 `N passed, M failed`; the exit code is 0 only when M is 0.
+
+With -j N (or STRAND_ITEST_JOBS), the modules are split into N shards run by child
+runners side by side; a module always runs whole, in one shard, in file order. The
+tests spend most of their time waiting for real-time media, so two shards on two
+cores take about half the time. HEAVY modules (headless Chromium, ffmpeg encoders)
+share one shard so that two of them never run at once.
 """
 
 import argparse
@@ -14,8 +20,12 @@ import glob
 import importlib.util
 import json
 import os
+import re
+import selectors
 import signal
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
 
@@ -24,7 +34,12 @@ sys.path.insert(0, HERE)
 
 import strand_env  # noqa: E402
 
+_RESULT_LINE = re.compile(r"^(\d+) passed, (\d+) failed$")
+
 TEST_TIMEOUT = int(os.environ.get("STRAND_ITEST_TIMEOUT", "120"))
+
+# modules that load the CPU for long stretches (browsers, encoders): never two at once
+HEAVY = ("players", "rtc", "process")
 
 
 class TestTimeout(Exception):
@@ -60,16 +75,113 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("--json", metavar="FILE", help="also write results as JSON to FILE")
     ap.add_argument("--list", action="store_true", help="list the tests and exit")
+    ap.add_argument("-j", "--jobs", type=int, default=int(os.environ.get("STRAND_ITEST_JOBS", "1")),
+                    help="run the modules in N shards side by side (default 1)")
+    ap.add_argument("--names", metavar="FILE", help=argparse.SUPPRESS)  # a shard's test list
     args = ap.parse_args()
 
     tests = discover()
     if args.k:
         tests = [t for t in tests if any(k in t[0] for k in args.k)]
+    if args.names:
+        with open(args.names) as f:
+            wanted = set(f.read().split())
+        tests = [t for t in tests if t[0] in wanted]
     if args.list:
         for name, _ in tests:
             print(name)
         return 0
+    if args.jobs > 1 and len({module_of(n) for n, _ in tests}) > 1:
+        return run_shards(args, [n for n, _ in tests])
+    return run_serial(args, tests)
 
+
+def module_of(name):
+    return name.split(".", 1)[0]
+
+
+def plan_shards(names, jobs):
+    """Modules to shards: heavy modules as one unit, then the largest unit (in tests)
+    first onto the shard with the fewest tests."""
+    units = {}
+    for n in names:
+        key = "heavy" if module_of(n) in HEAVY else module_of(n)
+        units.setdefault(key, []).append(n)
+    shards = [[] for _ in range(jobs)]
+    for unit in sorted(units.values(), key=len, reverse=True):
+        min(shards, key=len).extend(unit)
+    return [s for s in shards if s]
+
+
+def run_shards(args, names):
+    tmp = tempfile.mkdtemp(prefix="strand-itest-shards-")
+    children = []
+    sel = selectors.DefaultSelector()
+    try:
+        for i, shard in enumerate(plan_shards(names, args.jobs)):
+            listing = os.path.join(tmp, "shard%d.names" % i)
+            with open(listing, "w") as f:
+                f.write("\n".join(shard))
+            cmd = [sys.executable, os.path.abspath(__file__), "--names", listing]
+            cmd += ["-v"] if args.verbose else []
+            cmd += ["--keep"] if args.keep else []
+            cmd += ["--json", listing + ".json"] if args.json else []
+            p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            children.append({"proc": p, "buf": b"", "last": "", "json": listing + ".json"})
+            sel.register(p.stdout, selectors.EVENT_READ, children[-1])
+        open_pipes = len(children)
+        while open_pipes:
+            for key, _ in sel.select():
+                child = key.data
+                chunk = os.read(key.fileobj.fileno(), 65536)
+                if not chunk:
+                    sel.unregister(key.fileobj)
+                    open_pipes -= 1
+                    chunk = b"\n" if child["buf"] else b""
+                child["buf"] += chunk
+                *lines, child["buf"] = child["buf"].split(b"\n")
+                for line in lines:
+                    text = line.decode("utf-8", "replace")
+                    if text.strip():
+                        child["last"] = text
+                    if not _RESULT_LINE.match(text):  # the totals are ours to print
+                        print(text, flush=True)
+        for child in children:
+            child["proc"].wait()
+    except KeyboardInterrupt:
+        for child in children:
+            child["proc"].terminate()
+        for child in children:
+            child["proc"].wait()
+        print("interrupted", flush=True)
+        print("0 passed, 1 failed", flush=True)
+        return 1
+    passed = failed = 0
+    for child in children:
+        m = _RESULT_LINE.match(child["last"])
+        if m:
+            passed += int(m.group(1))
+            failed += int(m.group(2))
+        else:
+            print("a shard ended without its result line (exit %d)" % child["proc"].returncode, flush=True)
+            failed += 1
+    if args.json:
+        merged = {"passed": passed, "failed": failed, "tests": []}
+        for child in children:
+            if os.path.exists(child["json"]):
+                with open(child["json"]) as f:
+                    merged["tests"] += json.load(f)["tests"]
+        with open(args.json, "w") as f:
+            json.dump(merged, f, indent=1)
+    if not args.keep:
+        for name in os.listdir(tmp):
+            os.unlink(os.path.join(tmp, name))
+        os.rmdir(tmp)
+    print("%d passed, %d failed" % (passed, failed), flush=True)
+    return 0 if failed == 0 else 1
+
+
+def run_serial(args, tests):
     signal.signal(signal.SIGTERM, _term)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
     signal.signal(signal.SIGALRM, _alarm)

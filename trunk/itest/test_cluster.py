@@ -1,19 +1,22 @@
 # SPDX-License-Identifier: MIT
 """Forward and edge/origin with several Strand processes and real clients: ffmpeg publishes,
-ffmpeg/ffprobe/curl play. A forward chain A -> B, servers forwarding to each other (no loop),
-a destination that comes up late, the forward backend; an edge pulling on the first player,
-one pull for many players of RTMP and HTTP-FLV, HLS written at the edge, the pull released
-after the last player, failover to the second origin while a recording keeps going, publish
-through an edge (the origin's refusal reaches the publisher) and token_traverse; an origin
-cluster on a real redis-server (Debian's), also while Redis is down."""
+ffmpeg/ffprobe/curl play. A forward chain A -> B (API and metrics), servers forwarding to
+each other (no loop), a destination that comes up late, rtmps:// destinations (certificate
+checked), the forward backend; an edge pulling on the first player, one pull for many
+players of RTMP and HTTP-FLV, HLS written at the edge, an HLS-only viewer starting and
+holding the pull, OBS's 8 s GOP and a republish through an edge, the pull released after
+the last player, failover to the second origin while a recording keeps going (metrics),
+publish through an edge (the origin's refusal reaches the publisher) and token_traverse;
+an origin cluster on a real redis-server (Debian's), also while Redis is down."""
 
 import json
 import os
 import signal
 import time
 
-from strand_env import api_ok, check, free_port, http_body, port_accepts, wait_log, wait_until
+from strand_env import ROOT, api_ok, check, free_port, http_body, http_request, port_accepts, wait_log, wait_until
 from test_hooks import HookServer
+from test_http import metric, parse_metrics
 
 
 def forward_vhost(*dests, extra=""):
@@ -51,10 +54,17 @@ def edges(srv):
     return api_ok(srv.api_port, "/api/v1/edges").get("edges", [])
 
 
+def metrics(srv):
+    status, _, body = http_request(srv.exporter_port, "/metrics")
+    check(status == 200, "/metrics: HTTP %s" % status)
+    return parse_metrics(body.decode())
+
+
 def test_forward_a_to_b(env):
-    """ffmpeg publishes to A; A forwards to B; ffmpeg records from B; A's API shows the link."""
+    """ffmpeg publishes to A; A forwards to B; ffmpeg records from B; A's API and metrics show
+    the link."""
     b = env.server(name="b")
-    a = env.server(http_body(api=True, vhosts=forward_vhost("127.0.0.1:%d" % b.port)), name="a")
+    a = env.server(http_body(api=True, exporter=True, vhosts=forward_vhost("127.0.0.1:%d" % b.port)), name="a")
     env.publish_file(a.url("fw"), env.media(), seconds=14)
     check(wait_log(a, r"forward __defaultVhost__/live/fw to rtmp://127\.0\.0\.1:%d/live/fw" % b.port, 10),
           "A did not start forwarding")
@@ -63,6 +73,11 @@ def test_forward_a_to_b(env):
     check(len(links) == 1 and links[0]["state"] == "forwarding" and links[0]["send_bytes"] > 100000,
           "A's forwards: %s" % links)
     check(links[0]["destination"] == "127.0.0.1:%d" % b.port, "destination %s" % links[0]["destination"])
+    ms = metrics(a)
+    dest = "127.0.0.1:%d" % b.port
+    check(metric(ms, "strand_forward_up", stream="fw", destination=dest) == 1, "strand_forward_up is not 1")
+    sent = metric(ms, "strand_forward_send_bytes_total", stream="fw", destination=dest)
+    check(sent and sent > 100000, "strand_forward_send_bytes_total %s" % sent)
 
 
 def test_forward_peers_do_not_loop_and_late_destination(env):
@@ -84,6 +99,36 @@ def test_forward_peers_do_not_loop_and_late_destination(env):
           "A did not reach C after it came up: %s" % forwards(a))
     record_and_check(env, c.url("loop"), 3, "rec-c")
     record_and_check(env, b.url("loop"), 3, "rec-b")
+
+
+def rtmps_origin_body(srv):
+    """An rtmps { } listener on an aux port (srv.rtmps_port) with the demo certificate."""
+    srv.rtmps_port = srv.aux[0]
+    return ("rtmps {\n    enabled on;\n    listen %d;\n    key %s;\n    cert %s;\n}\n"
+            "vhost __defaultVhost__ {\n    play { gop_cache on; }\n}\n"
+            % (srv.rtmps_port, os.path.join(ROOT, "conf", "server.key"), os.path.join(ROOT, "conf", "server.crt")))
+
+
+rtmps_origin_body.aux_ports = 1
+
+
+def test_forward_rtmps_checks_the_certificate(env):
+    """forward destination rtmps://: A publishes to B over TLS when A trusts B's certificate
+    (OpenSSL's SSL_CERT_FILE, as for any system CA), and refuses B when it does not."""
+    b = env.server(rtmps_origin_body, name="b")
+    dest = "rtmps://127.0.0.1:%d/live/tls-copy" % b.rtmps_port
+    a = env.server(http_body(api=True, vhosts=forward_vhost(dest)), name="a",
+                   environ={"SSL_CERT_FILE": os.path.join(ROOT, "conf", "server.crt")})
+    untrusting = env.server(forward_vhost(dest.replace("tls-copy", "untrusted")), name="untrusting",
+                            environ={"SSL_CERT_FILE": os.path.join(env.dir, "no-such-ca.pem")})
+    env.publish_file(a.url("tls"), env.media(), seconds=12)
+    env.publish_file(untrusting.url("tls"), env.media(), seconds=12, name="pub-untrusting")
+    check(wait_log(a, r"forward __defaultVhost__/live/tls to rtmps://127\.0\.0\.1:%d/live/tls-copy" % b.rtmps_port,
+                   10), "A did not forward over rtmps")
+    record_and_check(env, b.url("tls-copy"), 3, "rec-b")
+    check(wait_log(untrusting, r"certificate refused: .*publish to rtmps://127\.0\.0\.1:%d/live/untrusted"
+                   % b.rtmps_port, 10), "a server that does not trust B's certificate did not refuse it")
+    check(not wait_log(b, r"publish __defaultVhost__/live/untrusted", 0.5), "B got the stream of the untrusting server")
 
 
 def test_forward_backend_names_destinations(env):
@@ -148,12 +193,64 @@ def test_edge_pull_shared_and_released(env):
     check(wait_until(lambda: not origin_players(o), 5), "the origin still serves the edge")
 
 
+def test_edge_hls_only_viewer(env):
+    """No RTMP or FLV player at the edge, only HLS: ffmpeg's first playlist request makes the
+    edge pull the stream and waits for the playlist; the recording is whole; the pull ends
+    a few segments after the last playlist request."""
+    o = env.server(http_body(api=True), name="origin")
+    e = env.server(http_body("./html", api=True, vhosts=edge_config([o])), name="edge")  # serves its HLS
+    env.publish_file(o.url("hlsonly"), env.media(), seconds=19)
+    check(wait_log(o, r"publish __defaultVhost__/live/hlsonly", 10), "the origin has no stream")
+    out = env.path("hls.ts")
+    url = "http://127.0.0.1:%d/live/hlsonly.m3u8" % e.http_port
+    rc, _, err, _ = env.run("rec-hls", ["ffmpeg"] + env.FF + ["-y", "-i", url, "-c", "copy", "-t", "5", "-f", "mpegts",
+                                                              out], 40)
+    check(rc == 0, "ffmpeg from the edge's HLS: exit %s: %s" % (rc, err[-400:]))
+    streams, why = env.probe_streams(out)
+    check(streams, why)
+    env.expect_streams(streams)
+    check(duration(env, out) >= 4.4, "recorded %.2f s of 5" % duration(env, out))
+    check(wait_log(e, r"edge pull __defaultVhost__/live/hlsonly from", 1), "the edge did not log its pull")
+    t0 = time.monotonic()
+    check(wait_until(lambda: not edges(e), 25), "the pull outlived its HLS viewer: %s" % edges(e))
+    env.note("measured HLS-only pull released %.1f s after the last request" % (time.monotonic() - t0))
+
+
+def test_edge_obs_gop_and_republish(env):
+    """OBS's 8 s keyframe interval through an edge, and the broadcaster reconnecting: a
+    player joining the edge mid-GOP starts at a keyframe (the origin's GOP cache reaches
+    the edge's), and an ffmpeg relay at the edge keeps going across the origin's
+    republish and ends normally."""
+    o = env.server(name="origin")
+    e = env.server(edge_config([o]), name="edge")
+    pub1 = env.publish_live(o.url("obs"), gop=200, seconds=6, name="obs-1")
+    check(wait_log(o, r"publish __defaultVhost__/live/obs start", 10), "no stream at the origin")
+    time.sleep(2.0)  # join mid-GOP: the next keyframe is 6 s away (the scenario, not a wait)
+    rc, out, err, secs = env.run("ffprobe-late", [
+        "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=flags",
+        "-read_intervals", "%+#5", "-of", "csv=p=0", e.url("obs")], 15)
+    check(rc == 0, "ffprobe at the edge: exit %s: %s" % (rc, err[-300:]))
+    flags = [l for l in out.split() if l.strip()]
+    check(flags and flags[0].startswith("K"), "the first video packet at the edge has flags %s" % flags[:1])
+    env.note("measured late join at the edge with an 8 s GOP: %.2f s for 5 packets" % secs)
+    relay_out = env.path("relay.flv")
+    relay = env.record(e.url("obs"), relay_out, 8, name="relay")
+    check(pub1.wait(15) == 0, "first publisher: %s" % pub1.errtail(3))
+    offset = os.path.getsize(o.log)
+    time.sleep(1.0)  # the broadcaster's reconnect delay (the scenario)
+    check(relay.poll() is None, "the relay at the edge ended when the publisher left: %s" % relay.errtail(3))
+    env.publish_live(o.url("obs"), gop=200, seconds=12, name="obs-2")
+    check(wait_log(o, r"publish __defaultVhost__/live/obs start", 10, offset=offset), "the republish did not start")
+    check(relay.wait(30) == 0, "the relay at the edge failed: %s" % relay.errtail(5))
+    check(duration(env, relay_out) >= 7.4, "the relay recorded %.2f s of 8" % duration(env, relay_out))
+
+
 def test_edge_fails_over_to_the_second_origin(env):
     """Two origins carry the stream; the first is killed mid-play: the edge goes on with the
     second and an ffmpeg recording at the edge ends normally with its full length."""
     o1 = env.server(name="origin1")
     o2 = env.server(name="origin2")
-    e = env.server(http_body(api=True, vhosts=edge_config([o1, o2])), name="edge")
+    e = env.server(http_body(api=True, exporter=True, vhosts=edge_config([o1, o2])), name="edge")
     for o in (o1, o2):
         env.publish_live(o.url("fo"), seconds=40, name="pub-%s" % o.name)
     for o in (o1, o2):
@@ -166,6 +263,12 @@ def test_edge_fails_over_to_the_second_origin(env):
     check(wait_until(lambda: edges(e) and edges(e)[0]["upstream"] == "127.0.0.1:%d" % o2.port
                      and edges(e)[0]["state"] == "pulling", 10), "no failover: %s" % edges(e))
     check(edges(e)[0]["failovers"] >= 1, "failovers %s" % edges(e))
+    ms = metrics(e)
+    o2_addr = "127.0.0.1:%d" % o2.port
+    check(metric(ms, "strand_edge_failovers_total", stream="fo", direction="pull", upstream=o2_addr) >= 1,
+          "strand_edge_failovers_total: %s" % [k for k in ms if k[0].startswith("strand_edge")])
+    check(metric(ms, "strand_edge_up", stream="fo", upstream=o2_addr) == 1, "strand_edge_up is not 1")
+    check(metric(ms, "strand_edge_bytes_total", stream="fo") > 0, "strand_edge_bytes_total is 0")
     check(rec.wait(30) == 0, "the recording failed: %s" % rec.errtail())
     check(duration(env, out) >= 11.4, "recorded %.2f s of 12" % duration(env, out))
 

@@ -40,6 +40,7 @@ typedef struct sr_edge_pull {
     bool is_live;
     bool is_ended;
     int waiters;
+    sr_utime_t held_until; /* HLS players hold no connection: their requests hold the pull */
     char upstream[300];
     const char *state;
     int64_t state_since_ms;
@@ -109,10 +110,11 @@ static void sr_edge_pull_unref(sr_edge_pull_t *p)
     sr_free(p);
 }
 
-/* A pull is still wanted while players or waiters are there, or were recently. */
+/* A pull is still wanted while players or waiters are there, or were recently, or HLS
+ * players asked for it recently. */
 static bool sr_edge_pull_is_wanted(const sr_edge_pull_t *p)
 {
-    return p->waiters > 0 || sr_source_idle_us(p->source) < SR_EDGE_LINGER_US;
+    return p->waiters > 0 || sr_source_idle_us(p->source) < SR_EDGE_LINGER_US || sr_time_mono_us() < p->held_until;
 }
 
 static void sr_edge_pull_emit(void *arg, const sr_packet_t *pkt)
@@ -147,7 +149,7 @@ static int sr_edge_pull_session(sr_edge_pull_t *p, const sr_cluster_config_t *cc
     char stream[SR_REQUEST_STREAM_MAX + SR_REQUEST_PARAM_MAX + 300];
     sr_edge__upstream_stream(cc, &p->req, stream, sizeof(stream));
     sr_upstream_t u;
-    int rc = sr_upstream_open(&u, o->host, o->port, p->req.app, stream, false);
+    int rc = sr_upstream_open(&u, o, p->req.app, stream, false);
     if (rc != SR_OK) {
         return rc;
     }
@@ -309,7 +311,30 @@ static void sr_edge_on_first_player(void *arg, sr_source_t *s)
     }
 }
 
+/* Wait, at most timeout_us, until p's media flows or p ends. */
+static int sr_edge_pull_wait_live(sr_edge_pull_t *p, const sr_request_t *req, sr_utime_t timeout_us)
+{
+    int rc = SR_OK;
+    p->refs++;
+    p->waiters++;
+    sr_utime_t deadline = sr_time_mono_us() + timeout_us;
+    while (rc == SR_OK && !p->is_live && !p->is_ended) {
+        sr_utime_t now = sr_time_mono_us();
+        rc = now < deadline ? sr_cond_timedwait(p->live, deadline - now)
+                            : sr_err_new(SR_ETIMEOUT, "edge: %s/%s/%s not live from any origin within %d ms",
+                                         req->vhost, req->app, req->stream, (int)(timeout_us / SR_UTIME_MS));
+    }
+    p->waiters--;
+    sr_edge_pull_unref(p);
+    return rc;
+}
+
 int sr_edge_await(sr_server_t *server, const sr_request_t *req, sr_utime_t timeout_us)
+{
+    return sr_edge_hold(server, req, 0, timeout_us);
+}
+
+int sr_edge_hold(sr_server_t *server, const sr_request_t *req, sr_utime_t hold_us, sr_utime_t timeout_us)
 {
     sr_edge_t *e = sr_edge__of(server);
     if (!e || !sr_edge_pull_config(server, req->vhost)) {
@@ -319,17 +344,8 @@ int sr_edge_await(sr_server_t *server, const sr_request_t *req, sr_utime_t timeo
     sr_edge_pull_t *p = sr_edge_pull_start(e, s, req->param);
     int rc = SR_OK;
     if (p) {
-        p->refs++;
-        p->waiters++;
-        sr_utime_t deadline = sr_time_mono_us() + timeout_us;
-        while (rc == SR_OK && !p->is_live && !p->is_ended) {
-            sr_utime_t now = sr_time_mono_us();
-            rc = now < deadline ? sr_cond_timedwait(p->live, deadline - now)
-                                : sr_err_new(SR_ETIMEOUT, "edge: %s/%s/%s not live from any origin within %d ms",
-                                             req->vhost, req->app, req->stream, (int)(timeout_us / SR_UTIME_MS));
-        }
-        p->waiters--;
-        sr_edge_pull_unref(p);
+        p->held_until = SR_MAX(p->held_until, sr_time_mono_us() + hold_us);
+        rc = timeout_us > 0 ? sr_edge_pull_wait_live(p, req, timeout_us) : SR_OK;
     }
     sr_source_unref(s);
     return rc;

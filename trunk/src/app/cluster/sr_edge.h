@@ -40,6 +40,9 @@ bool sr_edge_is_pulled(sr_server_t *server, const sr_source_t *s);
  * media flows, at most timeout_us (-SR_ETIMEOUT). SR_OK at once elsewhere, when the
  * stream is live, or when nobody has it. May yield. */
 int sr_edge_await(sr_server_t *server, const sr_request_t *req, sr_utime_t timeout_us);
+/* For an HLS request, which holds no connection: as sr_edge_await (timeout_us 0: no
+ * wait), and the pull goes on for at least hold_us more even without players. May yield. */
+int sr_edge_hold(sr_server_t *server, const sr_request_t *req, sr_utime_t hold_us, sr_utime_t timeout_us);
 /* token_traverse: on an edge vhost that asks for it, connect to an origin with the
  * client's tcUrl and app (its token) and return the origin's refusal. May yield. */
 int sr_edge_check_connect(sr_server_t *server, const sr_request_t *req);

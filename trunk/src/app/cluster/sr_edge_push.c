@@ -48,7 +48,7 @@ static int sr_edge_open_origin(const sr_cluster_config_t *cc, const sr_request_t
     int rc = -SR_ENOT_FOUND;
     for (int i = 0; i < cc->origin_count; i++) {
         const sr_cluster_addr_t *o = &cc->origins[i];
-        rc = sr_upstream_open(u, o->host, o->port, app, is_connect_only ? NULL : stream, true);
+        rc = sr_upstream_open(u, o, app, is_connect_only ? NULL : stream, true);
         if (rc == SR_OK || rc == -SR_ERTMP_CLOSE || rc == -SR_ERTMP_COMMAND || rc == -SR_EINTERRUPTED) {
             return rc;
         }

@@ -155,10 +155,10 @@ static void sr_forward_link_run(void *arg)
     while (!l->is_stopping && sr_co_pull() == SR_OK) {
         sr_forward_set_state(l, "connecting");
         sr_upstream_t u;
-        int rc = sr_upstream_open(&u, l->dest.host, l->dest.port, l->app, l->stream, true);
+        int rc = sr_upstream_open(&u, &l->dest, l->app, l->stream, true);
         if (rc == SR_OK) {
-            sr_trace("forward %s/%s/%s to rtmp://%s/%s/%s", l->fwd->req.vhost, l->fwd->req.app, l->fwd->req.stream,
-                     l->peer, l->app, l->stream);
+            sr_trace("forward %s/%s/%s to %s://%s/%s/%s", l->fwd->req.vhost, l->fwd->req.app, l->fwd->req.stream,
+                     l->dest.is_tls ? "rtmps" : "rtmp", l->peer, l->app, l->stream);
             sr_forward_set_state(l, "forwarding");
             sr_utime_t began = sr_time_mono_us();
             l->live_io = sr_sock_io(u.sock);
@@ -287,7 +287,7 @@ static int sr_forward_backend_answer(sr_forward_t *f, const sr_buf_t *answer)
         if (url && sr_config_cluster_addr(NULL, url, true, &dest) == SR_OK) {
             sr_forward_add_link(f, &dest);
         } else {
-            sr_warn("forward backend: '%s' is not an rtmp:// URL, skipped", url ? url : "(not a string)");
+            sr_warn("forward backend: '%s' is not an rtmp:// or rtmps:// URL, skipped", url ? url : "(not a string)");
             sr_err_clear();
         }
     }

@@ -16,9 +16,23 @@
 /* Writes to a server that stopped reading fail after this long. */
 #define SR_UPSTREAM_SEND_TIMEOUT_US (10 * SR_UTIME_S)
 
-static int sr_upstream_open_steps(sr_upstream_t *u, const char *host, int port, const char *app, const char *stream,
+/* One client context for every rtmps:// session: the system's trust store, loaded once. */
+static sr_tls_ctx_t *sr_upstream_tls_ctx;
+
+static int sr_upstream_tls(sr_upstream_t *u, const char *host, sr_utime_t deadline)
+{
+    int rc = sr_upstream_tls_ctx ? SR_OK : sr_tls_ctx_new_client(NULL, true, &sr_upstream_tls_ctx);
+    if (rc == SR_OK) {
+        rc = sr_tls_new_client(sr_upstream_tls_ctx, sr_sock_io(u->sock), host, &u->tls);
+    }
+    return rc == SR_OK ? sr_tls_handshake(u->tls, deadline) : rc;
+}
+
+static int sr_upstream_open_steps(sr_upstream_t *u, const sr_cluster_addr_t *to, const char *app, const char *stream,
                                   bool is_publish)
 {
+    const char *host = to->host;
+    int port = to->port;
     sr_utime_t deadline = sr_time_mono_us() + SR_UPSTREAM_OPEN_TIMEOUT_US;
     char ip[64];
     int rc = sr_resolve_host(host, ip, sizeof(ip));
@@ -36,10 +50,14 @@ static int sr_upstream_open_steps(sr_upstream_t *u, const char *host, int port, 
     now = sr_time_mono_us();
     sr_utime_t left = deadline > now ? deadline - now : 1;
     sr_sock_set_timeouts(u->sock, left, left);
-    u->rtmp = sr_rtmp_client_new(sr_sock_io(u->sock));
+    if (to->is_tls && (rc = sr_upstream_tls(u, host, deadline)) != SR_OK) {
+        return rc;
+    }
+    u->rtmp = sr_rtmp_client_new(u->tls ? sr_tls_io(u->tls) : sr_sock_io(u->sock));
     char tc_url[1024];
     bool is_v6 = strchr(host, ':') != NULL;
-    snprintf(tc_url, sizeof(tc_url), "rtmp://%s%s%s:%d/%s", is_v6 ? "[" : "", host, is_v6 ? "]" : "", port, app);
+    snprintf(tc_url, sizeof(tc_url), "%s://%s%s%s:%d/%s", to->is_tls ? "rtmps" : "rtmp", is_v6 ? "[" : "", host,
+             is_v6 ? "]" : "", port, app);
     if ((rc = sr_rtmp_client_connect(u->rtmp, app, tc_url, false)) != SR_OK || !stream) {
         return rc;
     }
@@ -48,19 +66,20 @@ static int sr_upstream_open_steps(sr_upstream_t *u, const char *host, int port, 
     return rc;
 }
 
-int sr_upstream_open(sr_upstream_t *u, const char *host, int port, const char *app, const char *stream, bool is_publish)
+int sr_upstream_open(sr_upstream_t *u, const sr_cluster_addr_t *to, const char *app, const char *stream,
+                     bool is_publish)
 {
     memset(u, 0, sizeof(*u));
-    snprintf(u->peer, sizeof(u->peer), "%s:%d", host, port);
-    int rc = sr_upstream_open_steps(u, host, port, app, stream, is_publish);
+    snprintf(u->peer, sizeof(u->peer), "%s:%d", to->host, to->port);
+    int rc = sr_upstream_open_steps(u, to, app, stream, is_publish);
     if (rc != SR_OK) {
         sr_upstream_close(u);
-        snprintf(u->peer, sizeof(u->peer), "%s:%d", host, port);
-        return sr_err_wrap(rc, "%s rtmp://%s/%s/%s",
+        snprintf(u->peer, sizeof(u->peer), "%s:%d", to->host, to->port);
+        return sr_err_wrap(rc, "%s %s://%s/%s/%s",
                            !stream      ? "connect to"
                            : is_publish ? "publish to"
                                         : "play from",
-                           u->peer, app, stream ? stream : "");
+                           to->is_tls ? "rtmps" : "rtmp", u->peer, app, stream ? stream : "");
     }
     /* a publisher only writes; a player waits as long as the caller says */
     sr_sock_set_timeouts(u->sock, is_publish ? 0 : SR_UPSTREAM_SEND_TIMEOUT_US, SR_UPSTREAM_SEND_TIMEOUT_US);
@@ -73,6 +92,7 @@ void sr_upstream_close(sr_upstream_t *u)
         return;
     }
     sr_rtmp_client_free(u->rtmp);
+    sr_tls_free(u->tls); /* no close_notify: RTMP ends with deleteStream, or the link failed */
     sr_sock_close(u->sock);
     memset(u, 0, sizeof(*u));
 }
@@ -90,7 +110,7 @@ int sr_upstream_flush(sr_upstream_t *u)
 {
     int rc = sr_rtmp_writer_flush(sr_rtmp_client_writer(u->rtmp));
     /* the server's acks and status: whatever is buffered, without waiting (read timeout 0) */
-    while (rc == SR_OK && sr_sock_pending_bytes(u->sock) > 0) {
+    while (rc == SR_OK && (sr_sock_pending_bytes(u->sock) > 0 || sr_tls_has_pending(u->tls))) {
         sr_rtmp_msg_t msg;
         rc = sr_rtmp_reader_read(sr_rtmp_client_reader(u->rtmp), &msg);
         if (rc == -SR_ETIMEOUT) {

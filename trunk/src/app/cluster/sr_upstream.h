@@ -9,12 +9,14 @@
 #ifndef SR_UPSTREAM_H
 #define SR_UPSTREAM_H
 
+#include "sr_config_cluster.h"
 #include "sr_consumer.h"
 #include "sr_core.h"
 #include "sr_packet.h"
 #include "sr_rtmp_client.h"
 #include "sr_rtmp_ingest.h"
 #include "sr_st.h"
+#include "sr_tls.h"
 
 SR_BEGIN_DECLS
 
@@ -23,18 +25,21 @@ SR_BEGIN_DECLS
 
 typedef struct sr_upstream {
     sr_sock_t *sock;
+    sr_tls_t *tls; /* rtmps:// (NULL: plain RTMP) */
     sr_rtmp_client_t *rtmp;
     uint32_t stream_id;
     sr_rtmp_ingest_t ingest; /* for a pull */
     char peer[300];          /* "host:port", for logs and the API */
 } sr_upstream_t;
 
-/* Open a session with host:port: connect to app (tc_url rtmp://host:port/app; app may
- * carry a ?query), then publish or play stream ("name?query"); stream NULL stops after
- * the connect. On error u holds nothing and the trail says
- * which step failed; a refusal is -SR_ERTMP_CLOSE or -SR_ERTMP_COMMAND with the server's
- * code. May yield. */
-int sr_upstream_open(sr_upstream_t *u, const char *host, int port, const char *app, const char *stream,
+/* Open a session with to's host:port: connect to app (tc_url rtmp://host:port/app; app
+ * may carry a ?query), then publish or play stream ("name?query"); stream NULL stops
+ * after the connect. With to->is_tls, RTMP runs over TLS and the server's certificate
+ * must be valid for the host by the system's trust store (OpenSSL's: SSL_CERT_FILE
+ * and SSL_CERT_DIR name another). On error u holds nothing and the trail says which
+ * step failed; a refusal is -SR_ERTMP_CLOSE or -SR_ERTMP_COMMAND with the server's
+ * code, a certificate refused -SR_ETLS. May yield. */
+int sr_upstream_open(sr_upstream_t *u, const sr_cluster_addr_t *to, const char *app, const char *stream,
                      bool is_publish);
 /* Close and forget. NULL session ok. */
 void sr_upstream_close(sr_upstream_t *u);

@@ -36,15 +36,18 @@ static int sr_config_cluster_port(const sr_conf_t *n, const char *text, const ch
 static int sr_config_cluster_url(const sr_conf_t *n, const char *text, sr_cluster_addr_t *out)
 {
     sr_url_t u;
-    if (sr_url_parse(text, &u) != SR_OK || strcmp(u.scheme, "rtmp") != 0 || !u.host[0]) {
-        return sr_config_cluster_bad(n, text, "expected rtmp://HOST[:PORT]/APP/STREAM");
+    bool is_tls = false;
+    if (sr_url_parse(text, &u) != SR_OK ||
+        !((is_tls = strcmp(u.scheme, "rtmps") == 0) || strcmp(u.scheme, "rtmp") == 0) || !u.host[0]) {
+        return sr_config_cluster_bad(n, text, "expected rtmp://HOST[:PORT]/APP/STREAM or rtmps://...");
     }
     const char *slash = strchr(u.path, '/');
     if (!slash || slash == u.path || !slash[1]) {
         return sr_config_cluster_bad(n, text, "the URL must name an app and a stream");
     }
     snprintf(out->host, sizeof(out->host), "%s", u.host);
-    out->port = u.port ? u.port : SR_CLUSTER_DEFAULT_PORT;
+    out->is_tls = is_tls;
+    out->port = u.port ? u.port : is_tls ? SR_CLUSTER_DEFAULT_TLS_PORT : SR_CLUSTER_DEFAULT_PORT;
     snprintf(out->app, sizeof(out->app), "%.*s", (int)(slash - u.path), u.path);
     int n_stream = snprintf(out->stream, sizeof(out->stream), "%s%s%s", slash + 1, u.query[0] ? "?" : "", u.query);
     return n_stream < (int)sizeof(out->stream) ? SR_OK : sr_config_cluster_bad(n, text, "the stream is too long");

@@ -14,11 +14,14 @@ SR_BEGIN_DECLS
 
 #define SR_CLUSTER_MAX_HOSTS 16
 #define SR_CLUSTER_DEFAULT_PORT 1935
+#define SR_CLUSTER_DEFAULT_TLS_PORT 443
 
-/* Another server: host[:port], or (forward) a whole rtmp:// URL naming app and stream. */
+/* Another server: host[:port], or (forward) a whole rtmp:// or rtmps:// URL naming app
+ * and stream. */
 typedef struct sr_cluster_addr {
     char host[256];   /* a name or an IP literal, without brackets */
-    int port;         /* 1935 when not given */
+    int port;         /* 1935 when not given (443 for rtmps://) */
+    bool is_tls;      /* rtmps:// (ours): RTMP over TLS, the server's certificate checked */
     char app[256];    /* from an rtmp:// URL: the app to use ("" = the stream's own) */
     char stream[512]; /* from an rtmp:// URL: the stream with its ?query ("" = the stream's own) */
 } sr_cluster_addr_t;
@@ -41,7 +44,7 @@ typedef struct sr_cluster_config {
 } sr_cluster_config_t;
 
 /* Parse (n: the directive for file:line, NULL when text came from a service) "host", "host:port", "[v6]:port" or (with
- * is_url_ok) "rtmp://host[:port]/app/stream". */
+ * is_url_ok) "rtmp://host[:port]/app/stream" or "rtmps://...". */
 int sr_config_cluster_addr(const sr_conf_t *n, const char *text, bool is_url_ok, sr_cluster_addr_t *out);
 /* vhost may be NULL: nothing forwarded, mode local. */
 int sr_config_cluster_resolve_forward(const sr_conf_t *vhost, sr_forward_config_t *out);

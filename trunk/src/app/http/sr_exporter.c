@@ -6,9 +6,10 @@
  * per-stream bitrate, clients, frames and drops, labelled {vhost, app, stream} with
  * escaped values, and SRT's: clients by mode, handshake refusals, the packets libsrt
  * retransmitted, lost and dropped (closed connections included, so they only grow) and
- * the round-trip times of the open connections, and the transcode/ingest/exec children
- * running and restarted. Part of the HTTP API module: it shares the samplers of
- * sr_http_api_internal.h.
+ * the round-trip times of the open connections, the transcode/ingest/exec children
+ * running and restarted, and each forward link and edge pull/push (up, bytes,
+ * reconnects or failovers, labelled with the stream and the upstream). Part of the HTTP API module: it shares the
+ * samplers of sr_http_api_internal.h.
  *
  * Not here: push gateways, OpenMetrics, histograms.
  */
@@ -20,7 +21,9 @@
 
 #include "sr_alloc.h"
 #include "sr_consts.h"
+#include "sr_edge.h"
 #include "sr_error.h"
+#include "sr_forward.h"
 #include "sr_http_api_internal.h"
 #include "sr_jobs.h"
 #include "sr_rtc.h"
@@ -302,6 +305,66 @@ static void sr_exporter_children(sr_buf_t *out, sr_server_t *s)
     }
 }
 
+/* ---- forward links and edge pulls/pushes: one sample per link ---- */
+
+typedef struct sr_exporter_links {
+    sr_buf_t *out;
+    const char *family;
+    int field; /* 0 up, 1 bytes, 2 reconnects or failovers */
+} sr_exporter_links_t;
+
+static void sr_exporter_link_row(sr_exporter_links_t *g, const char *vhost, const char *app, const char *stream,
+                                 const char *label, const char *upstream, const char *direction, uint64_t v)
+{
+    sr_buf_printf(g->out, "%s{", g->family);
+    sr_exporter_label(g->out, "vhost", vhost, true);
+    sr_exporter_label(g->out, "app", app, false);
+    sr_exporter_label(g->out, "stream", stream, false);
+    sr_exporter_label(g->out, label, upstream, false);
+    if (direction) {
+        sr_exporter_label(g->out, "direction", direction, false);
+    }
+    sr_buf_printf(g->out, "} %llu\n", (unsigned long long)v);
+}
+
+static void sr_exporter_forward_row(const sr_forward_info_t *f, void *arg)
+{
+    sr_exporter_links_t *g = arg;
+    uint64_t v[] = {strcmp(f->state, "forwarding") == 0, f->sent_bytes, f->reconnects};
+    sr_exporter_link_row(g, f->vhost, f->app, f->stream, "destination", f->destination, NULL, v[g->field]);
+}
+
+static void sr_exporter_edge_row(const sr_edge_info_t *e, void *arg)
+{
+    sr_exporter_links_t *g = arg;
+    uint64_t v[] = {strcmp(e->state, "pulling") == 0 || strcmp(e->state, "pushing") == 0, e->bytes, e->failovers};
+    sr_exporter_link_row(g, e->vhost, e->app, e->stream, "upstream", e->upstream, e->direction, v[g->field]);
+}
+
+static void sr_exporter_cluster(sr_buf_t *out, sr_server_t *s)
+{
+    static const char *const forward[][3] = {
+        {"strand_forward_up", "gauge", "1 while a forward link is publishing to its destination."},
+        {"strand_forward_send_bytes_total", "counter", "Bytes a forward link sent to its destination."},
+        {"strand_forward_reconnects_total", "counter", "Times a forward link connected again."},
+    };
+    static const char *const edge[][3] = {
+        {"strand_edge_up", "gauge", "1 while an edge pull or push is flowing with its origin."},
+        {"strand_edge_bytes_total", "counter", "Bytes an edge pulled from (or pushed to) its origin."},
+        {"strand_edge_failovers_total", "counter", "Times an edge pull or push moved to another origin."},
+    };
+    for (int f = 0; f < 3; f++) {
+        sr_exporter_links_t g = {out, forward[f][0], f};
+        sr_exporter_head(out, forward[f][0], forward[f][1], forward[f][2]);
+        sr_forward_foreach(sr_exporter_forward_row, &g);
+    }
+    for (int f = 0; f < 3; f++) {
+        sr_exporter_links_t g = {out, edge[f][0], f};
+        sr_exporter_head(out, edge[f][0], edge[f][1], edge[f][2]);
+        sr_edge_foreach(s, sr_exporter_edge_row, &g);
+    }
+}
+
 int sr_exporter_serve(sr_http_ctx_t *ctx)
 {
     const char *method = ctx->req->method_name;
@@ -321,6 +384,7 @@ int sr_exporter_serve(sr_http_ctx_t *ctx)
     sr_exporter_srt(&out, ctx->server);
     sr_exporter_rtc(&out, ctx->server);
     sr_exporter_children(&out, ctx->server);
+    sr_exporter_cluster(&out, ctx->server);
     rc = sr_http_conn_reply(ctx, 200, SR_EXPORTER_CONTENT_TYPE, out.data, out.len, false);
     sr_buf_deinit(&out);
     return rc;

@@ -5,7 +5,8 @@
  * (symlinks included) inside the root. GET and HEAD, index.html for directories,
  * single byte ranges, ETag/Last-Modified with 304, and MIME types by extension.
  * Playlists are sent with no-cache so players always see the live window. HLS files
- * (.m3u8, .ts) are plays: the vhost's security and refer decide before anything is read.
+ * (.m3u8, .ts) are plays: the vhost's security and refer decide before anything is read,
+ * and on an edge a playlist request pulls its stream from the origin.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,11 +21,13 @@
 
 #include "sr_alloc.h"
 #include "sr_consts.h"
+#include "sr_edge.h"
 #include "sr_error.h"
 #include "sr_http_conn.h"
 #include "sr_log.h"
 #include "sr_request.h"
 #include "sr_security.h"
+#include "sr_st.h"
 #include "sr_url.h"
 
 #define SR_HTTP_STATIC_CHUNK_BYTES (64 * 1024)
@@ -327,14 +330,48 @@ static void sr_http_static_hls_vhost(const sr_http_ctx_t *ctx, const char **path
     }
 }
 
-/* SR_OK when the client may play the HLS file at norm (a normalised path), else
- * -SR_ESECURITY_DENIED. app and stream are the path's directory and file name (for the
- * log only: rules are per vhost). */
-static int sr_http_static_hls_admit(sr_http_ctx_t *ctx, const char *norm)
+/* The edge: an HLS player holds no connection, so each of its playlist requests keeps
+ * the pull going for a few segments more; the first one starts the pull and waits for
+ * the stream's first playlist, so that a player's first request already plays. */
+static void sr_http_static_hls_edge(sr_http_ctx_t *ctx, const sr_request_t *req, const char *norm)
+{
+    const sr_vhost_config_t *v = sr_server_config_vhost(sr_server_config(ctx->server), req->vhost);
+    if (!v || !v->hls || !v->hls->is_enabled || !sr_edge_config(ctx->server, req->vhost)) {
+        return;
+    }
+    sr_utime_t fragment_us = (sr_utime_t)(v->hls->fragment_s * SR_UTIME_S);
+    int rc = sr_edge_hold(ctx->server, req, 3 * fragment_us + SR_EDGE_LINGER_US, SR_EDGE_AWAIT_US);
+    if (rc != SR_OK) {
+        sr_err_clear(); /* nothing to wait for: the request gets the file or a 404 */
+        return;
+    }
+    /* The HLS sink writes the playlist once the first segment is cut; polling for the
+     * file keeps the sink unaware of HTTP, and it happens only for a pulled stream's
+     * first requests. */
+    const char *root = sr_server_config(ctx->server)->http_server.dir;
+    char file[PATH_MAX];
+    sr_utime_t deadline = sr_time_mono_us() + 2 * fragment_us + SR_EDGE_AWAIT_US;
+    while (sr_http_static_resolve(root, norm, file, sizeof(file)) != SR_OK && sr_time_mono_us() < deadline) {
+        sr_err_clear();
+        if (sr_usleep(200 * SR_UTIME_MS) != SR_OK) {
+            break; /* the server is stopping */
+        }
+    }
+    sr_err_clear();
+}
+
+/* An HLS request is a play of the stream its path names: SR_OK when the client may
+ * play it, else -SR_ESECURITY_DENIED. On an edge the stream is pulled for it. */
+static int sr_http_static_hls_play(sr_http_ctx_t *ctx, const char *norm)
 {
     char vhost[SR_REQUEST_VHOST_MAX + 1];
     const char *path = norm;
     sr_http_static_hls_vhost(ctx, &path, vhost, sizeof(vhost));
+    /* the stream's vhost: a Host that names no vhost means the default one */
+    const sr_vhost_config_t *v = sr_server_config_vhost(sr_server_config(ctx->server), vhost);
+    if (v) {
+        snprintf(vhost, sizeof(vhost), "%s", v->name);
+    }
     const char *slash = strrchr(path, '/');
     const char *dot = strrchr(path, '.');
     sr_request_t req;
@@ -347,6 +384,11 @@ static int sr_http_static_hls_admit(sr_http_ctx_t *ctx, const char *norm)
     const char *referer = sr_http_request_header(ctx->req, "Referer");
     sr_request_set(&req, SR_REQUEST_PAGE_URL, "%s", referer ? referer : "");
     int rc = sr_security_admit(ctx->server, &req, SR_ACCESS_PLAY);
+    if (rc == SR_OK && sr_http_static_is_playlist(norm)) {
+        /* only a playlist names its stream (segments' names follow hls_ts_file); live
+         * players ask for it every segment */
+        sr_http_static_hls_edge(ctx, &req, norm);
+    }
     sr_request_deinit(&req);
     return rc;
 }
@@ -361,7 +403,7 @@ int sr_http_static_serve(sr_http_ctx_t *ctx)
     if (sr_http_path_normalize(req->path, norm, sizeof(norm)) != SR_OK) {
         return sr_http_conn_reply(ctx, 400, "text/plain; charset=utf-8", "400 Bad Request\n", 16, false);
     }
-    if (sr_http_static_is_hls(norm) && sr_http_static_hls_admit(ctx, norm) != SR_OK) {
+    if (sr_http_static_is_hls(norm) && sr_http_static_hls_play(ctx, norm) != SR_OK) {
         sr_warn("http hls %s denied: %s", norm, sr_err_trail());
         sr_err_clear();
         return sr_http_conn_reply(ctx, 403, "text/plain; charset=utf-8", "403 Forbidden\n", 14, false);
