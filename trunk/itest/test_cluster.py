@@ -313,6 +313,53 @@ def test_edge_token_traverse(env):
         hs.close()
 
 
+def member_body(coworker):
+    """SRS's origin cluster member: its HTTP API on an aux port, and the other member's API
+    as coworker (the other server, its ports reserved)."""
+    def body(srv):
+        srv.api_port = srv.aux[0]
+        return ("http_api {\n    enabled on;\n    listen %d;\n}\n"
+                "vhost __defaultVhost__ {\n    play { gop_cache on; }\n    cluster {\n        mode local;\n"
+                "        origin_cluster on;\n        coworkers 127.0.0.1:%d;\n    }\n}\n"
+                % (srv.api_port, coworker.aux[0]))
+    body.aux_ports = 1
+    return body
+
+
+def test_origin_cluster_coworkers(env):
+    """SRS's origin cluster config (origin_cluster on, coworkers = the other origin's API):
+    the stream is published to B; B's /api/v1/clusters answers in SRS's format; a player at
+    A gets it (A pulls it from B); an edge listing A then B plays it; a stream no origin
+    has is refused at A at once instead of waiting."""
+    a = env.server(name="origin-a", start=False, aux_ports=1)
+    b = env.server(name="origin-b", start=False, aux_ports=1)
+    a.reserve_ports()
+    b.reserve_ports()
+    a.body, b.body = member_body(b), member_body(a)
+    a.start(keep_ports=True)
+    b.start(keep_ports=True)
+    e = env.server(edge_config([a, b]), name="edge")
+    env.publish_file(b.url("member"), env.media(), seconds=14)
+    check(wait_log(b, r"publish __defaultVhost__/live/member start", 10), "no stream at B")
+    got = api_ok(b.api_port, "/api/v1/clusters?vhost=__defaultVhost__&ip=10.0.0.9&app=live&stream=member"
+                 "&coworker=127.0.0.1:%d" % b.api_port)
+    origin = got.get("data", {}).get("origin", {})
+    check(origin.get("ip") == "127.0.0.1" and origin.get("port") == b.port, "B's clusters answer: %s" % got)
+    check(got["data"]["query"]["ip"] == "10.0.0.9", "B's clusters query echo: %s" % got)
+    status, _, body = http_request(a.api_port, "/api/v1/clusters?app=live&stream=member")
+    check(status == 200 and json.loads(body)["code"] != 0, "A claims a stream it does not have: %s" % body)
+    streams, why = env.probe_streams(a.url("member"))
+    check(streams, "A did not get the stream from its coworker: %s" % why)
+    env.expect_streams(streams)
+    check(wait_log(a, r"edge pull __defaultVhost__/live/member from rtmp://127\.0\.0\.1:%d/" % b.port, 1),
+          "A did not pull from B")
+    record_and_check(env, e.url("member"), 3, "rec-edge")
+    t0 = time.monotonic()
+    rc, _, err, _ = env.run("probe-none", ["ffprobe", "-v", "error", "-show_streams", a.url("nobody")], 20)
+    check(rc != 0, "a stream no origin has played at A")
+    env.note("measured refusal of a stream no member has: %.2f s" % (time.monotonic() - t0))
+
+
 def start_redis(env, port=None):
     """Debian's redis-server on a free port of 127.0.0.1 (no persistence), tracked like every client."""
     port = port or free_port()

@@ -490,7 +490,9 @@ TEST(ConfigServer, ForwardAndCluster)
                   "vhost edge.test {\n    cluster {\n        mode remote;\n        origin 127.0.0.1:19350 o2;\n"
                   "        token_traverse on;\n        vhost up.test;\n        debug_srs_upnode on;\n"
                   "        registry redis://127.0.0.1:6379/2;\n    }\n}\n"
-                  "vhost old.test {\n    mode remote;\n    origin 127.0.0.1:1937;\n}\n");
+                  "vhost old.test {\n    mode remote;\n    origin 127.0.0.1:1937;\n}\n"
+                  "vhost members.test {\n    cluster {\n        mode local;\n        origin_cluster on;\n"
+                  "        coworkers 127.0.0.1:9091 [::1]:9092;\n    }\n}\n");
     ASSERT_EQ(SR_OK, l.rc) << sr_err_trail();
     EXPECT_EQ(0, l.cfg->warnings);
     const sr_forward_config_t *f = sr_server_config_vhost_exact(l.cfg, SR_DEFAULT_VHOST)->forward;
@@ -520,6 +522,15 @@ TEST(ConfigServer, ForwardAndCluster)
     ASSERT_EQ(1, old->origin_count);
     EXPECT_EQ(1937, old->origins[0].port);
     EXPECT_FALSE(sr_server_config_vhost_exact(l.cfg, SR_DEFAULT_VHOST)->cluster->is_edge);
+    EXPECT_FALSE(c->is_origin_cluster);
+    const sr_cluster_config_t *m = sr_server_config_vhost_exact(l.cfg, "members.test")->cluster;
+    EXPECT_FALSE(m->is_edge);
+    EXPECT_TRUE(m->is_origin_cluster);
+    ASSERT_EQ(2, m->coworker_count);
+    EXPECT_STREQ("127.0.0.1", m->coworkers[0].host);
+    EXPECT_EQ(9091, m->coworkers[0].port);
+    EXPECT_STREQ("::1", m->coworkers[1].host);
+    EXPECT_EQ(9092, m->coworkers[1].port);
     sr_vhost_config_t copy;
     sr_server_config_vhost_detach(&copy, sr_server_config_vhost_exact(l.cfg, "edge.test"));
     EXPECT_EQ(nullptr, copy.cluster); /* owned by the config: not carried by a connection's copy */

@@ -15,6 +15,7 @@
 
 #include "sr_alloc.h"
 #include "sr_consts.h"
+#include "sr_coworkers.h"
 #include "sr_edge_internal.h"
 #include "sr_error.h"
 #include "sr_log.h"
@@ -64,12 +65,22 @@ const sr_cluster_config_t *sr_edge_config(sr_server_t *server, const char *vhost
     return v && v->cluster && v->cluster->is_edge && v->cluster->origin_count > 0 ? v->cluster : NULL;
 }
 
-/* Where streams of vhost may be pulled from: an edge, or an origin with a registry. */
+/* Where streams of vhost may be pulled from: an edge, or an origin with a registry or
+ * coworkers. */
 static const sr_cluster_config_t *sr_edge_pull_config(sr_server_t *server, const char *vhost)
 {
     const sr_vhost_config_t *v = sr_server_config_vhost(sr_server_config(server), vhost);
     const sr_cluster_config_t *cc = v ? v->cluster : NULL;
-    return cc && ((cc->is_edge && cc->origin_count > 0) || cc->registry[0]) ? cc : NULL;
+    return cc && ((cc->is_edge && cc->origin_count > 0) || cc->registry[0] ||
+                  (cc->is_origin_cluster && cc->coworker_count > 0))
+               ? cc
+               : NULL;
+}
+
+bool sr_edge_is_cluster_member(sr_server_t *server, const char *vhost)
+{
+    const sr_cluster_config_t *cc = sr_edge_pull_config(server, vhost);
+    return cc && !cc->is_edge && cc->is_origin_cluster && cc->coworker_count > 0;
 }
 
 bool sr_edge_is_pulled(sr_server_t *server, const sr_source_t *s)
@@ -171,8 +182,8 @@ static int sr_edge_pull_session(sr_edge_pull_t *p, const sr_cluster_config_t *cc
     return rc;
 }
 
-/* Where to pull from, in order: the origin the registry names, then (an edge) the
- * configured origins. */
+/* Where to pull from, in order: the origin the registry names, the one a coworker names
+ * (an origin cluster member), then (an edge) the configured origins. */
 static int sr_edge_pull_candidates(sr_edge_pull_t *p, const sr_cluster_config_t *cc, sr_cluster_addr_t *out)
 {
     int n = 0;
@@ -184,6 +195,14 @@ static int sr_edge_pull_candidates(sr_edge_pull_t *p, const sr_cluster_config_t 
             sr_err_clear();
         }
     }
+    if (cc->is_origin_cluster && cc->coworker_count > 0 && !cc->is_edge) {
+        if (sr_coworkers_lookup(p->edge->server, cc, &p->req, &out[n]) == SR_OK) {
+            n++;
+        } else {
+            sr_info("edge pull %s/%s/%s: %s", p->req.vhost, p->req.app, p->req.stream, sr_err_trail());
+            sr_err_clear();
+        }
+    }
     for (int i = 0; cc->is_edge && i < cc->origin_count; i++) {
         out[n++] = cc->origins[i];
     }
@@ -191,8 +210,9 @@ static int sr_edge_pull_candidates(sr_edge_pull_t *p, const sr_cluster_config_t 
 }
 
 /* Rounds over the candidates: the next one takes over at once when a session fails;
- * after a round without a session that lasted, wait. An origin with a registry (not an
- * edge) gives up when the registry names nobody: the stream waits for a publisher here. */
+ * after a round without a session that lasted, wait. An origin with a registry or
+ * coworkers (not an edge) gives up when they name nobody: the stream waits for a
+ * publisher here. */
 static void sr_edge_pull_loop(sr_edge_pull_t *p)
 {
     sr_utime_t backoff = SR_EDGE_BACKOFF_MIN_US;
@@ -345,7 +365,12 @@ int sr_edge_hold(sr_server_t *server, const sr_request_t *req, sr_utime_t hold_u
     int rc = SR_OK;
     if (p) {
         p->held_until = SR_MAX(p->held_until, sr_time_mono_us() + hold_us);
+        p->refs++;
         rc = timeout_us > 0 ? sr_edge_pull_wait_live(p, req, timeout_us) : SR_OK;
+        if (rc == SR_OK && p->is_ended && !p->is_live && !sr_source_is_publishing(s)) {
+            rc = sr_err_new(SR_ENOT_FOUND, "no origin has %s/%s/%s", req->vhost, req->app, req->stream);
+        }
+        sr_edge_pull_unref(p);
     }
     sr_source_unref(s);
     return rc;

@@ -33,12 +33,17 @@ void sr_edge_start(sr_server_t *server);
 void sr_edge_stop(sr_server_t *server);
 /* The cluster settings of vhost when it is an edge in the running config, else NULL. */
 const sr_cluster_config_t *sr_edge_config(sr_server_t *server, const char *vhost);
+/* Whether vhost's origins form SRS's origin cluster (origin_cluster, coworkers) and this
+ * is one of them: a play of a stream no member publishes is refused (an edge in front
+ * then tries the next origin). */
+bool sr_edge_is_cluster_member(sr_server_t *server, const char *vhost);
 /* Whether s is fed by a pull of this server (not published here). */
 bool sr_edge_is_pulled(sr_server_t *server, const sr_source_t *s);
 /* For a player that needs its stream live before it starts: where streams are pulled
- * (an edge vhost, or a registry), make sure the stream is pulled and wait until its
- * media flows, at most timeout_us (-SR_ETIMEOUT). SR_OK at once elsewhere, when the
- * stream is live, or when nobody has it. May yield. */
+ * (an edge vhost, a registry, coworkers), make sure the stream is pulled and wait until
+ * its media flows, at most timeout_us (-SR_ETIMEOUT; -SR_ENOT_FOUND when the pull ended
+ * because nobody has it). SR_OK at once elsewhere and when the stream is live. May
+ * yield. */
 int sr_edge_await(sr_server_t *server, const sr_request_t *req, sr_utime_t timeout_us);
 /* For an HLS request, which holds no connection: as sr_edge_await (timeout_us 0: no
  * wait), and the pull goes on for at least hold_us more even without players. May yield. */

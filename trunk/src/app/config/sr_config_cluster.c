@@ -172,5 +172,7 @@ int sr_config_cluster_resolve(const sr_conf_t *vhost, sr_cluster_config_t *out)
     if (rc == SR_OK && adv) {
         rc = sr_config_cluster_addr(adv, sr_conf_str(adv, ""), false, &out->advertise);
     }
+    rc = rc ? rc : sr_conf_bool(sr_conf_get(b, "origin_cluster"), false, &out->is_origin_cluster);
+    rc = rc ? rc : sr_config_cluster_addrs(b, "coworkers", false, out->coworkers, &out->coworker_count);
     return rc;
 }

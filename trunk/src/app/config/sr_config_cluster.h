@@ -41,6 +41,9 @@ typedef struct sr_cluster_config {
     char upstream_vhost[256];    /* the vhost name asked of the origin ("" = the client's) */
     char registry[256];          /* ours: redis://HOST:PORT[/DB] where origins list their streams */
     sr_cluster_addr_t advertise; /* ours: the address others pull from (host "" = this host's first IPv4) */
+    bool is_origin_cluster;      /* SRS's origin_cluster: ask the coworkers for streams not here */
+    sr_cluster_addr_t coworkers[SR_CLUSTER_MAX_HOSTS]; /* their HTTP APIs, host:port */
+    int coworker_count;
 } sr_cluster_config_t;
 
 /* Parse (n: the directive for file:line, NULL when text came from a service) "host", "host:port", "[v6]:port" or (with

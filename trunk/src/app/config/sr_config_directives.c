@@ -297,8 +297,8 @@ static const sr_dir_t sr_dirs[] = {
     {"vhost.cluster", "advertise", SR_DIR_SUPPORTED},
     {"vhost.cluster", "protocol", SR_DIR_SUPPORTED},
     {"vhost.cluster", "debug_srs_upnode", SR_DIR_IGNORED}, /* no debug info is sent upstream */
-    {"vhost.cluster", "origin_cluster", SR_DIR_IGNORED},   /* the registry is the origin cluster */
-    {"vhost.cluster", "coworkers", SR_DIR_IGNORED},
+    {"vhost.cluster", "origin_cluster", SR_DIR_SUPPORTED},
+    {"vhost.cluster", "coworkers", SR_DIR_SUPPORTED},
     {"vhost.cluster", "follow_client", SR_DIR_IGNORED},
     {"vhost.cluster", "timeout", SR_DIR_IGNORED},
     {"vhost.http_hooks", "secret", SR_DIR_SUPPORTED},        /* ours */

@@ -2,14 +2,21 @@
 /*
  * sr_http_api_cluster.c: /api/v1/forwards and /api/v1/edges (ours: SRS shows neither):
  * every forwarder link and every edge pull or push, with its state and since when, so
- * an operator sees which upstream a stream uses and why a copy is not flowing.
+ * an operator sees which upstream a stream uses and why a copy is not flowing; and
+ * SRS's /api/v1/clusters, which origins of an origin cluster ask each other.
  */
 #include "sr_http_api_internal.h"
 
+#include <stdio.h>
+
+#include "sr_consts.h"
+#include "sr_coworkers.h"
 #include "sr_edge.h"
+#include "sr_error.h"
 #include "sr_forward.h"
 #include "sr_json.h"
 #include "sr_server.h"
+#include "sr_url.h"
 
 static void sr_http_api_forward_item(const sr_forward_info_t *f, void *arg)
 {
@@ -58,4 +65,40 @@ void sr_http_api__write_edges(struct sr_json_writer *w, struct sr_server *s)
     sr_json_writer_array_start(w);
     sr_edge_foreach(s, sr_http_api_edge_item, w);
     sr_json_writer_array_end(w);
+}
+
+/* One query value, percent-decoded ("" when absent or malformed). */
+static void sr_http_api_query_value(const char *query, const char *key, char *out, size_t size)
+{
+    char raw[1024];
+    if (!sr_url_query_get(query, key, raw, sizeof(raw)) || sr_url_decode(raw, out, size) != SR_OK) {
+        sr_err_clear();
+        out[0] = '\0';
+    }
+}
+
+int sr_http_api__write_clusters(struct sr_json_writer *w, struct sr_server *s, const char *query)
+{
+    char vhost[SR_REQUEST_VHOST_MAX + 1], app[SR_REQUEST_APP_MAX + 1], stream[SR_REQUEST_STREAM_MAX + 1];
+    char ip[64], coworker[300];
+    sr_http_api_query_value(query, "vhost", vhost, sizeof(vhost));
+    sr_http_api_query_value(query, "app", app, sizeof(app));
+    sr_http_api_query_value(query, "stream", stream, sizeof(stream));
+    sr_http_api_query_value(query, "ip", ip, sizeof(ip));
+    sr_http_api_query_value(query, "coworker", coworker, sizeof(coworker));
+    if (!vhost[0]) {
+        snprintf(vhost, sizeof(vhost), "%s", SR_DEFAULT_VHOST);
+    }
+    sr_json_writer_key(w, "data");
+    sr_json_writer_object_start(w);
+    sr_json_writer_key(w, "query");
+    sr_json_writer_object_start(w);
+    sr_json_writer_kv_string(w, "ip", ip);
+    sr_json_writer_kv_string(w, "vhost", vhost);
+    sr_json_writer_kv_string(w, "app", app);
+    sr_json_writer_kv_string(w, "stream", stream);
+    sr_json_writer_object_end(w);
+    int code = sr_coworkers_write_origin(s, vhost, app, stream, coworker, w);
+    sr_json_writer_object_end(w);
+    return code;
 }

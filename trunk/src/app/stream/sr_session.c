@@ -134,9 +134,11 @@ int sr_play_begin(sr_play_t *p, sr_server_t *server, sr_client_t *client, const 
     if (rc != SR_OK) {
         return rc;
     }
-    /* an edge fetches the stream from its origin first */
-    rc = is_live_only ? sr_edge_await(server, req, SR_EDGE_AWAIT_US) : SR_OK;
-    if (rc == -SR_EINTERRUPTED) {
+    /* an edge fetches the stream from its origin first; a member of SRS's origin cluster
+     * refuses a stream no member has, so that an edge in front tries the next origin */
+    bool is_member = sr_edge_is_cluster_member(server, req->vhost);
+    rc = is_live_only || is_member ? sr_edge_await(server, req, SR_EDGE_AWAIT_US) : SR_OK;
+    if (rc == -SR_EINTERRUPTED || (is_member && rc == -SR_ENOT_FOUND)) {
         return rc;
     }
     sr_err_clear();
