@@ -108,7 +108,7 @@ objs/utest: $(ASAN_OBJS) $(BENCH_ASAN_OBJS) $(UTEST_OBJS) objs/st/libst.a
 	$(Q)$(CXX) $(SAN_FLAGS) -o $@ $(filter %.o,$^) -lgtest -lpthread $(LIBS)
 
 # ---- targets ----
-.PHONY: all utest itest test run bench clean distclean format-check install
+.PHONY: all utest itest test run bench fuzz soak clean distclean format-check install
 
 bench: objs/strand objs/strand_bench
 	./scripts/bench.sh
@@ -125,6 +125,15 @@ test: objs/strand objs/strand_bench objs/utest
 
 itest: objs/strand
 	python3 trunk/itest/run.py
+
+# Churn under load for SOAK_MINUTES (default 30; make test runs 2): leaks and lost frames.
+soak: objs/strand objs/strand_bench
+	python3 scripts/soak.py --report objs/soak.md
+
+# Every libFuzzer harness for FUZZ_SECONDS each (make test runs them 10 s each).
+FUZZ_SECONDS ?= 300
+fuzz:
+	trunk/utest/fuzz/build.sh objs && trunk/utest/fuzz/run.sh objs $(FUZZ_SECONDS)
 
 install: objs/strand $(if $(BENCH_OBJS),objs/strand_bench)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/etc/strand

@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# Run every test: source lint, unit tests (objs/utest, ASan+UBSan) and integration
-# tests against real clients (trunk/itest). Ends with one line, "N passed, M failed",
-# and exits non-zero when anything failed.
+# Run every test: source lint, unit tests (objs/utest, ASan+UBSan), integration
+# tests against real clients (trunk/itest), a 2-minute soak and the fuzzers. Ends
+# with one line, "N passed, M failed", and exits non-zero when anything failed.
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p objs
@@ -47,6 +47,10 @@ echo "== integration tests"
 # tests mostly wait for real-time media
 python3 trunk/itest/run.py -j "${STRAND_ITEST_JOBS:-2}" 2>&1 | tee objs/itest.log
 add_counts objs/itest.log
+
+echo "== soak (${SOAK_MINUTES:-2} min)"
+SOAK_MINUTES=${SOAK_MINUTES:-2} python3 scripts/soak.py 2>&1 | tee objs/soak.log
+add_counts objs/soak.log
 
 echo "== fuzz (${FUZZ_SECONDS:-10} s per parser)"
 { trunk/utest/fuzz/build.sh objs && trunk/utest/fuzz/run.sh objs "${FUZZ_SECONDS:-10}"; } >objs/fuzz.log 2>&1

@@ -285,6 +285,21 @@ TEST_F(St, CoroutineRunsAndStopJoinsIt)
     sr_co_stop(nullptr); // no-op
 }
 
+TEST_F(St, CountFollowsRunningCoroutines)
+{
+    int before = sr_co_count();
+    Counter c;
+    SrUtestCo co(sr_co_start(sr_utest_st_loop, &c, nullptr));
+    EXPECT_EQ(before + 1, sr_co_count()); // counted from the start, before it first runs
+    CidProbe p;
+    sr_co_start_detached(sr_utest_st_cid_probe, &p, nullptr);
+    EXPECT_EQ(before + 2, sr_co_count());
+    ASSERT_TRUE(sr_utest_st_wait_until([&] { return p.is_done; }));
+    EXPECT_EQ(before + 1, sr_co_count()); // the detached one returned
+    co.stop();
+    EXPECT_EQ(before, sr_co_count());
+}
+
 TEST_F(St, StopJoinsCoroutineThatAlreadyReturned)
 {
     CidProbe p;

@@ -43,6 +43,8 @@ sr_co_t *sr_co_start_detached(sr_co_fn fn, void *arg, const char *cid);
 void sr_co_stop(sr_co_t *co);
 /* Ask co to stop without waiting. */
 void sr_co_interrupt(sr_co_t *co);
+/* Coroutines started whose fn has not returned yet (the main one not counted). */
+int sr_co_count(void);
 /* -SR_EINTERRUPTED if the running coroutine was asked to stop, else SR_OK. Loops call it once per iteration. */
 int sr_co_pull(void);
 /* The running coroutine (NULL for the primordial thread). */

@@ -142,11 +142,19 @@ static int sr_bench_flv_body_bytes(sr_bench_flv_t *f, const uint8_t *p, size_t n
 
 static int sr_bench_flv_request(sr_bench_flv_t *f)
 {
-    const sr_url_t *u = &f->conn->opts->target;
+    const sr_bench_opts_t *o = f->conn->opts;
+    const sr_url_t *u = &o->target;
+    /* --streams K: the file name's stem gets _<i mod K>, as the RTMP players' stream names */
+    const char *dot = strrchr(u->path, '.');
+    int stem = dot && o->streams > 1 ? (int)(dot - u->path) : (int)strlen(u->path);
+    char suffix[16] = "";
+    if (o->streams > 1) {
+        snprintf(suffix, sizeof(suffix), "_%d", f->conn->index % o->streams);
+    }
     char req[2560];
     int len = snprintf(req, sizeof(req),
-                       "GET /%s%s%s HTTP/1.1\r\nHost: %s:%d\r\nUser-Agent: strand_bench\r\nAccept: */*\r\n\r\n",
-                       u->path, u->query[0] ? "?" : "", u->query, u->host, u->port);
+                       "GET /%.*s%s%s%s%s HTTP/1.1\r\nHost: %s:%d\r\nUser-Agent: strand_bench\r\nAccept: */*\r\n\r\n",
+                       stem, u->path, suffix, u->path + stem, u->query[0] ? "?" : "", u->query, u->host, u->port);
     if (len <= 0 || (size_t)len >= sizeof(req)) {
         return sr_err_new(SR_EINVAL, "url too long");
     }

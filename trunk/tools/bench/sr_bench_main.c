@@ -51,7 +51,8 @@ static void sr_bench_usage(void)
                     "  -d SECONDS      run time including the ramp (default 30; 0 = until ctrl-C)\n"
                     "  --timeout S     timeout of every socket operation (default 10)\n"
                     "  --warmup S      e2e latency ignores each player's first S seconds (default 1)\n"
-                    "  --streams K     connection i uses stream_<i mod K> (rtmp-play, srt-play; publishers: K = N)\n"
+                    "  --streams K     connection i uses stream_<i mod K> (rtmp-play, flv-play: NAME_<i mod K>.flv,\n"
+                    "                  srt-play; publishers: K = N)\n"
                     "  --simple        simple RTMP handshake (default: complex)\n"
                     "  --json          also print one JSON line\n");
 }

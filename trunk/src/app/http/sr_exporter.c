@@ -124,6 +124,9 @@ static void sr_exporter_srs(sr_buf_t *out, sr_server_t *s, const sr_proc_usage_t
     sr_exporter_head(out, "srs_cpu_percent", "gauge", "SRS cpu used percent.");
     sr_buf_printf(out, "srs_cpu_percent %.2f\n", u->cpu_self * 100);
     sr_exporter_u64(out, "srs_memory", "gauge", "SRS memory used (resident, KiB).", u->rss_kb);
+    sr_exporter_u64(out, "process_open_fds", "gauge", "Open file descriptors.", (uint64_t)SR_MAX(u->open_fds, 0));
+    sr_exporter_u64(out, "strand_coroutines", "gauge", "Coroutines running (connections, sinks, timers).",
+                    (uint64_t)SR_MAX(u->coroutines, 0));
     sr_exporter_u64(out, "srs_send_bytes_total", "counter", "SRS total sent bytes.", send);
     sr_exporter_u64(out, "srs_receive_bytes_total", "counter", "SRS total received bytes.", recv);
     sr_exporter_u64(out, "srs_streams", "gauge", "The number of SRS concurrent streams.",

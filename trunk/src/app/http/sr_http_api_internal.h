@@ -115,6 +115,8 @@ typedef struct sr_proc_usage {
     double idle_s;
     sr_proc_sockstat_t sock;
     sr_proc_netdev_t net;
+    int open_fds;   /* entries of /proc/self/fd (-1 when unreadable) */
+    int coroutines; /* sr_co_count() */
 } sr_proc_usage_t;
 
 /* Sample the process and the machine: CPU over a window of SR_HTTP_API_CPU_WINDOW_US

@@ -8,6 +8,7 @@
  */
 #include "sr_http_api_internal.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -53,8 +54,25 @@ static bool sr_http_api_sample_cpu(sr_proc_usage_t *out, char *text, size_t size
 }
 
 /* Everything read once; false when a file SRS requires is missing or malformed. */
+/* Open descriptors, so a leak shows in the API and the metrics. */
+static int sr_http_api_count_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d) {
+        return -1;
+    }
+    int n = 0;
+    for (struct dirent *e = readdir(d); e; e = readdir(d)) {
+        n += e->d_name[0] != '.';
+    }
+    closedir(d);
+    return n - 1; /* the directory's own descriptor */
+}
+
 static bool sr_http_api_sample_files(sr_proc_usage_t *out, char *text, size_t size)
 {
+    out->open_fds = sr_http_api_count_fds();
+    out->coroutines = sr_co_count();
     bool ok = true;
     sr_proc_self_t self;
     if (sr_http_api__read_file("/proc/self/stat", text, size, NULL) == SR_OK &&
@@ -129,6 +147,8 @@ static void sr_http_api_summary_self(sr_json_writer_t *w, sr_server_t *s, const 
     sr_json_writer_kv_double(w, "mem_percent", u->mem.total_kb ? (double)u->rss_kb / (double)u->mem.total_kb : 0);
     sr_json_writer_kv_double(w, "cpu_percent", u->cpu_self);
     sr_json_writer_kv_int(w, "srs_uptime", (now_ms - t->start_ms) / 1000);
+    sr_json_writer_kv_int(w, "open_fds", u->open_fds);     /* ours */
+    sr_json_writer_kv_int(w, "coroutines", u->coroutines); /* ours */
     sr_json_writer_object_end(w);
 }
 
