@@ -227,6 +227,7 @@ static const sr_dir_t sr_dirs[] = {
     {"http_server", "listen", SR_DIR_SUPPORTED},
     {"http_server", "dir", SR_DIR_SUPPORTED},
     {"http_server", "crossdomain", SR_DIR_SUPPORTED},
+    {"http_server", "hls_memory_cache_mb", SR_DIR_SUPPORTED},
     {"http_server", "https", SR_DIR_SUPPORTED},
     {"http_server.https", "enabled", SR_DIR_SUPPORTED},
     {"http_server.https", "listen", SR_DIR_SUPPORTED},

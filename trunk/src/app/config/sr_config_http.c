@@ -135,6 +135,9 @@ int sr_config_http_resolve_server(const sr_conf_t *root, sr_http_server_config_t
     }
     sr_config_http_copy(out->dir, sizeof(out->dir), b ? sr_conf_get(b, "dir") : NULL, "./objs/nginx/html");
     if (rc == SR_OK) {
+        rc = sr_conf_int(b ? sr_conf_get(b, "hls_memory_cache_mb") : NULL, 256, 0, 1 << 20, &out->hls_memory_cache_mb);
+    }
+    if (rc == SR_OK) {
         rc = sr_config_tls_resolve(b ? sr_conf_get(b, "https") : NULL, "http_server.https", 8088, "http/1.1",
                                    &out->https);
     }

@@ -33,6 +33,7 @@ typedef struct sr_http_server_config {
     sr_listen_addr_t addr;
     char dir[1024];
     bool is_crossdomain;
+    long hls_memory_cache_mb; /* live HLS files served from memory, at most this much (0: off) */
     sr_tls_listen_config_t https;
 } sr_http_server_config_t;
 

@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +34,7 @@
 #include "sr_error.h"
 #include "sr_file.h"
 #include "sr_hls_cut.h"
+#include "sr_hls_store.h"
 #include "sr_http_hooks.h"
 #include "sr_jitter.h"
 #include "sr_json.h"
@@ -64,6 +66,9 @@ struct sr_hls {
     char m3u8_rel[SR_HLS_REL_MAX]; /* m3u8 path under hls_path */
     char m3u8_path[SR_HLS_PATH_MAX];
     char m3u8_dir[SR_HLS_REL_MAX]; /* directory of m3u8_rel ("" when none) */
+    char m3u8_key[PATH_MAX];       /* its sr_hls_store key ("" when it has none) */
+    size_t mem_cap_bytes;          /* http_server.hls_memory_cache_mb, 0: the store is not used */
+    sr_buf_t mem;                  /* the open segment's bytes for the store */
     /* the segment being written */
     bool is_open;
     int fd; /* -1 when the segment could not be created */
@@ -184,6 +189,26 @@ static void sr_hls_error(sr_hls_t *h, int rc)
     SR_UNUSED(rc);
 }
 
+/* How long a segment that left the window stays in memory: a player that read the
+ * playlist just before may still ask for it. */
+static sr_utime_t sr_hls_grace_us(const sr_hls_t *h)
+{
+    return (sr_utime_t)(SR_MAX(h->cfg.fragment_s * 2, 5.0) * SR_UTIME_S);
+}
+
+/* Put bytes under the store key of path (sr_hls_store.h); copied once per file. */
+static void sr_hls_store_file(sr_hls_t *h, const char *key, const void *data, size_t len)
+{
+    if (!h->mem_cap_bytes || !key[0]) {
+        return;
+    }
+    sr_hls_store_t *s = sr_hls_store_default();
+    sr_hls_store_set_cap(s, h->mem_cap_bytes);
+    if (sr_hls_store_put_take(s, key, sr_payload_new_copy(data, len), sr_time_mono_us()) != SR_OK) {
+        sr_err_clear();
+    }
+}
+
 static void sr_hls_write_playlist(sr_hls_t *h)
 {
     sr_buf_t b;
@@ -193,8 +218,22 @@ static void sr_hls_write_playlist(sr_hls_t *h)
     int rc = sr_file_write_atomic(h->m3u8_path, b.data, b.len);
     if (rc != SR_OK) {
         sr_hls_error(h, rc);
+    } else {
+        sr_hls_store_file(h, h->m3u8_key, b.data, b.len);
     }
     sr_buf_deinit(&b);
+}
+
+/* The store entry of a playlist entry leaves after grace_us (0: now). */
+static void sr_hls_store_forget(const sr_hls_t *h, const char *uri, sr_utime_t grace_us)
+{
+    char path[SR_HLS_PATH_MAX + SR_M3U8_URI_MAX], key[PATH_MAX];
+    sr_hls_entry_path(h->m3u8_path, uri, path, sizeof(path));
+    if (sr_hls_store_key(path, key, sizeof(key)) == SR_OK) {
+        sr_hls_store_expire(sr_hls_store_default(), key, sr_time_mono_us(), grace_us);
+    } else {
+        sr_err_clear();
+    }
 }
 
 /* Drop entries beyond hls_window (the newest always stays); delete their files. */
@@ -203,6 +242,7 @@ static void sr_hls_slide_window(sr_hls_t *h)
     sr_m3u8_entry_t *old = sr_malloc(sizeof(*old));
     while (h->pl.count > 1 && sr_m3u8_total_s(&h->pl) > h->cfg.window_s) {
         sr_m3u8_shift(&h->pl, old);
+        sr_hls_store_forget(h, old->uri, sr_hls_grace_us(h));
         if (h->cfg.is_cleanup) {
             char path[SR_HLS_PATH_MAX + SR_M3U8_URI_MAX];
             sr_hls_entry_path(h->m3u8_path, old->uri, path, sizeof(path));
@@ -247,6 +287,9 @@ static void sr_hls_flush(sr_hls_t *h)
 {
     if (h->fd >= 0 && h->ts.len > 0) {
         int rc = sr_file_write(h->fd, h->ts.data, h->ts.len, h->seg_path);
+        if (rc == SR_OK && h->mem_cap_bytes) {
+            sr_buf_put_bytes(&h->mem, h->ts.data, h->ts.len);
+        }
         if (rc != SR_OK) {
             sr_hls_error(h, rc);
             sr_file_close(h->fd, h->seg_path);
@@ -264,6 +307,7 @@ static void sr_hls_open_segment(sr_hls_t *h, int64_t start_ms)
     sr_hls_expand(h, h->cfg.ts_file, h->seg_seq, h->seg_rel, sizeof(h->seg_rel));
     snprintf(h->seg_path, sizeof(h->seg_path), "%s/%s", h->cfg.path, h->seg_rel);
     sr_buf_reset(&h->ts);
+    sr_buf_reset(&h->mem);
     sr_ts_muxer_start_segment(h->mux);
     char tmp[SR_HLS_PATH_MAX + 8];
     snprintf(tmp, sizeof(tmp), "%s.tmp", h->seg_path);
@@ -301,6 +345,12 @@ static void sr_hls_close_segment(sr_hls_t *h, int64_t end_ms)
         sr_hls_error(h, rc);
         return;
     }
+    char key[PATH_MAX];
+    if (h->mem_cap_bytes && sr_hls_store_key(h->seg_path, key, sizeof(key)) == SR_OK) {
+        sr_hls_store_file(h, key, h->mem.data, h->mem.len);
+    }
+    sr_err_clear();
+    sr_buf_reset(&h->mem);
     double duration_s = (double)SR_MAX(end_ms - h->seg_start_ms, 0) / 1000.0;
     char uri[SR_M3U8_URI_MAX];
     sr_hls_relative_uri(h->m3u8_dir, h->seg_rel, uri, sizeof(uri));
@@ -471,6 +521,10 @@ static void sr_hls_prepare(void *arg)
     if (sr_file_mkdirs(h->m3u8_path) != SR_OK) {
         sr_hls_error(h, -SR_EFILE_OPEN);
     }
+    if (h->mem_cap_bytes && sr_hls_store_key(h->m3u8_path, h->m3u8_key, sizeof(h->m3u8_key)) != SR_OK) {
+        h->m3u8_key[0] = '\0';
+        sr_err_clear();
+    }
     sr_hls_load_playlist(h);
 }
 
@@ -489,6 +543,8 @@ sr_hls_t *sr_hls_start(sr_server_t *server, sr_source_t *source, const sr_reques
     snprintf(h->stream_id, sizeof(h->stream_id), "%s", sr_source_id(source));
     h->mux = sr_ts_muxer_new();
     sr_buf_init(&h->ts);
+    sr_buf_init(&h->mem);
+    h->mem_cap_bytes = (size_t)sr_server_config(server)->http_server.hls_memory_cache_mb << 20;
     sr_m3u8_init(&h->pl);
     sr_hls_expand(h, cfg->m3u8_file, 0, h->m3u8_rel, sizeof(h->m3u8_rel));
     snprintf(h->m3u8_path, sizeof(h->m3u8_path), "%s/%s", cfg->path, h->m3u8_rel);
@@ -508,6 +564,17 @@ sr_hls_t *sr_hls_start(sr_server_t *server, sr_source_t *source, const sr_reques
     return h;
 }
 
+/* Unpublished: the memory copies go now, the disk (and hls_dispose) has the files. */
+static void sr_hls_forget_all(sr_hls_t *h)
+{
+    for (size_t i = 0; h->mem_cap_bytes && i < h->pl.count; i++) {
+        sr_hls_store_forget(h, h->pl.entries[i].uri, 0);
+    }
+    if (h->m3u8_key[0]) {
+        sr_hls_store_expire(sr_hls_store_default(), h->m3u8_key, sr_time_mono_us(), 0);
+    }
+}
+
 void sr_hls_stop(sr_hls_t *h)
 {
     if (!h) {
@@ -515,6 +582,7 @@ void sr_hls_stop(sr_hls_t *h)
     }
     sr_output_loop_stop(&h->loop); /* what is still queued goes through sr_hls_on_packet */
     sr_hls_close_segment(h, h->last_dts + h->last_delta);
+    sr_hls_forget_all(h);
     sr_hls_schedule_dispose(h);
     sr_trace("hls %s/%s/%s stop: %llu segments, %llu write errors, %llu dropped, next sequence %llu", h->req.vhost,
              h->req.app, h->req.stream, (unsigned long long)h->segments, (unsigned long long)h->errors,
@@ -525,6 +593,7 @@ void sr_hls_stop(sr_hls_t *h)
     sr_ts_muxer_free(h->mux);
     sr_m3u8_deinit(&h->pl);
     sr_buf_deinit(&h->ts);
+    sr_buf_deinit(&h->mem);
     sr_request_deinit(&h->req);
     sr_free(h);
 }

@@ -23,6 +23,7 @@
 #include "sr_consts.h"
 #include "sr_edge.h"
 #include "sr_error.h"
+#include "sr_hls_store.h"
 #include "sr_http_conn.h"
 #include "sr_log.h"
 #include "sr_request.h"
@@ -393,6 +394,63 @@ static int sr_http_static_hls_play(sr_http_ctx_t *ctx, const char *norm)
     return rc;
 }
 
+/* ---- HLS files from memory (sr_hls_store.h) ---- */
+
+/* Answer from a body the store holds: the same headers as the disk path but no
+ * validators (the store has no mtime; playlists are no-cache and segments immutable),
+ * so no 304, and a Range under If-Range is ignored (RFC 9110 13.1.5: no validator
+ * matches). body is borrowed. May yield. */
+static int sr_http_static_send_memory(sr_http_ctx_t *ctx, const char *norm, const sr_payload_t *body)
+{
+    const sr_http_request_t *req = ctx->req;
+    sr_http_static_range_t r;
+    const char *range_h = sr_http_request_header(req, "If-Range") ? NULL : sr_http_request_header(req, "Range");
+    if (sr_http_static_parse_range(range_h, body->size, &r) < 0) {
+        return sr_http_static_unsatisfiable(ctx, body->size);
+    }
+    sr_http_response_t resp;
+    sr_http_response_init(&resp, ctx->io, req);
+    sr_http_response_add_header(&resp, "Content-Type", sr_http_static_mime(norm));
+    sr_http_response_add_header(&resp, "Accept-Ranges", "bytes");
+    sr_http_response_add_header(&resp, "Cache-Control", sr_http_static_is_playlist(norm) ? "no-cache" : "max-age=60");
+    if (sr_server_config(ctx->server)->http_server.is_crossdomain) {
+        sr_http_conn_add_cors(&resp);
+    }
+    if (r.is_partial) {
+        char cr[96];
+        sr_http_response_set_status(&resp, 206);
+        snprintf(cr, sizeof(cr), "bytes %lld-%lld/%lld", (long long)r.start, (long long)(r.start + r.length - 1),
+                 (long long)body->size);
+        sr_http_response_add_header(&resp, "Content-Range", cr);
+    }
+    int rc = sr_http_response_write_header(&resp, r.length);
+    if (rc == SR_OK) {
+        rc = sr_http_response_write(&resp, body->data + r.start, (size_t)r.length);
+    }
+    if (rc == SR_OK) {
+        rc = sr_http_response_end(&resp);
+    }
+    return rc == SR_OK && !sr_http_response_is_keep_alive(&resp) ? -SR_EPEER_CLOSED : rc;
+}
+
+/* The store's body for a normalised HLS path under http_server.dir, referenced, or NULL. */
+static sr_payload_t *sr_http_static_find_memory(sr_http_ctx_t *ctx, const char *norm)
+{
+    const sr_server_config_t *cfg = sr_server_config(ctx->server);
+    if (cfg->http_server.hls_memory_cache_mb <= 0) {
+        return NULL;
+    }
+    char root[PATH_MAX], key[PATH_MAX + 2048];
+    if (!realpath(cfg->http_server.dir, root)) {
+        return NULL;
+    }
+    bool is_root = strcmp(root, "/") == 0;
+    if ((size_t)snprintf(key, sizeof(key), "%s%s", is_root ? "" : root, norm) >= sizeof(key)) {
+        return NULL;
+    }
+    return sr_hls_store_get(sr_hls_store_default(), key, sr_time_mono_us());
+}
+
 int sr_http_static_serve(sr_http_ctx_t *ctx)
 {
     const sr_http_request_t *req = ctx->req;
@@ -407,6 +465,12 @@ int sr_http_static_serve(sr_http_ctx_t *ctx)
         sr_warn("http hls %s denied: %s", norm, sr_err_trail());
         sr_err_clear();
         return sr_http_conn_reply(ctx, 403, "text/plain; charset=utf-8", "403 Forbidden\n", 14, false);
+    }
+    sr_payload_t *mem = sr_http_static_is_hls(norm) ? sr_http_static_find_memory(ctx, norm) : NULL;
+    if (mem) {
+        int rc = sr_http_static_send_memory(ctx, norm, mem); /* the reference outlives the writes */
+        sr_payload_unref(mem);
+        return rc;
     }
     struct stat st;
     bool is_dir_redirect = false;

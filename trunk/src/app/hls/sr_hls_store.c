@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_hls_store.c: the in-memory cache of live HLS files (sr_hls_store.h). A chained
+ * hash table by key for the HTTP server's lookups, and one list in insertion order
+ * (a replaced entry moves to the end) so eviction over the cap drops the oldest.
+ * Not a general cache: a few entries per live stream, replaced per segment.
+ */
+#include "sr_hls_store.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sr_alloc.h"
+#include "sr_error.h"
+
+#define SR_HLS_STORE_BUCKETS 1024 /* a power of two; a few entries per live stream */
+#define SR_HLS_STORE_KEY_MAX 4096
+
+typedef struct sr_hls_store_entry {
+    struct sr_hls_store_entry *hnext;       /* bucket chain */
+    struct sr_hls_store_entry *prev, *next; /* age list, oldest first */
+    sr_payload_t *body;                     /* one reference */
+    sr_utime_t expire_us;                   /* 0: held until replaced, expired or evicted */
+    char key[];
+} sr_hls_store_entry_t;
+
+struct sr_hls_store {
+    size_t cap_bytes;
+    size_t bytes;
+    size_t count;
+    sr_hls_store_entry_t *head, *tail;
+    sr_hls_store_entry_t *buckets[SR_HLS_STORE_BUCKETS];
+};
+
+static sr_hls_store_t *sr_hls_store_process;
+
+/* FNV-1a: keys are paths sharing long prefixes; this mixes every byte. */
+static size_t sr_hls_store_hash(const char *key)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+        h = (h ^ *p) * 16777619u;
+    }
+    return h & (SR_HLS_STORE_BUCKETS - 1);
+}
+
+sr_hls_store_t *sr_hls_store_new(size_t cap_bytes)
+{
+    sr_hls_store_t *s = SR_NEW(sr_hls_store_t);
+    s->cap_bytes = cap_bytes;
+    return s;
+}
+
+static sr_hls_store_entry_t **sr_hls_store_slot(sr_hls_store_t *s, const char *key)
+{
+    sr_hls_store_entry_t **pp = &s->buckets[sr_hls_store_hash(key)];
+    while (*pp && strcmp((*pp)->key, key) != 0) {
+        pp = &(*pp)->hnext;
+    }
+    return pp;
+}
+
+static void sr_hls_store_unlink_age(sr_hls_store_t *s, sr_hls_store_entry_t *e)
+{
+    if (e->prev) {
+        e->prev->next = e->next;
+    } else {
+        s->head = e->next;
+    }
+    if (e->next) {
+        e->next->prev = e->prev;
+    } else {
+        s->tail = e->prev;
+    }
+    e->prev = e->next = NULL;
+}
+
+static void sr_hls_store_append_age(sr_hls_store_t *s, sr_hls_store_entry_t *e)
+{
+    e->prev = s->tail;
+    e->next = NULL;
+    if (s->tail) {
+        s->tail->next = e;
+    } else {
+        s->head = e;
+    }
+    s->tail = e;
+}
+
+/* Remove e (found by its key) and drop the store's reference to its body. */
+static void sr_hls_store_remove(sr_hls_store_t *s, sr_hls_store_entry_t *e)
+{
+    sr_hls_store_entry_t **pp = sr_hls_store_slot(s, e->key);
+    *pp = e->hnext;
+    sr_hls_store_unlink_age(s, e);
+    s->bytes -= e->body->size;
+    s->count--;
+    sr_payload_unref(e->body);
+    sr_free(e);
+}
+
+void sr_hls_store_free(sr_hls_store_t *s)
+{
+    if (!s) {
+        return;
+    }
+    while (s->head) {
+        sr_hls_store_remove(s, s->head);
+    }
+    if (s == sr_hls_store_process) {
+        sr_hls_store_process = NULL;
+    }
+    sr_free(s);
+}
+
+sr_hls_store_t *sr_hls_store_default(void)
+{
+    if (!sr_hls_store_process) {
+        sr_hls_store_process = sr_hls_store_new(SR_HLS_STORE_DEFAULT_CAP_BYTES);
+    }
+    return sr_hls_store_process;
+}
+
+static bool sr_hls_store_is_expired(const sr_hls_store_entry_t *e, sr_utime_t now_us)
+{
+    return e->expire_us && now_us >= e->expire_us;
+}
+
+/* Sweep what expired, then drop the oldest while over the cap. */
+static void sr_hls_store_trim(sr_hls_store_t *s, sr_utime_t now_us)
+{
+    for (sr_hls_store_entry_t *e = s->head, *next; e; e = next) {
+        next = e->next;
+        if (sr_hls_store_is_expired(e, now_us)) {
+            sr_hls_store_remove(s, e);
+        }
+    }
+    while (s->head && s->bytes > s->cap_bytes) {
+        sr_hls_store_remove(s, s->head);
+    }
+}
+
+void sr_hls_store_set_cap(sr_hls_store_t *s, size_t cap_bytes)
+{
+    s->cap_bytes = cap_bytes;
+    while (s->head && s->bytes > s->cap_bytes) {
+        sr_hls_store_remove(s, s->head);
+    }
+}
+
+int sr_hls_store_put_take(sr_hls_store_t *s, const char *key, sr_payload_t *p, sr_utime_t now_us)
+{
+    size_t klen = strlen(key);
+    if (klen == 0 || klen >= SR_HLS_STORE_KEY_MAX) {
+        sr_payload_unref(p);
+        return sr_err_new(SR_EINVAL, "hls store key of %zu bytes", klen);
+    }
+    sr_hls_store_entry_t **pp = sr_hls_store_slot(s, key);
+    if (*pp) {
+        sr_hls_store_remove(s, *pp); /* readers keep the old body through their reference */
+    }
+    if (p->size > s->cap_bytes) {
+        sr_payload_unref(p); /* larger than the whole store: the disk serves it */
+        sr_hls_store_trim(s, now_us);
+        return SR_OK;
+    }
+    sr_hls_store_entry_t *e = sr_malloc(sizeof(*e) + klen + 1);
+    memcpy(e->key, key, klen + 1);
+    e->body = p;
+    e->expire_us = 0;
+    pp = &s->buckets[sr_hls_store_hash(key)];
+    e->hnext = *pp;
+    *pp = e;
+    sr_hls_store_append_age(s, e);
+    s->bytes += p->size;
+    s->count++;
+    sr_hls_store_trim(s, now_us);
+    return SR_OK;
+}
+
+sr_payload_t *sr_hls_store_get(sr_hls_store_t *s, const char *key, sr_utime_t now_us)
+{
+    sr_hls_store_entry_t *e = *sr_hls_store_slot(s, key);
+    if (!e) {
+        return NULL;
+    }
+    if (sr_hls_store_is_expired(e, now_us)) {
+        sr_hls_store_remove(s, e);
+        return NULL;
+    }
+    return sr_payload_ref(e->body);
+}
+
+void sr_hls_store_expire(sr_hls_store_t *s, const char *key, sr_utime_t now_us, sr_utime_t grace_us)
+{
+    sr_hls_store_entry_t *e = *sr_hls_store_slot(s, key);
+    if (!e) {
+        return;
+    }
+    if (grace_us == 0) {
+        sr_hls_store_remove(s, e);
+        return;
+    }
+    e->expire_us = now_us + grace_us;
+}
+
+size_t sr_hls_store_bytes(const sr_hls_store_t *s)
+{
+    return s->bytes;
+}
+
+size_t sr_hls_store_count(const sr_hls_store_t *s)
+{
+    return s->count;
+}
+
+int sr_hls_store_key(const char *path, char *out, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[PATH_MAX], real[PATH_MAX];
+    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    if (slash == path) {
+        snprintf(dir, sizeof(dir), "/");
+    }
+    if (!realpath(dir, real)) {
+        return sr_err_new(SR_ENOT_FOUND, "hls store key of %s", path);
+    }
+    const char *base = slash ? slash + 1 : path;
+    bool is_root = strcmp(real, "/") == 0;
+    if ((size_t)snprintf(out, size, "%s/%s", is_root ? "" : real, base) >= size) {
+        return sr_err_new(SR_ENOT_FOUND, "hls store key of %s: too long", path);
+    }
+    return SR_OK;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_hls_store.h: live HLS files (segments, playlists) kept in memory so the HTTP
+ * server answers them from one shared, immutable buffer instead of reading the disk
+ * per request. The HLS sink still writes every file to disk; the store is a cache in
+ * front of it, keyed by the file's absolute path (the path the HTTP server maps a URL
+ * to). An entry is replaced atomically (readers keep the old buffer through their own
+ * reference), leaves after a grace once its segment leaves the playlist window, and
+ * the oldest entries leave first when the store is over its byte cap: then the disk
+ * answers, as it does for anything the store does not hold.
+ */
+#ifndef SR_HLS_STORE_H
+#define SR_HLS_STORE_H
+
+#include "sr_core.h"
+#include "sr_payload.h"
+#include "sr_time.h"
+
+SR_BEGIN_DECLS
+
+typedef struct sr_hls_store sr_hls_store_t;
+
+/* A store of at most cap_bytes of file bodies (0: holds nothing). Never NULL. */
+sr_hls_store_t *sr_hls_store_new(size_t cap_bytes);
+/* Free the store and drop its references (readers keep theirs). NULL ok. */
+void sr_hls_store_free(sr_hls_store_t *s);
+/* The process's store (created on first use, cap SR_HLS_STORE_DEFAULT_CAP_BYTES): the
+ * HLS sinks fill it and the HTTP server reads it. */
+sr_hls_store_t *sr_hls_store_default(void);
+#define SR_HLS_STORE_DEFAULT_CAP_BYTES ((size_t)256 << 20)
+
+/* Change the cap; evicts the oldest entries at once when over it. */
+void sr_hls_store_set_cap(sr_hls_store_t *s, size_t cap_bytes);
+/* Hold body (the store takes p's reference, on success and failure) under key (an
+ * absolute path, copied), replacing any entry of that key. Expired entries are swept
+ * and the oldest evicted while over the cap (the new one last). now_us is the caller's
+ * monotonic clock. Returns SR_OK, or -SR_EINVAL for an empty or over-long key (p dropped). */
+int sr_hls_store_put_take(sr_hls_store_t *s, const char *key, sr_payload_t *p, sr_utime_t now_us);
+/* A new reference to the body under key, or NULL when absent or expired at now_us. */
+sr_payload_t *sr_hls_store_get(sr_hls_store_t *s, const char *key, sr_utime_t now_us);
+/* The entry under key expires at now_us + grace_us (0: leaves now). Absent: nothing. */
+void sr_hls_store_expire(sr_hls_store_t *s, const char *key, sr_utime_t now_us, sr_utime_t grace_us);
+/* Bytes and entries held now. */
+size_t sr_hls_store_bytes(const sr_hls_store_t *s);
+size_t sr_hls_store_count(const sr_hls_store_t *s);
+
+/* The store key of path (relative or absolute; its directory must exist): the real
+ * path of its directory, '/', its file name. Returns SR_OK or -SR_ENOT_FOUND. */
+int sr_hls_store_key(const char *path, char *out, size_t size);
+
+SR_END_DECLS
+
+#endif

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+// utest_hls_store.cpp: the in-memory cache of live HLS files (sr_hls_store.h):
+// references, replacement under readers, expiry after the window's grace, the byte cap.
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "sr_error.h"
+#include "sr_hls_store.h"
+#include "sr_utest.h"
+
+namespace
+{
+
+sr_payload_t *Body(const std::string &s)
+{
+    return sr_payload_new_copy(s.data(), s.size());
+}
+
+std::string Text(const sr_payload_t *p)
+{
+    return std::string((const char *)p->data, p->size);
+}
+
+} // namespace
+
+TEST(HlsStore, GetReturnsOwnReferenceThatOutlivesTheStore)
+{
+    sr_hls_store_t *s = sr_hls_store_new(1024);
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/h/live/a-0.ts", Body("seg0"), 0));
+    EXPECT_EQ(1u, sr_hls_store_count(s));
+    EXPECT_EQ(4u, sr_hls_store_bytes(s));
+    sr_payload_t *p = sr_hls_store_get(s, "/h/live/a-0.ts", 0);
+    ASSERT_NE(nullptr, p);
+    EXPECT_EQ(2, p->refs);
+    EXPECT_EQ(nullptr, sr_hls_store_get(s, "/h/live/a-1.ts", 0));
+    EXPECT_EQ(nullptr, sr_hls_store_get(s, "/h/live/a-0.t", 0));
+    sr_hls_store_free(s);
+    EXPECT_EQ(1, p->refs);
+    EXPECT_EQ("seg0", Text(p));
+    sr_payload_unref(p);
+}
+
+TEST(HlsStore, ReplacementKeepsTheReadersBuffer)
+{
+    sr_hls_store_t *s = sr_hls_store_new(1024);
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/h/live/a.m3u8", Body("#EXTM3U v1"), 0));
+    sr_payload_t *old = sr_hls_store_get(s, "/h/live/a.m3u8", 0);
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/h/live/a.m3u8", Body("#EXTM3U v2 longer"), 0));
+    EXPECT_EQ(1u, sr_hls_store_count(s));
+    EXPECT_EQ(17u, sr_hls_store_bytes(s));
+    EXPECT_EQ(1, old->refs); /* only the reader holds it now */
+    EXPECT_EQ("#EXTM3U v1", Text(old));
+    sr_payload_t *cur = sr_hls_store_get(s, "/h/live/a.m3u8", 0);
+    EXPECT_EQ("#EXTM3U v2 longer", Text(cur));
+    sr_payload_unref(old);
+    sr_payload_unref(cur);
+    sr_hls_store_free(s);
+}
+
+TEST(HlsStore, ExpiresAfterGraceAndNowWithZero)
+{
+    sr_hls_store_t *s = sr_hls_store_new(1024);
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("0"), 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("1"), 0));
+    sr_hls_store_expire(s, "/a-0.ts", 100, 50);
+    sr_hls_store_expire(s, "/absent.ts", 100, 50);
+    sr_payload_t *p = sr_hls_store_get(s, "/a-0.ts", 149);
+    ASSERT_NE(nullptr, p);
+    sr_payload_unref(p);
+    EXPECT_EQ(nullptr, sr_hls_store_get(s, "/a-0.ts", 150));
+    EXPECT_EQ(1u, sr_hls_store_count(s));
+    sr_hls_store_expire(s, "/a-1.ts", 200, 0);
+    EXPECT_EQ(0u, sr_hls_store_count(s));
+    EXPECT_EQ(0u, sr_hls_store_bytes(s));
+    sr_hls_store_free(s);
+}
+
+TEST(HlsStore, PutSweepsExpiredEntries)
+{
+    sr_hls_store_t *s = sr_hls_store_new(1024);
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("00"), 0));
+    sr_hls_store_expire(s, "/a-0.ts", 0, 10);
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("11"), 10));
+    EXPECT_EQ(1u, sr_hls_store_count(s));
+    EXPECT_EQ(2u, sr_hls_store_bytes(s));
+    /* a replaced entry is fresh again: the new body has no expiry */
+    sr_hls_store_expire(s, "/a-1.ts", 10, 5);
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("111"), 12));
+    sr_payload_t *p = sr_hls_store_get(s, "/a-1.ts", 1000);
+    ASSERT_NE(nullptr, p);
+    sr_payload_unref(p);
+    sr_hls_store_free(s);
+}
+
+TEST(HlsStore, OverTheCapTheOldestLeaveFirst)
+{
+    sr_hls_store_t *s = sr_hls_store_new(10);
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("0000"), 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("1111"), 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("0000"), 0)); /* replaced: now the newest */
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-2.ts", Body("2222"), 0));
+    EXPECT_EQ(2u, sr_hls_store_count(s));
+    EXPECT_EQ(8u, sr_hls_store_bytes(s));
+    EXPECT_EQ(nullptr, sr_hls_store_get(s, "/a-1.ts", 0));
+    sr_payload_t *p = sr_hls_store_get(s, "/a-0.ts", 0);
+    ASSERT_NE(nullptr, p);
+    sr_payload_unref(p);
+    /* larger than the whole store: not held, and the disk serves it */
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/big.ts", Body("0123456789A"), 0));
+    EXPECT_EQ(nullptr, sr_hls_store_get(s, "/big.ts", 0));
+    sr_hls_store_set_cap(s, 4);
+    EXPECT_EQ(1u, sr_hls_store_count(s));
+    sr_hls_store_set_cap(s, 0);
+    EXPECT_EQ(0u, sr_hls_store_count(s));
+    sr_hls_store_free(s);
+}
+
+TEST(HlsStore, ManyKeysInOneBucketChain)
+{
+    sr_hls_store_t *s = sr_hls_store_new(1 << 20);
+    for (int i = 0; i < 3000; i++) {
+        std::string k = "/h/live/s-" + std::to_string(i) + ".ts";
+        EXPECT_SR_OK(sr_hls_store_put_take(s, k.c_str(), Body(std::to_string(i)), 0));
+    }
+    EXPECT_EQ(3000u, sr_hls_store_count(s));
+    for (int i = 0; i < 3000; i += 7) {
+        std::string k = "/h/live/s-" + std::to_string(i) + ".ts";
+        sr_payload_t *p = sr_hls_store_get(s, k.c_str(), 0);
+        ASSERT_NE(nullptr, p);
+        EXPECT_EQ(std::to_string(i), Text(p));
+        sr_payload_unref(p);
+        sr_hls_store_expire(s, k.c_str(), 0, 0);
+    }
+    EXPECT_EQ(3000u - 429u, sr_hls_store_count(s));
+    sr_hls_store_free(s);
+}
+
+TEST(HlsStore, RejectsEmptyKeyAndDropsTheBody)
+{
+    sr_hls_store_t *s = sr_hls_store_new(1024);
+    EXPECT_SR_ERR(SR_EINVAL, sr_hls_store_put_take(s, "", Body("x"), 0));
+    EXPECT_EQ(0u, sr_hls_store_count(s));
+    sr_hls_store_free(s);
+}
+
+TEST(HlsStore, KeyIsTheRealDirectoryAndTheFileName)
+{
+    char cwd[PATH_MAX], key[PATH_MAX];
+    ASSERT_NE(nullptr, getcwd(cwd, sizeof(cwd)));
+    EXPECT_SR_OK(sr_hls_store_key("./seg.ts", key, sizeof(key)));
+    EXPECT_EQ(std::string(cwd) + "/seg.ts", key);
+    EXPECT_SR_OK(sr_hls_store_key("seg.ts", key, sizeof(key)));
+    EXPECT_EQ(std::string(cwd) + "/seg.ts", key);
+    EXPECT_SR_OK(sr_hls_store_key("/tmp/../tmp/x.m3u8", key, sizeof(key)));
+    EXPECT_STREQ("/tmp/x.m3u8", key);
+    EXPECT_SR_OK(sr_hls_store_key("/x.ts", key, sizeof(key)));
+    EXPECT_STREQ("/x.ts", key);
+    EXPECT_SR_ERR(SR_ENOT_FOUND, sr_hls_store_key("/no/such/dir/x.ts", key, sizeof(key)));
+}
