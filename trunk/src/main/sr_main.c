@@ -240,6 +240,7 @@ static int sr_main_run(sr_server_config_t *cfg)
     }
     sr_trace("%s/%s starting, pid %d, config %s, event system %s, fd limit %d", SR_SERVER_NAME, SR_VERSION_STRING,
              (int)getpid(), sr_main_config_path, sr_st_eventsys_name(), sr_st_fd_limit());
+    sr_server_config_print_env(cfg, "config: ", NULL);
     sr_main_server = sr_server_new(cfg);
     if ((rc = sr_server_start(sr_main_server)) != SR_OK) {
         sr_main_unlock_pid();
@@ -287,6 +288,7 @@ int main(int argc, char **argv)
         return 1;
     }
     if (test_only) {
+        sr_server_config_print_env(cfg, "strand: ", stdout);
         printf("strand: config %s is valid (%d vhosts, %d warnings)\n", path, cfg->vhost_count, cfg->warnings);
         sr_server_config_free(cfg);
         return 0;
