@@ -708,8 +708,9 @@ class Env:
         return s.start() if start else s
 
     # -- clients
-    def spawn(self, name, args, stdout=None, pipe_stdout=False):
-        """Start a client in the background. stdout: a file path, or pipe_stdout for a pipe."""
+    def spawn(self, name, args, stdout=None, pipe_stdout=False, environ=None):
+        """Start a client in the background. stdout: a file path, or pipe_stdout for a pipe;
+        environ: variables added to the process's environment."""
         self._n += 1
         log = os.path.join(self.dir, "%02d-%s.stderr" % (self._n, name))
         errf = open(log, "wb")
@@ -724,7 +725,8 @@ class Env:
                 out = subprocess.DEVNULL
             self.note("run %s: %s" % (name, " ".join(args)))
             p = self.track(subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out,
-                                            stderr=errf, start_new_session=True, cwd=self.dir),
+                                            stderr=errf, start_new_session=True, cwd=self.dir,
+                                            env=dict(os.environ, **environ) if environ else None),
                            name)
         finally:
             errf.close()
@@ -734,9 +736,9 @@ class Env:
         self.procs.append(pr)
         return pr
 
-    def run(self, name, args, timeout, stdout_path=None):
+    def run(self, name, args, timeout, stdout_path=None, environ=None):
         """Run a client to completion or timeout. Returns (rc or None on timeout, stdout, stderr, secs)."""
-        pr = self.spawn(name, args, pipe_stdout=stdout_path is None, stdout=stdout_path)
+        pr = self.spawn(name, args, pipe_stdout=stdout_path is None, stdout=stdout_path, environ=environ)
         out = b""
         try:
             if stdout_path is None:

@@ -21,7 +21,7 @@
 
 /* ---- tree ---- */
 
-static sr_conf_t *sr_conf_node_new(char *name_take, const char *file, int line)
+sr_conf_t *sr_conf__node_new(char *name_take, const char *file, int line)
 {
     sr_conf_t *n = SR_NEW(sr_conf_t);
     n->name = name_take;
@@ -30,7 +30,7 @@ static sr_conf_t *sr_conf_node_new(char *name_take, const char *file, int line)
     return n;
 }
 
-static void sr_conf_node_add_arg(sr_conf_t *n, char *arg_take)
+void sr_conf__node_add_arg(sr_conf_t *n, char *arg_take)
 {
     if (n->argc == n->args_cap) {
         n->args_cap = n->args_cap ? n->args_cap * 2 : 4;
@@ -39,7 +39,7 @@ static void sr_conf_node_add_arg(sr_conf_t *n, char *arg_take)
     n->args[n->argc++] = arg_take;
 }
 
-static void sr_conf_node_add_kid(sr_conf_t *n, sr_conf_t *kid)
+void sr_conf__node_add_kid(sr_conf_t *n, sr_conf_t *kid)
 {
     if (n->nkids == n->kids_cap) {
         n->kids_cap = n->kids_cap ? n->kids_cap * 2 : 4;
@@ -373,9 +373,9 @@ static int sr_conf_on_word(sr_conf_parser_t *ps, sr_conf_unit_t *u)
 {
     char *w = sr_strdup((const char *)ps->word.data);
     if (!u->d) {
-        u->d = sr_conf_node_new(w, u->lx.file, u->lx.tok_line);
+        u->d = sr_conf__node_new(w, u->lx.file, u->lx.tok_line);
     } else {
-        sr_conf_node_add_arg(u->d, w);
+        sr_conf__node_add_arg(u->d, w);
     }
     return SR_OK;
 }
@@ -388,7 +388,7 @@ static int sr_conf_on_semi(sr_conf_parser_t *ps, sr_conf_unit_t *u)
     if (strcmp(u->d->name, "include") == 0) {
         return sr_conf_include(ps, u);
     }
-    sr_conf_node_add_kid(ps->cur, u->d);
+    sr_conf__node_add_kid(ps->cur, u->d);
     u->d = NULL;
     return SR_OK;
 }
@@ -407,7 +407,7 @@ static int sr_conf_on_open(sr_conf_parser_t *ps, sr_conf_unit_t *u)
                           SR_CONF_MAX_DEPTH);
     }
     u->d->is_block = true;
-    sr_conf_node_add_kid(ps->cur, u->d);
+    sr_conf__node_add_kid(ps->cur, u->d);
     ps->cur = u->d;
     ps->depth++;
     u->d = NULL;
@@ -477,7 +477,7 @@ static int sr_conf_load(const char *file, bool is_file, const char *text, size_t
     sr_conf_parser_t ps;
     memset(&ps, 0, sizeof(ps));
     sr_buf_init(&ps.word);
-    sr_conf_t *r = sr_conf_node_new(sr_strdup(""), file, 0);
+    sr_conf_t *r = sr_conf__node_new(sr_strdup(""), file, 0);
     r->is_root = true;
     r->is_block = true;
     ps.cur = r;

@@ -12,7 +12,8 @@
  *
  * This file knows syntax only. What a directive means, its default and which
  * directives are allowed where belong to app/ (which resolves the tree into plain
- * structs at load and reload). The tree is immutable once loaded.
+ * structs at load and reload). The tree is immutable once loaded, except for the
+ * overrides applied right after loading, before anyone reads it.
  */
 #ifndef SR_CONFIG_H
 #define SR_CONFIG_H
@@ -53,6 +54,28 @@ int sr_conf_load_string(const char *text, const char *name_for_errors, sr_conf_t
 
 /* Free a tree returned by a load function. NULL is a no-op. Only roots may be freed. */
 void sr_conf_free(sr_conf_t *root);
+
+/* ---- overrides (sr_config_edit.c): only on a tree nobody reads yet ---- */
+
+/* Set the directive at the dotted path under at (the root or a block, "http_api.listen")
+ * to the whitespace-separated words of value (borrowed; no quoting or $VAR expansion).
+ * Missing blocks on the way and a missing directive are created at the end of their
+ * block; an existing directive (the first of that name) keeps its place and gets the
+ * new arguments. Every node created or set is marked (sr_conf_is_override) and names
+ * origin (borrowed, e.g. "env SRS_LISTEN") as its file, with line 0, so getter errors
+ * name it instead of file:line.
+ * Errors: -SR_EINVAL (NULL or empty path step), -SR_ECONFIG (a step is a plain
+ * directive, or the target is a block). */
+int sr_conf_override(sr_conf_t *at, const char *path, const char *value, const char *origin);
+
+/* sr_conf_override() under every top-level block of root named block (every `vhost`);
+ * when there is none, first append `block default_arg { }` (`vhost __defaultVhost__`).
+ * Errors: as sr_conf_override(). */
+int sr_conf_override_blocks(sr_conf_t *root, const char *block, const char *default_arg, const char *path,
+                            const char *value, const char *origin);
+
+/* True if n was created or set by an override. */
+bool sr_conf_is_override(const sr_conf_t *n);
 
 /* ---- accessors: every one accepts n == NULL (and then returns NULL, 0 or "") ---- */
 

@@ -24,8 +24,16 @@ struct sr_conf {
     int index; /* position in parent->kids, for sr_conf_next() */
     bool is_block;
     bool is_root;
+    bool is_override; /* set by sr_conf_override*(), e.g. from an environment variable */
     sr_conf_t *parent;
 };
+
+/* A new node (takes name_take, copies file), with no parent yet. */
+sr_conf_t *sr_conf__node_new(char *name_take, const char *file, int line);
+/* Append an argument (takes arg_take). */
+void sr_conf__node_add_arg(sr_conf_t *n, char *arg_take);
+/* Append kid as the last child of n. */
+void sr_conf__node_add_kid(sr_conf_t *n, sr_conf_t *kid);
 
 /* Whitespace between words: what the tokenizer skips and what dump must quote. */
 static inline bool sr_conf__is_space(char c)

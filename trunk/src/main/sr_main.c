@@ -33,8 +33,9 @@ static int sr_main_signal_pipe[2] = {-1, -1};
 
 static void sr_main_usage(FILE *f)
 {
-    fprintf(f, "Usage: strand [-c FILE] [-t] [-v] [-h]\n"
+    fprintf(f, "Usage: strand [-c FILE | -e] [-t] [-v] [-h]\n"
                "  -c FILE   config file (SRS syntax) [conf/strand.conf]\n"
+               "  -e        no config file: the defaults and SRS_* environment variables only\n"
                "  -t        test the config file and exit (0: valid, 1: invalid)\n"
                "  -v, -V    print the version and exit\n"
                "  -h        this help\n");
@@ -240,6 +241,7 @@ static int sr_main_run(sr_server_config_t *cfg)
     }
     sr_trace("%s/%s starting, pid %d, config %s, event system %s, fd limit %d", SR_SERVER_NAME, SR_VERSION_STRING,
              (int)getpid(), sr_main_config_path, sr_st_eventsys_name(), sr_st_fd_limit());
+    sr_server_config_print_env(cfg, "config: ", NULL);
     sr_main_server = sr_server_new(cfg);
     if ((rc = sr_server_start(sr_main_server)) != SR_OK) {
         sr_main_unlock_pid();
@@ -264,6 +266,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
             path = argv[++i];
+        } else if (strcmp(argv[i], "-e") == 0) {
+            path = SR_CONFIG_PATH_ENV_ONLY;
         } else if (strcmp(argv[i], "-t") == 0) {
             test_only = true;
         } else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "-V") == 0) {
@@ -287,6 +291,7 @@ int main(int argc, char **argv)
         return 1;
     }
     if (test_only) {
+        sr_server_config_print_env(cfg, "strand: ", stdout);
         printf("strand: config %s is valid (%d vhosts, %d warnings)\n", path, cfg->vhost_count, cfg->warnings);
         sr_server_config_free(cfg);
         return 0;

@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "sr_alloc.h"
+#include "sr_bytes.h"
 #include "sr_config_directives.h"
+#include "sr_config_env.h"
 #include "sr_consts.h"
 #include "sr_error.h"
 #include "sr_jitter.h"
@@ -253,7 +255,18 @@ int sr_server_config_load(const char *path, sr_server_config_t **out)
 {
     sr_server_config_t *c = SR_NEW(sr_server_config_t);
     c->path = sr_strdup(path);
-    int rc = sr_conf_load_file(path, &c->root);
+    /* SRS's -e: no file, the defaults, the default vhost and the environment */
+    int rc = strcmp(path, SR_CONFIG_PATH_ENV_ONLY) == 0
+                 ? sr_conf_load_string("vhost " SR_DEFAULT_VHOST " {\n}\n", path, &c->root)
+                 : sr_conf_load_file(path, &c->root);
+    if (rc == SR_OK) {
+        sr_buf_t report;
+        sr_buf_init(&report);
+        rc = sr_config_env_apply(c->root, NULL, NULL, &report);
+        rc = rc < 0 ? rc : SR_OK;
+        sr_buf_put_u8(&report, 0);
+        c->env_report = (char *)report.data; /* taken */
+    }
     if (rc == SR_OK) {
         rc = sr_config_resolve_global(c->root, c);
     }
@@ -290,12 +303,28 @@ int sr_server_config_load(const char *path, sr_server_config_t **out)
     return SR_OK;
 }
 
+void sr_server_config_print_env(const sr_server_config_t *c, const char *prefix, FILE *f)
+{
+    const char *p = c && c->env_report ? c->env_report : "";
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        int len = nl ? (int)(nl - p) : (int)strlen(p);
+        if (f) {
+            fprintf(f, "%s%.*s\n", prefix, len, p);
+        } else {
+            sr_trace("%s%.*s", prefix, len, p);
+        }
+        p += len + (nl ? 1 : 0);
+    }
+}
+
 void sr_server_config_free(sr_server_config_t *c)
 {
     if (!c) {
         return;
     }
     sr_conf_free(c->root);
+    sr_free(c->env_report);
     sr_config_tls_deinit(&c->http_server.https);
     sr_config_tls_deinit(&c->http_api.https);
     sr_config_tls_deinit(&c->rtmps);

@@ -9,6 +9,8 @@
 #ifndef SR_CONFIG_SERVER_H
 #define SR_CONFIG_SERVER_H
 
+#include <stdio.h>
+
 #include "sr_config.h"
 #include "sr_config_access.h"
 #include "sr_config_cluster.h"
@@ -89,13 +91,20 @@ typedef struct sr_server_config {
     sr_process_config_t *process; /* one per vhost, same index */
     sr_access_config_t *access;   /* one per vhost, same index */
     int vhost_count;
-    int warnings; /* unknown or not-yet-supported directives seen */
+    int warnings;     /* unknown or not-yet-supported directives seen */
+    char *env_report; /* one line per SRS_* environment override applied ("" if none) */
 } sr_server_config_t;
 
-/* Parse path and resolve it. On error the trail names file:line and the reason.
+/* Parse path, apply the SRS_* environment overrides (sr_config_env.h), and resolve it.
+ * On error the trail names file:line (or the environment variable) and the reason.
  * Unknown or unsupported directives are logged as warnings and counted. */
 int sr_server_config_load(const char *path, sr_server_config_t **out);
+/* The path that loads no file: SRS's `-e`, the defaults and SRS_* variables only. */
+#define SR_CONFIG_PATH_ENV_ONLY "(environment)"
 void sr_server_config_free(sr_server_config_t *c);
+/* Write each environment override of c as one line "<prefix>env VAR sets ..." to f,
+ * or to the trace log when f is NULL. */
+void sr_server_config_print_env(const sr_server_config_t *c, const char *prefix, FILE *f);
 /* The vhost named name, else __defaultVhost__, else NULL. Disabled vhosts are returned
  * too; the caller refuses them. */
 const sr_vhost_config_t *sr_server_config_vhost(const sr_server_config_t *c, const char *name);

@@ -283,6 +283,7 @@ void sr_server_reload(sr_server_t *s, sr_server_config_t *config)
     sr_jobs_reload(s->jobs);
     sr_server_config_free(old);
     sr_heartbeat_reload(s->heartbeat);
+    sr_server_config_print_env(config, "reload: ", NULL);
     sr_trace("reload: applied %s (%d vhosts, %d listeners, log level %s)", config->path, config->vhost_count,
              config->listen_count, sr_log_level_name((sr_log_level_t)config->log_level));
     sr_sinks_reload(s); /* last: it may yield */
