@@ -135,10 +135,25 @@ FUZZ_SECONDS ?= 300
 fuzz:
 	trunk/utest/fuzz/build.sh objs && trunk/utest/fuzz/run.sh objs $(FUZZ_SECONDS)
 
-install: objs/strand $(if $(BENCH_OBJS),objs/strand_bench)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/etc/strand
+# `make install [PREFIX=/usr/local] [DESTDIR=] [STATEDIR=/var/lib/strand]`: the binary, the
+# configs in SYSCONFDIR (strand.conf with its paths under STATEDIR and /run/strand), the
+# players page under STATEDIR/html, the docs, and a hardened systemd unit
+# (packaging/strand.service.in).
+STATEDIR ?= /var/lib/strand
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)/strand
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+install: objs/strand
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(SYSTEMD_UNIT_DIR) \
+		$(DESTDIR)$(PREFIX)/share/doc/strand $(DESTDIR)$(STATEDIR)/html/players
 	install -m 755 objs/strand $(DESTDIR)$(PREFIX)/bin/strand
-	install -m 644 conf/*.conf $(DESTDIR)$(PREFIX)/etc/strand/
+	install -m 644 conf/*.conf $(DESTDIR)$(SYSCONFDIR)/
+	sed -e 's|\./objs/nginx/html|$(STATEDIR)/html|g' -e 's|\./objs/strand\.pid|/run/strand/strand.pid|' \
+		conf/strand.conf >$(DESTDIR)$(SYSCONFDIR)/strand.conf
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@STATEDIR@|$(STATEDIR)|g' \
+		packaging/strand.service.in >$(DESTDIR)$(SYSTEMD_UNIT_DIR)/strand.service
+	chmod 644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/strand.service $(DESTDIR)$(SYSCONFDIR)/strand.conf
+	install -m 644 objs/nginx/html/players/* $(DESTDIR)$(STATEDIR)/html/players/
+	install -m 644 README.md doc/*.md $(DESTDIR)$(PREFIX)/share/doc/strand/
 
 format-check:
 	clang-format --dry-run --Werror $(LIB_SRCS) $(MAIN_SRCS) $(BENCH_SRCS)
