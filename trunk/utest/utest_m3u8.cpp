@@ -140,5 +140,11 @@ TEST(M3u8, ParseRefusesMalformedText)
     const char *bad_num = "#EXTM3U\n#EXTINF:abc,\na.ts\n";
     EXPECT_SR_ERR(SR_EFORMAT, sr_m3u8_parse(bad_num, strlen(bad_num), NULL, &pl));
     EXPECT_EQ(0u, pl.count);
+    // found by fuzz_m3u8: a damaged file's huge EXTINF overflowed the target duration
+    const char *huge = "#EXTM3U\n#EXTINF:1.E60,\na.ts\n";
+    EXPECT_SR_ERR(SR_EFORMAT, sr_m3u8_parse(huge, strlen(huge), NULL, &pl));
+    const char *day = "#EXTM3U\n#EXTINF:86400.5,\na.ts\n";
+    EXPECT_SR_ERR(SR_EFORMAT, sr_m3u8_parse(day, strlen(day), NULL, &pl));
+    EXPECT_EQ(0u, pl.count);
     sr_m3u8_deinit(&pl);
 }

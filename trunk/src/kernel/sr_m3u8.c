@@ -5,6 +5,7 @@
  */
 #include "sr_m3u8.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,7 @@ int sr_m3u8_target_duration(const sr_m3u8_t *pl, double min_s)
     }
     /* RFC 8216 4.3.3.1: every EXTINF rounded to the nearest integer must not exceed it;
      * the ceiling also holds for durations like 2.0004 printed as "2.000". */
+    max = SR_MIN(max, (double)INT_MAX); /* appended durations are ours, but stay defined */
     int t = (int)ceil(max - 0.0005);
     return SR_MAX(t, 1);
 }
@@ -104,11 +106,14 @@ typedef struct sr_m3u8_reader {
     const char *prefix;
 } sr_m3u8_reader_t;
 
+/* A segment longer than this is not one we wrote: the file is damaged. */
+#define SR_M3U8_MAX_SEGMENT_S 86400.0
+
 static bool sr_m3u8_number(const char *s, double *out)
 {
     char *end = NULL;
     double v = strtod(s, &end);
-    if (end == s || v < 0 || !isfinite(v)) {
+    if (end == s || v < 0 || !isfinite(v) || v > SR_M3U8_MAX_SEGMENT_S) {
         return false;
     }
     *out = v;
@@ -152,7 +157,7 @@ int sr_m3u8_parse(const char *text, size_t len, const char *prefix, sr_m3u8_t *p
     while (pos < len) {
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t n = (nl ? (size_t)(nl - text) : len) - pos;
-        size_t keep = n;
+        size_t keep = strnlen(text + pos, n); /* a NUL ends the line's text, as it would a string */
         while (keep > 0 && (text[pos + keep - 1] == '\r' || text[pos + keep - 1] == ' ')) {
             keep--;
         }

@@ -57,7 +57,7 @@ void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix
  * media and discontinuity sequences, and per segment its EXTINF duration,
  * discontinuity flag and URI with prefix (NULL/"" none) removed when it starts with it.
  * Returns SR_OK, or -SR_EFORMAT when the text does not start with #EXTM3U or an
- * EXTINF has no URI or a bad number (pl is then empty). */
+ * EXTINF has no URI or a bad number (negative, not finite, over a day: pl is then empty). */
 int sr_m3u8_parse(const char *text, size_t len, const char *prefix, sr_m3u8_t *pl);
 
 SR_END_DECLS
