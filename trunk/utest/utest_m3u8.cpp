@@ -143,6 +143,11 @@ TEST(M3u8, ParseRefusesMalformedText)
     // found by fuzz_m3u8: a damaged file's huge EXTINF overflowed the target duration
     const char *huge = "#EXTM3U\n#EXTINF:1.E60,\na.ts\n";
     EXPECT_SR_ERR(SR_EFORMAT, sr_m3u8_parse(huge, strlen(huge), NULL, &pl));
+    // found by fuzz_m3u8: text after a NUL was kept, so the URI did not survive a round trip
+    const char nul[] = "#EXTM3U\n#EXTINF:1,\n  \0x\n#EXTINF:2,\nb.ts\n";
+    ASSERT_EQ(SR_OK, sr_m3u8_parse(nul, sizeof(nul) - 1, NULL, &pl));
+    ASSERT_EQ(1u, pl.count);
+    EXPECT_STREQ("b.ts", pl.entries[0].uri);
     const char *day = "#EXTM3U\n#EXTINF:86400.5,\na.ts\n";
     EXPECT_SR_ERR(SR_EFORMAT, sr_m3u8_parse(day, strlen(day), NULL, &pl));
     EXPECT_EQ(0u, pl.count);
