@@ -85,13 +85,19 @@ static int sr_coworkers_ask(const sr_cluster_addr_t *api, const sr_request_t *re
     return rc;
 }
 
+/* The RTMP port origins are told to pull from: the first listen. */
+static int sr_coworkers_rtmp_port(sr_server_t *server)
+{
+    const sr_server_config_t *c = sr_server_config(server);
+    return c->listen_count > 0 ? c->listens[0].port : SR_CLUSTER_DEFAULT_PORT;
+}
+
 /* Whether addr is this server's RTMP address (a coworker list may include us). */
 static bool sr_coworkers_is_self(sr_server_t *server, const sr_cluster_addr_t *addr)
 {
-    const sr_server_config_t *c = sr_server_config(server);
     char own_ip[64];
     sr_server_host_ip(own_ip, sizeof(own_ip));
-    return addr->port == (c->listen_count > 0 ? c->listens[0].port : SR_CLUSTER_DEFAULT_PORT) &&
+    return addr->port == sr_coworkers_rtmp_port(server) &&
            (strcmp(addr->host, own_ip) == 0 || strcmp(addr->host, "127.0.0.1") == 0 ||
             strcmp(addr->host, "localhost") == 0 || strcmp(addr->host, "::1") == 0);
 }
@@ -125,24 +131,22 @@ int sr_coworkers_write_origin(sr_server_t *server, const char *vhost, const char
     if (!is_here) {
         return SR_ENOT_FOUND;
     }
+    /* the address the asker reached our API at is the one it can reach us at */
+    sr_cluster_addr_t asked;
     char host[256] = "";
-    const char *colon = strrchr(coworker, ':');
-    if (coworker[0] == '[') {
-        const char *close = strchr(coworker, ']');
-        snprintf(host, sizeof(host), "%.*s", close ? (int)(close - coworker - 1) : 0, coworker + 1);
-    } else {
-        snprintf(host, sizeof(host), "%.*s", colon ? (int)(colon - coworker) : (int)strlen(coworker), coworker);
+    if (coworker[0] && sr_config_cluster_addr(NULL, coworker, false, &asked) == SR_OK) {
+        snprintf(host, sizeof(host), "%s", asked.host);
     }
+    sr_err_clear();
     if (!host[0]) {
         sr_server_host_ip(host, sizeof(host));
     }
-    const sr_server_config_t *c = sr_server_config(server);
     char api[300];
     snprintf(api, sizeof(api), "%s", coworker[0] ? coworker : host);
     sr_json_writer_key(w, "origin");
     sr_json_writer_object_start(w);
     sr_json_writer_kv_string(w, "ip", host);
-    sr_json_writer_kv_int(w, "port", c->listen_count > 0 ? c->listens[0].port : SR_CLUSTER_DEFAULT_PORT);
+    sr_json_writer_kv_int(w, "port", sr_coworkers_rtmp_port(server));
     sr_json_writer_kv_string(w, "vhost", v->name);
     sr_json_writer_kv_string(w, "api", api);
     sr_json_writer_key(w, "routers");
