@@ -3,12 +3,14 @@
  * sr_rtp.c: the RTP fixed header (RFC 3550 5.1), its header extensions (RFC 8285
  * one-byte and two-byte forms), padding, RTX unwrapping (RFC 4588) and the
  * wrap-aware sequence number and timestamp helpers. Not for payload formats
- * (sr_rtp_h264.c, sr_rtp_opus.c) or reordering (sr_rtp_reorder.c).
+ * (sr_rtp_h264.c, sr_rtp_opus.c) or reordering (sr_rtp_reorder.c); the payload list
+ * packetizers fill is grown here.
  */
 #include "sr_rtp.h"
 
 #include <string.h>
 
+#include "sr_alloc.h"
 #include "sr_bytes.h"
 #include "sr_error.h"
 
@@ -253,4 +255,19 @@ int64_t sr_rtp_seq_unwrap(sr_rtp_unwrap_t *u, uint16_t seq)
 int64_t sr_rtp_ts_unwrap(sr_rtp_unwrap_t *u, uint32_t ts)
 {
     return sr_rtp_unwrap_bits(u, ts, 32);
+}
+
+void sr_rtp_payloads_grow(sr_rtp_payloads_t *out)
+{
+    out->cap = SR_MAX(out->len, out->cap * 2);
+    out->max_items = SR_MAX(out->nb_items, out->max_items * 2);
+    out->data = sr_realloc(out->data, out->cap);
+    out->items = sr_realloc(out->items, out->max_items * sizeof(*out->items));
+}
+
+void sr_rtp_payloads_free(sr_rtp_payloads_t *out)
+{
+    sr_free(out->data);
+    sr_free(out->items);
+    memset(out, 0, sizeof(*out));
 }

@@ -147,6 +147,13 @@ typedef struct sr_rtp_payloads {
     size_t nb_items; /* out: payloads (needed on overflow) */
 } sr_rtp_payloads_t;
 
+/* Grow out's arrays to what a packetizer that returned -SR_EOVERFLOW said it needs
+ * (at least doubling), so that it can be called again. Aborts on allocation failure
+ * (sr_realloc). */
+void sr_rtp_payloads_grow(sr_rtp_payloads_t *out);
+/* Free out's arrays and zero it. */
+void sr_rtp_payloads_free(sr_rtp_payloads_t *out);
+
 /* ==== reorder buffer (sr_rtp_reorder.c) ==== */
 
 /* Most packets a reorder buffer holds (its window): a power of two below 2^15 so

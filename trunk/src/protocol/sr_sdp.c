@@ -252,6 +252,15 @@ static int sr_sdp_attr_mid(sr_sdp_parser_t *p, sr_sdp_span_t name, sr_sdp_span_t
     return SR_SDP_COPY(p->m->mid, mid) ? SR_OK : -SR_EFORMAT;
 }
 
+static int sr_sdp_attr_control(sr_sdp_parser_t *p, sr_sdp_span_t name, sr_sdp_span_t v)
+{
+    (void)name;
+    if (p->m->control[0] || v.n == 0) {
+        return SR_OK;
+    }
+    return SR_SDP_COPY(p->m->control, v) ? SR_OK : -SR_EFORMAT;
+}
+
 /* The next free slot (zeroed) of a list of max entries counted by *nb, filled with
  * item (size bytes) unless item is NULL; NULL, and is_truncated set, when full. */
 static void *sr_sdp_append(sr_sdp_parser_t *p, void *list, uint8_t *nb, size_t max, const void *item, size_t size)
@@ -547,6 +556,7 @@ static const struct sr_sdp_attr_entry {
     {"rtcp-rsize", SR_SDP_AT_MEDIA, sr_sdp_attr_flag},
     {"end-of-candidates", SR_SDP_AT_MEDIA, sr_sdp_attr_flag},
     {"mid", SR_SDP_AT_MEDIA, sr_sdp_attr_mid},
+    {"control", SR_SDP_AT_MEDIA, sr_sdp_attr_control},
     {"candidate", SR_SDP_AT_MEDIA, sr_sdp_attr_candidate},
     {"extmap", SR_SDP_AT_MEDIA, sr_sdp_attr_extmap},
     {"rtpmap", SR_SDP_AT_MEDIA, sr_sdp_attr_rtpmap},

@@ -46,6 +46,7 @@ SR_BEGIN_DECLS
 #define SR_SDP_FMTP_MAX 384        /* a=fmtp parameters of one payload type */
 #define SR_SDP_URI_MAX 128         /* a=extmap URI */
 #define SR_SDP_EXTENSION_MAX 128   /* a candidate's attributes after "typ TYPE" */
+#define SR_SDP_CONTROL_MAX 256     /* a=control (RTSP, RFC 2326 C.1.1) */
 
 /* a=sendrecv and the others; NONE when a section says nothing (RFC 8866 6.7). */
 typedef enum sr_sdp_direction {
@@ -147,6 +148,7 @@ typedef struct sr_sdp_media {
     uint8_t pts[SR_SDP_MAX_PTS];
     char fmt[32]; /* other protos: the format text, e.g. "webrtc-datachannel"; else "" */
     char mid[SR_SDP_MID_MAX];
+    char control[SR_SDP_CONTROL_MAX]; /* a=control: the RTSP track URL, relative or absolute */
     sr_sdp_direction_t direction;
     bool rtcp_mux, rtcp_mux_only, rtcp_rsize, extmap_allow_mixed, end_of_candidates;
     sr_sdp_transport_t transport;       /* this section's; see sr_sdp_transport_resolve */

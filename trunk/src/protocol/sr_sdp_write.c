@@ -178,6 +178,9 @@ static void sr_sdp_write_media_head(sr_sdp_writer_t *w, const sr_sdp_media_t *m)
     if (m->mid[0]) {
         sr_sdp_line(w, "a=mid:%s", m->mid);
     }
+    if (m->control[0]) {
+        sr_sdp_line(w, "a=control:%s", m->control);
+    }
     if (m->extmap_allow_mixed) {
         sr_sdp_line(w, "a=extmap-allow-mixed");
     }

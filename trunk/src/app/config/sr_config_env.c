@@ -24,6 +24,9 @@ static const char *const sr_config_env_paths[] = {
     /* http_server */
     "http_server.enabled", "http_server.listen", "http_server.dir", "http_server.crossdomain",
     "http_server.https.enabled", "http_server.https.listen", "http_server.https.key", "http_server.https.cert",
+    /* rtsp_server (ours) */
+    "rtsp_server.enabled", "rtsp_server.listen", "rtsp_server.rtp_port", "rtsp_server.rtcp_port",
+    "rtsp_server.session_timeout",
     /* rtc_server */
     "rtc_server.enabled", "rtc_server.listen", "rtc_server.candidate", "rtc_server.protocol",
     "rtc_server.api_as_candidates",

@@ -289,6 +289,9 @@ int sr_server_config_load(const char *path, sr_server_config_t **out)
         rc = sr_config_rtc_resolve_server(c->root, &c->rtc_server);
     }
     if (rc == SR_OK) {
+        rc = sr_config_rtsp_resolve_server(c->root, &c->rtsp_server);
+    }
+    if (rc == SR_OK) {
         rc = sr_config_tls_resolve(sr_conf_get(c->root, "rtmps"), "rtmps", 1443, NULL, &c->rtmps);
     }
     if (rc == SR_OK) {

@@ -18,6 +18,7 @@
 #include "sr_config_media.h"
 #include "sr_config_process.h"
 #include "sr_config_rtc.h"
+#include "sr_config_rtsp.h"
 #include "sr_config_srt.h"
 #include "sr_core.h"
 
@@ -80,7 +81,8 @@ typedef struct sr_server_config {
     sr_exporter_config_t exporter;
     sr_srt_server_config_t srt_server;
     sr_rtc_server_config_t rtc_server;
-    sr_tls_listen_config_t rtmps; /* RTMP over TLS (ours) */
+    sr_rtsp_server_config_t rtsp_server; /* ours */
+    sr_tls_listen_config_t rtmps;        /* RTMP over TLS (ours) */
     sr_heartbeat_config_t heartbeat;
     sr_vhost_config_t *vhosts;
     sr_hooks_config_t *hooks;     /* one per vhost, same index */

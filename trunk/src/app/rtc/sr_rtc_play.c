@@ -111,8 +111,7 @@ void sr_rtc_play_end(sr_rtc_session_t *s)
     sr_play_end(&p->session);
     sr_audio_bridge_free(p->aac);
     sr_buf_deinit(&p->record);
-    sr_free(p->payloads.data);
-    sr_free(p->payloads.items);
+    sr_rtp_payloads_free(&p->payloads);
     sr_free(p->history);
     sr_free(p);
     s->play = NULL;
@@ -199,10 +198,7 @@ static int sr_rtc_play_video(sr_rtc_session_t *s, const sr_packet_t *pkt)
     int rc;
     while ((rc = sr_rtp_h264_packetize(body, size, &p->config, is_key, SR_RTC_PLAY_PAYLOAD_MAX, out)) ==
            -SR_EOVERFLOW) {
-        out->cap = SR_MAX(out->len, out->cap * 2);
-        out->max_items = SR_MAX(out->nb_items, out->max_items * 2);
-        out->data = sr_realloc(out->data, out->cap);
-        out->items = sr_realloc(out->items, out->max_items * sizeof(*out->items));
+        sr_rtp_payloads_grow(out);
     }
     if (rc != SR_OK) {
         sr_err_clear();

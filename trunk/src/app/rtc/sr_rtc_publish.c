@@ -10,9 +10,9 @@
  * to the source at once; Opus bound for AAC waits in a small queue that the session's
  * coroutine drains through the bridge (its codec work runs on the worker pool).
  *
- * Timing: each track's RTP clock is unwrapped and put on one millisecond timeline. The
- * first packet of each track is placed at its arrival time; the RTCP SRs, once they
- * come, place both tracks on the sender's NTP clock, so audio and video stay in sync.
+ * Timing: sr_rtp_timeline puts both tracks' RTP clocks on one millisecond timeline:
+ * arrival times first, the sender's NTP clock once its RTCP SRs come, so audio and
+ * video stay in sync.
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +26,7 @@
 #include "sr_rtcp.h"
 #include "sr_rtp.h"
 #include "sr_rtp_h264.h"
+#include "sr_rtp_timeline.h"
 #include "sr_srtp.h"
 #include "sr_time.h"
 
@@ -36,17 +37,10 @@
 #define SR_RTC_PUBLISH_WAIT_US (150 * SR_UTIME_MS)    /* how long a gap waits for its retransmission */
 #define SR_RTC_PUBLISH_AUDIO_QUEUE 64                 /* Opus frames waiting for the AAC bridge */
 
-/* One incoming track's clock. */
+/* One incoming track. */
 typedef struct sr_rtc_in {
     sr_rtc_track_t *track;
-    bool has_first;
-    uint32_t last_ts;
-    int64_t ext_ts;   /* unwrapped RTP time of the last packet */
-    int64_t first_ts; /* unwrapped RTP time of the first packet */
-    int64_t first_ms; /* where the first packet sits on the session's timeline */
-    bool has_sr;
-    int64_t sr_ts;     /* unwrapped RTP time in the last SR */
-    int64_t sr_ntp_ms; /* its NTP time in ms */
+    sr_rtp_clock_t clock;
     uint64_t packets;
     sr_rtcp_rx_stats_t rx; /* for the RR */
     uint32_t last_sr_mid;
@@ -64,8 +58,7 @@ typedef struct sr_rtc_publish {
     uint64_t audio_dropped;
     bool has_opus_config;
     sr_utime_t t0_us;
-    bool has_ntp_offset; /* both tracks on the sender's NTP clock (sr_rtc_publish_ms) */
-    int64_t ntp_offset_ms;
+    sr_rtp_timeline_t timeline; /* both tracks on one clock, the sender's NTP once it reports */
     sr_utime_t next_rr_us, next_twcc_us, last_pli_us, next_periodic_pli_us;
     bool wants_pli;
     sr_rtcp_twcc_recorder_t *twcc;
@@ -96,6 +89,15 @@ int sr_rtc_publish_begin(sr_rtc_session_t *s)
         p->twcc = sr_rtcp_twcc_recorder_new();
     }
     p->t0_us = sr_time_mono_us();
+    sr_rtp_clock_init(&p->video.clock, 90000);
+    sr_rtp_clock_init(&p->audio.clock, s->audio.clock ? s->audio.clock : 48000);
+    sr_rtp_timeline_init(&p->timeline);
+    if (s->video.codec) {
+        sr_rtp_timeline_add(&p->timeline, &p->video.clock); /* the reference */
+    }
+    if (s->audio.codec) {
+        sr_rtp_timeline_add(&p->timeline, &p->audio.clock);
+    }
     p->wants_pli = true; /* a keyframe at once: players should not wait for the encoder's GOP */
     s->publish = p;
     sr_trace("rtc publish %s/%s/%s start", s->req.vhost, s->req.app, s->req.stream);
@@ -149,60 +151,11 @@ int sr_rtc_publish_check_idle(sr_rtc_session_t *s)
 
 /* ==== timing ==== */
 
-static int64_t sr_rtc_publish_unwrap(sr_rtc_in_t *in, uint32_t ts)
+/* The unwrapped RTP time of a packet of in, which arrived now. */
+static int64_t sr_rtc_publish_clock(sr_rtc_publish_t *p, sr_rtc_in_t *in, uint32_t ts)
 {
-    if (!in->has_first) {
-        in->has_first = true;
-        in->ext_ts = in->first_ts = ts;
-        in->last_ts = ts;
-        return in->ext_ts;
-    }
-    in->ext_ts += (int32_t)(ts - in->last_ts);
-    in->last_ts = ts;
-    return in->ext_ts;
-}
-
-/* The session-timeline ms of unwrapped RTP time ext. */
-static int64_t sr_rtc_in_clock(const sr_rtc_in_t *in)
-{
-    return in->track->clock ? in->track->clock : (in->track->codec == SR_CODEC_OPUS ? 48000 : 90000);
-}
-
-/* in's time of unwrapped RTP time ext: from its first packet's arrival. */
-static int64_t sr_rtc_publish_arrival_ms(const sr_rtc_in_t *in, int64_t ext)
-{
-    return in->first_ms + (ext - in->first_ts) * 1000 / sr_rtc_in_clock(in);
-}
-
-/* in's time of ext on the sender's NTP clock (its last SR), in ms. */
-static int64_t sr_rtc_publish_ntp_ms(const sr_rtc_in_t *in, int64_t ext)
-{
-    return in->sr_ntp_ms + (ext - in->sr_ts) * 1000 / sr_rtc_in_clock(in);
-}
-
-/* The session-timeline ms of unwrapped RTP time ext of in. Until both tracks have sent
- * an SR, each track runs from its first packet's arrival; then both follow the
- * sender's NTP clock, shifted once so that video goes on without a jump (audio moves
- * by what arrival times had it off). */
-static int64_t sr_rtc_publish_ms(sr_rtc_publish_t *p, sr_rtc_in_t *in, int64_t ext)
-{
-    if (!p->video.has_sr || !p->audio.has_sr) {
-        return sr_rtc_publish_arrival_ms(in, ext);
-    }
-    if (!p->has_ntp_offset) {
-        p->ntp_offset_ms =
-            sr_rtc_publish_arrival_ms(&p->video, p->video.ext_ts) - sr_rtc_publish_ntp_ms(&p->video, p->video.ext_ts);
-        p->has_ntp_offset = true;
-    }
-    return sr_rtc_publish_ntp_ms(in, ext) + p->ntp_offset_ms;
-}
-
-static void sr_rtc_publish_first(sr_rtc_publish_t *p, sr_rtc_in_t *in)
-{
-    if (in->packets == 0) {
-        in->first_ms = (int64_t)((sr_time_mono_us() - p->t0_us) / 1000);
-    }
     in->packets++;
+    return sr_rtp_clock_push(&in->clock, ts, (int64_t)((sr_time_mono_us() - p->t0_us) / 1000));
 }
 
 /* ==== media ==== */
@@ -221,8 +174,7 @@ static void sr_rtc_publish_frame(sr_rtc_session_t *s, sr_codec_id_t codec, uint8
 static void sr_rtc_publish_on_frame(void *arg, const sr_rtp_h264_frame_t *f)
 {
     sr_rtc_publish_t *p = arg;
-    int64_t ext = p->video.ext_ts + (int32_t)(f->rtp_ts - p->video.last_ts);
-    int64_t ms = sr_rtc_publish_ms(p, &p->video, ext);
+    int64_t ms = sr_rtp_timeline_ms(&p->timeline, &p->video.clock, sr_rtp_clock_ext(&p->video.clock, f->rtp_ts));
     if (f->config) {
         sr_rtc_publish_frame(p->s, SR_CODEC_H264, SR_PACKET_IS_SEQUENCE_HEADER, ms, f->config, f->config_size);
     }
@@ -233,8 +185,7 @@ static void sr_rtc_publish_on_frame(void *arg, const sr_rtp_h264_frame_t *f)
 static void sr_rtc_publish_video(sr_rtc_session_t *s, const sr_rtp_packet_t *rtp, int64_t now_us)
 {
     sr_rtc_publish_t *p = s->publish;
-    sr_rtc_publish_first(p, &p->video);
-    sr_rtc_publish_unwrap(&p->video, rtp->ts);
+    sr_rtc_publish_clock(p, &p->video, rtp->ts);
     sr_rtp_h264_depack_push(p->h264, rtp, now_us);
     if (sr_rtp_h264_depack_need_keyframe(p->h264)) {
         p->wants_pli = true;
@@ -259,11 +210,10 @@ static void sr_rtc_publish_audio(sr_rtc_session_t *s, const sr_rtp_packet_t *rtp
     if (rtp->payload_size == 0) {
         return; /* padding */
     }
-    sr_rtc_publish_first(p, &p->audio);
     if (!s->audio.ssrc) {
         s->audio.ssrc = rtp->ssrc;
     }
-    int64_t ms = sr_rtc_publish_ms(p, &p->audio, sr_rtc_publish_unwrap(&p->audio, rtp->ts));
+    int64_t ms = sr_rtp_timeline_ms(&p->timeline, &p->audio.clock, sr_rtc_publish_clock(p, &p->audio, rtp->ts));
     if (!s->vhost.rtc.is_rtc_to_rtmp) {
         if (!p->has_opus_config) {
             sr_rtc_publish_opus_config(s, ms);
@@ -348,10 +298,8 @@ void sr_rtc_publish_on_rtcp(sr_rtc_session_t *s, const uint8_t *data, size_t len
             continue;
         }
         sr_rtc_in_t *in = sr.ssrc == s->video.ssrc ? &p->video : sr.ssrc == s->audio.ssrc ? &p->audio : NULL;
-        if (in && in->has_first) {
-            in->sr_ts = in->ext_ts + (int32_t)(sr.rtp_ts - in->last_ts);
-            in->sr_ntp_ms = sr_rtcp_ntp_to_us(sr.ntp) / 1000;
-            in->has_sr = true;
+        if (in && in->clock.has_first) {
+            sr_rtp_clock_on_sr(&in->clock, sr.rtp_ts, sr.ntp);
             in->last_sr_mid = sr_rtcp_ntp_mid32(sr.ntp);
             in->last_sr_us = sr_time_mono_us();
         }

@@ -16,6 +16,7 @@
 #include "sr_log.h"
 #include "sr_rtc.h"
 #include "sr_rtmp_conn.h"
+#include "sr_rtsp.h"
 #include "sr_server.h"
 #include "sr_srt_conn.h"
 #include "sr_st.h"
@@ -24,15 +25,18 @@
 
 /* The protocols the server listens for: one line each. */
 static const sr_listen_proto_t *const sr_listen_protocols[] = {
-    &sr_rtmp_listen_proto,     /* listen */
-    &sr_http_listen_protos[0], /* http_server */
-    &sr_http_listen_protos[1], /* http_api */
-    &sr_http_listen_protos[2], /* exporter */
-    &sr_http_listen_protos[3], /* http_server.https */
-    &sr_http_listen_protos[4], /* http_api.https */
-    &sr_rtmps_listen_proto,    /* rtmps */
-    &sr_srt_listen_proto,      /* srt_server */
-    &sr_rtc_listen_proto,      /* rtc_server */
+    &sr_rtmp_listen_proto,      /* listen */
+    &sr_http_listen_protos[0],  /* http_server */
+    &sr_http_listen_protos[1],  /* http_api */
+    &sr_http_listen_protos[2],  /* exporter */
+    &sr_http_listen_protos[3],  /* http_server.https */
+    &sr_http_listen_protos[4],  /* http_api.https */
+    &sr_rtmps_listen_proto,     /* rtmps */
+    &sr_srt_listen_proto,       /* srt_server */
+    &sr_rtc_listen_proto,       /* rtc_server */
+    &sr_rtsp_listen_proto,      /* rtsp_server (ours) */
+    &sr_rtsp_rtp_listen_proto,  /* rtsp_server rtp_port */
+    &sr_rtsp_rtcp_listen_proto, /* rtsp_server rtcp_port */
 };
 
 typedef struct sr_listen_want {

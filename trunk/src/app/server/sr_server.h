@@ -24,6 +24,7 @@ enum {
     SR_ROLE_EXPORTER = 1 << 3,    /* /metrics (exporter) */
     SR_ROLE_SRT = 1 << 4,         /* srt_server */
     SR_ROLE_RTC = 1 << 5,         /* rtc_server */
+    SR_ROLE_RTSP = 1 << 6,        /* rtsp_server (ours) */
 };
 struct sr_co;
 struct sr_hooks;

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sr_rtsp_ingest.c: one depacketizer per track. Video frames are stamped with their
+ * RTP time as both dts and pts: a stream with B-frames needs its decode order
+ * reconstructed, which is not done yet (cameras and low-latency encoders send none).
+ */
+#include "sr_rtsp_ingest.h"
+
+#include <string.h>
+
+#include "sr_alloc.h"
+#include "sr_codec_config.h"
+#include "sr_error.h"
+#include "sr_log.h"
+#include "sr_rtcp.h"
+#include "sr_rtp.h"
+#include "sr_rtp_h264.h"
+#include "sr_rtp_timeline.h"
+#include "sr_time.h"
+
+#define SR_RTSP_INGEST_VIDEO_WINDOW 512
+#define SR_RTSP_INGEST_AUDIO_WINDOW 64
+#define SR_RTSP_INGEST_VIDEO_WAIT_US (100 * SR_UTIME_MS) /* a reordered packet over UDP */
+#define SR_RTSP_INGEST_AUDIO_WAIT_US (60 * SR_UTIME_MS)
+
+typedef struct sr_rtsp_in {
+    struct sr_rtsp_ingest *owner;
+    sr_rtsp_track_t track;
+    sr_rtp_clock_t clock;
+    sr_rtp_h264_depack_t *h264;
+    sr_rtp_reorder_t *reorder; /* audio carried one frame per packet */
+    bool has_sent_config;
+    int64_t last_dts;
+} sr_rtsp_in_t;
+
+struct sr_rtsp_ingest {
+    sr_publish_t *session;
+    sr_rtp_timeline_t timeline;
+    sr_rtsp_in_t tracks[SR_RTSP_MAX_TRACKS];
+    size_t nb_tracks;
+    sr_utime_t t0_us;
+    uint64_t frames, packets;
+};
+
+static int64_t sr_rtsp_ingest_now_ms(const sr_rtsp_ingest_t *in)
+{
+    return (int64_t)((sr_time_mono_us() - in->t0_us) / SR_UTIME_MS);
+}
+
+static void sr_rtsp_ingest_frame(sr_rtsp_in_t *t, uint8_t flags, int64_t ms, const uint8_t *data, size_t size)
+{
+    sr_packet_t pkt;
+    if (!(flags & SR_PACKET_IS_SEQUENCE_HEADER)) {
+        ms = SR_MAX(ms, t->last_dts); /* a reordered stream must not step back */
+        t->last_dts = ms;
+        t->owner->frames++;
+    }
+    uint8_t *dst = sr_packet_init_frame(&pkt, t->track.codec, flags, ms, ms, size);
+    memcpy(dst, data, size);
+    sr_publish_frame(t->owner->session, &pkt);
+    sr_packet_deinit(&pkt);
+}
+
+/* The config from the SDP once, before the first frame of an audio track. */
+static void sr_rtsp_ingest_audio_config(sr_rtsp_in_t *t, int64_t ms)
+{
+    if (t->has_sent_config) {
+        return;
+    }
+    t->has_sent_config = true;
+    if (t->track.config_size) {
+        sr_rtsp_ingest_frame(t, SR_PACKET_IS_SEQUENCE_HEADER, ms, t->track.config, t->track.config_size);
+    }
+}
+
+static void sr_rtsp_ingest_on_h264(void *arg, const sr_rtp_h264_frame_t *f)
+{
+    sr_rtsp_in_t *t = arg;
+    int64_t ms = sr_rtp_timeline_ms(&t->owner->timeline, &t->clock, sr_rtp_clock_ext(&t->clock, f->rtp_ts));
+    if (f->config) {
+        sr_rtsp_ingest_frame(t, SR_PACKET_IS_SEQUENCE_HEADER, ms, f->config, f->config_size);
+    }
+    sr_rtsp_ingest_frame(t, f->is_keyframe ? SR_PACKET_IS_KEYFRAME : 0, ms, f->data, f->size);
+}
+
+/* Audio formats with one frame per packet: Opus, G.711. */
+static void sr_rtsp_ingest_on_audio(void *arg, const sr_rtp_packet_t *pkt, uint32_t lost)
+{
+    SR_UNUSED(lost);
+    sr_rtsp_in_t *t = arg;
+    if (pkt->payload_size == 0) {
+        return;
+    }
+    int64_t ms = sr_rtp_timeline_ms(&t->owner->timeline, &t->clock, sr_rtp_clock_ext(&t->clock, pkt->ts));
+    sr_rtsp_ingest_audio_config(t, ms);
+    sr_rtsp_ingest_frame(t, 0, ms, pkt->payload, pkt->payload_size);
+}
+
+static void sr_rtsp_ingest_open(sr_rtsp_ingest_t *in, sr_rtsp_in_t *t)
+{
+    switch (t->track.codec) {
+    case SR_CODEC_H264:
+        t->h264 = sr_rtp_h264_depack_new(SR_RTSP_INGEST_VIDEO_WINDOW, SR_RTSP_INGEST_VIDEO_WAIT_US,
+                                         sr_rtsp_ingest_on_h264, t);
+        if (t->track.config_size && sr_rtp_h264_depack_set_config(t->h264, t->track.config, t->track.config_size)) {
+            sr_err_clear(); /* the parameter sets come in-band then */
+        }
+        break;
+    case SR_CODEC_OPUS:
+        if (!t->track.config_size) {
+            sr_opus_head_t head;
+            if (sr_opus_head_default(t->track.channels, &head) == SR_OK) {
+                sr_opus_head_write(&head, t->track.config, sizeof(t->track.config), &t->track.config_size);
+            }
+            sr_err_clear();
+        }
+        /* fall through */
+    case SR_CODEC_G711A:
+    case SR_CODEC_G711U:
+        t->reorder =
+            sr_rtp_reorder_new(SR_RTSP_INGEST_AUDIO_WINDOW, SR_RTSP_INGEST_AUDIO_WAIT_US, sr_rtsp_ingest_on_audio, t);
+        break;
+    default:
+        sr_trace("rtsp ingest: %s track %s is not carried yet", sr_codec_id_name(t->track.codec), t->track.control);
+        t->track.codec = SR_CODEC_NONE;
+        return;
+    }
+    sr_rtp_timeline_add(&in->timeline, &t->clock);
+}
+
+sr_rtsp_ingest_t *sr_rtsp_ingest_new(sr_publish_t *session, const sr_rtsp_track_t *tracks, size_t n)
+{
+    sr_rtsp_ingest_t *in = SR_NEW(sr_rtsp_ingest_t);
+    in->session = session;
+    in->t0_us = sr_time_mono_us();
+    sr_rtp_timeline_init(&in->timeline);
+    in->nb_tracks = SR_MIN(n, SR_RTSP_MAX_TRACKS);
+    /* video first: the timeline's reference */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < in->nb_tracks; i++) {
+            sr_rtsp_in_t *t = &in->tracks[i];
+            if (tracks[i].is_video != (pass == 0)) {
+                continue;
+            }
+            t->owner = in;
+            t->track = tracks[i];
+            sr_rtp_clock_init(&t->clock, t->track.clock);
+            if (t->track.codec != SR_CODEC_NONE) {
+                sr_rtsp_ingest_open(in, t);
+            }
+        }
+    }
+    return in;
+}
+
+void sr_rtsp_ingest_free(sr_rtsp_ingest_t *in)
+{
+    if (!in) {
+        return;
+    }
+    for (size_t i = 0; i < in->nb_tracks; i++) {
+        sr_rtsp_in_t *t = &in->tracks[i];
+        if (t->h264) {
+            sr_rtp_h264_depack_flush(t->h264);
+            sr_rtp_h264_depack_free(t->h264);
+        }
+        if (t->reorder) {
+            sr_rtp_reorder_flush(t->reorder);
+            sr_rtp_reorder_free(t->reorder);
+        }
+    }
+    sr_free(in);
+}
+
+static void sr_rtsp_ingest_rtcp(sr_rtsp_in_t *t, const uint8_t *data, size_t len)
+{
+    sr_rtcp_iter_t it;
+    sr_rtcp_packet_t pk;
+    sr_rtcp_iter_init(&it, data, len);
+    while (sr_rtcp_next(&it, &pk) == SR_OK) {
+        sr_rtcp_sr_t sr;
+        if (pk.pt == SR_RTCP_SR && sr_rtcp_parse_sr(&pk, &sr) == SR_OK) {
+            sr_rtp_clock_on_sr(&t->clock, sr.rtp_ts, sr.ntp);
+        }
+    }
+    sr_err_clear();
+}
+
+void sr_rtsp_ingest_packet(sr_rtsp_ingest_t *in, size_t track, bool is_rtcp, const uint8_t *data, size_t len)
+{
+    if (track >= in->nb_tracks || in->tracks[track].track.codec == SR_CODEC_NONE) {
+        return;
+    }
+    sr_rtsp_in_t *t = &in->tracks[track];
+    if (is_rtcp) {
+        sr_rtsp_ingest_rtcp(t, data, len);
+        return;
+    }
+    sr_rtp_packet_t rtp;
+    if (sr_rtp_parse(data, len, &rtp) != SR_OK) {
+        sr_err_clear();
+        return;
+    }
+    in->packets++;
+    sr_rtp_clock_push(&t->clock, rtp.ts, sr_rtsp_ingest_now_ms(in));
+    int64_t now = (int64_t)sr_time_mono_us();
+    if (t->h264) {
+        sr_rtp_h264_depack_push(t->h264, &rtp, now);
+    } else if (t->reorder) {
+        sr_rtp_reorder_push(t->reorder, &rtp, now);
+    }
+}
+
+void sr_rtsp_ingest_tick(sr_rtsp_ingest_t *in)
+{
+    int64_t now = (int64_t)sr_time_mono_us();
+    for (size_t i = 0; i < in->nb_tracks; i++) {
+        sr_rtsp_in_t *t = &in->tracks[i];
+        if (t->h264) {
+            sr_rtp_h264_depack_tick(t->h264, now);
+        }
+        if (t->reorder) {
+            sr_rtp_reorder_tick(t->reorder, now);
+        }
+    }
+}
+
+uint64_t sr_rtsp_ingest_frames(const sr_rtsp_ingest_t *in)
+{
+    return in->frames;
+}
+
+uint64_t sr_rtsp_ingest_packets(const sr_rtsp_ingest_t *in)
+{
+    return in->packets;
+}
