@@ -114,6 +114,13 @@ static const sr_packet_t *sr_rtsp_conn_sh(const sr_packet_t *sh)
     return sh && sh->payload ? sh : NULL;
 }
 
+/* A sequence header of a codec RTSP players can be sent, or NULL. */
+static const sr_packet_t *sr_rtsp_conn_playable(const sr_packet_t *sh)
+{
+    sh = sr_rtsp_conn_sh(sh);
+    return sh && sr_rtsp_play_can_send((sr_codec_id_t)sh->codec) ? sh : NULL;
+}
+
 /* The stream's configs, waiting a little for a publisher that has just started. */
 static int sr_rtsp_conn_find_configs(sr_rtsp_conn_t *c, sr_source_t **out)
 {
@@ -151,9 +158,9 @@ static int sr_rtsp_conn_describe(sr_rtsp_conn_t *c, const sr_rtsp_msg_t *m)
     sr_source_t *s = NULL;
     rc = sr_rtsp_conn_find_configs(c, &s);
     if (rc == SR_OK) {
-        rc = sr_rtsp_sdp_describe(sr_rtsp_conn_sh(sr_source_video_sequence_header(s)),
-                                  sr_rtsp_conn_sh(sr_source_audio_sequence_header(s)), c->tracks, SR_RTSP_MAX_TRACKS,
-                                  &c->nb_tracks, &c->sdp);
+        rc = sr_rtsp_sdp_describe(sr_rtsp_conn_playable(sr_source_video_sequence_header(s)),
+                                  sr_rtsp_conn_playable(sr_source_audio_sequence_header(s)), c->tracks,
+                                  SR_RTSP_MAX_TRACKS, &c->nb_tracks, &c->sdp);
         sr_source_unref(s);
     }
     if (rc != SR_OK) {

@@ -67,6 +67,9 @@ int sr_rtsp_play_run(sr_rtsp_conn_t *c, sr_consumer_t *consumer);
 /* The RTP-Info value of a PLAY reply: each set-up track's URL, first sequence number
  * and RTP time (sr_rtsp_play.c chooses them, per track, at random). */
 void sr_rtsp_play_prepare(sr_rtsp_conn_t *c, sr_buf_t *rtp_info);
+/* Whether a player can be sent frames of codec (sr_rtsp_play.c): DESCRIBE offers
+ * only such tracks. */
+bool sr_rtsp_play_can_send(sr_codec_id_t codec);
 /* Free what prepare made. */
 void sr_rtsp_play_free(sr_rtsp_conn_t *c);
 

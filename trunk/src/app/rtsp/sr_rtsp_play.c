@@ -83,6 +83,11 @@ void sr_rtsp_play_prepare(sr_rtsp_conn_t *c, sr_buf_t *rtp_info)
     }
 }
 
+bool sr_rtsp_play_can_send(sr_codec_id_t codec)
+{
+    return codec == SR_CODEC_H264 || codec == SR_CODEC_OPUS;
+}
+
 void sr_rtsp_play_free(sr_rtsp_conn_t *c)
 {
     sr_rtsp_player_t *p = c->player;

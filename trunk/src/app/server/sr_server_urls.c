@@ -55,6 +55,11 @@ void sr_server_log_urls(const sr_server_config_t *cfg)
         sr_trace("publish: srt://%s:%d?streamid=#!::r=live/livestream,m=publish", host, port);
         sr_trace("watch:   srt://%s:%d?streamid=#!::r=live/livestream,m=request", host, port);
     }
+    if (cfg->rtsp_server.is_enabled && v && v->is_enabled) {
+        sr_trace("publish: rtsp://%s:%d/live/livestream (ANNOUNCE/RECORD, TCP or UDP)", host,
+                 cfg->rtsp_server.addr.port);
+        sr_trace("watch:   rtsp://%s:%d/live/livestream", host, cfg->rtsp_server.addr.port);
+    }
     if (cfg->http_server.is_enabled) {
         int port = cfg->http_server.addr.port;
         if (v && v->is_enabled && v->http_remux.is_enabled) {

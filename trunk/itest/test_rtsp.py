@@ -1,0 +1,254 @@
+# SPDX-License-Identifier: MIT
+"""RTSP (rtsp_server { }, ours) with real clients: ffmpeg publishes over RTSP (TCP
+interleaved and UDP) and the stream plays over RTMP, HTTP-FLV, HLS and RTSP; a stream
+published over RTMP plays over RTSP (TCP and UDP) with ffmpeg; a late RTSP player
+starts on a keyframe (OBS's 8 s GOP too) and stays through a republish; malformed
+requests, requests out of order and garbage datagrams get their 4xx or are dropped,
+and the server goes on; a UDP player that goes silent is ended after session_timeout."""
+
+import os
+import socket
+import time
+
+from strand_env import api_ok, check, free_port, http_body, wait_log, wait_until
+from test_srt import free_udp_port, video_flags
+
+
+def rtsp_server(env, www=None, rtsp_extra="", api=False, vhost_extra=""):
+    """A server with rtsp_server on a free TCP port (srv.rtsp_port) and two free UDP
+    ports for RTP and RTCP, HTTP-FLV, and HLS into www."""
+    port = free_port()
+    rtp, rtcp = free_udp_port(), free_udp_port()
+    hls = ("    hls { enabled on; hls_path %s; hls_fragment 1; hls_window 10; }\n" % www) if www else ""
+    vh = ("vhost __defaultVhost__ {\n    play { gop_cache on; }\n"
+          "    http_remux { enabled on; mount [vhost]/[app]/[stream].flv; }\n%s%s}\n" % (hls, vhost_extra))
+    rtsp = ("rtsp_server {\n    enabled on;\n    listen %d;\n    rtp_port %d;\n    rtcp_port %d;\n%s}\n"
+            % (port, rtp, rtcp, rtsp_extra))
+    srv = env.server(http_body(http_dir=www or env.path("."), api=api, vhosts=rtsp + vh))
+    srv.rtsp_port = port
+    check(wait_log(srv, r"rtsp listen at \S+:%d" % port, 5), "the RTSP listener did not open")
+    check(wait_log(srv, r"rtsp-rtcp listen at \S+:%d/udp" % rtcp, 5), "the RTSP UDP listeners did not open")
+    return srv
+
+
+def rtsp_url(srv, stream, app="live"):
+    return "rtsp://127.0.0.1:%d/%s/%s" % (srv.rtsp_port, app, stream)
+
+
+def publish_rtsp(env, url, transport="tcp", seconds=20, gop=25, name="rtsp-publisher", audio=True):
+    """ffmpeg encodes H.264 (no B-frames, as cameras and low-latency encoders) and AAC
+    live and publishes over RTSP."""
+    args = ["ffmpeg"] + env.FF + ["-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25"]
+    if audio:
+        args += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"]
+    args += ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-bf", "0", "-g", str(gop),
+             "-pix_fmt", "yuv420p"]
+    if audio:
+        args += ["-c:a", "aac", "-b:a", "64k"]
+    args += ["-t", str(seconds), "-f", "rtsp", "-rtsp_transport", transport, url]
+    return env.spawn(name, args)
+
+
+def rtsp_record(env, url, name, seconds, transport="tcp", timeout=30):
+    """ffmpeg plays url over RTSP and copies `seconds` of it into NAME.mp4; checks that it
+    ends by itself. Returns (path, streams, wall seconds)."""
+    out = env.path(name + ".mp4")
+    rc, _, err, secs = env.run("rtsp-player-" + name, ["ffmpeg"] + env.FF + [
+        "-rtsp_transport", transport, "-i", url, "-t", str(seconds), "-c", "copy", "-y", out], timeout)
+    check(rc == 0, "%s: the ffmpeg RTSP player exit %s: %s" % (name, rc, err[-400:]))
+    streams, why = env.probe_streams(out)
+    check(streams is not None, "%s: %s" % (name, why))
+    return out, streams, secs
+
+
+def expect_h264(streams, what):
+    v = [s for s in streams if s.get("codec_type") == "video"]
+    check(v and v[0].get("codec_name") == "h264" and (v[0].get("width"), v[0].get("height")) == (320, 240),
+          "%s: expected H.264 320x240, got %s" % (what, [(s.get("codec_name"), s.get("width")) for s in streams]))
+
+
+def test_rtsp_publish_plays_everywhere(env):
+    """ffmpeg publishes over RTSP/TCP: RTMP, HTTP-FLV and HLS players get the H.264; a
+    late RTSP player (ffmpeg -c copy, TCP and UDP) starts on a keyframe and gets every
+    frame; the API lists the publisher as rtsp-publish."""
+    www = env.path("www")
+    os.makedirs(www, exist_ok=True)
+    srv = rtsp_server(env, www, api=True)
+    pub = publish_rtsp(env, rtsp_url(srv, "cam"), audio=False)
+    check(wait_log(srv, r"rtsp publish \S+/live/cam start", 10), "the RTSP publish did not start")
+    for what, url in (("RTMP", srv.url("cam")), ("HTTP-FLV", "http://127.0.0.1:%d/live/cam.flv" % srv.http_port)):
+        streams, why = env.probe_streams(url, timeout=15)
+        check(streams is not None, "%s of an RTSP stream: %s" % (what, why))
+        expect_h264(streams, what)
+    m3u8 = os.path.join(www, "live", "cam.m3u8")
+    check(wait_until(lambda: os.path.exists(m3u8) and ".ts" in open(m3u8).read(), 10), "no HLS of the RTSP stream")
+    streams, why = env.probe_streams("http://127.0.0.1:%d/live/cam.m3u8" % srv.http_port, timeout=15)
+    check(streams is not None, "HLS of an RTSP stream: " + why)
+    time.sleep(0.5)  # join in the middle of a GOP
+    for transport in ("tcp", "udp"):
+        out, streams, secs = rtsp_record(env, rtsp_url(srv, "cam"), "late-" + transport, 4, transport)
+        expect_h264(streams, "the RTSP player over " + transport)
+        flags = video_flags(env, out)
+        env.note("measured RTSP/%s player: %d video packets for 4 s in %.1f s, first %s"
+                 % (transport, len(flags), secs, flags[:1]))
+        check(flags and flags[0].startswith("K"), "the late RTSP player's first frame is not a keyframe")
+        check(len(flags) >= 95, "the RTSP/%s player got %d frames for 4 s at 25 fps" % (transport, len(flags)))
+    clients = api_ok(srv.api_port, "/api/v1/clients/").get("clients", [])
+    check(any(c.get("type") == "rtsp-publish" for c in clients),
+          "the API does not list an rtsp-publish client: %s" % [c.get("type") for c in clients])
+    pub.stop()
+
+
+def test_rtsp_udp_publish_and_rtmp_to_rtsp(env):
+    """ffmpeg publishes over RTSP/UDP and an HTTP-FLV recording of it is whole; a stream
+    published over RTMP with OBS's 8 s keyframe interval plays over RTSP at once,
+    keyframe first."""
+    srv = rtsp_server(env)
+    pub = publish_rtsp(env, rtsp_url(srv, "udpcam"), transport="udp", audio=False)
+    check(wait_log(srv, r"rtsp publish \S+/live/udpcam start", 10), "the RTSP/UDP publish did not start")
+    out = env.path("udp.flv")
+    rc, _, err, _ = env.run("flv-recorder", ["ffmpeg"] + env.FF + [
+        "-i", "http://127.0.0.1:%d/live/udpcam.flv" % srv.http_port, "-t", "3", "-c", "copy", "-y", out], 30)
+    check(rc == 0, "recording the RTSP/UDP stream over HTTP-FLV: " + err[-300:])
+    flags = video_flags(env, out)
+    check(len(flags) >= 70 and flags[0].startswith("K"),
+          "the HTTP-FLV recording of an RTSP/UDP publish has %d frames, first %s" % (len(flags), flags[:1]))
+    pub.stop()
+
+    rtmp = env.publish_live(srv.url("obs"), gop=200, seconds=25)
+    check(wait_log(srv, r"publish \S+/live/obs start", 10), "the RTMP publish did not start")
+    time.sleep(2.5)  # well inside the first 8 s GOP
+    for transport in ("tcp", "udp"):
+        out, streams, secs = rtsp_record(env, rtsp_url(srv, "obs"), "obs-" + transport, 2, transport)
+        expect_h264(streams, "an RTMP stream over RTSP/" + transport)
+        flags = video_flags(env, out)
+        env.note("measured RTSP/%s player of an 8 s GOP: %d frames in %.1f s" % (transport, len(flags), secs))
+        check(flags and flags[0].startswith("K"), "RTSP/%s of an RTMP stream starts without a keyframe" % transport)
+        check(secs < 8, "the RTSP player waited %.1f s: not started from the GOP cache" % secs)
+    rtmp.stop()
+
+
+def test_rtsp_player_survives_republish(env):
+    """An ffmpeg RTSP player (-t 10) kept open while the RTMP broadcaster leaves and comes
+    back ends by itself with frames from both sessions."""
+    srv = rtsp_server(env)
+    pub = env.publish_live(srv.url("re"), seconds=30)
+    check(wait_log(srv, r"publish \S+/live/re start", 10), "the first publish did not start")
+    out = env.path("re.mp4")
+    player = env.spawn("rtsp-player", ["ffmpeg"] + env.FF + [
+        "-rtsp_transport", "tcp", "-i", rtsp_url(srv, "re"), "-t", "10", "-c", "copy", "-y", out])
+    check(wait_log(srv, r"rtsp play \S+/live/re start", 10), "the RTSP player did not start")
+    time.sleep(3)
+    pub.stop()
+    check(wait_log(srv, r"publish \S+/live/re stop", 10) or True, "")
+    pub2 = env.publish_live(srv.url("re"), seconds=30, name="publisher-again")
+    rc = player.wait(30)
+    check(rc == 0, "the RTSP player did not end by itself across the republish (exit %s): %s"
+          % (rc, player.errtail()))
+    flags = video_flags(env, out)
+    env.note("measured RTSP player across a republish: %d frames" % len(flags))
+    check(len(flags) >= 150, "the RTSP player got %d frames for 10 s across a republish" % len(flags))
+    pub2.stop()
+
+
+def rtsp_exchange(port, data, timeout=5.0):
+    """Send raw bytes to the RTSP port; return what came back until the server closed
+    or timeout."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        got = b""
+        try:
+            s.sendall(data)
+        except (ConnectionResetError, BrokenPipeError):
+            return got, True
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            except ConnectionResetError:
+                return got, True  # closed with our bytes unread
+            if not chunk:
+                return got, True
+            got += chunk
+        return got, False
+    finally:
+        s.close()
+
+
+def test_rtsp_bad_input(env):
+    """Malformed requests get 400 and a closed connection; a head over the limit is cut
+    off; SETUP before ANNOUNCE or DESCRIBE gets 455, an unknown stream 404, a method we
+    do not know 501; garbage datagrams to the RTP/RTCP ports are dropped; meanwhile a
+    live RTSP stream plays on."""
+    srv = rtsp_server(env)
+    pub = publish_rtsp(env, rtsp_url(srv, "live1"), audio=False)
+    check(wait_log(srv, r"rtsp publish \S+/live/live1 start", 10), "the RTSP publish did not start")
+    url = rtsp_url(srv, "nothere").encode()
+    got, closed = rtsp_exchange(srv.rtsp_port, b"HELLO\r\n\r\n")
+    check(got.startswith(b"RTSP/1.0 400") and closed, "garbage got %r (closed %s)" % (got[:60], closed))
+    got, closed = rtsp_exchange(srv.rtsp_port, b"OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nX: " + b"a" * 20000 + b"\r\n\r\n")
+    check(closed and b"200" not in got, "a 20 KB header was not refused: %r" % got[:60])
+    got, _ = rtsp_exchange(srv.rtsp_port, b"SETUP " + url + b"/trackID=0 RTSP/1.0\r\nCSeq: 2\r\n"
+                           b"Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n")
+    check(got.startswith(b"RTSP/1.0 455") and b"CSeq: 2" in got, "SETUP first got %r" % got[:60])
+    got, _ = rtsp_exchange(srv.rtsp_port, b"DESCRIBE " + url + b" RTSP/1.0\r\nCSeq: 3\r\n\r\n")
+    check(got.startswith(b"RTSP/1.0 404"), "DESCRIBE of an unknown stream got %r" % got[:60])
+    got, _ = rtsp_exchange(srv.rtsp_port, b"REDIRECT " + url + b" RTSP/1.0\r\nCSeq: 4\r\n\r\n", timeout=1)
+    check(got.startswith(b"RTSP/1.0 501"), "an unknown method got %r" % got[:60])
+    got, _ = rtsp_exchange(srv.rtsp_port, b"ANNOUNCE " + url + b" RTSP/1.0\r\nCSeq: 5\r\nContent-Length: 9\r\n\r\n"
+                           b"v=0\r\nx=1\r\n")
+    check(got.startswith(b"RTSP/1.0 415"), "a bogus SDP got %r" % got[:60])
+    g = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for i in range(200):
+        for p in (srv.rtsp_port,):
+            g.sendto(os.urandom(1 + i * 7 % 1400), ("127.0.0.1", p))
+    g.close()
+    out, streams, _ = rtsp_record(env, rtsp_url(srv, "live1"), "after-bad", 2)
+    expect_h264(streams, "the live stream after bad input")
+    check(srv.alive(), "the server died")
+    pub.stop()
+
+
+def test_rtsp_silent_udp_player_ends(env):
+    """A UDP player that sets up and plays, then sends nothing (no RTCP, no keep-alive)
+    is ended after rtsp_server session_timeout."""
+    srv = rtsp_server(env, rtsp_extra="    session_timeout 2;\n")
+    pub = publish_rtsp(env, rtsp_url(srv, "t"), audio=False)
+    check(wait_log(srv, r"rtsp publish \S+/live/t start", 10), "the RTSP publish did not start")
+    url = rtsp_url(srv, "t").encode()
+    s = socket.create_connection(("127.0.0.1", srv.rtsp_port), timeout=5)
+    env.socks.append(s)
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    cport = u.getsockname()[1]
+
+    def ask(req):
+        s.sendall(req)
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            buf += s.recv(65536)
+        head, _, rest = buf.partition(b"\r\n\r\n")
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                n = int(line.split(b":")[1])
+                while len(rest) < n:
+                    rest += s.recv(65536)
+        return head
+
+    head = ask(b"DESCRIBE " + url + b" RTSP/1.0\r\nCSeq: 1\r\n\r\n")
+    check(head.startswith(b"RTSP/1.0 200"), "DESCRIBE: %r" % head[:80])
+    head = ask(b"SETUP " + url + b"/trackID=0 RTSP/1.0\r\nCSeq: 2\r\nTransport: RTP/AVP;unicast;client_port=%d-%d\r\n\r\n"
+               % (cport, cport + 1))
+    check(head.startswith(b"RTSP/1.0 200") and b"server_port=" in head, "SETUP over UDP: %r" % head[:200])
+    session = [l.split(b":", 1)[1].split(b";")[0].strip() for l in head.split(b"\r\n")
+               if l.lower().startswith(b"session:")][0]
+    head = ask(b"PLAY " + url + b" RTSP/1.0\r\nCSeq: 3\r\nSession: " + session + b"\r\n\r\n")
+    check(head.startswith(b"RTSP/1.0 200") and b"RTP-Info:" in head, "PLAY: %r" % head[:200])
+    u.settimeout(5)
+    data, _ = u.recvfrom(2048)
+    check(len(data) > 12 and data[0] >> 6 == 2, "no RTP came to the UDP player")
+    check(wait_log(srv, r"rtsp player silent for 2 s", 8), "the silent UDP player was not ended")
+    u.close()
+    pub.stop()
