@@ -20,7 +20,26 @@ typedef struct sr_rtsp_server_config {
     int session_timeout_s;      /* a UDP session with no RTCP or request for this long ends (60) */
 } sr_rtsp_server_config_t;
 
+/* vhost rtsp_pull NAME { } (ours): a stream NAME in app whose source is a camera's
+ * RTSP URL, pulled by our RTSP client. */
+typedef struct sr_rtsp_pull_config {
+    char stream[256];
+    char app[256];     /* live */
+    char url[1024];    /* rtsp://[user:pass@]host[:554]/path */
+    bool is_udp;       /* transport udp; tcp (interleaved) by default */
+    bool is_on_demand; /* on (default): pulled while the stream has players; off: always */
+} sr_rtsp_pull_config_t;
+
+#define SR_RTSP_MAX_PULLS 16
+
+typedef struct sr_rtsp_vhost_config {
+    sr_rtsp_pull_config_t pulls[SR_RTSP_MAX_PULLS]; /* the enabled ones */
+    int pull_count;
+} sr_rtsp_vhost_config_t;
+
 int sr_config_rtsp_resolve_server(const sr_conf_t *root, sr_rtsp_server_config_t *out);
+/* vhost may be NULL: no pulls. */
+int sr_config_rtsp_resolve_vhost(const sr_conf_t *vhost, sr_rtsp_vhost_config_t *out);
 
 SR_END_DECLS
 

@@ -216,6 +216,7 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
     c->cluster = sr_calloc((size_t)count + 1, sizeof(sr_cluster_config_t));
     c->process = sr_calloc((size_t)count + 1, sizeof(sr_process_config_t));
     c->access = sr_calloc((size_t)count + 1, sizeof(sr_access_config_t));
+    c->rtsp = sr_calloc((size_t)count + 1, sizeof(sr_rtsp_vhost_config_t));
     for (const sr_conf_t *n = sr_conf_get(root, "vhost"); n; n = sr_conf_next(root, n, "vhost")) {
         sr_vhost_config_t *v = &c->vhosts[c->vhost_count];
         int rc = sr_config_resolve_vhost(n, c, v);
@@ -233,10 +234,12 @@ static int sr_config_resolve_vhosts(const sr_conf_t *root, sr_server_config_t *c
         v->cluster = &c->cluster[c->vhost_count];
         v->process = &c->process[c->vhost_count];
         v->access = &c->access[c->vhost_count];
+        v->rtsp = &c->rtsp[c->vhost_count];
         if ((rc = sr_config_media_resolve_hls(n, &c->hls[c->vhost_count])) != SR_OK ||
             (rc = sr_config_media_resolve_dvr(n, &c->dvr[c->vhost_count])) != SR_OK ||
             (rc = sr_config_cluster_resolve_forward(n, &c->forward[c->vhost_count])) != SR_OK ||
-            (rc = sr_config_cluster_resolve(n, &c->cluster[c->vhost_count])) != SR_OK) {
+            (rc = sr_config_cluster_resolve(n, &c->cluster[c->vhost_count])) != SR_OK ||
+            (rc = sr_config_rtsp_resolve_vhost(n, &c->rtsp[c->vhost_count])) != SR_OK) {
             return rc;
         }
         rc = sr_config_http_resolve_hooks(n, &c->hooks[c->vhost_count]);
@@ -340,6 +343,7 @@ void sr_server_config_free(sr_server_config_t *c)
     }
     sr_free(c->hooks);
     sr_free(c->access);
+    sr_free(c->rtsp);
     sr_free(c->hls);
     sr_free(c->dvr);
     sr_free(c->forward);
@@ -361,6 +365,7 @@ void sr_server_config_vhost_detach(sr_vhost_config_t *dst, const sr_vhost_config
     dst->cluster = NULL;
     dst->process = NULL;
     dst->access = NULL;
+    dst->rtsp = NULL;
 }
 
 const sr_vhost_config_t *sr_server_config_vhost_exact(const sr_server_config_t *c, const char *name)

@@ -60,6 +60,7 @@ typedef struct sr_vhost_config {
     const sr_hooks_config_t *hooks;     /* owned by the config; never keep it across a yield */
     const sr_access_config_t *access;   /* security, refer: owned by the config, like hooks */
     const sr_process_config_t *process; /* transcode, ingest, exec; owned by the config */
+    const sr_rtsp_vhost_config_t *rtsp; /* rtsp_pull (ours); owned by the config */
     const sr_conf_t *node;              /* the vhost block, owned by the config */
 } sr_vhost_config_t;
 
@@ -92,6 +93,7 @@ typedef struct sr_server_config {
     sr_cluster_config_t *cluster; /* one per vhost, same index */
     sr_process_config_t *process; /* one per vhost, same index */
     sr_access_config_t *access;   /* one per vhost, same index */
+    sr_rtsp_vhost_config_t *rtsp; /* one per vhost, same index */
     int vhost_count;
     int warnings;     /* unknown or not-yet-supported directives seen */
     char *env_report; /* one line per SRS_* environment override applied ("" if none) */

@@ -194,6 +194,7 @@ static int sr_http_api_v1(sr_http_api_call_t *call)
         {"raw", "raw api, supports rpc=reload"},
         {"forwards", "the forward links of live streams (Strand)"},
         {"edges", "the edge pulls and pushes with their origins (Strand)"},
+        {"rtsp_pulls", "the RTSP cameras pulled by rtsp_pull (Strand)"},
         {"clusters", "which origin of an origin cluster publishes a stream (SRS's coworkers)"},
         {"transcoders", "the ffmpeg children of transcode (Strand)"},
         {"ingesters", "the ffmpeg children of ingest (Strand)"},
@@ -589,6 +590,12 @@ static int sr_http_api_edges(sr_http_api_call_t *call)
     return SR_OK;
 }
 
+static int sr_http_api_rtsp_pulls(sr_http_api_call_t *call)
+{
+    sr_http_api__write_rtsp_pulls(call->w, call->ctx->server);
+    return SR_OK;
+}
+
 static int sr_http_api_clusters(sr_http_api_call_t *call)
 {
     return sr_http_api__write_clusters(call->w, call->ctx->server, call->ctx->req->query);
@@ -639,6 +646,7 @@ static const sr_http_api_route_t sr_http_api_routes[] = {
     {"execs", sr_http_api_execs, false, false},
     {"forwards", sr_http_api_forwards, false, false},
     {"edges", sr_http_api_edges, false, false},
+    {"rtsp_pulls", sr_http_api_rtsp_pulls, false, false},
     {"clusters", sr_http_api_clusters, false, false},
 };
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sr_http_api_cluster.c: /api/v1/forwards and /api/v1/edges (ours: SRS shows neither):
- * every forwarder link and every edge pull or push, with its state and since when, so
+ * sr_http_api_cluster.c: /api/v1/forwards, /api/v1/edges and /api/v1/rtsp_pulls (ours:
+ * SRS shows none of them): every forwarder link, every edge pull or push and every
+ * RTSP camera pull, with its state and since when, so
  * an operator sees which upstream a stream uses and why a copy is not flowing; and
  * SRS's /api/v1/clusters, which origins of an origin cluster ask each other.
  */
@@ -15,6 +16,7 @@
 #include "sr_error.h"
 #include "sr_forward.h"
 #include "sr_json.h"
+#include "sr_rtsp_pull.h"
 #include "sr_server.h"
 #include "sr_url.h"
 
@@ -64,6 +66,33 @@ void sr_http_api__write_edges(struct sr_json_writer *w, struct sr_server *s)
     sr_json_writer_key(w, "edges");
     sr_json_writer_array_start(w);
     sr_edge_foreach(s, sr_http_api_edge_item, w);
+    sr_json_writer_array_end(w);
+}
+
+static void sr_http_api_rtsp_pull_item(const sr_rtsp_pull_info_t *p, void *arg)
+{
+    sr_json_writer_t *w = arg;
+    sr_json_writer_object_start(w);
+    sr_json_writer_kv_string(w, "vhost", p->vhost);
+    sr_json_writer_kv_string(w, "app", p->app);
+    sr_json_writer_kv_string(w, "stream", p->stream);
+    sr_json_writer_kv_string(w, "url", p->url);
+    sr_json_writer_kv_string(w, "transport", p->is_udp ? "udp" : "tcp");
+    sr_json_writer_kv_bool(w, "on_demand", p->is_on_demand);
+    sr_json_writer_kv_string(w, "state", p->state);
+    sr_json_writer_kv_int(w, "state_since_ms", p->state_since_ms);
+    sr_json_writer_kv_uint(w, "packets", p->packets);
+    sr_json_writer_kv_uint(w, "frames", p->frames);
+    sr_json_writer_kv_uint(w, "reconnects", p->reconnects);
+    sr_json_writer_kv_string(w, "error", p->last_error);
+    sr_json_writer_object_end(w);
+}
+
+void sr_http_api__write_rtsp_pulls(struct sr_json_writer *w, struct sr_server *s)
+{
+    sr_json_writer_key(w, "rtsp_pulls");
+    sr_json_writer_array_start(w);
+    sr_rtsp_pull_foreach(s, sr_http_api_rtsp_pull_item, w);
     sr_json_writer_array_end(w);
 }
 

@@ -144,6 +144,7 @@ void sr_http_api__write_summaries(struct sr_json_writer *w, struct sr_server *s,
 /* The members "forwards" and "edges" of the reply (sr_http_api_cluster.c). */
 void sr_http_api__write_forwards(struct sr_json_writer *w);
 void sr_http_api__write_edges(struct sr_json_writer *w, struct sr_server *s);
+void sr_http_api__write_rtsp_pulls(struct sr_json_writer *w, struct sr_server *s);
 /* GET /api/v1/clusters?vhost=&ip=&app=&stream=&coworker= (SRS's origin cluster): data
  * {query, origin} when the stream is published here, else SR_ENOT_FOUND (the code). */
 int sr_http_api__write_clusters(struct sr_json_writer *w, struct sr_server *s, const char *query);

@@ -18,12 +18,14 @@
 #include "sr_random.h"
 #include "sr_rtsp.h"
 #include "sr_rtsp_head.h"
+#include "sr_rtsp_pull.h"
 #include "sr_url.h"
 
 #define SR_RTSP_CONN_SETUP_US (30 * SR_UTIME_S) /* to get from connect to RECORD or PLAY */
 #define SR_RTSP_CONN_SEND_US (10 * SR_UTIME_S)  /* a player that takes nothing for this long is gone */
 #define SR_RTSP_CONN_READ_CHUNK 16384
 #define SR_RTSP_CONN_DESCRIBE_WAIT_US (3 * SR_UTIME_S) /* for a publisher's first configs */
+#define SR_RTSP_CONN_PULL_WAIT_US (10 * SR_UTIME_S)    /* for a camera we pull to answer */
 #define SR_RTSP_CONN_PUBLIC                                                                                            \
     "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PAUSE, RECORD, TEARDOWN, GET_PARAMETER, SET_PARAMETER"
 
@@ -125,20 +127,24 @@ static const sr_packet_t *sr_rtsp_conn_playable(const sr_packet_t *sh)
 static int sr_rtsp_conn_find_configs(sr_rtsp_conn_t *c, sr_source_t **out)
 {
     sr_source_registry_t *reg = sr_server_sources(c->server);
-    sr_utime_t deadline = sr_time_mono_us() + SR_RTSP_CONN_DESCRIBE_WAIT_US;
+    bool is_pulled = sr_rtsp_pull_hold(c->server, c->req.vhost, c->req.app, c->req.stream);
+    sr_utime_t deadline = sr_time_mono_us() + (is_pulled ? SR_RTSP_CONN_PULL_WAIT_US : SR_RTSP_CONN_DESCRIBE_WAIT_US);
     for (;;) {
+        bool is_late = sr_time_mono_us() >= deadline;
         sr_source_t *s = sr_source_fetch(reg, c->req.vhost, c->req.app, c->req.stream, false);
-        if (!s || !sr_source_is_publishing(s)) {
-            sr_source_unref(s);
-            return sr_err_new(SR_ENOT_FOUND, "stream %s/%s/%s is not published", c->req.vhost, c->req.app,
-                              c->req.stream);
-        }
-        if (sr_rtsp_conn_sh(sr_source_video_sequence_header(s)) ||
-            sr_rtsp_conn_sh(sr_source_audio_sequence_header(s)) || sr_time_mono_us() >= deadline) {
+        bool is_live = s && sr_source_is_publishing(s);
+        if (is_live && (sr_rtsp_conn_sh(sr_source_video_sequence_header(s)) ||
+                        sr_rtsp_conn_sh(sr_source_audio_sequence_header(s)) || is_late)) {
             *out = s;
             return SR_OK;
         }
-        sr_source_unref(s);
+        if (s) {
+            sr_source_unref(s);
+        }
+        if (!is_live && (!is_pulled || is_late)) {
+            return sr_err_new(SR_ENOT_FOUND, "stream %s/%s/%s is not published", c->req.vhost, c->req.app,
+                              c->req.stream);
+        }
         int rc = sr_usleep(100 * SR_UTIME_MS);
         if (rc != SR_OK) {
             return rc;

@@ -17,6 +17,7 @@
 #include "sr_listener.h"
 #include "sr_log.h"
 #include "sr_registry.h"
+#include "sr_rtsp_pull.h"
 #include "sr_sinks.h"
 #include "sr_st.h"
 #include "sr_stream_policy.h"
@@ -230,6 +231,7 @@ int sr_server_start(sr_server_t *s)
     if (rc == SR_OK) {
         s->sampler = sr_co_start(sr_server_sampler_cycle, s, NULL);
         sr_edge_start(s);
+        sr_rtsp_pull_start(s);
         sr_registry_start(s);
         s->jobs = sr_jobs_start(s);
         s->heartbeat = sr_heartbeat_start(s); /* reads heartbeat { } from the live config */
@@ -309,6 +311,7 @@ void sr_server_stop(sr_server_t *s, sr_utime_t timeout_us)
     sr_co_stop(s->sampler);
     s->sampler = NULL;
     sr_edge_stop(s);
+    sr_rtsp_pull_stop(s);
     sr_registry_stop(s); /* after the pulls: their unpublish is not ours to list */
     sr_heartbeat_stop(s->heartbeat);
     s->heartbeat = NULL;
