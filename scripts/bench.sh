@@ -28,6 +28,8 @@
 #   BENCH_SRT_CHECK=5              RTMP players on that many of their streams (frames %)
 #   BENCH_SRT_PLAYERS=500          SRT players of the RTMP publisher's stream (Strand only; 0
 #                                  skips); RTMP players at this N too when it is not in BENCH_NS
+#   BENCH_RTSP_PLAYERS=1000        RTSP players (TCP interleaved) of the RTMP publisher's stream
+#                                  (Strand only; 0 skips); RTMP players at this N too
 #   BENCH_OUT=doc/performance.md   where the report goes
 #   BENCH_PERF=                    1: `perf record -g` the server during each run
 #                                  (objs/bench/perf-SERVER-MODE-N.data)
@@ -47,6 +49,7 @@ DO_FLV=${BENCH_FLV:-1}
 NSRTPUB=${BENCH_SRT_PUBLISHERS:-50}
 SRT_CHECK=${BENCH_SRT_CHECK:-5}
 NSRTPLAY=${BENCH_SRT_PLAYERS:-500}
+NRTSPPLAY=${BENCH_RTSP_PLAYERS:-1000}
 REPORT=${BENCH_OUT:-doc/performance.md}
 PERF=${BENCH_PERF:-}
 INPUT=$OUT/input.flv
@@ -163,9 +166,13 @@ wait_udp_port() { # a bound UDP port shows in /proc/net/udp as :HEX
 }
 
 # ---- servers: each sets SRV_PID and the URLs ----
-start_strand() { # $1 = on|off (min_latency); $2 = srt: also the SRT listener and the HTTP API
-    RTMP_PORT=$(free_port) HTTP_PORT=$(free_port) METRICS_PORT=$(free_port) SRT_PORT=""
+start_strand() { # $1 = on|off (min_latency); $2 = srt: also the SRT listener and the HTTP API; rtsp: the RTSP one
+    RTMP_PORT=$(free_port) HTTP_PORT=$(free_port) METRICS_PORT=$(free_port) SRT_PORT="" RTSP_PORT=""
     local conf=$OUT/strand-$1.conf srt="" srt_vhost="" api=""
+    if [ "${2:-}" = rtsp ]; then
+        RTSP_PORT=$(free_port)
+        srt="rtsp_server { enabled on; listen $RTSP_PORT; rtp_port $(free_port udp); rtcp_port $(free_port udp); }"
+    fi
     if [ "${2:-}" = srt ]; then
         SRT_PORT=$(free_port udp)
         srt="srt_server { enabled on; listen $SRT_PORT; }"
@@ -206,7 +213,8 @@ EOF
     taskset -c "$SRV_CPU" objs/strand -c "$conf" >>"$OUT/strand-$1.stdout" 2>&1 &
     SRV_PID=$!
     PIDS="$PIDS $SRV_PID"
-    wait_port "$RTMP_PORT" && wait_port "$HTTP_PORT" && { [ -z "$SRT_PORT" ] || wait_udp_port "$SRT_PORT"; }
+    wait_port "$RTMP_PORT" && wait_port "$HTTP_PORT" && { [ -z "$SRT_PORT" ] || wait_udp_port "$SRT_PORT"; } &&
+        { [ -z "$RTSP_PORT" ] || wait_port "$RTSP_PORT"; }
 }
 
 start_nginx() {
@@ -382,30 +390,31 @@ run_srt_publish() {
 
 # SRT players of the RTMP publisher's stream; RTMP players at the same N for comparison
 # (on their own server, so neither run's peak RSS is the other's), unless BENCH_NS has it.
-run_srt_play() {
-    [ "$NSRTPLAY" -gt 0 ] || return 0
-    local n=$NSRTPLAY
-    start_strand off srt || return
+# Players of another protocol ($1: srt or rtsp, the strand_bench mode $2, the URL $3
+# with PORT for the listener's port) next to RTMP players at the same N ($4).
+run_proto_play() {
+    local proto=$1 mode=$2 url=$3 n=$4
+    [ "$n" -gt 0 ] || return 0
+    start_strand off "$proto" || return
     start_publisher
-    measure strand srt "$n" srt-play -u "srt://127.0.0.1:$SRT_PORT/live/bench" -n "$n"
+    local port=$SRT_PORT
+    [ "$proto" = rtsp ] && port=$RTSP_PORT
+    measure strand "$proto" "$n" "$mode" -u "${url/PORT/$port}" -n "$n"
     stop_pid "$PUB_PID"
     stop_pid "$SRV_PID"
-    case " $NS " in
-    *" $n "*) ;;
-    *)
+    if [ -z "$(row_field rtmp "$n" 8)" ]; then
         start_strand off || return
         start_publisher
         measure strand rtmp "$n" rtmp-play -u "rtmp://127.0.0.1:$RTMP_PORT/live/bench" -n "$n"
         stop_pid "$PUB_PID"
         stop_pid "$SRV_PID"
-        ;;
-    esac
-    local srt rtmp
-    srt=$(row_field srt "$n" 8) rtmp=$(row_field rtmp "$n" 8)
-    [ -n "$srt" ] && [ -n "$rtmp" ] || return 0
-    echo "- srt fan-out at N=$n: $srt CPU-s/Gbit against RTMP's $rtmp," \
-        "$(awk -v a="$srt" -v b="$rtmp" 'BEGIN { printf (b > 0 ? "%.1f" : "-"), a / b }')x;" \
-        "the server's CPU $(row_field srt "$n" 6)% against $(row_field rtmp "$n" 6)% for as many RTMP players" |
+    fi
+    local other rtmp
+    other=$(row_field "$proto" "$n" 8) rtmp=$(row_field rtmp "$n" 8)
+    [ -n "$other" ] && [ -n "$rtmp" ] || return 0
+    echo "- $proto fan-out at N=$n: $other CPU-s/Gbit against RTMP's $rtmp," \
+        "$(awk -v a="$other" -v b="$rtmp" 'BEGIN { printf (b > 0 ? "%.1f" : "-"), a / b }')x;" \
+        "the server's CPU $(row_field "$proto" "$n" 6)% against $(row_field rtmp "$n" 6)% for as many RTMP players" |
         tee -a "$NOTES" >&2
 }
 
@@ -439,7 +448,8 @@ run_server() { # $1 = strand | strand-minlat | nginx | floor
     fi
     if [ "$s" = strand ]; then
         run_srt_publish
-        run_srt_play
+        run_proto_play srt srt-play "srt://127.0.0.1:PORT/live/bench" "$NSRTPLAY"
+        run_proto_play rtsp rtsp-play "rtsp://127.0.0.1:PORT/live/bench" "$NRTSPPLAY"
     fi
     if [ "$s" != floor ] && [ "$NPUB" -gt 0 ]; then
         case $s in
@@ -468,6 +478,7 @@ write_report() {
         echo "- Server pinned to CPU $SRV_CPU, load (strand_bench) to CPU $LOAD_CPU"
         echo "- Stream: $(basename "$INPUT"), H.264+AAC, ~$RATE_KBPS kbit/s, GOP 50 at 25 fps"
         echo "- Runs: N = $NS players, $SECS s each (ramp $RAMP/s included); $NPUB publishers; $BIG_N players of input-250k.flv (~$(($(stat -c %s "$INPUT_BIG" 2>/dev/null || echo 0) * 8 / 60 / 1000)) kbit/s)"
+        [ "$NRTSPPLAY" -gt 0 ] && echo "- RTSP: $NRTSPPLAY players over TCP interleaved (strand_bench rtsp-play: H.264 depacketized by our depacketizer) of the RTMP-published stream"
         [ $((NSRTPUB + NSRTPLAY)) -gt 0 ] && echo "- SRT (libsrt $(srt_version), default 120 ms latency): $NSRTPUB publishers of input-2m.ts (~$RATE_TS_KBPS kbit/s, 1316-byte messages paced by its PCR); $NSRTPLAY players of the RTMP-published stream"
         echo "- Strand: mw_latency $MW_MS ms (\`strand\` = min_latency off, \`strand-minlat\` = on);" \
             "nginx: $(nginx -v 2>&1 | sed 's/.*: //') with libnginx-mod-rtmp, one process;" \

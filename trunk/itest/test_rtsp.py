@@ -35,14 +35,17 @@ def rtsp_url(srv, stream, app="live"):
     return "rtsp://127.0.0.1:%d/%s/%s" % (srv.rtsp_port, app, stream)
 
 
-def publish_rtsp(env, url, transport="tcp", seconds=20, gop=25, name="rtsp-publisher", audio=True):
-    """ffmpeg encodes H.264 (no B-frames, as cameras and low-latency encoders) and AAC
-    live and publishes over RTSP."""
+def publish_rtsp(env, url, transport="tcp", seconds=20, gop=25, name="rtsp-publisher", audio=True, bframes=0):
+    """ffmpeg encodes H.264 (by default without B-frames, as cameras and low-latency
+    encoders) and AAC live and publishes over RTSP."""
     args = ["ffmpeg"] + env.FF + ["-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25"]
     if audio:
         args += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"]
-    args += ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-bf", "0", "-g", str(gop),
-             "-pix_fmt", "yuv420p"]
+    if bframes:
+        args += ["-c:v", "libx264", "-preset", "medium", "-bf", str(bframes), "-g", str(gop), "-pix_fmt", "yuv420p"]
+    else:
+        args += ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-bf", "0", "-g", str(gop),
+                 "-pix_fmt", "yuv420p"]
     if audio:
         args += ["-c:a", "aac", "-b:a", "64k"]
     args += ["-t", str(seconds), "-f", "rtsp", "-rtsp_transport", transport, url]
@@ -126,6 +129,39 @@ def test_rtsp_udp_publish_and_rtmp_to_rtsp(env):
         check(flags and flags[0].startswith("K"), "RTSP/%s of an RTMP stream starts without a keyframe" % transport)
         check(secs < 8, "the RTSP player waited %.1f s: not started from the GOP cache" % secs)
     rtmp.stop()
+
+
+def test_rtsp_publish_with_bframes(env):
+    """ffmpeg's libx264 default (B-frames, here 3 with a pyramid) published over RTSP:
+    RTP carries presentation times only, and the server restores decode times, so an
+    RTMP recording and an HLS one have decode times that never go back and never pass
+    the presentation times, with every frame."""
+    www = env.path("www")
+    os.makedirs(www, exist_ok=True)
+    srv = rtsp_server(env, www)
+    pub = publish_rtsp(env, rtsp_url(srv, "bf"), audio=False, bframes=3, gop=50)
+    check(wait_log(srv, r"rtsp publish \S+/live/bf start", 10), "the RTSP publish did not start")
+    out = env.path("bf.flv")
+    rc, _, err, _ = env.run("rtmp-recorder", ["ffmpeg"] + env.FF + [
+        "-i", srv.url("bf"), "-t", "4", "-c", "copy", "-y", out], 30)
+    check(rc == 0, "recording the B-frame stream over RTMP: " + err[-300:])
+    pkts = env.packets(out, "v", entries="pts,dts,flags")
+    bad = [(p.get("pts"), p.get("dts")) for p in pkts if int(p["pts"]) < int(p["dts"])]
+    back = [i for i in range(1, len(pkts)) if int(pkts[i]["dts"]) < int(pkts[i - 1]["dts"])]
+    reordered = sum(1 for i in range(1, len(pkts)) if int(pkts[i]["pts"]) < int(pkts[i - 1]["pts"]))
+    env.note("measured RTMP recording of an RTSP B-frame publish: %d frames, %d presented out of decode order"
+             % (len(pkts), reordered))
+    check(len(pkts) >= 95, "%d frames for 4 s" % len(pkts))
+    check(reordered >= 10, "the recording has no B-frames in it (%d reordered)" % reordered)
+    check(not bad and not back, "decode times wrong: pts < dts at %s, dts back at %s" % (bad[:3], back[:3]))
+    m3u8 = os.path.join(www, "live", "bf.m3u8")
+    check(wait_until(lambda: os.path.exists(m3u8) and open(m3u8).read().count(".ts") >= 2, 15), "no HLS")
+    mp4 = env.path("bf-hls.mp4")
+    rc, _, err, _ = env.run("hls-recorder", ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "warning",
+                                             "-i", "http://127.0.0.1:%d/live/bf.m3u8" % srv.http_port,
+                                             "-t", "3", "-c", "copy", "-y", mp4], 30)
+    check(rc == 0 and "Non-monotonous DTS" not in err, "the HLS of the B-frame stream: %s" % err[-400:])
+    pub.stop()
 
 
 def test_rtsp_player_survives_republish(env):

@@ -104,7 +104,53 @@ static int sr_avc_parse_poc(sr_bits_t *b, sr_avc_sps_t *s)
     return SR_OK;
 }
 
-/* vui_parameters() (E.1.1) up to timing_info; errors are the caller's to ignore. */
+/* hrd_parameters() (E.1.2), skipped. */
+static int sr_avc_skip_hrd(sr_bits_t *b)
+{
+    uint32_t cpb_cnt, v;
+    SR_CODEC_TRY(sr_bits_ue_max(b, 31, &cpb_cnt)); /* cpb_cnt_minus1 */
+    SR_CODEC_TRY(sr_bits_skip(b, 8));              /* bit_rate_scale, cpb_size_scale */
+    for (uint32_t i = 0; i <= cpb_cnt; i++) {
+        SR_CODEC_TRY(sr_bits_ue(b, &v));  /* bit_rate_value_minus1 */
+        SR_CODEC_TRY(sr_bits_ue(b, &v));  /* cpb_size_value_minus1 */
+        SR_CODEC_TRY(sr_bits_skip(b, 1)); /* cbr_flag */
+    }
+    return sr_bits_skip(b, 20); /* four delay/offset lengths of 5 bits */
+}
+
+/* The VUI after timing_info (E.1.1): the HRDs skipped, then bitstream_restriction's
+ * max_num_reorder_frames, which tells how far B-frames reorder. */
+static int sr_avc_parse_vui_restriction(sr_bits_t *b, sr_avc_sps_t *s)
+{
+    bool nal_hrd, vcl_hrd, flag;
+    uint32_t v;
+    SR_CODEC_TRY(sr_bits_flag(b, &nal_hrd));
+    if (nal_hrd) {
+        SR_CODEC_TRY(sr_avc_skip_hrd(b));
+    }
+    SR_CODEC_TRY(sr_bits_flag(b, &vcl_hrd));
+    if (vcl_hrd) {
+        SR_CODEC_TRY(sr_avc_skip_hrd(b));
+    }
+    if (nal_hrd || vcl_hrd) {
+        SR_CODEC_TRY(sr_bits_skip(b, 1)); /* low_delay_hrd_flag */
+    }
+    SR_CODEC_TRY(sr_bits_skip(b, 1));     /* pic_struct_present_flag */
+    SR_CODEC_TRY(sr_bits_flag(b, &flag)); /* bitstream_restriction_flag */
+    if (!flag) {
+        return SR_OK;
+    }
+    SR_CODEC_TRY(sr_bits_skip(b, 1)); /* motion_vectors_over_pic_boundaries_flag */
+    for (int i = 0; i < 4; i++) {
+        SR_CODEC_TRY(sr_bits_ue(b, &v)); /* max_bytes_per_pic_denom ... log2_max_mv_length_vertical */
+    }
+    SR_CODEC_TRY(sr_bits_ue_max(b, 16, &v)); /* max_num_reorder_frames */
+    s->max_num_reorder_frames = (uint8_t)v;
+    s->has_reorder = true;
+    return SR_OK;
+}
+
+/* vui_parameters() (E.1.1); errors are the caller's to ignore. */
 static int sr_avc_parse_vui_timing(sr_bits_t *b, sr_avc_sps_t *s)
 {
     bool flag;
@@ -134,18 +180,21 @@ static int sr_avc_parse_vui_timing(sr_bits_t *b, sr_avc_sps_t *s)
         SR_CODEC_TRY(sr_bits_ue(b, &v));
     }
     SR_CODEC_TRY(sr_bits_flag(b, &flag)); /* timing_info_present_flag */
-    if (!flag) {
-        return SR_OK;
+    if (flag) {
+        uint32_t units, scale;
+        SR_CODEC_TRY(sr_bits_read(b, 32, &units));
+        SR_CODEC_TRY(sr_bits_read(b, 32, &scale));
+        if (units == 0 || scale == 0) {
+            return -SR_EFORMAT;
+        }
+        SR_CODEC_TRY(sr_bits_skip(b, 1)); /* fixed_frame_rate_flag */
+        s->num_units_in_tick = units;
+        s->time_scale = scale;
+        s->has_timing = true;
     }
-    uint32_t units, scale;
-    SR_CODEC_TRY(sr_bits_read(b, 32, &units));
-    SR_CODEC_TRY(sr_bits_read(b, 32, &scale));
-    if (units == 0 || scale == 0) {
-        return -SR_EFORMAT;
+    if (sr_avc_parse_vui_restriction(b, s) != SR_OK) {
+        s->has_reorder = false; /* the timing stands without it */
     }
-    s->num_units_in_tick = units;
-    s->time_scale = scale;
-    s->has_timing = true;
     return SR_OK;
 }
 

@@ -91,7 +91,9 @@ typedef struct sr_avc_sps {
     uint32_t height;
     bool has_timing; /* VUI timing_info_present_flag */
     uint32_t num_units_in_tick;
-    uint32_t time_scale; /* frame rate = time_scale / (2 * num_units_in_tick) */
+    uint32_t time_scale;            /* frame rate = time_scale / (2 * num_units_in_tick) */
+    bool has_reorder;               /* VUI bitstream_restriction_flag */
+    uint8_t max_num_reorder_frames; /* how many frames B-frames present after (0..16) */
 } sr_avc_sps_t;
 
 /* AVCDecoderConfigurationRecord, ISO/IEC 14496-15 5.2.4.1, plus its first SPS parsed. */

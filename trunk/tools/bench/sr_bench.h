@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sr_bench.h: the load generator objs/strand_bench, shared between its files. It is
- * a tool, not part of the server: players (RTMP, HTTP-FLV, SRT, raw TCP), publishers
+ * a tool, not part of the server: players (RTMP, HTTP-FLV, SRT, RTSP, raw TCP), publishers
  * (RTMP from an FLV file, SRT from a TS file), the "floor" yardstick server, and the
  * report.
  *
@@ -37,7 +37,7 @@ SR_BEGIN_DECLS
 
 /* Command-line options of every subcommand. */
 typedef struct sr_bench_opts {
-    const char *mode;      /* rtmp-play, flv-play, srt-play, tcp-read, rtmp-publish, srt-publish, floor */
+    const char *mode;      /* rtmp-play, flv-play, srt-play, rtsp-play, tcp-read, rtmp-publish, srt-publish, floor */
     const char *url;       /* -u */
     sr_url_t target;       /* url parsed */
     char app[1024];        /* first path component (rtmp) */
@@ -98,6 +98,7 @@ void sr_bench_tcp_read_cycle(void *arg);
 void sr_bench_publish_cycle(void *arg);
 void sr_bench_srt_play_cycle(void *arg);
 void sr_bench_srt_publish_cycle(void *arg);
+void sr_bench_rtsp_play_cycle(void *arg);
 /* Load the FLV file of opts->input once for every publisher. Returns SR_OK or -SR_EFILE_*. */
 int sr_bench_publish_load(const sr_bench_opts_t *opts);
 /* Load and index the TS file of opts->input once for every SRT publisher. Returns SR_OK,

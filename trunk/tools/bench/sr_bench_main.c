@@ -35,26 +35,28 @@ static void sr_bench_on_signal(int signo)
 
 static void sr_bench_usage(void)
 {
-    fprintf(stderr, "usage: strand_bench MODE [options]\n"
-                    "  rtmp-play    -u rtmp://host:port/app/stream -n N   RTMP players\n"
-                    "  flv-play     -u http://host:port/app/stream.flv -n N   HTTP-FLV players\n"
-                    "  tcp-read     -u tcp://host:port -n N               raw TCP readers (for floor)\n"
-                    "  rtmp-publish -u rtmp://host:port/app/stream -n N -i file.flv\n"
-                    "               N publishers (stream_0..stream_N-1 when N > 1), real time, looped\n"
-                    "  srt-play     -u srt://host:port/app/stream -n N    SRT players (m=request), TS demuxed\n"
-                    "  srt-publish  -u srt://host:port/app/stream -n N -i file.ts\n"
-                    "               N SRT publishers (names as rtmp-publish), paced by the file's PCR, looped\n"
-                    "  floor        -p PORT [-n N] --rate KBPS --batch-ms MS   the yardstick server\n"
-                    "options:\n"
-                    "  -n N            connections (default 1)\n"
-                    "  --ramp R        new connections per second (default 500)\n"
-                    "  -d SECONDS      run time including the ramp (default 30; 0 = until ctrl-C)\n"
-                    "  --timeout S     timeout of every socket operation (default 10)\n"
-                    "  --warmup S      e2e latency ignores each player's first S seconds (default 1)\n"
-                    "  --streams K     connection i uses stream_<i mod K> (rtmp-play, flv-play: NAME_<i mod K>.flv,\n"
-                    "                  srt-play; publishers: K = N)\n"
-                    "  --simple        simple RTMP handshake (default: complex)\n"
-                    "  --json          also print one JSON line\n");
+    fprintf(stderr,
+            "usage: strand_bench MODE [options]\n"
+            "  rtmp-play    -u rtmp://host:port/app/stream -n N   RTMP players\n"
+            "  flv-play     -u http://host:port/app/stream.flv -n N   HTTP-FLV players\n"
+            "  tcp-read     -u tcp://host:port -n N               raw TCP readers (for floor)\n"
+            "  rtmp-publish -u rtmp://host:port/app/stream -n N -i file.flv\n"
+            "               N publishers (stream_0..stream_N-1 when N > 1), real time, looped\n"
+            "  srt-play     -u srt://host:port/app/stream -n N    SRT players (m=request), TS demuxed\n"
+            "  rtsp-play    -u rtsp://host:port/app/stream -n N   RTSP players, TCP interleaved, H.264 depacketized\n"
+            "  srt-publish  -u srt://host:port/app/stream -n N -i file.ts\n"
+            "               N SRT publishers (names as rtmp-publish), paced by the file's PCR, looped\n"
+            "  floor        -p PORT [-n N] --rate KBPS --batch-ms MS   the yardstick server\n"
+            "options:\n"
+            "  -n N            connections (default 1)\n"
+            "  --ramp R        new connections per second (default 500)\n"
+            "  -d SECONDS      run time including the ramp (default 30; 0 = until ctrl-C)\n"
+            "  --timeout S     timeout of every socket operation (default 10)\n"
+            "  --warmup S      e2e latency ignores each player's first S seconds (default 1)\n"
+            "  --streams K     connection i uses stream_<i mod K> (rtmp-play, flv-play: NAME_<i mod K>.flv,\n"
+            "                  srt-play; publishers: K = N)\n"
+            "  --simple        simple RTMP handshake (default: complex)\n"
+            "  --json          also print one JSON line\n");
 }
 
 enum {
@@ -275,6 +277,7 @@ static sr_co_fn sr_bench_cycle_of(const char *mode)
         {"rtmp-play", sr_bench_rtmp_play_cycle}, {"flv-play", sr_bench_flv_play_cycle},
         {"tcp-read", sr_bench_tcp_read_cycle},   {"rtmp-publish", sr_bench_publish_cycle},
         {"srt-play", sr_bench_srt_play_cycle},   {"srt-publish", sr_bench_srt_publish_cycle},
+        {"rtsp-play", sr_bench_rtsp_play_cycle},
     };
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         if (strcmp(table[i].name, mode) == 0) {

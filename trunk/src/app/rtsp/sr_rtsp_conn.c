@@ -23,7 +23,7 @@
 
 #define SR_RTSP_CONN_SETUP_US (30 * SR_UTIME_S) /* to get from connect to RECORD or PLAY */
 #define SR_RTSP_CONN_SEND_US (10 * SR_UTIME_S)  /* a player that takes nothing for this long is gone */
-#define SR_RTSP_CONN_READ_CHUNK 16384
+#define SR_RTSP_CONN_READ_CHUNK 4096
 #define SR_RTSP_CONN_DESCRIBE_WAIT_US (3 * SR_UTIME_S) /* for a publisher's first configs */
 #define SR_RTSP_CONN_PULL_WAIT_US (10 * SR_UTIME_S)    /* for a camera we pull to answer */
 #define SR_RTSP_CONN_PUBLIC                                                                                            \
@@ -177,6 +177,8 @@ static int sr_rtsp_conn_describe(sr_rtsp_conn_t *c, const sr_rtsp_msg_t *m)
     sr_rtsp_reply_begin(&c->out, 200, m->cseq);
     sr_buf_printf(&c->out, "Content-Base: %s%s\r\n", c->base_url, n && c->base_url[n - 1] == '/' ? "" : "/");
     sr_rtsp_reply_end(&c->out, "application/sdp", c->sdp.data, c->sdp.len);
+    sr_buf_deinit(&c->sdp); /* not needed again */
+    sr_buf_init(&c->sdp);
     return sr_rtsp_conn_send(c);
 }
 
@@ -441,6 +443,10 @@ int sr_rtsp_conn_process(sr_rtsp_conn_t *c)
     }
     memmove(c->in.data, c->in.data + used, c->in.len - used);
     c->in.len -= used;
+    if (c->in.len == 0 && c->phase == SR_RTSP_PHASE_PLAY) {
+        sr_buf_deinit(&c->in); /* a player rarely sends: keep no buffer for it */
+        sr_buf_init(&c->in);
+    }
     return rc;
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sr_rtsp_ingest.c: one depacketizer per track. Video frames are stamped with their
- * RTP time as both dts and pts: a stream with B-frames needs its decode order
- * reconstructed, which is not done yet (cameras and low-latency encoders send none).
+ * sr_rtsp_ingest.c: one depacketizer per track. RTP stamps video frames with their
+ * presentation time only; their decode time comes from sr_dts_order, so streams with
+ * B-frames (ffmpeg's default) reach FLV, TS and MP4 with valid timestamps.
  */
 #include "sr_rtsp_ingest.h"
 
@@ -10,6 +10,7 @@
 
 #include "sr_alloc.h"
 #include "sr_codec_config.h"
+#include "sr_dts_order.h"
 #include "sr_error.h"
 #include "sr_log.h"
 #include "sr_rtcp.h"
@@ -31,6 +32,7 @@ typedef struct sr_rtsp_in {
     sr_rtp_reorder_t *reorder; /* audio carried one frame per packet */
     bool has_sent_config;
     int64_t last_dts;
+    sr_dts_order_t order; /* video */
 } sr_rtsp_in_t;
 
 struct sr_rtsp_ingest {
@@ -47,18 +49,39 @@ static int64_t sr_rtsp_ingest_now_ms(const sr_rtsp_ingest_t *in)
     return (int64_t)((sr_time_mono_us() - in->t0_us) / SR_UTIME_MS);
 }
 
-static void sr_rtsp_ingest_frame(sr_rtsp_in_t *t, uint8_t flags, int64_t ms, const uint8_t *data, size_t size)
+/* One frame (or config) into the source with its decode and presentation times. */
+static void sr_rtsp_ingest_put(sr_rtsp_in_t *t, uint8_t flags, int64_t dts, int64_t pts, const uint8_t *data,
+                               size_t size)
 {
     sr_packet_t pkt;
-    if (!(flags & SR_PACKET_IS_SEQUENCE_HEADER)) {
-        ms = SR_MAX(ms, t->last_dts); /* a reordered stream must not step back */
-        t->last_dts = ms;
-        t->owner->frames++;
-    }
-    uint8_t *dst = sr_packet_init_frame(&pkt, t->track.codec, flags, ms, ms, size);
+    uint8_t *dst = sr_packet_init_frame(&pkt, t->track.codec, flags, dts, pts, size);
     memcpy(dst, data, size);
     sr_publish_frame(t->owner->session, &pkt);
     sr_packet_deinit(&pkt);
+    if (!(flags & SR_PACKET_IS_SEQUENCE_HEADER)) {
+        t->owner->frames++;
+    }
+}
+
+/* An audio frame (or config) at ms, never before the one before it. */
+static void sr_rtsp_ingest_frame(sr_rtsp_in_t *t, uint8_t flags, int64_t ms, const uint8_t *data, size_t size)
+{
+    ms = SR_MAX(ms, t->last_dts);
+    t->last_dts = ms;
+    sr_rtsp_ingest_put(t, flags, ms, ms, data, size);
+}
+
+/* A video frame presented at ms, with its config first when it brings one: both at the
+ * frame's decode time (sr_dts_order). */
+static void sr_rtsp_ingest_video(sr_rtsp_in_t *t, bool is_key, int64_t ms, const uint8_t *data, size_t size,
+                                 const uint8_t *config, size_t config_size)
+{
+    int64_t pts = ms;
+    int64_t dts = sr_dts_order_next(&t->order, &pts);
+    if (config) {
+        sr_rtsp_ingest_put(t, SR_PACKET_IS_SEQUENCE_HEADER, dts, dts, config, config_size);
+    }
+    sr_rtsp_ingest_put(t, is_key ? SR_PACKET_IS_KEYFRAME : 0, dts, pts, data, size);
 }
 
 /* The config from the SDP once, before the first frame of an audio track. */
@@ -73,14 +96,24 @@ static void sr_rtsp_ingest_audio_config(sr_rtsp_in_t *t, int64_t ms)
     }
 }
 
+/* The reorder depth an H.264 record's SPS declares, if it does. */
+static void sr_rtsp_ingest_avc_depth(sr_rtsp_in_t *t, const uint8_t *record, size_t size)
+{
+    sr_avc_config_t c;
+    if (sr_avc_parse_config(record, size, &c) == SR_OK && c.info.has_reorder) {
+        sr_dts_order_set_depth(&t->order, c.info.max_num_reorder_frames);
+    }
+    sr_err_clear();
+}
+
 static void sr_rtsp_ingest_on_h264(void *arg, const sr_rtp_h264_frame_t *f)
 {
     sr_rtsp_in_t *t = arg;
-    int64_t ms = sr_rtp_timeline_ms(&t->owner->timeline, &t->clock, sr_rtp_clock_ext(&t->clock, f->rtp_ts));
     if (f->config) {
-        sr_rtsp_ingest_frame(t, SR_PACKET_IS_SEQUENCE_HEADER, ms, f->config, f->config_size);
+        sr_rtsp_ingest_avc_depth(t, f->config, f->config_size);
     }
-    sr_rtsp_ingest_frame(t, f->is_keyframe ? SR_PACKET_IS_KEYFRAME : 0, ms, f->data, f->size);
+    int64_t ms = sr_rtp_timeline_ms(&t->owner->timeline, &t->clock, sr_rtp_clock_ext(&t->clock, f->rtp_ts));
+    sr_rtsp_ingest_video(t, f->is_keyframe, ms, f->data, f->size, f->config, f->config_size);
 }
 
 /* Audio formats with one frame per packet: Opus, G.711. */
@@ -105,6 +138,7 @@ static void sr_rtsp_ingest_open(sr_rtsp_ingest_t *in, sr_rtsp_in_t *t)
         if (t->track.config_size && sr_rtp_h264_depack_set_config(t->h264, t->track.config, t->track.config_size)) {
             sr_err_clear(); /* the parameter sets come in-band then */
         }
+        sr_rtsp_ingest_avc_depth(t, t->track.config, t->track.config_size);
         break;
     case SR_CODEC_OPUS:
         if (!t->track.config_size) {
@@ -145,6 +179,7 @@ sr_rtsp_ingest_t *sr_rtsp_ingest_new(sr_publish_t *session, const sr_rtsp_track_
             t->owner = in;
             t->track = tracks[i];
             sr_rtp_clock_init(&t->clock, t->track.clock);
+            sr_dts_order_init(&t->order);
             if (t->track.codec != SR_CODEC_NONE) {
                 sr_rtsp_ingest_open(in, t);
             }

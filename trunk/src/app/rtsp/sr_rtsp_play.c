@@ -28,6 +28,9 @@
 #define SR_RTSP_PLAY_SR_US (SR_UTIME_S)
 #define SR_RTSP_PLAY_MTU 1400 /* RTP packet over UDP: header and payload */
 #define SR_RTSP_PLAY_PAYLOAD_MAX (SR_RTSP_PLAY_MTU - SR_RTP_HEADER_BYTES)
+/* Buffers a burst (a keyframe, the cached GOP) grew beyond this are given back after
+ * it: a thousand idle players should not each keep a keyframe's worth. */
+#define SR_RTSP_PLAY_KEEP_BYTES (16 * 1024)
 
 typedef struct sr_rtsp_out {
     const sr_rtsp_track_t *track; /* NULL: not set up */
@@ -197,6 +200,9 @@ static void sr_rtsp_play_h264(sr_rtsp_conn_t *c, const sr_packet_t *pkt)
     }
     sr_rtsp_play_sent(&p->video, ts, pkt->pts);
     c->frames_sent++;
+    if (out->cap > SR_RTSP_PLAY_KEEP_BYTES) {
+        sr_rtp_payloads_free(out);
+    }
 }
 
 /* Audio carried one frame per packet as it is: Opus (RFC 7587). */
@@ -271,6 +277,10 @@ static int sr_rtsp_play_flush(sr_rtsp_conn_t *c)
     }
     int rc = sr_io_write(c->io, p->batch.data, p->batch.len);
     sr_buf_reset(&p->batch);
+    if (p->batch.cap > SR_RTSP_PLAY_KEEP_BYTES) {
+        sr_buf_deinit(&p->batch);
+        sr_buf_init(&p->batch);
+    }
     return rc;
 }
 
