@@ -11,6 +11,8 @@ namespace
 
 struct Out {
     std::vector<int64_t> dts, pts;
+    int depth;
+    uint64_t repaired;
 };
 
 Out Order(const std::vector<int64_t> &pts_in)
@@ -23,6 +25,8 @@ Out Order(const std::vector<int64_t> &pts_in)
         out.dts.push_back(sr_dts_order_next(&o, &pts));
         out.pts.push_back(pts);
     }
+    out.depth = sr_dts_order_depth(&o);
+    out.repaired = o.repaired;
     return out;
 }
 
@@ -55,6 +59,24 @@ std::vector<int64_t> Ibbp(int gops, int bframes, int64_t base)
 
 } // namespace
 
+TEST(DtsOrder, KnownDepthIsExactFromTheStart)
+{
+    std::vector<int64_t> in = Ibbp(20, 2, 1000);
+    sr_dts_order_t o;
+    sr_dts_order_init(&o);
+    sr_dts_order_set_depth(&o, 2);
+    int64_t last = INT64_MIN;
+    for (int64_t p : in) {
+        int64_t pts = p;
+        int64_t dts = sr_dts_order_next(&o, &pts);
+        EXPECT_EQ(pts, p); // nothing repaired
+        EXPECT_GT(dts, last);
+        EXPECT_LE(dts, pts);
+        last = dts;
+    }
+    EXPECT_EQ(o.repaired, 0u);
+}
+
 TEST(DtsOrder, NoBframesKeepsPts)
 {
     std::vector<int64_t> in;
@@ -70,23 +92,16 @@ TEST(DtsOrder, LearnsDepthThenExact)
 {
     for (int bframes = 1; bframes <= 3; bframes++) {
         std::vector<int64_t> in = Ibbp(50, bframes, 5000);
-        sr_dts_order_t ord;
-        sr_dts_order_init(&ord);
-        Out o;
-        for (int64_t p : in) {
-            int64_t pts = p;
-            o.dts.push_back(sr_dts_order_next(&ord, &pts));
-            o.pts.push_back(pts);
-        }
+        Out o = Order(in);
         ExpectValid(o);
-        EXPECT_GE(sr_dts_order_depth(&ord), 1);
-        EXPECT_LE(sr_dts_order_depth(&ord), bframes);
+        EXPECT_GE(o.depth, 1);
+        EXPECT_LE(o.depth, bframes);
         // once learned (after the first two groups) pts are untouched and dts strictly rise by 40
         for (size_t i = 3 * (bframes + 1); i < in.size(); i++) {
             EXPECT_EQ(o.pts[i], in[i]) << "frame " << i;
             EXPECT_EQ(o.dts[i] - o.dts[i - 1], 40) << "frame " << i << " bframes " << bframes;
         }
-        EXPECT_LE(ord.repaired, (uint64_t)(2 * bframes + 1));
+        EXPECT_LE(o.repaired, (uint64_t)(2 * bframes + 1));
     }
 }
 
@@ -118,14 +133,7 @@ TEST(DtsOrder, DepthIsCapped)
     for (int i = 30; i < 60; i++) {
         in.push_back(1000 + i * 40);
     }
-    sr_dts_order_t ord;
-    sr_dts_order_init(&ord);
-    Out o;
-    for (int64_t p : in) {
-        int64_t pts = p;
-        o.dts.push_back(sr_dts_order_next(&ord, &pts));
-        o.pts.push_back(pts);
-    }
+    Out o = Order(in);
     ExpectValid(o);
-    EXPECT_EQ(sr_dts_order_depth(&ord), SR_DTS_ORDER_MAX_DEPTH);
+    EXPECT_EQ(o.depth, SR_DTS_ORDER_MAX_DEPTH);
 }
