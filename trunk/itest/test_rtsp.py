@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """RTSP (rtsp_server { }, ours) with real clients: ffmpeg publishes over RTSP (TCP
 interleaved and UDP) and the stream plays over RTMP, HTTP-FLV, HLS and RTSP; a stream
-published over RTMP plays over RTSP (TCP and UDP) with ffmpeg; a late RTSP player
+published over RTMP plays over RTSP (TCP and UDP) with ffmpeg and GStreamer's rtspsrc;
+Debian's VLC has no RTSP client (it is built without live555); a late RTSP player
 starts on a keyframe (OBS's 8 s GOP too) and stays through a republish; malformed
 requests, requests out of order and garbage datagrams get their 4xx or are dropped,
 and the server goes on; a UDP player that goes silent is ended after session_timeout."""
@@ -11,6 +12,7 @@ import socket
 import time
 
 from strand_env import api_ok, check, free_port, http_body, wait_log, wait_until
+from test_hooks import HookServer, hooks_block
 from test_srt import free_udp_port, video_flags
 
 
@@ -164,6 +166,23 @@ def test_rtsp_publish_with_bframes(env):
     pub.stop()
 
 
+def test_gstreamer_rtspsrc_plays(env):
+    """GStreamer's rtspsrc (an RTSP client that is not ffmpeg) plays a stream published
+    over RTMP, over TCP and over UDP, and decodes 50 frames of it."""
+    srv = rtsp_server(env)
+    pub = env.publish_live(srv.url("gst"), seconds=30)
+    check(wait_log(srv, r"publish \S+/live/gst start", 10), "the RTMP publish did not start")
+    for proto in ("tcp", "udp"):
+        rc, out, err, secs = env.run("gst-" + proto, [
+            "gst-launch-1.0", "-q", "rtspsrc", "location=" + rtsp_url(srv, "gst"), "protocols=" + proto,
+            "latency=200", "!", "rtph264depay", "!", "h264parse", "!", "avdec_h264", "!", "videoconvert", "!",
+            "fakesink", "num-buffers=50", "sync=false"], 30)
+        env.note("measured GStreamer rtspsrc over %s: 50 decoded frames in %.1f s" % (proto, secs))
+        check(rc == 0, "gst-launch rtspsrc over %s exit %s: %s" % (proto, rc, (err or out)[-400:]))
+    check(wait_log(srv, r"rtsp 127\.0\.0\.1:\d+ closed", 10), "the GStreamer sessions did not end")
+    pub.stop()
+
+
 def test_rtsp_player_survives_republish(env):
     """An ffmpeg RTSP player (-t 10) kept open while the RTMP broadcaster leaves and comes
     back ends by itself with frames from both sessions."""
@@ -288,3 +307,39 @@ def test_rtsp_silent_udp_player_ends(env):
     check(wait_log(srv, r"rtsp player silent for 2 s", 8), "the silent UDP player was not ended")
     u.close()
     pub.stop()
+
+
+def test_rtsp_hooks(env):
+    """on_publish and on_play are asked for RTSP publishers and players with the URL's
+    app, stream and parameters; a refusal makes ffmpeg's RECORD and ffprobe's PLAY fail
+    with the server's 403, and on_unpublish/on_stop follow the ones that were allowed."""
+    hs = HookServer()
+    try:
+        ev = {e: ["/" + e] for e in ("on_publish", "on_unpublish", "on_play", "on_stop")}
+        srv = rtsp_server(env, vhost_extra=hooks_block(hs, ev))
+        hs.set("/on_publish", "deny")
+        bad = publish_rtsp(env, rtsp_url(srv, "h") + "?token=no", audio=False, seconds=5, name="denied")
+        check(bad.wait(20) not in (0, None), "a publisher the hook refused was not refused")
+        hs.set("/on_publish", "allow")
+        pub = publish_rtsp(env, rtsp_url(srv, "h") + "?token=yes", audio=False)
+        check(wait_log(srv, r"rtsp publish \S+/live/h start", 10), "the allowed RTSP publish did not start")
+        calls = hs.wait(5, action="on_publish", count=2)
+        bodies = [c["body"] for c in calls]
+        env.note("on_publish payloads: %s" % [(b.get("app"), b.get("stream"), b.get("param")) for b in bodies])
+        check([(b.get("app"), b.get("stream"), b.get("param")) for b in bodies] ==
+              [("live", "h", "?token=no"), ("live", "h", "?token=yes")], "on_publish payloads %s" % bodies)
+        hs.set("/on_play", "deny")
+        rc, _, err, _ = env.run("ffprobe-denied", ["ffprobe", "-v", "error", "-rtsp_transport", "tcp",
+                                                   "-show_streams", rtsp_url(srv, "h") + "?who=x"], 15)
+        check(rc not in (0, None) and "403" in err, "a player the hook refused: exit %s %s" % (rc, err[-200:]))
+        hs.set("/on_play", "allow")
+        out, streams, _ = rtsp_record(env, rtsp_url(srv, "h") + "?who=y", "allowed", 1)
+        expect_h264(streams, "the allowed RTSP player")
+        plays = hs.wait(5, action="on_play", count=2)
+        check([p["body"].get("param") for p in plays] == ["?who=x", "?who=y"],
+              "on_play params %s" % [p["body"].get("param") for p in plays])
+        check(hs.wait(5, action="on_stop"), "no on_stop for the RTSP player")
+        pub.stop()
+        check(hs.wait(10, action="on_unpublish"), "no on_unpublish for the RTSP publisher")
+    finally:
+        hs.close()
