@@ -73,26 +73,29 @@ def expect_h264(streams, what):
 
 
 def test_rtsp_publish_plays_everywhere(env):
-    """ffmpeg publishes over RTSP/TCP: RTMP, HTTP-FLV and HLS players get the H.264; a
-    late RTSP player (ffmpeg -c copy, TCP and UDP) starts on a keyframe and gets every
-    frame; the API lists the publisher as rtsp-publish."""
+    """ffmpeg publishes H.264 and AAC over RTSP/TCP: RTMP, HTTP-FLV and HLS players get
+    both; a late RTSP player (ffmpeg -c copy, TCP and UDP) gets both back, starts on a
+    keyframe and gets every frame; the API lists the publisher as rtsp-publish."""
     www = env.path("www")
     os.makedirs(www, exist_ok=True)
     srv = rtsp_server(env, www, api=True)
-    pub = publish_rtsp(env, rtsp_url(srv, "cam"), audio=False)
+    pub = publish_rtsp(env, rtsp_url(srv, "cam"))
     check(wait_log(srv, r"rtsp publish \S+/live/cam start", 10), "the RTSP publish did not start")
     for what, url in (("RTMP", srv.url("cam")), ("HTTP-FLV", "http://127.0.0.1:%d/live/cam.flv" % srv.http_port)):
         streams, why = env.probe_streams(url, timeout=15)
         check(streams is not None, "%s of an RTSP stream: %s" % (what, why))
-        expect_h264(streams, what)
+        env.expect_streams(streams)
     m3u8 = os.path.join(www, "live", "cam.m3u8")
     check(wait_until(lambda: os.path.exists(m3u8) and ".ts" in open(m3u8).read(), 10), "no HLS of the RTSP stream")
     streams, why = env.probe_streams("http://127.0.0.1:%d/live/cam.m3u8" % srv.http_port, timeout=15)
     check(streams is not None, "HLS of an RTSP stream: " + why)
+    env.expect_streams(streams)
     time.sleep(0.5)  # join in the middle of a GOP
     for transport in ("tcp", "udp"):
         out, streams, secs = rtsp_record(env, rtsp_url(srv, "cam"), "late-" + transport, 4, transport)
-        expect_h264(streams, "the RTSP player over " + transport)
+        env.expect_streams(streams)
+        audio = env.packets(out, "a", entries="size")
+        check(len(audio) >= 150, "the RTSP/%s player got %d AAC frames for 4 s" % (transport, len(audio)))
         flags = video_flags(env, out)
         env.note("measured RTSP/%s player: %d video packets for 4 s in %.1f s, first %s"
                  % (transport, len(flags), secs, flags[:1]))
@@ -125,7 +128,7 @@ def test_rtsp_udp_publish_and_rtmp_to_rtsp(env):
     time.sleep(2.5)  # well inside the first 8 s GOP
     for transport in ("tcp", "udp"):
         out, streams, secs = rtsp_record(env, rtsp_url(srv, "obs"), "obs-" + transport, 2, transport)
-        expect_h264(streams, "an RTMP stream over RTSP/" + transport)
+        env.expect_streams(streams)
         flags = video_flags(env, out)
         env.note("measured RTSP/%s player of an 8 s GOP: %d frames in %.1f s" % (transport, len(flags), secs))
         check(flags and flags[0].startswith("K"), "RTSP/%s of an RTMP stream starts without a keyframe" % transport)

@@ -60,6 +60,7 @@ build rtsp_msg "$CORE $S/protocol/sr_rtsp_msg.c" ""
 build sdp "$CODEC $S/protocol/sr_sdp.c $S/protocol/sr_sdp_write.c" "$SSL_LIBS"
 RTP="$S/kernel/sr_rtp.c $S/kernel/sr_rtp_reorder.c"
 build rtp "$CODEC $RTP $S/kernel/sr_rtp_h264.c $S/kernel/sr_rtp_h264_depack.c" ""
+build rtp_aac "$CODEC $RTP $S/kernel/sr_rtp_aac.c" ""
 build rtcp "$CORE $RTP $S/kernel/sr_rtcp.c $S/kernel/sr_rtcp_twcc.c" ""
 build m3u8 "$CORE $S/kernel/sr_m3u8.c" ""
 build ts_demux "$CODEC $S/kernel/sr_payload.c $S/kernel/sr_packet.c $S/kernel/sr_ts_mux.c $S/kernel/sr_ts_demux.c

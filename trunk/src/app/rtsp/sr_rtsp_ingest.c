@@ -15,6 +15,7 @@
 #include "sr_log.h"
 #include "sr_rtcp.h"
 #include "sr_rtp.h"
+#include "sr_rtp_aac.h"
 #include "sr_rtp_h264.h"
 #include "sr_rtp_timeline.h"
 #include "sr_time.h"
@@ -29,7 +30,8 @@ typedef struct sr_rtsp_in {
     sr_rtsp_track_t track;
     sr_rtp_clock_t clock;
     sr_rtp_h264_depack_t *h264;
-    sr_rtp_reorder_t *reorder; /* audio carried one frame per packet */
+    sr_rtp_reorder_t *reorder; /* audio: Opus and G.711 one frame per packet, AAC into aac */
+    sr_rtp_aac_depack_t *aac;
     bool has_sent_config;
     int64_t last_dts;
     sr_dts_order_t order; /* video */
@@ -129,6 +131,41 @@ static void sr_rtsp_ingest_on_audio(void *arg, const sr_rtp_packet_t *pkt, uint3
     sr_rtsp_ingest_frame(t, 0, ms, pkt->payload, pkt->payload_size);
 }
 
+static void sr_rtsp_ingest_on_aac(void *arg, const uint8_t *au, size_t size, uint32_t rtp_ts)
+{
+    sr_rtsp_in_t *t = arg;
+    int64_t ms = sr_rtp_timeline_ms(&t->owner->timeline, &t->clock, sr_rtp_clock_ext(&t->clock, rtp_ts));
+    sr_rtsp_ingest_audio_config(t, ms);
+    sr_rtsp_ingest_frame(t, 0, ms, au, size);
+}
+
+static void sr_rtsp_ingest_on_aac_packet(void *arg, const sr_rtp_packet_t *pkt, uint32_t lost)
+{
+    sr_rtsp_in_t *t = arg;
+    sr_rtp_aac_depack_push(t->aac, pkt, lost);
+}
+
+/* AAC as mpeg4-generic with the AudioSpecificConfig from the SDP; false when it cannot
+ * be carried (no config, LATM, an AU-header layout we do not read). */
+static bool sr_rtsp_ingest_open_aac(sr_rtsp_in_t *t)
+{
+    sr_rtp_aac_format_t format;
+    sr_aac_config_t asc;
+    if (t->track.is_latm || !t->track.config_size ||
+        sr_aac_parse_config(t->track.config, t->track.config_size, &asc) != SR_OK ||
+        sr_rtp_aac_format(t->track.fmtp, strlen(t->track.fmtp), &format) != SR_OK) {
+        sr_err_clear();
+        return false;
+    }
+    /* an SBR stream clocked at its output rate counts 2048 of its samples per AU */
+    uint32_t samples = asc.has_sbr && asc.ext_sample_rate && t->track.clock == asc.ext_sample_rate ? 2048 : 1024;
+    t->aac = sr_malloc(sizeof(*t->aac));
+    sr_rtp_aac_depack_init(t->aac, &format, samples, sr_rtsp_ingest_on_aac, t);
+    t->reorder =
+        sr_rtp_reorder_new(SR_RTSP_INGEST_AUDIO_WINDOW, SR_RTSP_INGEST_AUDIO_WAIT_US, sr_rtsp_ingest_on_aac_packet, t);
+    return true;
+}
+
 static void sr_rtsp_ingest_open(sr_rtsp_ingest_t *in, sr_rtsp_in_t *t)
 {
     switch (t->track.codec) {
@@ -154,6 +191,11 @@ static void sr_rtsp_ingest_open(sr_rtsp_ingest_t *in, sr_rtsp_in_t *t)
         t->reorder =
             sr_rtp_reorder_new(SR_RTSP_INGEST_AUDIO_WINDOW, SR_RTSP_INGEST_AUDIO_WAIT_US, sr_rtsp_ingest_on_audio, t);
         break;
+    case SR_CODEC_AAC:
+        if (sr_rtsp_ingest_open_aac(t)) {
+            break;
+        }
+        /* fall through */
     default:
         sr_trace("rtsp ingest: %s track %s is not carried yet", sr_codec_id_name(t->track.codec), t->track.control);
         t->track.codec = SR_CODEC_NONE;
@@ -203,6 +245,7 @@ void sr_rtsp_ingest_free(sr_rtsp_ingest_t *in)
             sr_rtp_reorder_flush(t->reorder);
             sr_rtp_reorder_free(t->reorder);
         }
+        sr_free(t->aac);
     }
     sr_free(in);
 }

@@ -18,6 +18,7 @@
 #include "sr_random.h"
 #include "sr_rtcp.h"
 #include "sr_rtp.h"
+#include "sr_rtp_aac.h"
 #include "sr_rtp_h264.h"
 #include "sr_rtsp_conn.h"
 #include "sr_rtsp_udp.h"
@@ -88,7 +89,7 @@ void sr_rtsp_play_prepare(sr_rtsp_conn_t *c, sr_buf_t *rtp_info)
 
 bool sr_rtsp_play_can_send(sr_codec_id_t codec)
 {
-    return codec == SR_CODEC_H264 || codec == SR_CODEC_OPUS;
+    return codec == SR_CODEC_H264 || codec == SR_CODEC_OPUS || codec == SR_CODEC_AAC;
 }
 
 void sr_rtsp_play_free(sr_rtsp_conn_t *c)
@@ -220,6 +221,33 @@ static void sr_rtsp_play_audio_frame(sr_rtsp_conn_t *c, const sr_packet_t *pkt)
     c->frames_sent++;
 }
 
+/* AAC as mpeg4-generic (RFC 3640 AAC-hbr): one AU per packet, fragmented when large. */
+static void sr_rtsp_play_aac(sr_rtsp_conn_t *c, const sr_packet_t *pkt)
+{
+    sr_rtsp_player_t *p = c->player;
+    size_t size = 0;
+    const uint8_t *body = sr_packet_body(pkt, &size);
+    if ((pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER) || size == 0 || p->is_waiting_key) {
+        return; /* the config went in the SDP */
+    }
+    sr_rtp_payloads_t *out = &p->payloads;
+    int rc;
+    while ((rc = sr_rtp_aac_packetize(body, size, SR_RTSP_PLAY_PAYLOAD_MAX, out)) == -SR_EOVERFLOW) {
+        sr_rtp_payloads_grow(out);
+    }
+    if (rc != SR_OK) {
+        sr_err_clear();
+        return;
+    }
+    uint32_t ts = sr_rtsp_play_rtp_time(p, &p->audio, pkt->dts);
+    for (size_t i = 0; i < out->nb_items; i++) {
+        const sr_rtp_payload_t *it = &out->items[i];
+        sr_rtsp_play_rtp(c, &p->audio, ts, it->is_marker, out->data + it->offset, it->size);
+    }
+    sr_rtsp_play_sent(&p->audio, ts, pkt->dts);
+    c->frames_sent++;
+}
+
 static void sr_rtsp_play_packet(sr_rtsp_conn_t *c, const sr_packet_t *pkt)
 {
     sr_rtsp_player_t *p = c->player;
@@ -233,6 +261,8 @@ static void sr_rtsp_play_packet(sr_rtsp_conn_t *c, const sr_packet_t *pkt)
         }
         if (pkt->codec == SR_CODEC_OPUS) {
             sr_rtsp_play_audio_frame(c, pkt);
+        } else if (pkt->codec == SR_CODEC_AAC) {
+            sr_rtsp_play_aac(c, pkt);
         }
     }
 }
