@@ -8,6 +8,8 @@ requests, requests out of order and garbage datagrams get their 4xx or are dropp
 and the server goes on; a UDP player that goes silent is ended after session_timeout."""
 
 import os
+import select
+import signal
 import socket
 import time
 
@@ -346,3 +348,61 @@ def test_rtsp_hooks(env):
         check(hs.wait(10, action="on_unpublish"), "no on_unpublish for the RTSP publisher")
     finally:
         hs.close()
+
+
+CAMERA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rtsp_camera.py")
+
+
+def start_camera(env, port, name="camera", extra=()):
+    """GStreamer's RTSP server (rtsp_camera.py, Debian's python3 with gi) on port, path /cam."""
+    cam = env.spawn(name, ["/usr/bin/python3", CAMERA, "--port", str(port), "--path", "/cam", "--audio"] +
+                    list(extra), pipe_stdout=True)
+    ready, _, _ = select.select([cam.p.stdout], [], [], 15)
+    line = cam.p.stdout.readline().decode() if ready else ""
+    check(line.startswith("READY"), "the camera did not start: %r %s" % (line, cam.errtail()))
+    return cam
+
+
+def test_rtsp_camera_pull(env):
+    """A camera (GStreamer's RTSP server with Digest auth) named by rtsp_pull: nothing is
+    pulled until a player arrives; an RTMP recording (ffmpeg -t 12) starts the pull, is
+    not broken when the camera is killed and restarted (the pull calls again), and ends
+    by itself; 3 s after the last player the pull ends. The same camera pulled over UDP
+    plays in GStreamer's rtspsrc through our RTSP server; a pull with a wrong password
+    shows the camera's 401 in /api/v1/rtsp_pulls."""
+    cport = free_port()
+    auth = ["--user", "admin", "--password", "s3cret"]
+    cam = start_camera(env, cport, extra=auth)
+    url = "rtsp://admin:s3cret@127.0.0.1:%d/cam" % cport
+    pulls = ("    rtsp_pull cam {\n        url %s;\n    }\n"
+             "    rtsp_pull camu {\n        url %s;\n        transport udp;\n    }\n"
+             "    rtsp_pull bad {\n        url rtsp://admin:nope@127.0.0.1:%d/cam;\n    }\n" % (url, url, cport))
+    srv = rtsp_server(env, api=True, vhost_extra=pulls)
+    time.sleep(1)
+    check(api_ok(srv.api_port, "/api/v1/rtsp_pulls")["rtsp_pulls"] == [], "a pull runs with no player")
+    out = env.path("cam.flv")
+    rec = env.spawn("recorder", ["ffmpeg"] + env.FF + ["-i", srv.url("cam"), "-t", "12", "-c", "copy", "-y", out])
+    check(wait_log(srv, r"rtsp pull \S+/live/cam: playing", 10), "the on-demand pull did not start playing")
+    pulls_now = api_ok(srv.api_port, "/api/v1/rtsp_pulls")["rtsp_pulls"]
+    check([p["stream"] for p in pulls_now] == ["cam"] and pulls_now[0]["url"] == "rtsp://127.0.0.1:%d/cam" % cport,
+          "the API shows %s" % pulls_now)
+    time.sleep(3)
+    cam.stop(signal.SIGKILL)
+    check(wait_log(srv, r"rtsp pull \S+/live/cam from \S+: ", 15), "the pull did not notice the camera's death")
+    cam = start_camera(env, cport, name="camera-again", extra=auth)
+    rc = rec.wait(40)
+    check(rc == 0, "the recording did not end by itself across the camera restart (exit %s): %s" % (rc, rec.errtail()))
+    flags = video_flags(env, out)
+    env.note("measured recording across a camera restart: %d video frames" % len(flags))
+    check(len(flags) >= 200, "the recording across a camera restart has %d frames for 12 s" % len(flags))
+    check(wait_log(srv, r"rtsp pull \S+/live/cam ends", 10), "the pull did not end after the last player")
+    rc, _, err, secs = env.run("gst-camu", [
+        "gst-launch-1.0", "-q", "rtspsrc", "location=" + rtsp_url(srv, "camu"), "protocols=tcp", "!",
+        "rtph264depay", "!", "h264parse", "!", "avdec_h264", "!", "fakesink", "num-buffers=50", "sync=false"], 30)
+    check(rc == 0, "rtspsrc of the UDP-pulled camera: exit %s %s" % (rc, err[-300:]))
+    bad = env.spawn("bad-player", ["ffprobe", "-v", "error", srv.url("bad")])
+    check(wait_until(lambda: any(p["stream"] == "bad" and "401" in p["error"]
+                                 for p in api_ok(srv.api_port, "/api/v1/rtsp_pulls")["rtsp_pulls"]), 10),
+          "the wrong password's 401 is not in the API")
+    bad.stop(signal.SIGKILL)
+    cam.stop()

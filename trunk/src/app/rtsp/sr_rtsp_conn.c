@@ -126,27 +126,29 @@ static const sr_packet_t *sr_rtsp_conn_playable(const sr_packet_t *sh)
 /* The stream's configs, waiting a little for a publisher that has just started. */
 static int sr_rtsp_conn_find_configs(sr_rtsp_conn_t *c, sr_source_t **out)
 {
+    int rc = sr_rtsp_pull_await(c->server, c->req.vhost, c->req.app, c->req.stream, SR_RTSP_CONN_PULL_WAIT_US);
+    if (rc == -SR_EINTERRUPTED) {
+        return rc;
+    }
+    sr_err_clear(); /* a camera that is not there yet is not found below */
     sr_source_registry_t *reg = sr_server_sources(c->server);
-    bool is_pulled = sr_rtsp_pull_hold(c->server, c->req.vhost, c->req.app, c->req.stream);
-    sr_utime_t deadline = sr_time_mono_us() + (is_pulled ? SR_RTSP_CONN_PULL_WAIT_US : SR_RTSP_CONN_DESCRIBE_WAIT_US);
+    sr_utime_t deadline = sr_time_mono_us() + SR_RTSP_CONN_DESCRIBE_WAIT_US;
     for (;;) {
-        bool is_late = sr_time_mono_us() >= deadline;
         sr_source_t *s = sr_source_fetch(reg, c->req.vhost, c->req.app, c->req.stream, false);
         bool is_live = s && sr_source_is_publishing(s);
         if (is_live && (sr_rtsp_conn_sh(sr_source_video_sequence_header(s)) ||
-                        sr_rtsp_conn_sh(sr_source_audio_sequence_header(s)) || is_late)) {
+                        sr_rtsp_conn_sh(sr_source_audio_sequence_header(s)) || sr_time_mono_us() >= deadline)) {
             *out = s;
             return SR_OK;
         }
         if (s) {
             sr_source_unref(s);
         }
-        if (!is_live && (!is_pulled || is_late)) {
+        if (!is_live) {
             return sr_err_new(SR_ENOT_FOUND, "stream %s/%s/%s is not published", c->req.vhost, c->req.app,
                               c->req.stream);
         }
-        int rc = sr_usleep(100 * SR_UTIME_MS);
-        if (rc != SR_OK) {
+        if ((rc = sr_usleep(100 * SR_UTIME_MS)) != SR_OK) {
             return rc;
         }
     }

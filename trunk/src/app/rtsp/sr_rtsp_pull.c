@@ -18,6 +18,7 @@
 #include "sr_error.h"
 #include "sr_log.h"
 #include "sr_resolve.h"
+#include "sr_rtsp_auth.h"
 #include "sr_rtsp_head.h"
 #include "sr_rtsp_ingest.h"
 #include "sr_rtsp_msg.h"
@@ -65,7 +66,9 @@ typedef struct sr_rtsp_pull {
     long cseq;
     char session_id[128];
     char auth_header[1024]; /* Authorization for the next request, "" none */
+    sr_rtsp_auth_challenge_t challenge;
     bool has_challenge;
+    uint32_t nonce_count;
     sr_rtsp_track_t tracks[SR_RTSP_MAX_TRACKS];
     size_t nb_tracks;
     char base[1024]; /* Content-Base, or the URL */
@@ -104,7 +107,15 @@ static int sr_rtsp_pull_send(sr_rtsp_pull_t *p, const char *method, const char *
     if (p->session_id[0]) {
         sr_buf_printf(&p->out, "Session: %s\r\n", p->session_id);
     }
-    /* AUTH-SEND */
+    if (p->has_challenge) {
+        char value[1024];
+        int rc = sr_rtsp_auth_write(&p->challenge, p->user, p->pass, method, url, ++p->nonce_count, "5374726e64", value,
+                                    sizeof(value));
+        if (rc != SR_OK) {
+            return sr_err_new(-rc, "the camera's credentials do not fit a request");
+        }
+        sr_buf_printf(&p->out, "Authorization: %s\r\n", value);
+    }
     sr_buf_put_str(&p->out, "\r\n");
     return sr_io_write(p->io, p->out.data, p->out.len);
 }
@@ -184,7 +195,17 @@ static int sr_rtsp_pull_ask(sr_rtsp_pull_t *p, const char *method, const char *u
         if (rc != SR_OK) {
             return sr_err_wrap(rc, "%s %s", method, url);
         }
-        /* AUTH-401 */
+        if (m->status == 401 && attempt == 0 && p->user[0]) {
+            const sr_rtsp_str_t *h = sr_rtsp_msg_header(m, "WWW-Authenticate");
+            rc = h ? sr_rtsp_auth_parse_challenge(h->p, h->len, &p->challenge) : -SR_EFORMAT;
+            sr_rtsp_pull_consume(p, *n);
+            if (rc != SR_OK) {
+                return sr_err_new(-rc, "%s %s: a challenge we cannot answer", method, url);
+            }
+            p->has_challenge = true;
+            p->nonce_count = 0;
+            continue;
+        }
         if (m->status < 200 || m->status > 299) {
             int status = m->status;
             sr_rtsp_pull_consume(p, *n);
@@ -587,6 +608,34 @@ bool sr_rtsp_pull_hold(sr_server_t *server, const char *vhost, const char *app, 
     sr_rtsp_pull_t *p = sr_rtsp_pull_launch(o, vhost, c);
     p->held_until = SR_MAX(p->held_until, sr_time_mono_us() + SR_RTSP_PULL_HOLD_US);
     return true;
+}
+
+int sr_rtsp_pull_await(sr_server_t *server, const char *vhost, const char *app, const char *stream,
+                       sr_utime_t timeout_us)
+{
+    if (!sr_rtsp_pull_hold(server, vhost, app, stream)) {
+        return SR_OK;
+    }
+    sr_utime_t deadline = sr_time_mono_us() + timeout_us;
+    for (;;) {
+        sr_source_t *s = sr_source_fetch(sr_server_sources(server), vhost, app, stream, false);
+        bool is_live = s && sr_source_is_publishing(s) &&
+                       (sr_source_video_sequence_header(s)->payload || sr_source_audio_sequence_header(s)->payload);
+        if (s) {
+            sr_source_unref(s);
+        }
+        if (is_live) {
+            return SR_OK;
+        }
+        if (sr_time_mono_us() >= deadline) {
+            return sr_err_new(SR_ETIMEOUT, "camera of %s/%s/%s not live within %d ms", vhost, app, stream,
+                              (int)(timeout_us / SR_UTIME_MS));
+        }
+        int rc = sr_usleep(100 * SR_UTIME_MS);
+        if (rc != SR_OK) {
+            return rc;
+        }
+    }
 }
 
 void sr_rtsp_pull_start(sr_server_t *server)

@@ -25,6 +25,13 @@ void sr_rtsp_pull_stop(sr_server_t *server);
  * a consumer (an RTSP DESCRIBE) finds it. */
 bool sr_rtsp_pull_hold(sr_server_t *server, const char *vhost, const char *app, const char *stream);
 
+/* For a player that asks for a live stream (HTTP-FLV, RTSP): when vhost/app/stream is
+ * a configured pull, hold it and wait, at most timeout_us, until the camera's media
+ * flows (its configs reached the stream): -SR_ETIMEOUT when it does not. SR_OK at once
+ * for other streams. May yield. */
+int sr_rtsp_pull_await(sr_server_t *server, const char *vhost, const char *app, const char *stream,
+                       sr_utime_t timeout_us);
+
 /* One pull as the API shows it. Strings valid during the callback. */
 typedef struct sr_rtsp_pull_info {
     const char *vhost, *app, *stream;

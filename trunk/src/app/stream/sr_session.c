@@ -14,6 +14,7 @@
 #include "sr_forward.h"
 #include "sr_http_hooks.h"
 #include "sr_log.h"
+#include "sr_rtsp_pull.h"
 #include "sr_security.h"
 #include "sr_sinks.h"
 #include "sr_stream_policy.h"
@@ -140,6 +141,12 @@ int sr_play_begin(sr_play_t *p, sr_server_t *server, sr_client_t *client, const 
     rc = is_live_only || is_member ? sr_edge_await(server, req, SR_EDGE_AWAIT_US) : SR_OK;
     if (rc == -SR_EINTERRUPTED || (is_member && rc == -SR_ENOT_FOUND)) {
         return rc;
+    }
+    sr_err_clear();
+    /* a camera pulled on demand: its first player waits for it (others find it live) */
+    if (is_live_only &&
+        sr_rtsp_pull_await(server, req->vhost, req->app, req->stream, SR_EDGE_AWAIT_US) == -SR_EINTERRUPTED) {
+        return -SR_EINTERRUPTED;
     }
     sr_err_clear();
     sr_source_t *src = sr_source_fetch(sr_server_sources(server), req->vhost, req->app, req->stream, !is_live_only);
