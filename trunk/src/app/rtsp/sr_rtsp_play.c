@@ -49,6 +49,7 @@ typedef struct sr_rtsp_player {
     sr_rtsp_out_t video, audio;
     bool has_ms0;
     int64_t ms0;         /* the frame time RTP time ts_base stands for */
+    int64_t wall0_us;    /* the NTP time SRs give ms0: one mapping for every track */
     sr_buf_t record;     /* the current AVCDecoderConfigurationRecord */
     sr_avc_config_t avc; /* parsed from record */
     bool has_avc;
@@ -136,13 +137,23 @@ static uint32_t sr_rtsp_play_rtp_time(sr_rtsp_player_t *p, const sr_rtsp_out_t *
     if (!p->has_ms0) {
         p->has_ms0 = true;
         p->ms0 = ms;
+        p->wall0_us = sr_time_wall_us();
     }
     return o->ts_base + (uint32_t)((ms - p->ms0) * (int64_t)o->track->clock / 1000);
 }
 
+static void sr_rtsp_play_send_sr(sr_rtsp_conn_t *c, sr_rtsp_out_t *o);
+
 static void sr_rtsp_play_rtp(sr_rtsp_conn_t *c, sr_rtsp_out_t *o, uint32_t ts, bool marker, const uint8_t *payload,
                              size_t len)
 {
+    if (!o->has_sent) {
+        /* an SR before the first packet: players (ffmpeg) sync the tracks from the start */
+        o->last_ts = ts;
+        o->last_ms = c->player->ms0 + (int64_t)(ts - o->ts_base) * 1000 / (int64_t)o->track->clock;
+        o->has_sent = true;
+        sr_rtsp_play_send_sr(c, o);
+    }
     uint8_t head[SR_RTP_HEADER_BYTES + 16];
     sr_rtp_packet_t h = {0};
     h.pt = o->track->pt;
@@ -272,11 +283,13 @@ static void sr_rtsp_play_send_sr(sr_rtsp_conn_t *c, sr_rtsp_out_t *o)
     if (!o->track || !o->has_sent) {
         return;
     }
-    int64_t since_us = (int64_t)(sr_time_mono_us() - o->last_us);
+    /* the last frame's RTP time at the NTP time of its place on the stream's timeline:
+     * the same mapping for both tracks, so players line them up even while a burst (the
+     * cached GOP) arrives faster than real time */
     sr_rtcp_sr_t sr = {0};
     sr.ssrc = o->ssrc;
-    sr.ntp = sr_rtcp_ntp_from_us(sr_time_wall_us());
-    sr.rtp_ts = o->last_ts + (uint32_t)(since_us * (int64_t)o->track->clock / 1000000);
+    sr.ntp = sr_rtcp_ntp_from_us(c->player->wall0_us + (o->last_ms - c->player->ms0) * 1000);
+    sr.rtp_ts = o->last_ts;
     sr.packet_count = (uint32_t)o->packets;
     sr.octet_count = (uint32_t)o->octets;
     uint8_t buf[128];
