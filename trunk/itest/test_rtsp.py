@@ -171,6 +171,30 @@ def test_rtsp_publish_with_bframes(env):
     pub.stop()
 
 
+def test_rtsp_h265(env):
+    """ffmpeg publishes H.265 (libx265) and AAC over RTSP: an RTSP player gets H.265
+    back (RFC 7798 both ways), and HLS carries it."""
+    www = env.path("www")
+    os.makedirs(www, exist_ok=True)
+    srv = rtsp_server(env, www)
+    pub = env.spawn("rtsp-publisher-h265", ["ffmpeg"] + env.FF + [
+        "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=sample_rate=44100",
+        "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error:bframes=0", "-g", "25",
+        "-c:a", "aac", "-t", "20", "-f", "rtsp", "-rtsp_transport", "tcp", rtsp_url(srv, "hevc")])
+    check(wait_log(srv, r"rtsp publish \S+/live/hevc start", 15), "the H.265 RTSP publish did not start")
+    for transport in ("tcp", "udp"):
+        out, streams, _ = rtsp_record(env, rtsp_url(srv, "hevc"), "hevc-" + transport, 2, transport)
+        codecs = sorted(s.get("codec_name") for s in streams)
+        check(codecs == ["aac", "hevc"], "the RTSP/%s player of H.265 got %s" % (transport, codecs))
+        frames = video_flags(env, out)
+        check(len(frames) >= 45 and frames[0].startswith("K"), "%d H.265 frames, first %s" % (len(frames), frames[:1]))
+    m3u8 = os.path.join(www, "live", "hevc.m3u8")
+    check(wait_until(lambda: os.path.exists(m3u8) and ".ts" in open(m3u8).read(), 15), "no HLS of the H.265 stream")
+    streams, why = env.probe_streams("http://127.0.0.1:%d/live/hevc.m3u8" % srv.http_port, timeout=15)
+    check(streams is not None and "hevc" in [s.get("codec_name") for s in streams], "HLS of H.265: %s" % why)
+    pub.stop()
+
+
 def test_gstreamer_rtspsrc_plays(env):
     """GStreamer's rtspsrc (an RTSP client that is not ffmpeg) plays a stream published
     over RTMP, over TCP and over UDP, and decodes 50 frames of it."""

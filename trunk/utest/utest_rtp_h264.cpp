@@ -19,51 +19,23 @@
 #include "sr_packet.h"
 #include "sr_rtp.h"
 #include "sr_rtp_h264.h"
+#include "sr_rtp_nal.h"
 #include "sr_ts_demux.h"
 #include "sr_utest.h"
 #include "sr_utest_asset.h"
+#include "sr_utest_video.h"
 
 namespace
 {
 
 typedef std::vector<uint8_t> Bytes;
 
-struct Frame {
-    Bytes avcc;
-    uint32_t rtp_ts;
-    bool is_keyframe;
-};
-
-// The H.264 frames and config of a TS asset, in decode order.
-struct Media {
-    Bytes config;
-    std::vector<Frame> frames;
-    static void On(void *arg, sr_packet_t *pkt)
-    {
-        Media *m = (Media *)arg;
-        size_t n;
-        const uint8_t *b = sr_packet_body(pkt, &n);
-        if (pkt->codec == SR_CODEC_H264) {
-            if (pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER) {
-                m->config.assign(b, b + n);
-            } else {
-                m->frames.push_back(
-                    {Bytes(b, b + n), (uint32_t)(pkt->pts * 90), (pkt->flags & SR_PACKET_IS_KEYFRAME) != 0});
-            }
-        }
-        sr_packet_deinit(pkt);
-    }
-};
+typedef VideoFrame Frame;
+typedef VideoAsset Media;
 
 Media LoadMedia()
 {
-    Media m;
-    Bytes ts = ReadAsset("ffmpeg_h264_aac.ts");
-    sr_ts_demuxer_t *d = sr_ts_demux_new(Media::On, &m);
-    sr_ts_demux_feed(d, ts.data(), ts.size());
-    sr_ts_demux_flush(d);
-    sr_ts_demux_free(d);
-    return m;
+    return LoadVideoAsset("ffmpeg_h264_aac.ts", SR_CODEC_H264);
 }
 
 // A packetized frame: its payloads as separate byte strings with their marker bits.
@@ -124,7 +96,7 @@ std::vector<Bytes> Send(const Media &m, size_t max, uint16_t first_seq, std::vec
     uint16_t seq = first_seq;
     for (size_t f = 0; f < m.frames.size(); f++) {
         Payloads p;
-        EXPECT_SR_OK(Packetize(m.frames[f].avcc, &cfg, m.frames[f].is_keyframe, max, &p));
+        EXPECT_SR_OK(Packetize(m.frames[f].data, &cfg, m.frames[f].is_keyframe, max, &p));
         for (size_t i = 0; i < p.data.size(); i++) {
             wire.push_back(RtpPacket(seq++, m.frames[f].rtp_ts, p.marker[i], p.data[i]));
             if (frame_of) {
@@ -138,7 +110,7 @@ std::vector<Bytes> Send(const Media &m, size_t max, uint16_t first_seq, std::vec
 struct Sink {
     std::vector<Frame> frames;
     std::vector<Bytes> configs; // per frame: empty, or the config delivered with it
-    static void On(void *arg, const sr_rtp_h264_frame_t *f)
+    static void On(void *arg, const sr_rtp_nal_frame_t *f)
     {
         Sink *s = (Sink *)arg;
         s->frames.push_back({Bytes(f->data, f->data + f->size), f->rtp_ts, f->is_keyframe});
@@ -146,12 +118,12 @@ struct Sink {
     }
 };
 
-void Receive(sr_rtp_h264_depack_t *d, const std::vector<Bytes> &wire, int64_t now_us = 0)
+void Receive(sr_rtp_nal_depack_t *d, const std::vector<Bytes> &wire, int64_t now_us = 0)
 {
     for (const Bytes &w : wire) {
         sr_rtp_packet_t p;
         ASSERT_SR_OK(sr_rtp_parse(w.data(), w.size(), &p));
-        sr_rtp_h264_depack_push(d, &p, now_us);
+        sr_rtp_nal_depack_push(d, &p, now_us);
     }
 }
 
@@ -162,7 +134,7 @@ TEST(RtpH264, AssetFramesAreRealH264)
     ASSERT_FALSE(m.config.empty());
     EXPECT_TRUE(m.frames[0].is_keyframe);
     EXPECT_TRUE(m.frames[25].is_keyframe);
-    EXPECT_GT(m.frames[0].avcc.size(), 1200u); // the IDR needs FU-A
+    EXPECT_GT(m.frames[0].data.size(), 1200u); // the IDR needs FU-A
 }
 
 TEST(RtpH264, PacketizesIntoBoundedPayloadsWithParameterSetsFirst)
@@ -173,7 +145,7 @@ TEST(RtpH264, PacketizesIntoBoundedPayloadsWithParameterSetsFirst)
     size_t stap = 0, fu = 0, single = 0;
     for (const Frame &f : m.frames) {
         Payloads p;
-        ASSERT_SR_OK(Packetize(f.avcc, &cfg, f.is_keyframe, 1200, &p));
+        ASSERT_SR_OK(Packetize(f.data, &cfg, f.is_keyframe, 1200, &p));
         ASSERT_FALSE(p.data.empty());
         for (size_t i = 0; i < p.data.size(); i++) {
             EXPECT_LE(p.data[i].size(), 1200u);
@@ -208,21 +180,21 @@ TEST(RtpH264, RoundTripInOrderGivesTheSameFramesAndConfig)
         SCOPED_TRACE(max);
         std::vector<Bytes> wire = Send(m, max, 65000);
         Sink sink;
-        sr_rtp_h264_depack_t *d = sr_rtp_h264_depack_new(1024, 100000, Sink::On, &sink);
+        sr_rtp_nal_depack_t *d = sr_rtp_nal_depack_new(SR_CODEC_H264, 1024, 100000, Sink::On, &sink);
         ASSERT_TRUE(d != NULL);
-        EXPECT_TRUE(sr_rtp_h264_depack_need_keyframe(d));
+        EXPECT_TRUE(sr_rtp_nal_depack_need_keyframe(d));
         Receive(d, wire);
-        EXPECT_FALSE(sr_rtp_h264_depack_need_keyframe(d));
+        EXPECT_FALSE(sr_rtp_nal_depack_need_keyframe(d));
         ASSERT_EQ(m.frames.size(), sink.frames.size());
         for (size_t i = 0; i < m.frames.size(); i++) {
-            EXPECT_EQ(m.frames[i].avcc, sink.frames[i].avcc) << i;
+            EXPECT_EQ(m.frames[i].data, sink.frames[i].data) << i;
             EXPECT_EQ(m.frames[i].rtp_ts, sink.frames[i].rtp_ts) << i;
             EXPECT_EQ(m.frames[i].is_keyframe, sink.frames[i].is_keyframe) << i;
             EXPECT_EQ(i == 0 ? m.config : Bytes(), sink.configs[i]) << i; // once: it never changes
         }
-        EXPECT_EQ(0u, sr_rtp_h264_depack_stats(d)->dropped_broken);
-        EXPECT_EQ(1u, sr_rtp_h264_depack_stats(d)->configs);
-        sr_rtp_h264_depack_free(d);
+        EXPECT_EQ(0u, sr_rtp_nal_depack_stats(d)->dropped_broken);
+        EXPECT_EQ(1u, sr_rtp_nal_depack_stats(d)->configs);
+        sr_rtp_nal_depack_free(d);
     }
 }
 
@@ -242,17 +214,17 @@ TEST(RtpH264, RoundTripShuffledAndDuplicatedAcrossTheWrap)
         sent.insert(sent.end(), block.begin(), block.end());
     }
     Sink sink;
-    sr_rtp_h264_depack_t *d = sr_rtp_h264_depack_new(256, 100000, Sink::On, &sink);
+    sr_rtp_nal_depack_t *d = sr_rtp_nal_depack_new(SR_CODEC_H264, 256, 100000, Sink::On, &sink);
     Receive(d, sent);
-    sr_rtp_h264_depack_flush(d);
+    sr_rtp_nal_depack_flush(d);
     ASSERT_EQ(m.frames.size(), sink.frames.size());
     for (size_t i = 0; i < m.frames.size(); i++) {
-        EXPECT_EQ(m.frames[i].avcc, sink.frames[i].avcc) << i;
+        EXPECT_EQ(m.frames[i].data, sink.frames[i].data) << i;
     }
-    const sr_rtp_reorder_stats_t *rs = sr_rtp_reorder_stats(sr_rtp_h264_depack_reorder(d));
+    const sr_rtp_reorder_stats_t *rs = sr_rtp_reorder_stats(sr_rtp_nal_depack_reorder(d));
     EXPECT_EQ(sent.size() - wire.size(), rs->duplicates);
     EXPECT_EQ(0u, rs->lost);
-    sr_rtp_h264_depack_free(d);
+    sr_rtp_nal_depack_free(d);
 }
 
 TEST(RtpH264, LosingOneFuAFragmentDropsThatFrameUntilTheNextKeyframe)
@@ -277,22 +249,22 @@ TEST(RtpH264, LosingOneFuAFragmentDropsThatFrameUntilTheNextKeyframe)
     ASSERT_EQ(SR_RTP_H264_FU_A, vp.payload[0] & 0x1f);
 
     Sink sink;
-    sr_rtp_h264_depack_t *d = sr_rtp_h264_depack_new(512, 100000, Sink::On, &sink);
+    sr_rtp_nal_depack_t *d = sr_rtp_nal_depack_new(SR_CODEC_H264, 512, 100000, Sink::On, &sink);
     std::vector<Bytes> before(wire.begin(), wire.begin() + (long)victim);
     Receive(d, before, 0);
     // the packets after it wait for it; the app sees what to NACK
     std::vector<Bytes> after(wire.begin() + (long)victim + 1, wire.begin() + (long)victim + 4);
     Receive(d, after, 1000);
     uint16_t missing[4];
-    ASSERT_EQ(1u, sr_rtp_reorder_missing(sr_rtp_h264_depack_reorder(d), missing, 4));
+    ASSERT_EQ(1u, sr_rtp_reorder_missing(sr_rtp_nal_depack_reorder(d), missing, 4));
     EXPECT_EQ(vp.seq, missing[0]);
-    EXPECT_FALSE(sr_rtp_h264_depack_need_keyframe(d));
+    EXPECT_FALSE(sr_rtp_nal_depack_need_keyframe(d));
     // no retransmission: after 100 ms the gap is given up
-    sr_rtp_h264_depack_tick(d, 101000);
-    EXPECT_TRUE(sr_rtp_h264_depack_need_keyframe(d));
+    sr_rtp_nal_depack_tick(d, 101000);
+    EXPECT_TRUE(sr_rtp_nal_depack_need_keyframe(d));
     std::vector<Bytes> rest(wire.begin() + (long)victim + 4, wire.end());
     Receive(d, rest, 102000);
-    EXPECT_FALSE(sr_rtp_h264_depack_need_keyframe(d)); // the keyframe at 25 came
+    EXPECT_FALSE(sr_rtp_nal_depack_need_keyframe(d)); // the keyframe at 25 came
 
     std::vector<size_t> want;
     for (size_t i = 0; i < m.frames.size(); i++) {
@@ -302,13 +274,13 @@ TEST(RtpH264, LosingOneFuAFragmentDropsThatFrameUntilTheNextKeyframe)
     }
     ASSERT_EQ(want.size(), sink.frames.size());
     for (size_t k = 0; k < want.size(); k++) {
-        EXPECT_EQ(m.frames[want[k]].avcc, sink.frames[k].avcc) << want[k];
+        EXPECT_EQ(m.frames[want[k]].data, sink.frames[k].data) << want[k];
     }
-    const sr_rtp_h264_stats_t *st = sr_rtp_h264_depack_stats(d);
+    const sr_rtp_nal_stats_t *st = sr_rtp_nal_depack_stats(d);
     EXPECT_EQ(1u, st->dropped_broken);
     EXPECT_EQ(24 - lost_frame, st->dropped_waiting);
-    EXPECT_EQ(1u, sr_rtp_reorder_stats(sr_rtp_h264_depack_reorder(d))->lost);
-    sr_rtp_h264_depack_free(d);
+    EXPECT_EQ(1u, sr_rtp_reorder_stats(sr_rtp_nal_depack_reorder(d))->lost);
+    sr_rtp_nal_depack_free(d);
 }
 
 TEST(RtpH264, ARetransmissionInTimeLosesNothing)
@@ -320,11 +292,11 @@ TEST(RtpH264, ARetransmissionInTimeLosesNothing)
     sent.erase(sent.begin() + 20);
     sent.insert(sent.begin() + 35, late); // arrives 15 packets later, as a NACK answer would
     Sink sink;
-    sr_rtp_h264_depack_t *d = sr_rtp_h264_depack_new(64, 100000, Sink::On, &sink);
+    sr_rtp_nal_depack_t *d = sr_rtp_nal_depack_new(SR_CODEC_H264, 64, 100000, Sink::On, &sink);
     Receive(d, sent);
     EXPECT_EQ(m.frames.size(), sink.frames.size());
-    EXPECT_EQ(0u, sr_rtp_h264_depack_stats(d)->dropped_broken);
-    sr_rtp_h264_depack_free(d);
+    EXPECT_EQ(0u, sr_rtp_nal_depack_stats(d)->dropped_broken);
+    sr_rtp_nal_depack_free(d);
 }
 
 // ---- hand-built frames ----
@@ -433,14 +405,14 @@ TEST(RtpH264, OutputBufferContract)
 
 struct Depack {
     Sink sink;
-    sr_rtp_h264_depack_t *d;
+    sr_rtp_nal_depack_t *d;
     uint16_t seq = 1;
-    Depack() : d(sr_rtp_h264_depack_new(64, 0, Sink::On, &sink))
+    Depack() : d(sr_rtp_nal_depack_new(SR_CODEC_H264, 64, 0, Sink::On, &sink))
     {
     }
     ~Depack()
     {
-        sr_rtp_h264_depack_free(d);
+        sr_rtp_nal_depack_free(d);
     }
     void Push(uint32_t ts, bool marker, const Bytes &payload)
     {
@@ -451,7 +423,7 @@ struct Depack {
         p.is_marker = marker;
         p.payload = payload.data();
         p.payload_size = payload.size();
-        sr_rtp_h264_depack_push(d, &p, 0);
+        sr_rtp_nal_depack_push(d, &p, 0);
     }
     void Keyframe(uint32_t ts, const Media &m)
     {
@@ -482,10 +454,10 @@ TEST(RtpH264Depack, MalformedPacketsBreakTheFrame)
         Depack t;
         t.Keyframe(1000, m);
         ASSERT_EQ(1u, t.sink.frames.size());
-        EXPECT_FALSE(sr_rtp_h264_depack_need_keyframe(t.d));
+        EXPECT_FALSE(sr_rtp_nal_depack_need_keyframe(t.d));
         t.Push(2000, true, b);
-        EXPECT_TRUE(sr_rtp_h264_depack_need_keyframe(t.d)) << (int)b[0];
-        EXPECT_EQ(1u, sr_rtp_h264_depack_stats(t.d)->malformed);
+        EXPECT_TRUE(sr_rtp_nal_depack_need_keyframe(t.d)) << (int)b[0];
+        EXPECT_EQ(1u, sr_rtp_nal_depack_stats(t.d)->malformed);
         t.Push(3000, true, Nal(0x41, 20)); // a P frame: waits for a keyframe
         EXPECT_EQ(1u, t.sink.frames.size());
         t.Keyframe(4000, m);
@@ -502,13 +474,13 @@ TEST(RtpH264Depack, ReservedTypesInsideAStapAreSkipped)
     t.Push(2000, false, {0x18, 0x00, 0x02, 0x1c, 0x85, 0x00, 0x03, 0x41, 0x9a, 0x01});
     t.Push(2000, true, {0x00, 0x12});
     ASSERT_EQ(2u, t.sink.frames.size());
-    EXPECT_EQ(Avcc({{0x41, 0x9a, 0x01}}), t.sink.frames[1].avcc);
-    EXPECT_EQ(0u, sr_rtp_h264_depack_stats(t.d)->malformed);
+    EXPECT_EQ(Avcc({{0x41, 0x9a, 0x01}}), t.sink.frames[1].data);
+    EXPECT_EQ(0u, sr_rtp_nal_depack_stats(t.d)->malformed);
     // a FU-A of a type 24 NAL unit is malformed
     t.Push(3000, false, {0x7c, 0x98, 0xaa});
     t.Push(3000, true, {0x7c, 0x58, 0xbb});
     EXPECT_EQ(2u, t.sink.frames.size());
-    EXPECT_EQ(1u, sr_rtp_h264_depack_stats(t.d)->malformed);
+    EXPECT_EQ(1u, sr_rtp_nal_depack_stats(t.d)->malformed);
 }
 
 TEST(RtpH264Depack, FuAStartedTwiceOrTypeChangedIsBroken)
@@ -520,7 +492,7 @@ TEST(RtpH264Depack, FuAStartedTwiceOrTypeChangedIsBroken)
     t.Push(2000, false, {0x7c, 0x81, 0xbb}); // started again
     t.Push(2000, true, {0x7c, 0x41, 0xcc});
     EXPECT_EQ(1u, t.sink.frames.size());
-    EXPECT_EQ(1u, sr_rtp_h264_depack_stats(t.d)->dropped_broken);
+    EXPECT_EQ(1u, sr_rtp_nal_depack_stats(t.d)->dropped_broken);
     t.Keyframe(3000, m);
     t.Push(4000, false, {0x7c, 0x81, 0xaa});
     t.Push(4000, true, {0x7c, 0x45, 0xcc}); // the end claims type 5
@@ -530,7 +502,7 @@ TEST(RtpH264Depack, FuAStartedTwiceOrTypeChangedIsBroken)
     t.Push(6000, false, {0x7c, 0x81, 0xaa});
     t.Push(6000, true, Nal(0x41, 5));
     EXPECT_EQ(3u, t.sink.frames.size());
-    EXPECT_EQ(3u, sr_rtp_h264_depack_stats(t.d)->dropped_broken);
+    EXPECT_EQ(3u, sr_rtp_nal_depack_stats(t.d)->dropped_broken);
 }
 
 TEST(RtpH264Depack, TimestampChangeEndsAFrameWithoutMarker)
@@ -542,17 +514,17 @@ TEST(RtpH264Depack, TimestampChangeEndsAFrameWithoutMarker)
     t.Push(2000, false, Nal(0x41, 11)); // two slices, no marker
     t.Push(3000, false, Nal(0x41, 12)); // the next frame starts
     ASSERT_EQ(2u, t.sink.frames.size());
-    EXPECT_EQ(Avcc({Nal(0x41, 10), Nal(0x41, 11)}), t.sink.frames[1].avcc);
+    EXPECT_EQ(Avcc({Nal(0x41, 10), Nal(0x41, 11)}), t.sink.frames[1].data);
     EXPECT_EQ(2000u, t.sink.frames[1].rtp_ts);
     EXPECT_FALSE(t.sink.frames[1].is_keyframe);
     // an empty (padding-only) packet between frames changes nothing
     t.Push(3000, true, Bytes());
     t.Push(3000, true, Nal(0x41, 13));
     ASSERT_EQ(3u, t.sink.frames.size());
-    EXPECT_EQ(Avcc({Nal(0x41, 12), Nal(0x41, 13)}), t.sink.frames[2].avcc);
+    EXPECT_EQ(Avcc({Nal(0x41, 12), Nal(0x41, 13)}), t.sink.frames[2].data);
     // flush drops a frame without its marker
     t.Push(4000, false, Nal(0x41, 14));
-    sr_rtp_h264_depack_flush(t.d);
+    sr_rtp_nal_depack_flush(t.d);
     EXPECT_EQ(3u, t.sink.frames.size());
 }
 
@@ -563,9 +535,9 @@ TEST(RtpH264Depack, ConfigFromSdpAndInBandChanges)
     // before any config, even an IDR waits
     t.Push(500, true, Nal(0x65, 10));
     EXPECT_EQ(0u, t.sink.frames.size());
-    EXPECT_EQ(1u, sr_rtp_h264_depack_stats(t.d)->dropped_waiting);
+    EXPECT_EQ(1u, sr_rtp_nal_depack_stats(t.d)->dropped_waiting);
     // a record from SDP: frames go out, the record with the first
-    ASSERT_SR_OK(sr_rtp_h264_depack_set_config(t.d, m.config.data(), m.config.size()));
+    ASSERT_SR_OK(sr_rtp_nal_depack_set_config(t.d, m.config.data(), m.config.size()));
     t.Push(1000, true, Nal(0x65, 10));
     ASSERT_EQ(1u, t.sink.frames.size());
     EXPECT_EQ(m.config, t.sink.configs[0]);
@@ -580,7 +552,7 @@ TEST(RtpH264Depack, ConfigFromSdpAndInBandChanges)
     t.Push(2000, true, p.data[0]);
     ASSERT_EQ(2u, t.sink.frames.size());
     EXPECT_TRUE(t.sink.configs[1].empty());
-    EXPECT_EQ(Avcc({Nal(0x65, 10)}), t.sink.frames[1].avcc); // parameter sets left the frame
+    EXPECT_EQ(Avcc({Nal(0x65, 10)}), t.sink.frames[1].data); // parameter sets left the frame
     Bytes pps2 = pps;
     pps2.push_back(0x80);
     t.Push(3000, false, pps2); // alone in its own packet, then the frame
@@ -594,14 +566,14 @@ TEST(RtpH264Depack, ConfigFromSdpAndInBandChanges)
     // an SPS that does not parse is counted and ignored
     t.Push(4000, false, {0x67, 0x42});
     t.Push(4000, true, Nal(0x41, 10));
-    EXPECT_EQ(1u, sr_rtp_h264_depack_stats(t.d)->bad_param_sets);
+    EXPECT_EQ(1u, sr_rtp_nal_depack_stats(t.d)->bad_param_sets);
     EXPECT_EQ(4u, t.sink.frames.size());
     // set_config checks the record
-    EXPECT_SR_ERR(SR_ETRUNCATED, sr_rtp_h264_depack_set_config(t.d, m.config.data(), 3));
+    EXPECT_SR_ERR(SR_ETRUNCATED, sr_rtp_nal_depack_set_config(t.d, m.config.data(), 3));
     // bad windows
-    EXPECT_TRUE(sr_rtp_h264_depack_new(100, 0, Sink::On, NULL) == NULL);
-    EXPECT_TRUE(sr_rtp_h264_depack_new(64, 0, NULL, NULL) == NULL);
-    sr_rtp_h264_depack_free(NULL);
+    EXPECT_TRUE(sr_rtp_nal_depack_new(SR_CODEC_H264, 100, 0, Sink::On, NULL) == NULL);
+    EXPECT_TRUE(sr_rtp_nal_depack_new(SR_CODEC_H264, 64, 0, NULL, NULL) == NULL);
+    sr_rtp_nal_depack_free(NULL);
 }
 
 } // namespace

@@ -17,7 +17,7 @@
 #include "sr_bytes.h"
 #include "sr_error.h"
 #include "sr_rtp.h"
-#include "sr_rtp_h264.h"
+#include "sr_rtp_nal.h"
 #include "sr_rtsp_msg.h"
 
 #define SR_BENCH_RTSP_MAX_TRACKS 4
@@ -33,10 +33,10 @@ typedef struct sr_bench_rtsp {
     char url[4096];
     int nb_tracks;
     bool is_video[SR_BENCH_RTSP_MAX_TRACKS];
-    sr_rtp_h264_depack_t *h264;
+    sr_rtp_nal_depack_t *h264;
 } sr_bench_rtsp_t;
 
-static void sr_bench_rtsp_on_frame(void *arg, const sr_rtp_h264_frame_t *f)
+static void sr_bench_rtsp_on_frame(void *arg, const sr_rtp_nal_frame_t *f)
 {
     sr_bench_rtsp_t *r = arg;
     uint8_t head[SR_BENCH_HEAD];
@@ -170,7 +170,7 @@ static int sr_bench_rtsp_loop(sr_bench_rtsp_t *r)
         if (track >= 0 && track < r->nb_tracks && sr_rtp_parse(m.body, m.body_len, &pkt) == SR_OK) {
             r->c->bytes += pkt.payload_size;
             if (r->is_video[track]) {
-                sr_rtp_h264_depack_push(r->h264, &pkt, (int64_t)sr_time_mono_us());
+                sr_rtp_nal_depack_push(r->h264, &pkt, (int64_t)sr_time_mono_us());
             } else {
                 sr_bench_stats_media(r->c, 8, pkt.ts, NULL, 0);
             }
@@ -188,7 +188,7 @@ void sr_bench_rtsp_play_cycle(void *arg)
     memset(&r, 0, sizeof(r));
     r.c = c;
     r.in = sr_malloc(SR_BENCH_RTSP_IN_MAX);
-    r.h264 = sr_rtp_h264_depack_new(64, 0, sr_bench_rtsp_on_frame, &r);
+    r.h264 = sr_rtp_nal_depack_new(SR_CODEC_H264, 64, 0, sr_bench_rtsp_on_frame, &r);
     char name[sizeof(c->opts->stream) + 16];
     sr_bench_stream_name(c->opts, c->index, name, sizeof(name));
     snprintf(r.url, sizeof(r.url), "rtsp://%s:%d/%s/%s", c->opts->target.host, c->opts->target.port, c->opts->app,
@@ -197,7 +197,7 @@ void sr_bench_rtsp_play_cycle(void *arg)
     rc = rc ? rc : sr_bench_rtsp_start(&r);
     rc = rc ? rc : sr_bench_rtsp_loop(&r);
     sr_bench_conn_end(c, rc);
-    sr_rtp_h264_depack_free(r.h264);
+    sr_rtp_nal_depack_free(r.h264);
     sr_sock_close(r.sock);
     sr_free(r.in);
 }

@@ -20,6 +20,7 @@
 #include "sr_error.h"
 #include "sr_rtp.h"
 #include "sr_rtp_h264.h"
+#include "sr_rtp_nal.h"
 
 #include "fuzz.h"
 
@@ -35,7 +36,7 @@ typedef struct {
     fuzz_bytes_t again;  /* the frame the second depacketizer gave back */
     size_t max_payload;
     uint16_t seq2;
-    sr_rtp_h264_depack_t *second;
+    sr_rtp_nal_depack_t *second;
 } sink_t;
 
 static void fuzz_bytes_set(fuzz_bytes_t *b, const uint8_t *p, size_t n)
@@ -62,14 +63,14 @@ static void check_avcc(const uint8_t *p, size_t n)
     }
 }
 
-static void on_again(void *arg, const sr_rtp_h264_frame_t *f)
+static void on_again(void *arg, const sr_rtp_nal_frame_t *f)
 {
     sink_t *s = arg;
     fuzz_bytes_set(&s->again, f->data, f->size);
 }
 
 /* Packetize the frame with the current config and depacketize it in order again. */
-static void round_trip(sink_t *s, const sr_rtp_h264_frame_t *f)
+static void round_trip(sink_t *s, const sr_rtp_nal_frame_t *f)
 {
     sr_avc_config_t cfg;
     FUZZ_CHECK(sr_avc_parse_config(s->config.data, s->config.size, &cfg) == SR_OK);
@@ -92,14 +93,14 @@ static void round_trip(sink_t *s, const sr_rtp_h264_frame_t *f)
         p.is_marker = out.items[i].is_marker;
         p.payload = out.data + out.items[i].offset;
         p.payload_size = out.items[i].size;
-        sr_rtp_h264_depack_push(s->second, &p, 0);
+        sr_rtp_nal_depack_push(s->second, &p, 0);
     }
     FUZZ_CHECK(s->again.is_set && s->again.size == f->size && memcmp(s->again.data, f->data, f->size) == 0);
     free(out.data);
     free(out.items);
 }
 
-static void on_frame(void *arg, const sr_rtp_h264_frame_t *f)
+static void on_frame(void *arg, const sr_rtp_nal_frame_t *f)
 {
     sink_t *s = arg;
     FUZZ_CHECK(s->frames > 0 || (f->is_keyframe && f->config));
@@ -109,7 +110,7 @@ static void on_frame(void *arg, const sr_rtp_h264_frame_t *f)
         sr_avc_config_t cfg;
         FUZZ_CHECK(sr_avc_parse_config(f->config, f->config_size, &cfg) == SR_OK && cfg.nal_length_size == 4);
         fuzz_bytes_set(&s->config, f->config, f->config_size);
-        FUZZ_CHECK(sr_rtp_h264_depack_set_config(s->second, f->config, f->config_size) == SR_OK);
+        FUZZ_CHECK(sr_rtp_nal_depack_set_config(s->second, f->config, f->config_size) == SR_OK);
     }
     round_trip(s, f);
 }
@@ -158,8 +159,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sink_t sink;
     memset(&sink, 0, sizeof(sink));
     sink.max_payload = size > 0 ? SR_RTP_H264_MIN_PAYLOAD + data[0] * 5u : 1200;
-    sink.second = sr_rtp_h264_depack_new(64, 0, on_again, &sink);
-    sr_rtp_h264_depack_t *d = sr_rtp_h264_depack_new(8, 30000, on_frame, &sink);
+    sink.second = sr_rtp_nal_depack_new(SR_CODEC_H264, 64, 0, on_again, &sink);
+    sr_rtp_nal_depack_t *d = sr_rtp_nal_depack_new(SR_CODEC_H264, 8, 30000, on_frame, &sink);
     order_t order = {false, 0};
     sr_rtp_reorder_t *r = sr_rtp_reorder_new(4, 20000, on_packet, &order);
     int64_t now = 0;
@@ -172,21 +173,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sr_rtp_packet_t p;
         if (sr_rtp_parse(data + pos, len, &p) == SR_OK) {
             check_packet(data + pos, len, &p);
-            sr_rtp_h264_depack_push(d, &p, now);
+            sr_rtp_nal_depack_push(d, &p, now);
             sr_rtp_reorder_push(r, &p, now);
         } else {
-            sr_rtp_h264_depack_tick(d, now);
+            sr_rtp_nal_depack_tick(d, now);
         }
         pos += len;
     }
-    sr_rtp_h264_depack_flush(d);
+    sr_rtp_nal_depack_flush(d);
     sr_rtp_reorder_flush(r);
     const sr_rtp_reorder_stats_t *st = sr_rtp_reorder_stats(r);
     FUZZ_CHECK(st->held == 0 && st->released <= st->received);
-    FUZZ_CHECK(sr_rtp_h264_depack_stats(d)->frames == sink.frames);
+    FUZZ_CHECK(sr_rtp_nal_depack_stats(d)->frames == sink.frames);
     sr_rtp_reorder_free(r);
-    sr_rtp_h264_depack_free(d);
-    sr_rtp_h264_depack_free(sink.second);
+    sr_rtp_nal_depack_free(d);
+    sr_rtp_nal_depack_free(sink.second);
     free(sink.config.data);
     free(sink.again.data);
     return 0;

@@ -25,7 +25,7 @@
 #include "sr_rtc_session.h"
 #include "sr_rtcp.h"
 #include "sr_rtp.h"
-#include "sr_rtp_h264.h"
+#include "sr_rtp_nal.h"
 #include "sr_rtp_timeline.h"
 #include "sr_srtp.h"
 #include "sr_time.h"
@@ -51,7 +51,7 @@ typedef struct sr_rtc_publish {
     sr_publish_t session;
     sr_rtc_in_t audio, video;
     sr_rtc_session_t *s;
-    sr_rtp_h264_depack_t *h264;
+    sr_rtp_nal_depack_t *h264;
     sr_audio_bridge_t *opus_to_aac; /* rtc_to_rtmp */
     sr_packet_t audio_queue[SR_RTC_PUBLISH_AUDIO_QUEUE];
     size_t audio_head, audio_count;
@@ -65,7 +65,7 @@ typedef struct sr_rtc_publish {
     uint64_t frames, plis_out, nacks_out;
 } sr_rtc_publish_t;
 
-static void sr_rtc_publish_on_frame(void *arg, const sr_rtp_h264_frame_t *f);
+static void sr_rtc_publish_on_frame(void *arg, const sr_rtp_nal_frame_t *f);
 static void sr_rtc_publish_drain_audio(sr_rtc_session_t *s);
 
 int sr_rtc_publish_begin(sr_rtc_session_t *s)
@@ -81,7 +81,8 @@ int sr_rtc_publish_begin(sr_rtc_session_t *s)
     p->video.track = &s->video;
     sr_rtcp_rx_stats_init(&p->audio.rx, s->audio.clock ? s->audio.clock : 48000);
     sr_rtcp_rx_stats_init(&p->video.rx, 90000);
-    p->h264 = sr_rtp_h264_depack_new(SR_RTC_PUBLISH_WINDOW, SR_RTC_PUBLISH_WAIT_US, sr_rtc_publish_on_frame, p);
+    p->h264 =
+        sr_rtp_nal_depack_new(SR_CODEC_H264, SR_RTC_PUBLISH_WINDOW, SR_RTC_PUBLISH_WAIT_US, sr_rtc_publish_on_frame, p);
     if (s->vhost.rtc.is_rtc_to_rtmp) {
         p->opus_to_aac = sr_audio_bridge_new(SR_CODEC_AAC, s->vhost.rtc.aac_bitrate);
     }
@@ -110,9 +111,9 @@ void sr_rtc_publish_end(sr_rtc_session_t *s)
     if (!p) {
         return;
     }
-    sr_rtp_h264_depack_flush(p->h264);
+    sr_rtp_nal_depack_flush(p->h264);
     sr_rtc_publish_drain_audio(s);
-    const sr_rtp_h264_stats_t *hs = sr_rtp_h264_depack_stats(p->h264);
+    const sr_rtp_nal_stats_t *hs = sr_rtp_nal_depack_stats(p->h264);
     sr_trace("rtc publish %s/%s/%s: %llu video frames (%llu broken, %llu before a keyframe), %llu audio frames not "
              "bridged, %llu NACKs and %llu PLIs sent",
              s->req.vhost, s->req.app, s->req.stream, (unsigned long long)p->frames,
@@ -124,7 +125,7 @@ void sr_rtc_publish_end(sr_rtc_session_t *s)
         p->audio_head = (p->audio_head + 1) % SR_RTC_PUBLISH_AUDIO_QUEUE;
         p->audio_count--;
     }
-    sr_rtp_h264_depack_free(p->h264);
+    sr_rtp_nal_depack_free(p->h264);
     sr_audio_bridge_free(p->opus_to_aac);
     sr_rtcp_twcc_recorder_free(p->twcc);
     sr_free(p);
@@ -171,7 +172,7 @@ static void sr_rtc_publish_frame(sr_rtc_session_t *s, sr_codec_id_t codec, uint8
 }
 
 /* A frame the depacketizer completed (in the hub's coroutine, from its push). */
-static void sr_rtc_publish_on_frame(void *arg, const sr_rtp_h264_frame_t *f)
+static void sr_rtc_publish_on_frame(void *arg, const sr_rtp_nal_frame_t *f)
 {
     sr_rtc_publish_t *p = arg;
     int64_t ms = sr_rtp_timeline_ms(&p->timeline, &p->video.clock, sr_rtp_clock_ext(&p->video.clock, f->rtp_ts));
@@ -186,8 +187,8 @@ static void sr_rtc_publish_video(sr_rtc_session_t *s, const sr_rtp_packet_t *rtp
 {
     sr_rtc_publish_t *p = s->publish;
     sr_rtc_publish_clock(p, &p->video, rtp->ts);
-    sr_rtp_h264_depack_push(p->h264, rtp, now_us);
-    if (sr_rtp_h264_depack_need_keyframe(p->h264)) {
+    sr_rtp_nal_depack_push(p->h264, rtp, now_us);
+    if (sr_rtp_nal_depack_need_keyframe(p->h264)) {
         p->wants_pli = true;
     }
 }
@@ -336,7 +337,7 @@ static void sr_rtc_publish_nack(sr_rtc_session_t *s)
 {
     sr_rtc_publish_t *p = s->publish;
     uint16_t seqs[64];
-    size_t n = sr_rtp_reorder_missing(sr_rtp_h264_depack_reorder(p->h264), seqs, SR_ARRAY_SIZE(seqs));
+    size_t n = sr_rtp_reorder_missing(sr_rtp_nal_depack_reorder(p->h264), seqs, SR_ARRAY_SIZE(seqs));
     if (n == 0 || !s->vhost.rtc.is_nack || !s->video.ssrc) {
         return;
     }
@@ -377,7 +378,7 @@ void sr_rtc_publish_tick(sr_rtc_session_t *s)
         return;
     }
     sr_utime_t now = sr_time_mono_us();
-    sr_rtp_h264_depack_tick(p->h264, (int64_t)now);
+    sr_rtp_nal_depack_tick(p->h264, (int64_t)now);
     if (s->vhost.rtc.is_rtc_to_rtmp && now >= p->next_periodic_pli_us) {
         p->wants_pli = p->wants_pli || p->next_periodic_pli_us != 0;
         p->next_periodic_pli_us = now + (sr_utime_t)s->vhost.rtc.pli_for_rtmp_us;

@@ -26,6 +26,7 @@
 #define SR_RTSP_CONN_READ_CHUNK 4096
 #define SR_RTSP_CONN_DESCRIBE_WAIT_US (3 * SR_UTIME_S) /* for a publisher's first configs */
 #define SR_RTSP_CONN_PULL_WAIT_US (10 * SR_UTIME_S)    /* for a camera we pull to answer */
+#define SR_RTSP_CONN_OTHER_WAIT_US (SR_UTIME_S)        /* for audio after video's config, or back */
 #define SR_RTSP_CONN_PUBLIC                                                                                            \
     "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PAUSE, RECORD, TEARDOWN, GET_PARAMETER, SET_PARAMETER"
 
@@ -133,11 +134,17 @@ static int sr_rtsp_conn_find_configs(sr_rtsp_conn_t *c, sr_source_t **out)
     sr_err_clear(); /* a camera that is not there yet is not found below */
     sr_source_registry_t *reg = sr_server_sources(c->server);
     sr_utime_t deadline = sr_time_mono_us() + SR_RTSP_CONN_DESCRIBE_WAIT_US;
+    sr_utime_t other_deadline = 0; /* once one config is there, the other gets a moment */
     for (;;) {
+        sr_utime_t now = sr_time_mono_us();
         sr_source_t *s = sr_source_fetch(reg, c->req.vhost, c->req.app, c->req.stream, false);
         bool is_live = s && sr_source_is_publishing(s);
-        if (is_live && (sr_rtsp_conn_sh(sr_source_video_sequence_header(s)) ||
-                        sr_rtsp_conn_sh(sr_source_audio_sequence_header(s)) || sr_time_mono_us() >= deadline)) {
+        bool has_video = is_live && sr_rtsp_conn_sh(sr_source_video_sequence_header(s));
+        bool has_audio = is_live && sr_rtsp_conn_sh(sr_source_audio_sequence_header(s));
+        if ((has_video || has_audio) && !other_deadline) {
+            other_deadline = now + SR_RTSP_CONN_OTHER_WAIT_US;
+        }
+        if (is_live && ((has_video && has_audio) || now >= deadline || (other_deadline && now >= other_deadline))) {
             *out = s;
             return SR_OK;
         }

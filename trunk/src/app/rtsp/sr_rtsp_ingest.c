@@ -16,7 +16,7 @@
 #include "sr_rtcp.h"
 #include "sr_rtp.h"
 #include "sr_rtp_aac.h"
-#include "sr_rtp_h264.h"
+#include "sr_rtp_nal.h"
 #include "sr_rtp_timeline.h"
 #include "sr_time.h"
 
@@ -29,7 +29,7 @@ typedef struct sr_rtsp_in {
     struct sr_rtsp_ingest *owner;
     sr_rtsp_track_t track;
     sr_rtp_clock_t clock;
-    sr_rtp_h264_depack_t *h264;
+    sr_rtp_nal_depack_t *nal;  /* H.264, H.265 */
     sr_rtp_reorder_t *reorder; /* audio: Opus and G.711 one frame per packet, AAC into aac */
     sr_rtp_aac_depack_t *aac;
     bool has_sent_config;
@@ -108,10 +108,10 @@ static void sr_rtsp_ingest_avc_depth(sr_rtsp_in_t *t, const uint8_t *record, siz
     sr_err_clear();
 }
 
-static void sr_rtsp_ingest_on_h264(void *arg, const sr_rtp_h264_frame_t *f)
+static void sr_rtsp_ingest_on_nal(void *arg, const sr_rtp_nal_frame_t *f)
 {
     sr_rtsp_in_t *t = arg;
-    if (f->config) {
+    if (f->config && t->track.codec == SR_CODEC_H264) {
         sr_rtsp_ingest_avc_depth(t, f->config, f->config_size);
     }
     int64_t ms = sr_rtp_timeline_ms(&t->owner->timeline, &t->clock, sr_rtp_clock_ext(&t->clock, f->rtp_ts));
@@ -170,12 +170,15 @@ static void sr_rtsp_ingest_open(sr_rtsp_ingest_t *in, sr_rtsp_in_t *t)
 {
     switch (t->track.codec) {
     case SR_CODEC_H264:
-        t->h264 = sr_rtp_h264_depack_new(SR_RTSP_INGEST_VIDEO_WINDOW, SR_RTSP_INGEST_VIDEO_WAIT_US,
-                                         sr_rtsp_ingest_on_h264, t);
-        if (t->track.config_size && sr_rtp_h264_depack_set_config(t->h264, t->track.config, t->track.config_size)) {
+    case SR_CODEC_H265:
+        t->nal = sr_rtp_nal_depack_new(t->track.codec, SR_RTSP_INGEST_VIDEO_WINDOW, SR_RTSP_INGEST_VIDEO_WAIT_US,
+                                       sr_rtsp_ingest_on_nal, t);
+        if (t->track.config_size && sr_rtp_nal_depack_set_config(t->nal, t->track.config, t->track.config_size)) {
             sr_err_clear(); /* the parameter sets come in-band then */
         }
-        sr_rtsp_ingest_avc_depth(t, t->track.config, t->track.config_size);
+        if (t->track.codec == SR_CODEC_H264) {
+            sr_rtsp_ingest_avc_depth(t, t->track.config, t->track.config_size);
+        }
         break;
     case SR_CODEC_OPUS:
         if (!t->track.config_size) {
@@ -237,9 +240,9 @@ void sr_rtsp_ingest_free(sr_rtsp_ingest_t *in)
     }
     for (size_t i = 0; i < in->nb_tracks; i++) {
         sr_rtsp_in_t *t = &in->tracks[i];
-        if (t->h264) {
-            sr_rtp_h264_depack_flush(t->h264);
-            sr_rtp_h264_depack_free(t->h264);
+        if (t->nal) {
+            sr_rtp_nal_depack_flush(t->nal);
+            sr_rtp_nal_depack_free(t->nal);
         }
         if (t->reorder) {
             sr_rtp_reorder_flush(t->reorder);
@@ -282,8 +285,8 @@ void sr_rtsp_ingest_packet(sr_rtsp_ingest_t *in, size_t track, bool is_rtcp, con
     in->packets++;
     sr_rtp_clock_push(&t->clock, rtp.ts, sr_rtsp_ingest_now_ms(in));
     int64_t now = (int64_t)sr_time_mono_us();
-    if (t->h264) {
-        sr_rtp_h264_depack_push(t->h264, &rtp, now);
+    if (t->nal) {
+        sr_rtp_nal_depack_push(t->nal, &rtp, now);
     } else if (t->reorder) {
         sr_rtp_reorder_push(t->reorder, &rtp, now);
     }
@@ -294,8 +297,8 @@ void sr_rtsp_ingest_tick(sr_rtsp_ingest_t *in)
     int64_t now = (int64_t)sr_time_mono_us();
     for (size_t i = 0; i < in->nb_tracks; i++) {
         sr_rtsp_in_t *t = &in->tracks[i];
-        if (t->h264) {
-            sr_rtp_h264_depack_tick(t->h264, now);
+        if (t->nal) {
+            sr_rtp_nal_depack_tick(t->nal, now);
         }
         if (t->reorder) {
             sr_rtp_reorder_tick(t->reorder, now);

@@ -20,6 +20,7 @@
 #include "sr_rtp.h"
 #include "sr_rtp_aac.h"
 #include "sr_rtp_h264.h"
+#include "sr_rtp_h265.h"
 #include "sr_rtsp_conn.h"
 #include "sr_rtsp_udp.h"
 #include "sr_time.h"
@@ -48,11 +49,12 @@ typedef struct sr_rtsp_out {
 typedef struct sr_rtsp_player {
     sr_rtsp_out_t video, audio;
     bool has_ms0;
-    int64_t ms0;         /* the frame time RTP time ts_base stands for */
-    int64_t wall0_us;    /* the NTP time SRs give ms0: one mapping for every track */
-    sr_buf_t record;     /* the current AVCDecoderConfigurationRecord */
-    sr_avc_config_t avc; /* parsed from record */
-    bool has_avc;
+    int64_t ms0;           /* the frame time RTP time ts_base stands for */
+    int64_t wall0_us;      /* the NTP time SRs give ms0: one mapping for every track */
+    sr_buf_t record;       /* the current decoder configuration record */
+    sr_avc_config_t avc;   /* parsed from record (H.264) */
+    sr_hevc_config_t hevc; /* parsed from record (H.265) */
+    bool has_config;
     bool is_waiting_key;
     sr_rtp_payloads_t payloads;
     sr_buf_t batch; /* interleaved frames of one wake */
@@ -90,7 +92,7 @@ void sr_rtsp_play_prepare(sr_rtsp_conn_t *c, sr_buf_t *rtp_info)
 
 bool sr_rtsp_play_can_send(sr_codec_id_t codec)
 {
-    return codec == SR_CODEC_H264 || codec == SR_CODEC_OPUS || codec == SR_CODEC_AAC;
+    return codec == SR_CODEC_H264 || codec == SR_CODEC_H265 || codec == SR_CODEC_OPUS || codec == SR_CODEC_AAC;
 }
 
 void sr_rtsp_play_free(sr_rtsp_conn_t *c)
@@ -179,7 +181,8 @@ static void sr_rtsp_play_sent(sr_rtsp_out_t *o, uint32_t ts, int64_t ms)
     o->has_sent = true;
 }
 
-static void sr_rtsp_play_h264(sr_rtsp_conn_t *c, const sr_packet_t *pkt)
+/* H.264 (RFC 6184) or H.265 (RFC 7798), parameter sets before every keyframe. */
+static void sr_rtsp_play_video(sr_rtsp_conn_t *c, const sr_packet_t *pkt)
 {
     sr_rtsp_player_t *p = c->player;
     size_t size = 0;
@@ -187,18 +190,23 @@ static void sr_rtsp_play_h264(sr_rtsp_conn_t *c, const sr_packet_t *pkt)
     if (pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER) {
         sr_buf_reset(&p->record);
         sr_buf_put_bytes(&p->record, body, size);
-        p->has_avc = sr_avc_parse_config(p->record.data, p->record.len, &p->avc) == SR_OK;
+        p->has_config = pkt->codec == SR_CODEC_H264
+                            ? sr_avc_parse_config(p->record.data, p->record.len, &p->avc) == SR_OK
+                            : sr_hevc_parse_config(p->record.data, p->record.len, &p->hevc) == SR_OK;
         sr_err_clear();
         return;
     }
     bool is_key = (pkt->flags & SR_PACKET_IS_KEYFRAME) != 0;
-    if (!p->has_avc || (p->is_waiting_key && !is_key)) {
+    if (!p->has_config || (p->is_waiting_key && !is_key)) {
         return;
     }
     p->is_waiting_key = false;
     sr_rtp_payloads_t *out = &p->payloads;
     int rc;
-    while ((rc = sr_rtp_h264_packetize(body, size, &p->avc, is_key, SR_RTSP_PLAY_PAYLOAD_MAX, out)) == -SR_EOVERFLOW) {
+    while ((rc = pkt->codec == SR_CODEC_H264
+                     ? sr_rtp_h264_packetize(body, size, &p->avc, is_key, SR_RTSP_PLAY_PAYLOAD_MAX, out)
+                     : sr_rtp_h265_packetize(body, size, &p->hevc, is_key, SR_RTSP_PLAY_PAYLOAD_MAX, out)) ==
+           -SR_EOVERFLOW) {
         sr_rtp_payloads_grow(out);
     }
     if (rc != SR_OK) {
@@ -263,9 +271,7 @@ static void sr_rtsp_play_packet(sr_rtsp_conn_t *c, const sr_packet_t *pkt)
 {
     sr_rtsp_player_t *p = c->player;
     if (pkt->type == SR_PACKET_VIDEO && p->video.track && pkt->codec == p->video.track->codec) {
-        if (pkt->codec == SR_CODEC_H264) {
-            sr_rtsp_play_h264(c, pkt);
-        }
+        sr_rtsp_play_video(c, pkt); /* H.264 or H.265: the track's codec */
     } else if (pkt->type == SR_PACKET_AUDIO && p->audio.track && pkt->codec == p->audio.track->codec) {
         if (!p->video.track) {
             p->is_waiting_key = false; /* audio only */
