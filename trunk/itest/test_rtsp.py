@@ -39,7 +39,8 @@ def rtsp_url(srv, stream, app="live"):
     return "rtsp://127.0.0.1:%d/%s/%s" % (srv.rtsp_port, app, stream)
 
 
-def publish_rtsp(env, url, transport="tcp", seconds=20, gop=25, name="rtsp-publisher", audio=True, bframes=0):
+def publish_rtsp(env, url, transport="tcp", seconds=20, gop=25, name="rtsp-publisher", audio=True, bframes=0,
+                 extra=()):
     """ffmpeg encodes H.264 (by default without B-frames, as cameras and low-latency
     encoders) and AAC live and publishes over RTSP."""
     args = ["ffmpeg"] + env.FF + ["-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25"]
@@ -52,7 +53,7 @@ def publish_rtsp(env, url, transport="tcp", seconds=20, gop=25, name="rtsp-publi
                  "-pix_fmt", "yuv420p"]
     if audio:
         args += ["-c:a", "aac", "-b:a", "64k"]
-    args += ["-t", str(seconds), "-f", "rtsp", "-rtsp_transport", transport, url]
+    args += ["-t", str(seconds)] + list(extra) + ["-f", "rtsp", "-rtsp_transport", transport, url]
     return env.spawn(name, args)
 
 
@@ -192,6 +193,25 @@ def test_rtsp_h265(env):
     check(wait_until(lambda: os.path.exists(m3u8) and ".ts" in open(m3u8).read(), 15), "no HLS of the H.265 stream")
     streams, why = env.probe_streams("http://127.0.0.1:%d/live/hevc.m3u8" % srv.http_port, timeout=15)
     check(streams is not None and "hevc" in [s.get("codec_name") for s in streams], "HLS of H.265: %s" % why)
+    pub.stop()
+
+
+def test_rtsp_aac_latm(env):
+    """ffmpeg publishes its AAC as MP4A-LATM (-rtpflags latm, RFC 6416) over RTSP/UDP:
+    an RTMP recording has the AAC, every frame of it."""
+    srv = rtsp_server(env)
+    pub = publish_rtsp(env, rtsp_url(srv, "latm"), transport="udp", extra=["-rtpflags", "latm"])
+    check(wait_log(srv, r"rtsp publish \S+/live/latm start", 10), "the LATM publish did not start")
+    out = env.path("latm.flv")
+    rc, _, err, _ = env.run("rtmp-recorder", ["ffmpeg"] + env.FF + ["-i", srv.url("latm"), "-t", "3", "-c", "copy",
+                                                                    "-y", out], 30)
+    check(rc == 0, "recording the LATM stream over RTMP: " + err[-300:])
+    streams, why = env.probe_streams(out)
+    check(streams is not None, why)
+    env.expect_streams(streams)
+    audio = env.packets(out, "a", entries="size")
+    env.note("measured LATM publish: %d AAC frames in a 3 s recording" % len(audio))
+    check(len(audio) >= 120, "%d AAC frames for 3 s at 44.1 kHz" % len(audio))
     pub.stop()
 
 

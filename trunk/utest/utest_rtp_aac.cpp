@@ -181,3 +181,63 @@ TEST(RtpAac, TruncatedAndMalformed)
     EXPECT_TRUE(g.aus.empty());
     EXPECT_EQ(d.malformed, 2u);
 }
+
+TEST(RtpLatm, ConfigFromStreamMuxConfig)
+{
+    // ffmpeg's MP4A-LATM fmtp for AAC-LC 44.1 kHz stereo: StreamMuxConfig 40002420
+    const char *fmtp = "profile-level-id=1;cpresent=0;config=40002420";
+    uint8_t asc[16];
+    size_t n = 0;
+    ASSERT_EQ(sr_rtp_latm_config(fmtp, strlen(fmtp), asc, sizeof(asc), &n), SR_OK);
+    EXPECT_EQ(Bytes(asc, asc + n), Bytes({0x12, 0x10}));   // LC, index 4 (44100), 2 channels
+    const char *mono48 = "cpresent=0;config=400023103fc0"; // 48 kHz mono, as ffmpeg writes it
+    ASSERT_EQ(sr_rtp_latm_config(mono48, strlen(mono48), asc, sizeof(asc), &n), SR_OK);
+    EXPECT_EQ(Bytes(asc, asc + n), Bytes({0x11, 0x88}));
+    const char *inband = "cpresent=1";
+    EXPECT_EQ(sr_rtp_latm_config(inband, strlen(inband), asc, sizeof(asc), &n), -SR_EUNSUPPORTED);
+    const char *none = "cpresent=0";
+    EXPECT_EQ(sr_rtp_latm_config(none, strlen(none), asc, sizeof(asc), &n), -SR_ENOT_FOUND);
+    const char *odd = "config=400";
+    EXPECT_EQ(sr_rtp_latm_config(odd, strlen(odd), asc, sizeof(asc), &n), -SR_EFORMAT);
+    const char *v1 = "config=C0002420"; // audioMuxVersion 1
+    EXPECT_EQ(sr_rtp_latm_config(v1, strlen(v1), asc, sizeof(asc), &n), -SR_EUNSUPPORTED);
+}
+
+TEST(RtpLatm, ElementsAndFragments)
+{
+    Got g;
+    sr_rtp_latm_depack_t d;
+    sr_rtp_latm_depack_init(&d, 1024, OnAu, &g);
+    // two elements in one packet: lengths 3 and 2
+    Bytes p = {3, 1, 2, 3, 2, 4, 5};
+    sr_rtp_packet_t pkt = Packet(p, 100);
+    pkt.is_marker = true;
+    sr_rtp_latm_depack_push(&d, &pkt, 0);
+    ASSERT_EQ(g.aus.size(), 2u);
+    EXPECT_EQ(g.aus[1], Bytes({4, 5}));
+    EXPECT_EQ(g.ts[1], 1124u);
+    // a 300-byte AU: length 0xFF 0x2D, split over two packets
+    Bytes au = Au(300, 3);
+    Bytes whole = {0xff, 0x2d};
+    whole.insert(whole.end(), au.begin(), au.end());
+    Bytes a(whole.begin(), whole.begin() + 100), b(whole.begin() + 100, whole.end());
+    pkt = Packet(a, 200);
+    sr_rtp_latm_depack_push(&d, &pkt, 0);
+    pkt = Packet(b, 200);
+    pkt.is_marker = true;
+    sr_rtp_latm_depack_push(&d, &pkt, 0);
+    ASSERT_EQ(g.aus.size(), 3u);
+    EXPECT_EQ(g.aus[2], au);
+    // a loss in the middle of one drops it; a length past the payload is malformed
+    pkt = Packet(a, 300);
+    sr_rtp_latm_depack_push(&d, &pkt, 0);
+    pkt = Packet(b, 300);
+    pkt.is_marker = true;
+    sr_rtp_latm_depack_push(&d, &pkt, 1);
+    Bytes bad = {9, 1, 2};
+    pkt = Packet(bad, 400);
+    pkt.is_marker = true;
+    sr_rtp_latm_depack_push(&d, &pkt, 0);
+    EXPECT_EQ(g.aus.size(), 3u);
+    EXPECT_EQ(d.malformed, 1u);
+}

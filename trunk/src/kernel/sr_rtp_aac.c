@@ -186,3 +186,130 @@ void sr_rtp_aac_depack_push(sr_rtp_aac_depack_t *d, const sr_rtp_packet_t *pkt, 
         data += sizes[i];
     }
 }
+
+/* ==== MP4A-LATM ==== */
+
+static int sr_rtp_latm_hex(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+int sr_rtp_latm_config(const char *fmtp, size_t len, uint8_t *out, size_t cap, size_t *written)
+{
+    const char *v = NULL;
+    size_t vl = 0;
+    if (fmtp && sr_codec_fmtp_find(fmtp, len, "cpresent", &v, &vl) && !(vl == 1 && v[0] == '0')) {
+        return -SR_EUNSUPPORTED; /* the config travels in-band */
+    }
+    if (!fmtp || !sr_codec_fmtp_find(fmtp, len, "config", &v, &vl)) {
+        return -SR_ENOT_FOUND;
+    }
+    uint8_t smc[64];
+    if (vl == 0 || vl % 2 || vl / 2 > sizeof(smc)) {
+        return -SR_EFORMAT;
+    }
+    for (size_t i = 0; i < vl / 2; i++) {
+        int hi = sr_rtp_latm_hex(v[2 * i]), lo = sr_rtp_latm_hex(v[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            return -SR_EFORMAT;
+        }
+        smc[i] = (uint8_t)(hi << 4 | lo);
+    }
+    size_t n = vl / 2;
+    sr_bits_t b;
+    sr_bits_init(&b, smc, n);
+    uint32_t version = 0, same = 0, subframes = 0, programs = 0, layers = 0;
+    if (sr_bits_read(&b, 1, &version) || sr_bits_read(&b, 1, &same) || sr_bits_read(&b, 6, &subframes) ||
+        sr_bits_read(&b, 4, &programs) || sr_bits_read(&b, 3, &layers)) {
+        return -SR_EFORMAT;
+    }
+    if (version != 0 || !same || programs != 0 || layers != 0) {
+        return -SR_EUNSUPPORTED;
+    }
+    /* the AudioSpecificConfig starts at bit 15: shift it to a byte boundary to parse it */
+    uint8_t asc[64];
+    size_t an = 0;
+    for (uint32_t byte = 0; an < sizeof(asc) && sr_bits_read(&b, 8, &byte) == SR_OK;) {
+        asc[an++] = (uint8_t)byte;
+    }
+    uint32_t rest = 0;
+    size_t left_bits = n * 8 - 15 - an * 8;
+    if (left_bits > 0 && left_bits < 8 && sr_bits_read(&b, (unsigned)left_bits, &rest) == SR_OK && an < sizeof(asc)) {
+        asc[an++] = (uint8_t)(rest << (8 - left_bits));
+    }
+    sr_aac_config_t c;
+    if (sr_aac_parse_config(asc, an, &c) != SR_OK) {
+        return -SR_EFORMAT;
+    }
+    return sr_aac_config_write(&c, out, cap, written);
+}
+
+void sr_rtp_latm_depack_init(sr_rtp_latm_depack_t *d, uint32_t samples_per_au, sr_rtp_aac_au_fn on_au, void *arg)
+{
+    memset(d, 0, sizeof(*d));
+    d->samples_per_au = samples_per_au ? samples_per_au : 1024;
+    d->on_au = on_au;
+    d->arg = arg;
+}
+
+/* The AudioMuxElements of one complete element run p[0..n) at ts. */
+static void sr_rtp_latm_elements(sr_rtp_latm_depack_t *d, const uint8_t *p, size_t n, uint32_t ts)
+{
+    size_t pos = 0;
+    for (uint32_t i = 0; pos < n; i++) {
+        size_t len = 0;
+        uint8_t byte;
+        do { /* PayloadLengthInfo: 0xFF bytes add up until one that is not */
+            if (pos >= n) {
+                d->malformed++;
+                return;
+            }
+            byte = p[pos++];
+            len += byte;
+        } while (byte == 0xff);
+        if (len == 0 || len > n - pos) {
+            d->malformed++;
+            return;
+        }
+        d->aus++;
+        d->on_au(d->arg, p + pos, len, ts + i * d->samples_per_au);
+        pos += len;
+    }
+}
+
+void sr_rtp_latm_depack_push(sr_rtp_latm_depack_t *d, const sr_rtp_packet_t *pkt, uint32_t lost)
+{
+    if (lost && d->buf_len) {
+        d->is_broken = true;
+    }
+    if (pkt->payload_size == 0) {
+        return;
+    }
+    if (pkt->is_marker && d->buf_len == 0) {
+        sr_rtp_latm_elements(d, pkt->payload, pkt->payload_size, pkt->ts); /* the common case: all in one */
+        return;
+    }
+    if ((d->buf_len && pkt->ts != d->buf_ts) || d->buf_len + pkt->payload_size > sizeof(d->buf)) {
+        d->malformed++;
+        d->buf_len = 0; /* its end never came, or too big */
+        d->is_broken = false;
+        if (pkt->payload_size > sizeof(d->buf)) {
+            return;
+        }
+    }
+    if (d->buf_len == 0) {
+        d->buf_ts = pkt->ts;
+    }
+    memcpy(d->buf + d->buf_len, pkt->payload, pkt->payload_size);
+    d->buf_len += pkt->payload_size;
+    if (pkt->is_marker) {
+        if (!d->is_broken) {
+            sr_rtp_latm_elements(d, d->buf, d->buf_len, d->buf_ts);
+        }
+        d->buf_len = 0;
+        d->is_broken = false;
+    }
+}

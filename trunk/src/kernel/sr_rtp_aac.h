@@ -14,8 +14,12 @@
  *                 the AUs of one packet get consecutive timestamps (the packet's RTP
  *                 time, then + samples per frame); a fragmented AU is put back
  *                 together, and dropped when a loss broke it.
- * Not here: MP4A-LATM (RFC 6416), interleaving (AU-Index-delta != 0 is dropped),
- * CTS/DTS deltas, the auxiliary section. Caller buffers; no logging, no error trail.
+ * And MP4A-LATM (RFC 6416) with cpresent=0, the other form cameras and ffmpeg
+ * (-rtpflags latm) send: the SDP's config is a StreamMuxConfig, each payload one or
+ * more AudioMuxElements (PayloadLengthInfo, then the AU), an element may span packets.
+ * Not here: LATM with in-band config (cpresent=1), several programs or layers,
+ * interleaving (AU-Index-delta != 0 is dropped), CTS/DTS deltas, the auxiliary
+ * section. Caller buffers; no logging, no error trail.
  */
 #ifndef SR_RTP_AAC_H
 #define SR_RTP_AAC_H
@@ -68,6 +72,30 @@ void sr_rtp_aac_depack_init(sr_rtp_aac_depack_t *d, const sr_rtp_aac_format_t *f
  * (sr_rtp_reorder's count): a fragmented AU they broke is dropped. Malformed payloads
  * are counted and dropped whole. */
 void sr_rtp_aac_depack_push(sr_rtp_aac_depack_t *d, const sr_rtp_packet_t *pkt, uint32_t lost);
+
+/* ==== MP4A-LATM (RFC 6416) ==== */
+
+/* The AudioSpecificConfig of an MP4A-LATM stream into out[0..cap): from the fmtp's
+ * config (hex StreamMuxConfig, ISO/IEC 14496-3 1.7.3: audioMuxVersion 0, one program,
+ * one layer). -SR_ENOT_FOUND without config, -SR_EUNSUPPORTED for cpresent=1 or other
+ * StreamMuxConfigs, -SR_EFORMAT for bad hex or an ASC that does not parse. */
+int sr_rtp_latm_config(const char *fmtp, size_t len, uint8_t *out, size_t cap, size_t *written);
+
+typedef struct sr_rtp_latm_depack {
+    sr_rtp_aac_au_fn on_au;
+    void *arg;
+    uint32_t samples_per_au;
+    uint8_t buf[SR_RTP_AAC_MAX_AU]; /* an AudioMuxElement spanning packets */
+    size_t buf_len;
+    uint32_t buf_ts;
+    bool is_broken;
+    uint64_t aus, malformed;
+} sr_rtp_latm_depack_t;
+
+void sr_rtp_latm_depack_init(sr_rtp_latm_depack_t *d, uint32_t samples_per_au, sr_rtp_aac_au_fn on_au, void *arg);
+/* One payload in sequence order (lost as for sr_rtp_aac_depack_push); the marker ends
+ * an element that spans packets. */
+void sr_rtp_latm_depack_push(sr_rtp_latm_depack_t *d, const sr_rtp_packet_t *pkt, uint32_t lost);
 
 SR_END_DECLS
 

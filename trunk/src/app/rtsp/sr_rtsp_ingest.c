@@ -29,9 +29,10 @@ typedef struct sr_rtsp_in {
     struct sr_rtsp_ingest *owner;
     sr_rtsp_track_t track;
     sr_rtp_clock_t clock;
-    sr_rtp_nal_depack_t *nal;  /* H.264, H.265 */
-    sr_rtp_reorder_t *reorder; /* audio: Opus and G.711 one frame per packet, AAC into aac */
-    sr_rtp_aac_depack_t *aac;
+    sr_rtp_nal_depack_t *nal;   /* H.264, H.265 */
+    sr_rtp_reorder_t *reorder;  /* audio: Opus and G.711 one frame per packet, AAC into aac */
+    sr_rtp_aac_depack_t *aac;   /* mpeg4-generic */
+    sr_rtp_latm_depack_t *latm; /* MP4A-LATM */
     bool has_sent_config;
     int64_t last_dts;
     sr_dts_order_t order; /* video */
@@ -142,25 +143,33 @@ static void sr_rtsp_ingest_on_aac(void *arg, const uint8_t *au, size_t size, uin
 static void sr_rtsp_ingest_on_aac_packet(void *arg, const sr_rtp_packet_t *pkt, uint32_t lost)
 {
     sr_rtsp_in_t *t = arg;
-    sr_rtp_aac_depack_push(t->aac, pkt, lost);
+    if (t->latm) {
+        sr_rtp_latm_depack_push(t->latm, pkt, lost);
+    } else {
+        sr_rtp_aac_depack_push(t->aac, pkt, lost);
+    }
 }
 
-/* AAC as mpeg4-generic with the AudioSpecificConfig from the SDP; false when it cannot
- * be carried (no config, LATM, an AU-header layout we do not read). */
+/* AAC as mpeg4-generic or MP4A-LATM with the AudioSpecificConfig from the SDP; false
+ * when it cannot be carried (no config, an AU-header layout we do not read). */
 static bool sr_rtsp_ingest_open_aac(sr_rtsp_in_t *t)
 {
     sr_rtp_aac_format_t format;
     sr_aac_config_t asc;
-    if (t->track.is_latm || !t->track.config_size ||
-        sr_aac_parse_config(t->track.config, t->track.config_size, &asc) != SR_OK ||
-        sr_rtp_aac_format(t->track.fmtp, strlen(t->track.fmtp), &format) != SR_OK) {
+    if (!t->track.config_size || sr_aac_parse_config(t->track.config, t->track.config_size, &asc) != SR_OK ||
+        (!t->track.is_latm && sr_rtp_aac_format(t->track.fmtp, strlen(t->track.fmtp), &format) != SR_OK)) {
         sr_err_clear();
         return false;
     }
     /* an SBR stream clocked at its output rate counts 2048 of its samples per AU */
     uint32_t samples = asc.has_sbr && asc.ext_sample_rate && t->track.clock == asc.ext_sample_rate ? 2048 : 1024;
-    t->aac = sr_malloc(sizeof(*t->aac));
-    sr_rtp_aac_depack_init(t->aac, &format, samples, sr_rtsp_ingest_on_aac, t);
+    if (t->track.is_latm) {
+        t->latm = sr_malloc(sizeof(*t->latm));
+        sr_rtp_latm_depack_init(t->latm, samples, sr_rtsp_ingest_on_aac, t);
+    } else {
+        t->aac = sr_malloc(sizeof(*t->aac));
+        sr_rtp_aac_depack_init(t->aac, &format, samples, sr_rtsp_ingest_on_aac, t);
+    }
     t->reorder =
         sr_rtp_reorder_new(SR_RTSP_INGEST_AUDIO_WINDOW, SR_RTSP_INGEST_AUDIO_WAIT_US, sr_rtsp_ingest_on_aac_packet, t);
     return true;
@@ -249,6 +258,7 @@ void sr_rtsp_ingest_free(sr_rtsp_ingest_t *in)
             sr_rtp_reorder_free(t->reorder);
         }
         sr_free(t->aac);
+        sr_free(t->latm);
     }
     sr_free(in);
 }

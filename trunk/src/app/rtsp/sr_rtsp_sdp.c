@@ -14,6 +14,7 @@
 #include "sr_codec.h"
 #include "sr_codec_config.h"
 #include "sr_error.h"
+#include "sr_rtp_aac.h"
 #include "sr_rtsp_track.h"
 #include "sr_time.h"
 
@@ -85,8 +86,10 @@ static void sr_rtsp_sdp_track(const sr_sdp_media_t *m, size_t index, sr_rtsp_tra
         t->clock = c->clock_rate;
         t->channels = c->channels ? c->channels : 1;
         snprintf(t->fmtp, sizeof(t->fmtp), "%s", c->fmtp);
-        if (!is_latm && sr_codec_fmtp_config(id, c->fmtp, strlen(c->fmtp), c->channels, t->config, sizeof(t->config),
-                                             &t->config_size) != SR_OK) {
+        int rc = is_latm ? sr_rtp_latm_config(c->fmtp, strlen(c->fmtp), t->config, sizeof(t->config), &t->config_size)
+                         : sr_codec_fmtp_config(id, c->fmtp, strlen(c->fmtp), c->channels, t->config, sizeof(t->config),
+                                                &t->config_size);
+        if (rc != SR_OK) {
             t->config_size = 0; /* then it comes in-band, or the track waits for it */
         }
         sr_err_clear();
