@@ -209,6 +209,11 @@ int sr_opus_head_default(uint8_t channels, sr_opus_head_t *out);
  * points into fmtp, without surrounding spaces. False when absent. */
 bool sr_codec_fmtp_find(const char *fmtp, size_t len, const char *key, const char **value, size_t *value_len);
 
+/* The hex value of parameter key (config=40002420) decoded into out[0..cap), its length
+ * in *written. -SR_ENOT_FOUND when absent, -SR_EFORMAT for an odd length or a non-hex
+ * digit, -SR_EOVERFLOW when it does not fit. */
+int sr_codec_fmtp_hex(const char *fmtp, size_t len, const char *key, uint8_t *out, size_t cap, size_t *written);
+
 /* Most bytes of parameter sets one fmtp line may carry, decoded (stack scratch). */
 #define SR_CODEC_FMTP_MAX_PARAM_BYTES 2048
 

@@ -183,15 +183,11 @@ static int sr_codec_fmtp_hex_digit(char c)
     return -1;
 }
 
-/* config=HEX of mpeg4-generic, decoded into out and checked by parsing it. */
-static int sr_codec_fmtp_aac(const char *fmtp, size_t len, uint8_t *out, size_t cap, size_t *written)
+int sr_codec_fmtp_hex(const char *fmtp, size_t len, const char *key, uint8_t *out, size_t cap, size_t *written)
 {
     const char *v;
     size_t vlen;
-    if (sr_codec_fmtp_find(fmtp, len, "cpresent", &v, &vlen)) {
-        return -SR_EUNSUPPORTED; /* MP4A-LATM: config is a StreamMuxConfig */
-    }
-    if (!sr_codec_fmtp_find(fmtp, len, "config", &v, &vlen)) {
+    if (!sr_codec_fmtp_find(fmtp, len, key, &v, &vlen)) {
         return -SR_ENOT_FOUND;
     }
     if (vlen == 0 || vlen % 2 != 0) {
@@ -207,9 +203,22 @@ static int sr_codec_fmtp_aac(const char *fmtp, size_t len, uint8_t *out, size_t 
         }
         out[i] = (uint8_t)(hi << 4 | lo);
     }
-    sr_aac_config_t c;
-    SR_CODEC_TRY(sr_aac_parse_config(out, vlen / 2, &c));
     *written = vlen / 2;
+    return SR_OK;
+}
+
+/* config=HEX of mpeg4-generic, decoded into out and checked by parsing it. */
+static int sr_codec_fmtp_aac(const char *fmtp, size_t len, uint8_t *out, size_t cap, size_t *written)
+{
+    const char *v;
+    size_t vlen, n = 0;
+    if (sr_codec_fmtp_find(fmtp, len, "cpresent", &v, &vlen)) {
+        return -SR_EUNSUPPORTED; /* MP4A-LATM: config is a StreamMuxConfig */
+    }
+    SR_CODEC_TRY(sr_codec_fmtp_hex(fmtp, len, "config", out, cap, &n));
+    sr_aac_config_t c;
+    SR_CODEC_TRY(sr_aac_parse_config(out, n, &c));
+    *written = n;
     return SR_OK;
 }
 

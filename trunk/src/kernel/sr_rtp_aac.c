@@ -189,14 +189,6 @@ void sr_rtp_aac_depack_push(sr_rtp_aac_depack_t *d, const sr_rtp_packet_t *pkt, 
 
 /* ==== MP4A-LATM ==== */
 
-static int sr_rtp_latm_hex(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
 int sr_rtp_latm_config(const char *fmtp, size_t len, uint8_t *out, size_t cap, size_t *written)
 {
     const char *v = NULL;
@@ -204,21 +196,12 @@ int sr_rtp_latm_config(const char *fmtp, size_t len, uint8_t *out, size_t cap, s
     if (fmtp && sr_codec_fmtp_find(fmtp, len, "cpresent", &v, &vl) && !(vl == 1 && v[0] == '0')) {
         return -SR_EUNSUPPORTED; /* the config travels in-band */
     }
-    if (!fmtp || !sr_codec_fmtp_find(fmtp, len, "config", &v, &vl)) {
-        return -SR_ENOT_FOUND;
-    }
     uint8_t smc[64];
-    if (vl == 0 || vl % 2 || vl / 2 > sizeof(smc)) {
-        return -SR_EFORMAT;
+    size_t n = 0;
+    int rc = fmtp ? sr_codec_fmtp_hex(fmtp, len, "config", smc, sizeof(smc), &n) : -SR_ENOT_FOUND;
+    if (rc != SR_OK) {
+        return rc == -SR_EOVERFLOW ? -SR_EFORMAT : rc;
     }
-    for (size_t i = 0; i < vl / 2; i++) {
-        int hi = sr_rtp_latm_hex(v[2 * i]), lo = sr_rtp_latm_hex(v[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            return -SR_EFORMAT;
-        }
-        smc[i] = (uint8_t)(hi << 4 | lo);
-    }
-    size_t n = vl / 2;
     sr_bits_t b;
     sr_bits_init(&b, smc, n);
     uint32_t version = 0, same = 0, subframes = 0, programs = 0, layers = 0;
