@@ -215,6 +215,27 @@ def test_rtsp_aac_latm(env):
     pub.stop()
 
 
+def test_rtsp_g711_in(env):
+    """ffmpeg publishes G.711 (mu-law, 8 kHz, the usual camera audio) with H.264 over
+    RTSP: FLV carries it, so an RTMP recording has both."""
+    srv = rtsp_server(env)
+    pub = env.spawn("rtsp-publisher-g711", ["ffmpeg"] + env.FF + [
+        "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=sample_rate=8000",
+        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p",
+        "-c:a", "pcm_mulaw", "-ar", "8000", "-ac", "1", "-t", "20", "-f", "rtsp", "-rtsp_transport", "tcp",
+        rtsp_url(srv, "g711")])
+    check(wait_log(srv, r"rtsp publish \S+/live/g711 start", 10), "the G.711 publish did not start")
+    out = env.path("g711.flv")
+    rc, _, err, _ = env.run("rtmp-recorder", ["ffmpeg"] + env.FF + ["-i", srv.url("g711"), "-t", "3", "-c", "copy",
+                                                                    "-y", out], 30)
+    check(rc == 0, "recording the G.711 stream over RTMP: " + err[-300:])
+    streams, why = env.probe_streams(out)
+    check(streams is not None, why)
+    codecs = sorted(s.get("codec_name") for s in streams)
+    check(codecs == ["h264", "pcm_mulaw"], "the RTMP recording of H.264 + G.711 has %s" % codecs)
+    pub.stop()
+
+
 def test_gstreamer_rtspsrc_plays(env):
     """GStreamer's rtspsrc (an RTSP client that is not ffmpeg) plays a stream published
     over RTMP, over TCP and over UDP, and decodes 50 frames of it."""
