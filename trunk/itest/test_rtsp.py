@@ -429,8 +429,8 @@ def start_camera(env, port, name="camera", extra=()):
 
 
 def test_rtsp_camera_pull(env):
-    """A camera (GStreamer's RTSP server with Digest auth) named by rtsp_pull: nothing is
-    pulled until a player arrives; an RTMP recording (ffmpeg -t 12) starts the pull, is
+    """A camera (GStreamer's RTSP server with Digest auth) named by rtsp_pull: an
+    always-on pull plays from the start, an on-demand one waits for a player; an RTMP recording (ffmpeg -t 12) starts the pull, is
     not broken when the camera is killed and restarted (the pull calls again), and ends
     by itself; 3 s after the last player the pull ends. The same camera pulled over UDP
     plays in GStreamer's rtspsrc through our RTSP server; a pull with a wrong password
@@ -441,15 +441,18 @@ def test_rtsp_camera_pull(env):
     url = "rtsp://admin:s3cret@127.0.0.1:%d/cam" % cport
     pulls = ("    rtsp_pull cam {\n        url %s;\n    }\n"
              "    rtsp_pull camu {\n        url %s;\n        transport udp;\n    }\n"
-             "    rtsp_pull bad {\n        url rtsp://admin:nope@127.0.0.1:%d/cam;\n    }\n" % (url, url, cport))
+             "    rtsp_pull bad {\n        url rtsp://admin:nope@127.0.0.1:%d/cam;\n    }\n"
+             "    rtsp_pull always {\n        url %s;\n        on_demand off;\n    }\n" % (url, url, cport, url))
     srv = rtsp_server(env, api=True, vhost_extra=pulls)
+    check(wait_log(srv, r"rtsp pull \S+/live/always: playing", 10), "the always-on pull did not start by itself")
     time.sleep(1)
-    check(api_ok(srv.api_port, "/api/v1/rtsp_pulls")["rtsp_pulls"] == [], "a pull runs with no player")
+    check([p["stream"] for p in api_ok(srv.api_port, "/api/v1/rtsp_pulls")["rtsp_pulls"]] == ["always"],
+          "an on-demand pull runs with no player, or the always-on one does not")
     out = env.path("cam.flv")
     rec = env.spawn("recorder", ["ffmpeg"] + env.FF + ["-i", srv.url("cam"), "-t", "12", "-c", "copy", "-y", out])
     check(wait_log(srv, r"rtsp pull \S+/live/cam: playing", 10), "the on-demand pull did not start playing")
-    pulls_now = api_ok(srv.api_port, "/api/v1/rtsp_pulls")["rtsp_pulls"]
-    check([p["stream"] for p in pulls_now] == ["cam"] and pulls_now[0]["url"] == "rtsp://127.0.0.1:%d/cam" % cport,
+    pulls_now = [p for p in api_ok(srv.api_port, "/api/v1/rtsp_pulls")["rtsp_pulls"] if p["stream"] == "cam"]
+    check(len(pulls_now) == 1 and pulls_now[0]["url"] == "rtsp://127.0.0.1:%d/cam" % cport,
           "the API shows %s" % pulls_now)
     time.sleep(3)
     cam.stop(signal.SIGKILL)
