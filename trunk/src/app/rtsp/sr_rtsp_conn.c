@@ -54,16 +54,17 @@ static int sr_rtsp_conn_reply(sr_rtsp_conn_t *c, const sr_rtsp_msg_t *m, int sta
     return sr_rtsp_conn_send(c);
 }
 
-/* Refuse m with status and end the connection; the reason goes to the log with the
- * error trail. */
+/* Refuse m with status and end the connection; the reason (rc's trail) goes to the log
+ * once, here. */
 static int sr_rtsp_conn_refuse(sr_rtsp_conn_t *c, const sr_rtsp_msg_t *m, int status, int rc)
 {
-    sr_warn("rtsp %s %.*s refused with %d: %s", c->client.ip, (int)m->method.len, m->method.p, status, sr_err_trail());
-    sr_err_clear();
-    int wrc = sr_rtsp_conn_reply(c, m, status);
+    sr_warn("rtsp %s %.*s refused with %d (%s): %s", c->client.ip, (int)m->method.len, m->method.p, status,
+            sr_err_name(rc), sr_err_trail());
     sr_err_clear();
     c->phase = SR_RTSP_PHASE_DONE;
-    return wrc == SR_OK ? rc : wrc;
+    int wrc = sr_rtsp_conn_reply(c, m, status);
+    sr_err_clear();
+    return wrc == SR_OK ? SR_OK : -SR_EPEER_CLOSED; /* the connection closes either way */
 }
 
 /* ==== what the URL names ==== */
@@ -547,7 +548,7 @@ static void sr_rtsp_conn_cycle(void *arg)
         sr_warn("rtsp %s:%d closed: %s", c->client.ip, sr_sock_peer_port(c->sock), sr_err_trail());
     } else {
         sr_trace("rtsp %s:%d closed (%s), recv=%llu send=%llu", c->client.ip, sr_sock_peer_port(c->sock),
-                 rc == SR_OK ? "teardown" : sr_err_name(rc), (unsigned long long)c->io->recv_bytes,
+                 rc == SR_OK ? "ended" : sr_err_name(rc), (unsigned long long)c->io->recv_bytes,
                  (unsigned long long)c->io->send_bytes);
     }
     sr_err_clear();
