@@ -14,8 +14,10 @@ every 2 s. Every 5 s the server's RSS, open descriptors and coroutines are sampl
 
 Checks, each printed PASS/FAIL, then "N passed, M failed" (scripts/test.sh adds them up):
   - the server stays up;
-  - RSS flat after warm-up: the peak of the last round is within 5% of the peak of the
-    first round after warm-up (round 1; round 0 warms up);
+  - RSS flat after warm-up: the peak of the last round is within 5% of the higher peak
+    of the two rounds after warm-up (rounds 1 and 2; round 0 warms up, and the
+    allocator's arenas may still settle during round 1: on a busy CI machine the 2-minute
+    run saw round 1 sit 2-3% below round 2 with no growth after it);
   - no descriptor or coroutine leak: once every client has gone, both are back to what
     they were before the first client came;
   - no frame lost: the server dropped nothing for any player (strand_consumer_dropped_total),
@@ -322,9 +324,10 @@ class Soak:
         peaks = self.round_peaks()
         complete = peaks[:-1] if len(peaks) > 2 else peaks  # the last round may be cut short
         if len(complete) >= 3:
-            growth = (complete[-1] - complete[1]) / float(complete[1])
+            base = max(complete[1:3]) if len(complete) >= 4 else complete[1]
+            growth = (complete[-1] - base) / float(base)
             verdict("RSS flat after warm-up", growth < RSS_GROWTH_MAX,
-                    "round peaks %s KiB: %+.1f%% from round 1 to the last" % (complete, growth * 100))
+                    "round peaks %s KiB: %+.1f%% from rounds 1-2 to the last" % (complete, growth * 100))
         else:
             verdict("RSS flat after warm-up", False, "only %d complete rounds: run longer" % len(complete))
         b, f = self.baseline, self.final or (0, 0, -1, -1, -1)
