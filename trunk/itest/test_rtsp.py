@@ -69,6 +69,18 @@ def rtsp_record(env, url, name, seconds, transport="tcp", timeout=30):
     return out, streams, secs
 
 
+def rtmp_record(env, srv, stream, seconds, what):
+    """ffmpeg -i rtmp://... -map 0 -t SECONDS -c copy: a user's recording of the stream
+    over RTMP, which must end by itself. Returns (path, streams)."""
+    out = env.path(stream + ".flv")
+    rc, _, err, _ = env.run("rtmp-recorder-" + stream, ["ffmpeg"] + env.FF + [
+        "-i", srv.url(stream), "-map", "0", "-t", str(seconds), "-c", "copy", "-y", out], 30)
+    check(rc == 0, "recording %s over RTMP: %s" % (what, err[-300:]))
+    streams, why = env.probe_streams(out)
+    check(streams is not None, "%s: %s" % (what, why))
+    return out, streams
+
+
 def expect_h264(streams, what):
     v = [s for s in streams if s.get("codec_type") == "video"]
     check(v and v[0].get("codec_name") == "h264" and (v[0].get("width"), v[0].get("height")) == (320, 240),
@@ -149,10 +161,7 @@ def test_rtsp_publish_with_bframes(env):
     srv = rtsp_server(env, www)
     pub = publish_rtsp(env, rtsp_url(srv, "bf"), audio=False, bframes=3, gop=50)
     check(wait_log(srv, r"rtsp publish \S+/live/bf start", 10), "the RTSP publish did not start")
-    out = env.path("bf.flv")
-    rc, _, err, _ = env.run("rtmp-recorder", ["ffmpeg"] + env.FF + [
-        "-i", srv.url("bf"), "-t", "4", "-c", "copy", "-y", out], 30)
-    check(rc == 0, "recording the B-frame stream over RTMP: " + err[-300:])
+    out, _ = rtmp_record(env, srv, "bf", 4, "the B-frame stream")
     pkts = env.packets(out, "v", entries="pts,dts,flags")
     bad = [(p.get("pts"), p.get("dts")) for p in pkts if int(p["pts"]) < int(p["dts"])]
     back = [i for i in range(1, len(pkts)) if int(pkts[i]["dts"]) < int(pkts[i - 1]["dts"])]
@@ -202,12 +211,7 @@ def test_rtsp_aac_latm(env):
     srv = rtsp_server(env)
     pub = publish_rtsp(env, rtsp_url(srv, "latm"), transport="udp", extra=["-rtpflags", "latm"])
     check(wait_log(srv, r"rtsp publish \S+/live/latm start", 10), "the LATM publish did not start")
-    out = env.path("latm.flv")
-    rc, _, err, _ = env.run("rtmp-recorder", ["ffmpeg"] + env.FF + ["-i", srv.url("latm"), "-t", "3", "-c", "copy",
-                                                                    "-y", out], 30)
-    check(rc == 0, "recording the LATM stream over RTMP: " + err[-300:])
-    streams, why = env.probe_streams(out)
-    check(streams is not None, why)
+    out, streams = rtmp_record(env, srv, "latm", 3, "the LATM stream")
     env.expect_streams(streams)
     audio = env.packets(out, "a", entries="size")
     env.note("measured LATM publish: %d AAC frames in a 3 s recording" % len(audio))
@@ -225,12 +229,7 @@ def test_rtsp_g711_in(env):
         "-c:a", "pcm_mulaw", "-ar", "8000", "-ac", "1", "-t", "20", "-f", "rtsp", "-rtsp_transport", "tcp",
         rtsp_url(srv, "g711")])
     check(wait_log(srv, r"rtsp publish \S+/live/g711 start", 10), "the G.711 publish did not start")
-    out = env.path("g711.flv")
-    rc, _, err, _ = env.run("rtmp-recorder", ["ffmpeg"] + env.FF + ["-i", srv.url("g711"), "-t", "3", "-c", "copy",
-                                                                    "-y", out], 30)
-    check(rc == 0, "recording the G.711 stream over RTMP: " + err[-300:])
-    streams, why = env.probe_streams(out)
-    check(streams is not None, why)
+    out, streams = rtmp_record(env, srv, "g711", 3, "the G.711 stream")
     codecs = sorted(s.get("codec_name") for s in streams)
     check(codecs == ["h264", "pcm_mulaw"], "the RTMP recording of H.264 + G.711 has %s" % codecs)
     pub.stop()

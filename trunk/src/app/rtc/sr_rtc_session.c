@@ -8,7 +8,6 @@
  */
 #include "sr_rtc_session.h"
 
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +15,7 @@
 #include "sr_dtls.h"
 #include "sr_error.h"
 #include "sr_log.h"
+#include "sr_random.h"
 #include "sr_rtc.h"
 #include "sr_rtcp.h"
 #include "sr_srtp.h"
@@ -30,7 +30,7 @@ static void sr_rtc_session_random_text(char *out, size_t n)
 {
     static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     uint8_t r[64];
-    RAND_bytes(r, (int)n);
+    sr_random_bytes(r, n);
     for (size_t i = 0; i < n; i++) {
         out[i] = alphabet[r[i] % (sizeof(alphabet) - 1)];
     }
@@ -39,11 +39,7 @@ static void sr_rtc_session_random_text(char *out, size_t n)
 
 uint32_t sr_rtc_session_random_ssrc(void)
 {
-    uint32_t v = 0;
-    while (v == 0) {
-        RAND_bytes((uint8_t *)&v, sizeof(v));
-    }
-    return v;
+    return sr_random_u32();
 }
 
 sr_rtc_session_t *sr_rtc_session_new(sr_server_t *server, bool is_publish, const sr_request_t *req,
