@@ -5,6 +5,7 @@ continuous timestamps), ffmpeg reads the live playlist through the built-in HTTP
 server, and a threaded http.server receives the on_hls hooks. The playlist's window,
 cleanup, dispose and the discontinuity of a republish are checked on disk."""
 
+import datetime
 import json
 import math
 import os
@@ -30,23 +31,31 @@ def www_dir(env):
     return d
 
 
+def iso_seconds(text):
+    """Seconds since the epoch of an EXT-X-PROGRAM-DATE-TIME value."""
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
 def read_playlist(path):
-    """(media_sequence, target_duration, entries [{uri, extinf, disc}], text) of an m3u8."""
+    """(media_sequence, target_duration, entries [{uri, extinf, disc, pdt}], text) of an m3u8;
+    pdt is EXT-X-PROGRAM-DATE-TIME in seconds since the epoch, None when absent."""
     with open(path) as f:
         text = f.read()
     check(text.startswith("#EXTM3U\n"), "playlist does not start with #EXTM3U: %r" % text[:40])
     m = re.search(r"#EXT-X-MEDIA-SEQUENCE:(\d+)", text)
     t = re.search(r"#EXT-X-TARGETDURATION:(\d+)", text)
     check(m and t, "playlist without MEDIA-SEQUENCE/TARGETDURATION: %r" % text)
-    entries, disc, extinf = [], False, None
+    entries, disc, extinf, pdt = [], False, None, None
     for line in text.splitlines():
         if line == "#EXT-X-DISCONTINUITY":
             disc = True
+        elif line.startswith("#EXT-X-PROGRAM-DATE-TIME:"):
+            pdt = iso_seconds(line[25:])
         elif line.startswith("#EXTINF:"):
             extinf = float(line[8:].split(",")[0])
         elif line and not line.startswith("#"):
-            entries.append({"uri": line, "extinf": extinf, "disc": disc})
-            disc, extinf = False, None
+            entries.append({"uri": line, "extinf": extinf, "disc": disc, "pdt": pdt})
+            disc, extinf, pdt = False, None, None
     return int(m.group(1)), int(t.group(1)), entries, text
 
 
@@ -96,6 +105,22 @@ def seq_of(uri):
     return int(re.search(r"-(\d+)\.ts$", uri).group(1))
 
 
+def check_program_dates(entries, mtimes, what):
+    """Every segment is dated with the wall clock its first frame arrived at: it was written
+    one segment later (its file's mtime, which the server set when it closed it at the next
+    keyframe), and consecutive dates advance by the EXTINF durations."""
+    for i, e in enumerate(entries):
+        check(e["pdt"] is not None, "%s: %s has no EXT-X-PROGRAM-DATE-TIME" % (what, e["uri"]))
+        if e["uri"] in mtimes:
+            lag = mtimes[e["uri"]] - (e["pdt"] + e["extinf"])
+            check(-0.3 <= lag <= 1.5, "%s: %s dated %.3f, %.2f s long, written %.3f s after its end"
+                  % (what, e["uri"], e["pdt"], e["extinf"], lag))
+        if i > 0 and not e["disc"]:
+            step = e["pdt"] - entries[i - 1]["pdt"]
+            check(abs(step - entries[i - 1]["extinf"]) < 0.3, "%s: %s is %.3f s after the one before, which lasts %.3f s"
+                  % (what, e["uri"], step, entries[i - 1]["extinf"]))
+
+
 def test_hls_segments_window_and_live_read(env):
     www = www_dir(env)
     srv = hls_server(env, www)
@@ -132,6 +157,8 @@ def test_hls_segments_window_and_live_read(env):
           "cleanup: on disk %s, listed %s" % (on_disk, [e["uri"] for e in entries]))
     check(not os.path.exists(os.path.join(www, "live", "x-0.ts")), "x-0.ts left the window but was not deleted")
     check(not [f for f in os.listdir(os.path.join(www, "live")) if f.endswith(".tmp")], "temporary files left")
+    mtimes = {e["uri"]: os.stat(os.path.join(www, "live", e["uri"])).st_mtime for e in entries[:-1]}
+    check_program_dates(entries, mtimes, "av")
     check_segments(env, os.path.join(www, "live"), entries, ["aac", "h264"], "av")
 
 
@@ -156,6 +183,13 @@ def test_hls_republish_continues_with_discontinuity(env):
           "sequence did not continue: %s after %s" % (entries[i]["uri"], first[-1]["uri"]))
     for j, e in enumerate(entries):
         check(seq_of(e["uri"]) == seq + j, "entry %d is %s, expected %d" % (j, e["uri"], seq + j))
+    # the first publish's dates survive; the second's start after its end
+    dated = {e["uri"]: e["pdt"] for e in first}
+    for e in entries[:i]:
+        check(e["pdt"] == dated.get(e["uri"], e["pdt"]), "%s was dated %s, now %s" % (e["uri"], dated.get(e["uri"]), e["pdt"]))
+    check_program_dates(entries, {}, "republish")
+    check(entries[i]["pdt"] >= entries[i - 1]["pdt"] + entries[i - 1]["extinf"],
+          "the republish's first segment is dated before the first publish ended")
     check_segments(env, os.path.join(www, "live"), entries, ["aac", "h264"], "republish")
 
 

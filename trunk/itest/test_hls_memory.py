@@ -84,6 +84,16 @@ def test_hls_memory_serves_what_is_on_disk_and_after_deletion(env):
           "HEAD: %s, Content-Length %s, %d body bytes" % (status, headers.get("Content-Length"), len(body)))
     check(headers.get("Content-Type") == "video/MP2T", "segment Content-Type %r" % headers.get("Content-Type"))
     check(headers.get("Access-Control-Allow-Origin") == "*", "no CORS header on a memory answer")
+    check(headers.get("Cache-Control") == "max-age=60, immutable", "segment Cache-Control %r" % headers.get("Cache-Control"))
+    # the validators are the file's, as the disk path gives them, and a match is a 304
+    st = os.stat(seg_path)
+    etag = '"%x-%x"' % (int(st.st_mtime), st.st_size)
+    check(headers.get("ETag") == etag, "memory ETag %r, the file's is %s" % (headers.get("ETag"), etag))
+    check(headers.get("Last-Modified"), "no Last-Modified on a memory answer")
+    status, headers, body = http_request(srv.http_port, "/live/" + uri, headers={"If-None-Match": etag})
+    check(status == 304 and body == b"", "If-None-Match with the ETag: %s, %d bytes" % (status, len(body)))
+    status, _, body = http_request(srv.http_port, "/live/" + uri, headers={"If-Range": '"0-0"', "Range": "bytes=0-9"})
+    check(status == 200 and body == seg, "If-Range with another ETag: %s, %d bytes" % (status, len(body)))
     # remove the file: still in the window, so memory answers
     os.unlink(seg_path)
     status, _, body = http_request(srv.http_port, "/live/" + uri)

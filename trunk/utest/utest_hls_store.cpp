@@ -29,14 +29,16 @@ std::string Text(const sr_payload_t *p)
 TEST(HlsStore, GetReturnsOwnReferenceThatOutlivesTheStore)
 {
     sr_hls_store_t *s = sr_hls_store_new(1024);
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/h/live/a-0.ts", Body("seg0"), 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/h/live/a-0.ts", Body("seg0"), 1764901885, 0));
     EXPECT_EQ(1u, sr_hls_store_count(s));
     EXPECT_EQ(4u, sr_hls_store_bytes(s));
-    sr_payload_t *p = sr_hls_store_get(s, "/h/live/a-0.ts", 0);
+    int64_t mtime_s = 0;
+    sr_payload_t *p = sr_hls_store_get(s, "/h/live/a-0.ts", 0, &mtime_s);
+    EXPECT_EQ(1764901885, mtime_s); // the file's: answers from memory carry the disk's validators
     ASSERT_NE(nullptr, p);
     EXPECT_EQ(2, p->refs);
-    EXPECT_EQ(nullptr, sr_hls_store_get(s, "/h/live/a-1.ts", 0));
-    EXPECT_EQ(nullptr, sr_hls_store_get(s, "/h/live/a-0.t", 0));
+    EXPECT_EQ(nullptr, sr_hls_store_get(s, "/h/live/a-1.ts", 0, NULL));
+    EXPECT_EQ(nullptr, sr_hls_store_get(s, "/h/live/a-0.t", 0, NULL));
     sr_hls_store_free(s);
     EXPECT_EQ(1, p->refs);
     EXPECT_EQ("seg0", Text(p));
@@ -46,14 +48,14 @@ TEST(HlsStore, GetReturnsOwnReferenceThatOutlivesTheStore)
 TEST(HlsStore, ReplacementKeepsTheReadersBuffer)
 {
     sr_hls_store_t *s = sr_hls_store_new(1024);
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/h/live/a.m3u8", Body("#EXTM3U v1"), 0));
-    sr_payload_t *old = sr_hls_store_get(s, "/h/live/a.m3u8", 0);
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/h/live/a.m3u8", Body("#EXTM3U v2 longer"), 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/h/live/a.m3u8", Body("#EXTM3U v1"), 0, 0));
+    sr_payload_t *old = sr_hls_store_get(s, "/h/live/a.m3u8", 0, NULL);
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/h/live/a.m3u8", Body("#EXTM3U v2 longer"), 0, 0));
     EXPECT_EQ(1u, sr_hls_store_count(s));
     EXPECT_EQ(17u, sr_hls_store_bytes(s));
     EXPECT_EQ(1, old->refs); /* only the reader holds it now */
     EXPECT_EQ("#EXTM3U v1", Text(old));
-    sr_payload_t *cur = sr_hls_store_get(s, "/h/live/a.m3u8", 0);
+    sr_payload_t *cur = sr_hls_store_get(s, "/h/live/a.m3u8", 0, NULL);
     EXPECT_EQ("#EXTM3U v2 longer", Text(cur));
     sr_payload_unref(old);
     sr_payload_unref(cur);
@@ -63,14 +65,14 @@ TEST(HlsStore, ReplacementKeepsTheReadersBuffer)
 TEST(HlsStore, ExpiresAfterGraceAndNowWithZero)
 {
     sr_hls_store_t *s = sr_hls_store_new(1024);
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("0"), 0));
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("1"), 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("0"), 0, 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("1"), 0, 0));
     sr_hls_store_expire(s, "/a-0.ts", 100, 50);
     sr_hls_store_expire(s, "/absent.ts", 100, 50);
-    sr_payload_t *p = sr_hls_store_get(s, "/a-0.ts", 149);
+    sr_payload_t *p = sr_hls_store_get(s, "/a-0.ts", 149, NULL);
     ASSERT_NE(nullptr, p);
     sr_payload_unref(p);
-    EXPECT_EQ(nullptr, sr_hls_store_get(s, "/a-0.ts", 150));
+    EXPECT_EQ(nullptr, sr_hls_store_get(s, "/a-0.ts", 150, NULL));
     EXPECT_EQ(1u, sr_hls_store_count(s));
     sr_hls_store_expire(s, "/a-1.ts", 200, 0);
     EXPECT_EQ(0u, sr_hls_store_count(s));
@@ -81,15 +83,15 @@ TEST(HlsStore, ExpiresAfterGraceAndNowWithZero)
 TEST(HlsStore, PutSweepsExpiredEntries)
 {
     sr_hls_store_t *s = sr_hls_store_new(1024);
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("00"), 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("00"), 0, 0));
     sr_hls_store_expire(s, "/a-0.ts", 0, 10);
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("11"), 10));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("11"), 0, 10));
     EXPECT_EQ(1u, sr_hls_store_count(s));
     EXPECT_EQ(2u, sr_hls_store_bytes(s));
     /* a replaced entry is fresh again: the new body has no expiry */
     sr_hls_store_expire(s, "/a-1.ts", 10, 5);
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("111"), 12));
-    sr_payload_t *p = sr_hls_store_get(s, "/a-1.ts", 1000);
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("111"), 0, 12));
+    sr_payload_t *p = sr_hls_store_get(s, "/a-1.ts", 1000, NULL);
     ASSERT_NE(nullptr, p);
     sr_payload_unref(p);
     sr_hls_store_free(s);
@@ -98,19 +100,19 @@ TEST(HlsStore, PutSweepsExpiredEntries)
 TEST(HlsStore, OverTheCapTheOldestLeaveFirst)
 {
     sr_hls_store_t *s = sr_hls_store_new(10);
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("0000"), 0));
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("1111"), 0));
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("0000"), 0)); /* replaced: now the newest */
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-2.ts", Body("2222"), 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("0000"), 0, 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("1111"), 0, 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("0000"), 0, 0)); /* replaced: now the newest */
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-2.ts", Body("2222"), 0, 0));
     EXPECT_EQ(2u, sr_hls_store_count(s));
     EXPECT_EQ(8u, sr_hls_store_bytes(s));
-    EXPECT_EQ(nullptr, sr_hls_store_get(s, "/a-1.ts", 0));
-    sr_payload_t *p = sr_hls_store_get(s, "/a-0.ts", 0);
+    EXPECT_EQ(nullptr, sr_hls_store_get(s, "/a-1.ts", 0, NULL));
+    sr_payload_t *p = sr_hls_store_get(s, "/a-0.ts", 0, NULL);
     ASSERT_NE(nullptr, p);
     sr_payload_unref(p);
     /* larger than the whole store: not held, and the disk serves it */
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/big.ts", Body("0123456789A"), 0));
-    EXPECT_EQ(nullptr, sr_hls_store_get(s, "/big.ts", 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/big.ts", Body("0123456789A"), 0, 0));
+    EXPECT_EQ(nullptr, sr_hls_store_get(s, "/big.ts", 0, NULL));
     sr_hls_store_set_cap(s, 4);
     EXPECT_EQ(1u, sr_hls_store_count(s));
     sr_hls_store_set_cap(s, 0);
@@ -123,12 +125,12 @@ TEST(HlsStore, ManyKeysInOneBucketChain)
     sr_hls_store_t *s = sr_hls_store_new(1 << 20);
     for (int i = 0; i < 3000; i++) {
         std::string k = "/h/live/s-" + std::to_string(i) + ".ts";
-        EXPECT_SR_OK(sr_hls_store_put_take(s, k.c_str(), Body(std::to_string(i)), 0));
+        EXPECT_SR_OK(sr_hls_store_put_take(s, k.c_str(), Body(std::to_string(i)), 0, 0));
     }
     EXPECT_EQ(3000u, sr_hls_store_count(s));
     for (int i = 0; i < 3000; i += 7) {
         std::string k = "/h/live/s-" + std::to_string(i) + ".ts";
-        sr_payload_t *p = sr_hls_store_get(s, k.c_str(), 0);
+        sr_payload_t *p = sr_hls_store_get(s, k.c_str(), 0, NULL);
         ASSERT_NE(nullptr, p);
         EXPECT_EQ(std::to_string(i), Text(p));
         sr_payload_unref(p);
@@ -141,7 +143,7 @@ TEST(HlsStore, ManyKeysInOneBucketChain)
 TEST(HlsStore, RejectsEmptyKeyAndDropsTheBody)
 {
     sr_hls_store_t *s = sr_hls_store_new(1024);
-    EXPECT_SR_ERR(SR_EINVAL, sr_hls_store_put_take(s, "", Body("x"), 0));
+    EXPECT_SR_ERR(SR_EINVAL, sr_hls_store_put_take(s, "", Body("x"), 0, 0));
     EXPECT_EQ(0u, sr_hls_store_count(s));
     sr_hls_store_free(s);
 }

@@ -125,8 +125,71 @@ TEST(M3u8, ParseAcceptsCrlfAndUnknownTags)
     ASSERT_EQ(2u, pl.count);
     EXPECT_STREQ("a.ts", pl.entries[0].uri);
     EXPECT_DOUBLE_EQ(2.5, pl.entries[0].duration_s);
+    EXPECT_EQ(0, pl.entries[0].program_date_ms); // "x" is no date: the segment stays, undated
     EXPECT_STREQ("b.ts", pl.entries[1].uri);
     sr_m3u8_deinit(&pl);
+}
+
+TEST(M3u8, ProgramDateTimeOnEverySegmentAfterTheDiscontinuity)
+{
+    sr_m3u8_t pl;
+    sr_m3u8_init(&pl);
+    sr_m3u8_append(&pl, "a.ts", 2.0, false)->program_date_ms = 1764901885123; // 2025-12-05T02:31:25.123Z
+    sr_m3u8_append(&pl, "b.ts", 2.0, true)->program_date_ms = 1764901990007;
+    sr_m3u8_append(&pl, "c.ts", 2.0, false); // undated: no tag
+    EXPECT_EQ("#EXTM3U\n"
+              "#EXT-X-VERSION:3\n"
+              "#EXT-X-TARGETDURATION:2\n"
+              "#EXT-X-MEDIA-SEQUENCE:0\n"
+              "#EXT-X-PROGRAM-DATE-TIME:2025-12-05T02:31:25.123Z\n"
+              "#EXTINF:2.000,\n"
+              "a.ts\n"
+              "#EXT-X-DISCONTINUITY\n"
+              "#EXT-X-PROGRAM-DATE-TIME:2025-12-05T02:33:10.007Z\n"
+              "#EXTINF:2.000,\n"
+              "b.ts\n"
+              "#EXTINF:2.000,\n"
+              "c.ts\n",
+              Encode(&pl, 2, NULL));
+    std::string text = Encode(&pl, 2, NULL);
+    sr_m3u8_t back;
+    sr_m3u8_init(&back);
+    ASSERT_SR_OK(sr_m3u8_parse(text.data(), text.size(), NULL, &back)); // a republish keeps the dates
+    ASSERT_EQ(3u, back.count);
+    EXPECT_EQ(1764901885123, back.entries[0].program_date_ms);
+    EXPECT_EQ(1764901990007, back.entries[1].program_date_ms);
+    EXPECT_EQ(0, back.entries[2].program_date_ms);
+    EXPECT_EQ(text, Encode(&back, 2, NULL));
+    sr_m3u8_deinit(&back);
+    sr_m3u8_deinit(&pl);
+}
+
+TEST(M3u8, ParsesIso8601DatesWithTheirZones)
+{
+    int64_t ms = 0;
+    EXPECT_TRUE(sr_m3u8_parse_date("2025-12-05T02:31:25.123Z", &ms));
+    EXPECT_EQ(1764901885123, ms);
+    EXPECT_TRUE(sr_m3u8_parse_date("2025-12-05T03:31:25.123+01:00", &ms));
+    EXPECT_EQ(1764901885123, ms);
+    EXPECT_TRUE(sr_m3u8_parse_date("2025-12-04T21:01:25.1234-0530", &ms)); // digits past ms are cut
+    EXPECT_EQ(1764901885123, ms);
+    EXPECT_TRUE(sr_m3u8_parse_date("2025-12-05T02:31:25Z", &ms));
+    EXPECT_EQ(1764901885000, ms);
+    const char *bad[] = {"",
+                         "2025-12-05",
+                         "2025-12-05T02:31:25",        // no zone
+                         "2025-12-05T02:31:25.5+1:00", // short zone
+                         "2025-13-05T02:31:25Z",
+                         "2025-12-05T24:31:25Z",
+                         "2025-12-05 02:31:25Z",
+                         "1969-12-31T23:59:59Z",
+                         "2025-12-05T02:31:25Zjunk"};
+    for (const char *s : bad) {
+        EXPECT_FALSE(sr_m3u8_parse_date(s, &ms)) << s;
+    }
+    char out[40];
+    sr_m3u8_format_date(1764901885003, out, sizeof(out));
+    EXPECT_STREQ("2025-12-05T02:31:25.003Z", out);
 }
 
 TEST(M3u8, ParseRefusesMalformedText)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sr_alloc.h"
 #include "sr_error.h"
@@ -25,7 +26,7 @@ void sr_m3u8_deinit(sr_m3u8_t *pl)
     memset(pl, 0, sizeof(*pl));
 }
 
-void sr_m3u8_append(sr_m3u8_t *pl, const char *uri, double duration_s, bool is_discontinuity)
+sr_m3u8_entry_t *sr_m3u8_append(sr_m3u8_t *pl, const char *uri, double duration_s, bool is_discontinuity)
 {
     if (pl->count == pl->_cap) {
         pl->_cap = pl->_cap ? pl->_cap * 2 : 16;
@@ -34,7 +35,9 @@ void sr_m3u8_append(sr_m3u8_t *pl, const char *uri, double duration_s, bool is_d
     sr_m3u8_entry_t *e = &pl->entries[pl->count++];
     e->duration_s = duration_s;
     e->is_discontinuity = is_discontinuity;
+    e->program_date_ms = 0;
     snprintf(e->uri, sizeof(e->uri), "%s", uri);
+    return e;
 }
 
 bool sr_m3u8_shift(sr_m3u8_t *pl, sr_m3u8_entry_t *removed)
@@ -94,8 +97,92 @@ void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix
         if (e->is_discontinuity) {
             sr_buf_put_str(out, "#EXT-X-DISCONTINUITY\n");
         }
+        if (e->program_date_ms > 0) {
+            char date[40];
+            sr_m3u8_format_date(e->program_date_ms, date, sizeof(date));
+            sr_buf_printf(out, "#EXT-X-PROGRAM-DATE-TIME:%s\n", date);
+        }
         sr_buf_printf(out, "#EXTINF:%.3f,\n%s%s\n", e->duration_s, prefix ? prefix : "", e->uri);
     }
+}
+
+/* ---- dates ---- */
+
+void sr_m3u8_format_date(int64_t ms, char *out, size_t size)
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char day[24];
+    strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, size, "%s.%03dZ", day, (int)(ms % 1000));
+}
+
+/* n decimal digits at s into *out. */
+static bool sr_m3u8_digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return false;
+        }
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* The zone designator at s: "Z", "+hh:mm", "-hh:mm", "+hhmm" or "-hhmm", as seconds east. */
+static bool sr_m3u8_zone(const char *s, int *east_s)
+{
+    if (strcmp(s, "Z") == 0 || strcmp(s, "z") == 0) {
+        *east_s = 0;
+        return true;
+    }
+    int hh, mm;
+    size_t len = strlen(s);
+    bool has_colon = len == 6 && s[3] == ':';
+    if ((s[0] != '+' && s[0] != '-') || (len != 5 && !has_colon) || !sr_m3u8_digits(s + 1, 2, &hh) ||
+        !sr_m3u8_digits(s + (has_colon ? 4 : 3), 2, &mm) || hh > 23 || mm > 59) {
+        return false;
+    }
+    *east_s = (s[0] == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
+    return true;
+}
+
+bool sr_m3u8_parse_date(const char *s, int64_t *ms)
+{
+    int f[6];
+    static const int at[6] = {0, 5, 8, 11, 14, 17}, width[6] = {4, 2, 2, 2, 2, 2};
+    static const char sep[6] = {'-', '-', 'T', ':', ':', '\0'};
+    for (int i = 0; i < 6; i++) {
+        if (!sr_m3u8_digits(s + at[i], width[i], &f[i]) || (sep[i] && s[at[i] + width[i]] != sep[i])) {
+            return false;
+        }
+    }
+    if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 60) {
+        return false;
+    }
+    const char *p = s + 19;
+    int frac_ms = 0;
+    if (*p == '.') {
+        int scale = 100;
+        for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10) {
+            frac_ms += (*p - '0') * scale;
+        }
+    }
+    int east_s;
+    if (!sr_m3u8_zone(p, &east_s)) {
+        return false;
+    }
+    struct tm tm = {
+        .tm_year = f[0] - 1900, .tm_mon = f[1] - 1, .tm_mday = f[2], .tm_hour = f[3], .tm_min = f[4], .tm_sec = f[5]};
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1) {
+        return false;
+    }
+    *ms = ((int64_t)t - east_s) * 1000 + frac_ms;
+    return *ms > 0;
 }
 
 /* ---- reading ---- */
@@ -103,6 +190,7 @@ void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix
 typedef struct sr_m3u8_reader {
     double duration_s; /* of the pending EXTINF, < 0 when none */
     bool is_discontinuity;
+    int64_t program_date_ms; /* of the pending segment, 0 when none */
     const char *prefix;
 } sr_m3u8_reader_t;
 
@@ -131,15 +219,20 @@ static int sr_m3u8_parse_line(sr_m3u8_reader_t *r, const char *line, sr_m3u8_t *
         pl->discontinuity_sequence = strtoull(line + 30, NULL, 10);
     } else if (strcmp(line, "#EXT-X-DISCONTINUITY") == 0) {
         r->is_discontinuity = true;
+    } else if (strncmp(line, "#EXT-X-PROGRAM-DATE-TIME:", 25) == 0) {
+        if (!sr_m3u8_parse_date(line + 25, &r->program_date_ms)) {
+            r->program_date_ms = 0; /* the segment is still good, only undated */
+        }
     } else if (line[0] != '#' && line[0] != '\0') {
         if (r->duration_s < 0) {
             return -SR_EFORMAT;
         }
         size_t plen = r->prefix ? strlen(r->prefix) : 0;
         const char *uri = plen && strncmp(line, r->prefix, plen) == 0 ? line + plen : line;
-        sr_m3u8_append(pl, uri, r->duration_s, r->is_discontinuity);
+        sr_m3u8_append(pl, uri, r->duration_s, r->is_discontinuity)->program_date_ms = r->program_date_ms;
         r->duration_s = -1;
         r->is_discontinuity = false;
+        r->program_date_ms = 0;
     }
     return SR_OK;
 }

@@ -2,7 +2,8 @@
 /*
  * sr_m3u8.h: an HLS media playlist (RFC 8216) as a list of segments, its text
  * (#EXTM3U, #EXT-X-VERSION:3, #EXT-X-TARGETDURATION, #EXT-X-MEDIA-SEQUENCE,
- * #EXT-X-DISCONTINUITY-SEQUENCE, #EXT-X-DISCONTINUITY, #EXTINF with decimals) and a
+ * #EXT-X-DISCONTINUITY-SEQUENCE, #EXT-X-DISCONTINUITY, #EXT-X-PROGRAM-DATE-TIME,
+ * #EXTINF with decimals) and a
  * reader for the playlists it wrote, so a republished stream continues the sequence
  * numbers of the playlist already on disk without any state kept in memory.
  *
@@ -23,6 +24,7 @@ SR_BEGIN_DECLS
 typedef struct sr_m3u8_entry {
     double duration_s;
     bool is_discontinuity;     /* #EXT-X-DISCONTINUITY before this segment */
+    int64_t program_date_ms;   /* #EXT-X-PROGRAM-DATE-TIME, ms since the epoch (UTC); 0: none */
     char uri[SR_M3U8_URI_MAX]; /* relative to the playlist, without the entry prefix */
 } sr_m3u8_entry_t;
 
@@ -37,8 +39,9 @@ typedef struct sr_m3u8 {
 
 void sr_m3u8_init(sr_m3u8_t *pl);
 void sr_m3u8_deinit(sr_m3u8_t *pl);
-/* Append a segment (uri borrowed, copied; cut at SR_M3U8_URI_MAX - 1 bytes). */
-void sr_m3u8_append(sr_m3u8_t *pl, const char *uri, double duration_s, bool is_discontinuity);
+/* Append a segment (uri borrowed, copied; cut at SR_M3U8_URI_MAX - 1 bytes), without a
+ * program date; returns the new entry (valid until the next change of pl). */
+sr_m3u8_entry_t *sr_m3u8_append(sr_m3u8_t *pl, const char *uri, double duration_s, bool is_discontinuity);
 /* Remove the oldest segment into *removed (may be NULL): the media sequence advances,
  * and the discontinuity sequence too when it carried a discontinuity (RFC 8216
  * 6.2.2). false when empty. */
@@ -55,10 +58,17 @@ int sr_m3u8_target_duration(const sr_m3u8_t *pl, double min_s);
 void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix, sr_buf_t *out);
 /* Read len bytes of playlist text (borrowed) into pl (initialised, emptied first):
  * media and discontinuity sequences, and per segment its EXTINF duration,
- * discontinuity flag and URI with prefix (NULL/"" none) removed when it starts with it.
+ * discontinuity flag, program date and URI with prefix (NULL/"" none) removed when it starts with it.
  * Returns SR_OK, or -SR_EFORMAT when the text does not start with #EXTM3U or an
- * EXTINF has no URI or a bad number (negative, not finite, over a day: pl is then empty). */
+ * EXTINF has no URI or a bad number (negative, not finite, over a day: pl is then
+ * empty). A program date that does not parse leaves its segment undated. */
 int sr_m3u8_parse(const char *text, size_t len, const char *prefix, sr_m3u8_t *pl);
+
+/* A program date as RFC 8216 4.3.2.6 writes it (ISO 8601, UTC, milliseconds:
+ * "2026-12-05T02:31:25.123Z") into out (at least 32 bytes), and back: ms since the
+ * epoch of "YYYY-MM-DDThh:mm:ss[.f...](Z|+hh:mm|-hh:mm|+hhmm|-hhmm)". */
+void sr_m3u8_format_date(int64_t ms, char *out, size_t size);
+bool sr_m3u8_parse_date(const char *s, int64_t *ms);
 
 SR_END_DECLS
 

@@ -152,6 +152,10 @@ int sr_http_response_add_header(sr_http_response_t *resp, const char *name, cons
  * HTTP/1.1 and a close-delimited body (Connection: close) on HTTP/1.0. Returns SR_OK,
  * -SR_EINVAL when called twice, or the io's write codes. May yield. */
 int sr_http_response_write_header(sr_http_response_t *resp, int64_t content_length);
+/* The header with Content-Length len and the whole body (borrowed for the call; may be
+ * NULL when len is 0) in one writev, then end: a small or memory-held answer costs one
+ * system call. The body is dropped for HEAD/204/304. Returns as write_header and end. */
+int sr_http_response_write_whole(sr_http_response_t *resp, const void *body, size_t len);
 /* Write body bytes (borrowed for the call), framed as a chunk when chunked. Dropped
  * for HEAD/204/304. Zero bytes write nothing (an empty chunk would end the body).
  * Returns SR_OK, -SR_EINVAL before write_header or after end, -SR_EOVERFLOW past the

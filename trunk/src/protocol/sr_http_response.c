@@ -6,7 +6,8 @@
  * Bodies are framed by Content-Length, by chunked encoding (HTTP/1.1, length unknown:
  * live HTTP-FLV), or by closing the connection (HTTP/1.0, length unknown). Chunk framing
  * goes out as separate iovecs around the caller's payload, so a shared media payload is
- * never copied. Not here: what the body is (app/), request parsing (sr_http_request.c).
+ * never copied. A body known in full (an error page, an HLS file from memory) goes out
+ * in the same writev as the headers. Not here: what the body is (app/), request parsing (sr_http_request.c).
  */
 #include "sr_http.h"
 
@@ -124,7 +125,10 @@ static int sr_http_response_framing(sr_http_response_t *resp, int64_t content_le
     return n;
 }
 
-int sr_http_response_write_header(sr_http_response_t *resp, int64_t content_length)
+/* The status line, headers and framing, followed in the same writev by body (len
+ * bytes, may be NULL when 0) when the response has one. */
+static int sr_http_response_write_head_and(sr_http_response_t *resp, int64_t content_length, const void *body,
+                                           size_t len)
 {
     if (resp->_is_header_sent) {
         return sr_err_new(SR_EINVAL, "response header written twice");
@@ -139,17 +143,30 @@ int sr_http_response_write_header(sr_http_response_t *resp, int64_t content_leng
                       sr_http_status_text(resp->status), date);
     char tail[128];
     int tn = sr_http_response_framing(resp, content_length, tail, sizeof(tail));
-    struct iovec iov[3] = {
+    struct iovec iov[4] = {
         {head, (size_t)hn},
         {resp->_headers, resp->_header_len},
         {tail, (size_t)tn},
+        {(void *)body, resp->_is_no_body ? 0 : len},
     };
-    int rc = sr_io_writev(resp->_io, iov, 3);
+    int rc = sr_io_writev(resp->_io, iov, iov[3].iov_len ? 4 : 3);
     if (rc != SR_OK) {
         resp->is_keep_alive = false;
         return sr_err_wrap(rc, "write http response header %d", resp->status);
     }
+    resp->_body_bytes += iov[3].iov_len;
     return SR_OK;
+}
+
+int sr_http_response_write_header(sr_http_response_t *resp, int64_t content_length)
+{
+    return sr_http_response_write_head_and(resp, content_length, NULL, 0);
+}
+
+int sr_http_response_write_whole(sr_http_response_t *resp, const void *body, size_t len)
+{
+    int rc = sr_http_response_write_head_and(resp, (int64_t)len, body, len);
+    return rc == SR_OK ? sr_http_response_end(resp) : rc;
 }
 
 int sr_http_response_write(sr_http_response_t *resp, const void *data, size_t len)
@@ -260,14 +277,5 @@ int sr_http_response_send(sr_io_t *io, const sr_http_request_t *req, int code, c
     sr_http_response_init(&resp, io, req);
     sr_http_response_set_status(&resp, code);
     int rc = content_type ? sr_http_response_add_header(&resp, "Content-Type", content_type) : SR_OK;
-    if (rc == SR_OK) {
-        rc = sr_http_response_write_header(&resp, (int64_t)len);
-    }
-    if (rc == SR_OK && len > 0) {
-        rc = sr_http_response_write(&resp, body, len);
-    }
-    if (rc == SR_OK) {
-        rc = sr_http_response_end(&resp);
-    }
-    return rc;
+    return rc == SR_OK ? sr_http_response_write_whole(&resp, body, len) : rc;
 }

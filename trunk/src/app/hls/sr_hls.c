@@ -10,6 +10,9 @@
  * segments that leave it are deleted (hls_cleanup). Each finished segment is reported
  * to the on_hls hooks (queued, never waited for).
  *
+ * Every segment carries EXT-X-PROGRAM-DATE-TIME, the wall clock at which its first
+ * frame reached the server, so players and monitoring can measure their delay.
+ *
  * No state outlives a publish in memory: a republish reads the playlist on disk,
  * continues its sequence numbers and marks a discontinuity. hls_dispose runs as a
  * detached coroutine per unpublish that deletes the files unless the playlist was
@@ -77,6 +80,9 @@ struct sr_hls {
     char seg_path[SR_HLS_PATH_MAX];
     uint64_t seg_seq;
     int64_t seg_start_ms;
+    int64_t seg_date_ms;  /* wall clock at which its first frame reached the server */
+    bool has_clock;       /* clock_min_ms is valid (reset by a timestamp jump) */
+    int64_t clock_min_ms; /* least wall-clock-minus-dts since the segment opened */
     bool has_last;
     int64_t last_dts;
     int64_t last_delta; /* between the last two A/V packets, for the final segment */
@@ -196,15 +202,17 @@ static sr_utime_t sr_hls_grace_us(const sr_hls_t *h)
     return (sr_utime_t)(SR_MAX(h->cfg.fragment_s * 2, 5.0) * SR_UTIME_S);
 }
 
-/* Put bytes under the store key of path (sr_hls_store.h); copied once per file. */
-static void sr_hls_store_file(sr_hls_t *h, const char *key, const void *data, size_t len)
+/* Put the bytes of the file at path, just written, under its store key (sr_hls_store.h),
+ * with its mtime for the HTTP validators; copied once per file. */
+static void sr_hls_store_file(sr_hls_t *h, const char *key, const char *path, const void *data, size_t len)
 {
-    if (!h->mem_cap_bytes || !key[0]) {
+    struct stat st;
+    if (!h->mem_cap_bytes || !key[0] || stat(path, &st) != 0) {
         return;
     }
     sr_hls_store_t *s = sr_hls_store_default();
     sr_hls_store_set_cap(s, h->mem_cap_bytes);
-    if (sr_hls_store_put_take(s, key, sr_payload_new_copy(data, len), sr_time_mono_us()) != SR_OK) {
+    if (sr_hls_store_put_take(s, key, sr_payload_new_copy(data, len), st.st_mtime, sr_time_mono_us()) != SR_OK) {
         sr_err_clear();
     }
 }
@@ -219,7 +227,7 @@ static void sr_hls_write_playlist(sr_hls_t *h)
     if (rc != SR_OK) {
         sr_hls_error(h, rc);
     } else {
-        sr_hls_store_file(h, h->m3u8_key, b.data, b.len);
+        sr_hls_store_file(h, h->m3u8_key, h->m3u8_path, b.data, b.len);
     }
     sr_buf_deinit(&b);
 }
@@ -299,11 +307,33 @@ static void sr_hls_flush(sr_hls_t *h)
     sr_buf_reset(&h->ts);
 }
 
+/* Media time to wall clock. A frame reaches the sink some time after the server got it
+ * (its consumer wakes for batches), never before, so the least wall-clock-minus-dts of
+ * the frames since the last segment is the closest to their arrival; a new segment
+ * dates its first frame with it, so EXT-X-PROGRAM-DATE-TIME does not understate the
+ * delay viewers see. */
+static void sr_hls_clock_see(sr_hls_t *h, int64_t dts)
+{
+    int64_t off = sr_time_wall_us() / 1000 - dts;
+    h->clock_min_ms = h->has_clock ? SR_MIN(h->clock_min_ms, off) : off;
+    h->has_clock = true;
+}
+
+static int64_t sr_hls_clock_date(sr_hls_t *h, int64_t dts)
+{
+    int64_t off = sr_time_wall_us() / 1000 - dts;
+    int64_t date = dts + (h->has_clock ? SR_MIN(h->clock_min_ms, off) : off);
+    h->clock_min_ms = off; /* the next segment's estimate starts from here */
+    h->has_clock = true;
+    return date;
+}
+
 static void sr_hls_open_segment(sr_hls_t *h, int64_t start_ms)
 {
     h->is_open = true;
     h->seg_seq = sr_m3u8_next_sequence(&h->pl);
     h->seg_start_ms = start_ms;
+    h->seg_date_ms = sr_hls_clock_date(h, start_ms);
     sr_hls_expand(h, h->cfg.ts_file, h->seg_seq, h->seg_rel, sizeof(h->seg_rel));
     snprintf(h->seg_path, sizeof(h->seg_path), "%s/%s", h->cfg.path, h->seg_rel);
     sr_buf_reset(&h->ts);
@@ -347,14 +377,14 @@ static void sr_hls_close_segment(sr_hls_t *h, int64_t end_ms)
     }
     char key[PATH_MAX];
     if (h->mem_cap_bytes && sr_hls_store_key(h->seg_path, key, sizeof(key)) == SR_OK) {
-        sr_hls_store_file(h, key, h->mem.data, h->mem.len);
+        sr_hls_store_file(h, key, h->seg_path, h->mem.data, h->mem.len);
     }
     sr_err_clear();
     sr_buf_reset(&h->mem);
     double duration_s = (double)SR_MAX(end_ms - h->seg_start_ms, 0) / 1000.0;
     char uri[SR_M3U8_URI_MAX];
     sr_hls_relative_uri(h->m3u8_dir, h->seg_rel, uri, sizeof(uri));
-    sr_m3u8_append(&h->pl, uri, duration_s, h->next_discontinuity);
+    sr_m3u8_append(&h->pl, uri, duration_s, h->next_discontinuity)->program_date_ms = h->seg_date_ms;
     h->next_discontinuity = false;
     h->segments++;
     sr_hls_slide_window(h);
@@ -399,10 +429,14 @@ static void sr_hls_on_packet(void *arg, const sr_packet_t *pkt)
         sr_hls_close_segment(h, h->last_dts + h->last_delta); /* timestamp jump (RFC 8216 4.3.2.3) */
         h->next_discontinuity = true;
         h->has_last = false;
-        h->has_key = false; /* no GOP spans the jump */
+        h->has_key = false;   /* no GOP spans the jump */
+        h->has_clock = false; /* nor a media-to-wall-clock offset */
     }
     if (is_frame) {
         sr_hls_note_gop(h, pkt);
+        if (h->is_open) {
+            sr_hls_clock_see(h, pkt->dts);
+        }
     }
     if (is_frame && h->is_open && sr_hls_is_cut(h, pkt)) {
         sr_hls_close_segment(h, pkt->dts);

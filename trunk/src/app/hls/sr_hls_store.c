@@ -23,6 +23,7 @@ typedef struct sr_hls_store_entry {
     struct sr_hls_store_entry *prev, *next; /* age list, oldest first */
     sr_payload_t *body;                     /* one reference */
     sr_utime_t expire_us;                   /* 0: held until replaced, expired or evicted */
+    int64_t mtime_s;                        /* of the file on disk: the same validators either way */
     char key[];
 } sr_hls_store_entry_t;
 
@@ -150,7 +151,7 @@ void sr_hls_store_set_cap(sr_hls_store_t *s, size_t cap_bytes)
     }
 }
 
-int sr_hls_store_put_take(sr_hls_store_t *s, const char *key, sr_payload_t *p, sr_utime_t now_us)
+int sr_hls_store_put_take(sr_hls_store_t *s, const char *key, sr_payload_t *p, int64_t mtime_s, sr_utime_t now_us)
 {
     size_t klen = strlen(key);
     if (klen == 0 || klen >= SR_HLS_STORE_KEY_MAX) {
@@ -170,6 +171,7 @@ int sr_hls_store_put_take(sr_hls_store_t *s, const char *key, sr_payload_t *p, s
     memcpy(e->key, key, klen + 1);
     e->body = p;
     e->expire_us = 0;
+    e->mtime_s = mtime_s;
     pp = &s->buckets[sr_hls_store_hash(key)];
     e->hnext = *pp;
     *pp = e;
@@ -180,7 +182,7 @@ int sr_hls_store_put_take(sr_hls_store_t *s, const char *key, sr_payload_t *p, s
     return SR_OK;
 }
 
-sr_payload_t *sr_hls_store_get(sr_hls_store_t *s, const char *key, sr_utime_t now_us)
+sr_payload_t *sr_hls_store_get(sr_hls_store_t *s, const char *key, sr_utime_t now_us, int64_t *mtime_s)
 {
     sr_hls_store_entry_t *e = *sr_hls_store_slot(s, key);
     if (!e) {
@@ -189,6 +191,9 @@ sr_payload_t *sr_hls_store_get(sr_hls_store_t *s, const char *key, sr_utime_t no
     if (sr_hls_store_is_expired(e, now_us)) {
         sr_hls_store_remove(s, e);
         return NULL;
+    }
+    if (mtime_s) {
+        *mtime_s = e->mtime_s;
     }
     return sr_payload_ref(e->body);
 }

@@ -32,12 +32,14 @@ sr_hls_store_t *sr_hls_store_default(void);
 /* Change the cap; evicts the oldest entries at once when over it. */
 void sr_hls_store_set_cap(sr_hls_store_t *s, size_t cap_bytes);
 /* Hold body (the store takes p's reference, on success and failure) under key (an
- * absolute path, copied), replacing any entry of that key. Expired entries are swept
+ * absolute path, copied), replacing any entry of that key. mtime_s is the modification
+ * time of the file on disk, so answers from memory carry the disk's validators. Expired entries are swept
  * and the oldest evicted while over the cap (the new one last). now_us is the caller's
  * monotonic clock. Returns SR_OK, or -SR_EINVAL for an empty or over-long key (p dropped). */
-int sr_hls_store_put_take(sr_hls_store_t *s, const char *key, sr_payload_t *p, sr_utime_t now_us);
-/* A new reference to the body under key, or NULL when absent or expired at now_us. */
-sr_payload_t *sr_hls_store_get(sr_hls_store_t *s, const char *key, sr_utime_t now_us);
+int sr_hls_store_put_take(sr_hls_store_t *s, const char *key, sr_payload_t *p, int64_t mtime_s, sr_utime_t now_us);
+/* A new reference to the body under key, or NULL when absent or expired at now_us;
+ * *mtime_s (NULL: not wanted) gets the file's modification time given to put. */
+sr_payload_t *sr_hls_store_get(sr_hls_store_t *s, const char *key, sr_utime_t now_us, int64_t *mtime_s);
 /* The entry under key expires at now_us + grace_us (0: leaves now). Absent: nothing. */
 void sr_hls_store_expire(sr_hls_store_t *s, const char *key, sr_utime_t now_us, sr_utime_t grace_us);
 /* Bytes and entries held now. */

@@ -4,9 +4,11 @@
  * reader, normalised (no climbing above the root), and the final file must resolve
  * (symlinks included) inside the root. GET and HEAD, index.html for directories,
  * single byte ranges, ETag/Last-Modified with 304, and MIME types by extension.
- * Playlists are sent with no-cache so players always see the live window. HLS files
- * (.m3u8, .ts) are plays: the vhost's security and refer decide before anything is read,
- * and on an edge a playlist request pulls its stream from the origin.
+ * Playlists are sent with no-cache so players always see the live window, segments as
+ * immutable. HLS files (.m3u8, .ts, .m4s) are plays: the vhost's security and refer
+ * decide before anything is read, and on an edge a playlist request pulls its stream
+ * from the origin. What the HLS sink holds in memory (sr_hls_store.h) is answered from
+ * there, with the same headers as from disk, in one writev.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -192,8 +194,27 @@ static int sr_http_static_send_body(sr_http_response_t *resp, int fd, const sr_h
     return rc;
 }
 
-static int sr_http_static_headers(sr_http_ctx_t *ctx, sr_http_response_t *resp, const char *file, const struct stat *st,
-                                  const sr_http_static_range_t *r)
+/* A media segment's bytes never change under its name while players can see it. */
+static bool sr_http_static_is_segment(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot && (strcasecmp(dot, ".ts") == 0 || strcasecmp(dot, ".m4s") == 0);
+}
+
+static const char *sr_http_static_cache_control(const char *file)
+{
+    if (sr_http_static_is_playlist(file)) {
+        return "no-cache"; /* the live window moves */
+    }
+    /* short-lived all the same: after hls_dispose a new publish reuses the names */
+    return sr_http_static_is_segment(file) ? "max-age=60, immutable" : "max-age=60";
+}
+
+/* Add the headers of an answer with file's validators (from st's mtime and size) and
+ * set its status: 304 when the request's validators match, 206 for a range. Returns
+ * the body bytes to send. */
+static int64_t sr_http_static_prepare(sr_http_ctx_t *ctx, sr_http_response_t *resp, const char *file,
+                                      const struct stat *st, const sr_http_static_range_t *r)
 {
     char etag[64], date[64], range[96];
     sr_http_static_validators(st, etag, date);
@@ -201,7 +222,7 @@ static int sr_http_static_headers(sr_http_ctx_t *ctx, sr_http_response_t *resp, 
     sr_http_response_add_header(resp, "Accept-Ranges", "bytes");
     sr_http_response_add_header(resp, "ETag", etag);
     sr_http_response_add_header(resp, "Last-Modified", date);
-    sr_http_response_add_header(resp, "Cache-Control", sr_http_static_is_playlist(file) ? "no-cache" : "max-age=60");
+    sr_http_response_add_header(resp, "Cache-Control", sr_http_static_cache_control(file));
     if (sr_server_config(ctx->server)->http_server.is_crossdomain) {
         sr_http_conn_add_cors(resp);
     }
@@ -209,7 +230,7 @@ static int sr_http_static_headers(sr_http_ctx_t *ctx, sr_http_response_t *resp, 
     const char *ims = sr_http_request_header(ctx->req, "If-Modified-Since");
     if ((inm && sr_http_static_etag_matches(inm, etag)) || (!inm && ims && strcmp(ims, date) == 0)) {
         sr_http_response_set_status(resp, 304);
-        return sr_http_response_write_header(resp, 0);
+        return 0;
     }
     if (r->is_partial) {
         sr_http_response_set_status(resp, 206);
@@ -217,7 +238,7 @@ static int sr_http_static_headers(sr_http_ctx_t *ctx, sr_http_response_t *resp, 
                  (long long)(r->start + r->length - 1), (long long)st->st_size);
         sr_http_response_add_header(resp, "Content-Range", range);
     }
-    return sr_http_response_write_header(resp, r->length);
+    return r->length;
 }
 
 static int sr_http_static_redirect_dir(sr_http_ctx_t *ctx)
@@ -302,7 +323,15 @@ static int sr_http_static_unsatisfiable(sr_http_ctx_t *ctx, int64_t size)
 static bool sr_http_static_is_hls(const char *path)
 {
     const char *dot = strrchr(path, '.');
-    return dot && (strcasecmp(dot, ".m3u8") == 0 || strcasecmp(dot, ".ts") == 0);
+    return dot && (strcasecmp(dot, ".m3u8") == 0 || strcasecmp(dot, ".ts") == 0 || strcasecmp(dot, ".m4s") == 0);
+}
+
+/* What the HLS sink may hold in memory: its playlists and segments, and the fMP4 init
+ * segment (an .mp4 that is no play of its own: a DVR file has the same extension). */
+static bool sr_http_static_may_be_in_memory(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return sr_http_static_is_hls(path) || (dot && strcasecmp(dot, ".mp4") == 0);
 }
 
 /* The vhost of an HLS file, as HTTP-FLV finds it: ?vhost=, else a first path segment
@@ -396,45 +425,26 @@ static int sr_http_static_hls_play(sr_http_ctx_t *ctx, const char *norm)
 
 /* ---- HLS files from memory (sr_hls_store.h) ---- */
 
-/* Answer from a body the store holds: the same headers as the disk path but no
- * validators (the store has no mtime; playlists are no-cache and segments immutable),
- * so no 304, and a Range under If-Range is ignored (RFC 9110 13.1.5: no validator
- * matches). body is borrowed. May yield. */
-static int sr_http_static_send_memory(sr_http_ctx_t *ctx, const char *norm, const sr_payload_t *body)
+/* Answer from a body the store holds, with the validators of its file on disk (mtime_s
+ * and the size), headers and body in one writev. body is borrowed. May yield. */
+static int sr_http_static_send_memory(sr_http_ctx_t *ctx, const char *norm, const sr_payload_t *body, int64_t mtime_s)
 {
     const sr_http_request_t *req = ctx->req;
+    struct stat st = {.st_mtime = (time_t)mtime_s, .st_size = (off_t)body->size};
     sr_http_static_range_t r;
-    const char *range_h = sr_http_request_header(req, "If-Range") ? NULL : sr_http_request_header(req, "Range");
+    const char *range_h = sr_http_static_if_range_holds(req, &st) ? sr_http_request_header(req, "Range") : NULL;
     if (sr_http_static_parse_range(range_h, body->size, &r) < 0) {
         return sr_http_static_unsatisfiable(ctx, body->size);
     }
     sr_http_response_t resp;
     sr_http_response_init(&resp, ctx->io, req);
-    sr_http_response_add_header(&resp, "Content-Type", sr_http_static_mime(norm));
-    sr_http_response_add_header(&resp, "Accept-Ranges", "bytes");
-    sr_http_response_add_header(&resp, "Cache-Control", sr_http_static_is_playlist(norm) ? "no-cache" : "max-age=60");
-    if (sr_server_config(ctx->server)->http_server.is_crossdomain) {
-        sr_http_conn_add_cors(&resp);
-    }
-    if (r.is_partial) {
-        char cr[96];
-        sr_http_response_set_status(&resp, 206);
-        snprintf(cr, sizeof(cr), "bytes %lld-%lld/%lld", (long long)r.start, (long long)(r.start + r.length - 1),
-                 (long long)body->size);
-        sr_http_response_add_header(&resp, "Content-Range", cr);
-    }
-    int rc = sr_http_response_write_header(&resp, r.length);
-    if (rc == SR_OK) {
-        rc = sr_http_response_write(&resp, body->data + r.start, (size_t)r.length);
-    }
-    if (rc == SR_OK) {
-        rc = sr_http_response_end(&resp);
-    }
+    int64_t len = sr_http_static_prepare(ctx, &resp, norm, &st, &r);
+    int rc = sr_http_response_write_whole(&resp, body->data + r.start, (size_t)len);
     return rc == SR_OK && !sr_http_response_is_keep_alive(&resp) ? -SR_EPEER_CLOSED : rc;
 }
 
 /* The store's body for a normalised HLS path under http_server.dir, referenced, or NULL. */
-static sr_payload_t *sr_http_static_find_memory(sr_http_ctx_t *ctx, const char *norm)
+static sr_payload_t *sr_http_static_find_memory(sr_http_ctx_t *ctx, const char *norm, int64_t *mtime_s)
 {
     const sr_server_config_t *cfg = sr_server_config(ctx->server);
     if (cfg->http_server.hls_memory_cache_mb <= 0) {
@@ -448,7 +458,7 @@ static sr_payload_t *sr_http_static_find_memory(sr_http_ctx_t *ctx, const char *
     if ((size_t)snprintf(key, sizeof(key), "%s%s", is_root ? "" : root, norm) >= sizeof(key)) {
         return NULL;
     }
-    return sr_hls_store_get(sr_hls_store_default(), key, sr_time_mono_us());
+    return sr_hls_store_get(sr_hls_store_default(), key, sr_time_mono_us(), mtime_s);
 }
 
 int sr_http_static_serve(sr_http_ctx_t *ctx)
@@ -466,9 +476,10 @@ int sr_http_static_serve(sr_http_ctx_t *ctx)
         sr_err_clear();
         return sr_http_conn_reply(ctx, 403, "text/plain; charset=utf-8", "403 Forbidden\n", 14, false);
     }
-    sr_payload_t *mem = sr_http_static_is_hls(norm) ? sr_http_static_find_memory(ctx, norm) : NULL;
+    int64_t mtime_s = 0;
+    sr_payload_t *mem = sr_http_static_may_be_in_memory(norm) ? sr_http_static_find_memory(ctx, norm, &mtime_s) : NULL;
     if (mem) {
-        int rc = sr_http_static_send_memory(ctx, norm, mem); /* the reference outlives the writes */
+        int rc = sr_http_static_send_memory(ctx, norm, mem, mtime_s); /* the reference outlives the writes */
         sr_payload_unref(mem);
         return rc;
     }
@@ -490,8 +501,9 @@ int sr_http_static_serve(sr_http_ctx_t *ctx)
     }
     sr_http_response_t resp;
     sr_http_response_init(&resp, ctx->io, req);
-    int rc = sr_http_static_headers(ctx, &resp, file, &st, &range);
-    if (rc == SR_OK && resp.status != 304) {
+    int64_t len = sr_http_static_prepare(ctx, &resp, file, &st, &range);
+    int rc = sr_http_response_write_header(&resp, len);
+    if (rc == SR_OK && len > 0) {
         rc = sr_http_static_send_body(&resp, fd, &range);
     }
     close(fd);
