@@ -12,7 +12,7 @@ import os
 import re
 import time
 
-from strand_env import check, http_body, http_request
+from strand_env import check, http_body, http_request, wait_until
 from test_hooks import HookServer, hooks_block
 
 
@@ -71,14 +71,17 @@ def probe(env, path):
             "start": float(fmt.get("start_time", "nan")), "duration": float(fmt.get("duration", "nan"))}
 
 
-def check_segments(env, live_dir, entries, codecs, what):
+def check_segments(env, live_dir, entries, codecs, what, is_mp4=False):
     """Each listed segment exists, has codecs, EXTINF within 10% of its real duration and
-    starts where the previous one ended (no discontinuity between them). Returns probes."""
+    starts where the previous one ended (no discontinuity between them). Returns probes.
+    ffprobe gives an MP4's duration from time 0, not from its start: is_mp4 corrects it."""
     probes = []
     for i, e in enumerate(entries):
         path = os.path.join(live_dir, e["uri"])
         check(os.path.exists(path), "%s: listed segment %s missing" % (what, e["uri"]))
         p = probe(env, path)
+        if is_mp4:
+            p["duration"] -= p["start"]
         check(p["codecs"] == codecs, "%s: %s has %s, expected %s" % (what, e["uri"], p["codecs"], codecs))
         err = abs(p["duration"] - e["extinf"]) / p["duration"]
         env.note("measured %s %s: EXTINF %.3f s, ffprobe %.3f s (%.1f%%), start %.3f" % (
@@ -261,3 +264,53 @@ def test_hls_dispose_after_unpublish(env):
     env.note("measured dispose %.2f s after unpublish" % (time.monotonic() - stopped))
     check(not os.path.exists(m3u8), "playlist still there 6 s after unpublish (hls_dispose 3)")
     check(not [f for f in files if os.path.exists(f)], "segments left after dispose")
+
+
+def test_hls_fmp4_segments_and_live_read(env):
+    """hls_use_fmp4 on: the playlist maps an init segment (EXT-X-MAP, version 6) and lists
+    .m4s segments; each init+segment is a whole H.264+AAC MP4 whose duration is its EXTINF
+    and whose start follows the previous one's end; ffmpeg reads the live playlist as users
+    do (-t 4 -c copy into MP4); a republish maps a new init segment after a discontinuity."""
+    www = www_dir(env)
+    srv = hls_server(env, www, hls="hls_use_fmp4 on;")
+    pub = env.publish_live(srv.url("f"), gop=25, seconds=14)
+    m3u8 = os.path.join(www, "live", "f.m3u8")
+    check(wait_until(lambda: os.path.exists(m3u8) and len(read_playlist(m3u8)[2]) >= 2, 20),
+          "no fMP4 playlist with 2 segments after 20 s")
+    out = env.path("live.mp4")
+    rc, _, err, _ = env.run("ffmpeg-hls", ["ffmpeg"] + env.FF + [
+        "-y", "-i", "http://127.0.0.1:%d/live/f.m3u8" % srv.http_port, "-t", "4", "-c", "copy", out], 30)
+    check(rc == 0, "ffmpeg reading the fMP4 playlist failed (%s): %s" % (rc, err[-400:]))
+    got = probe(env, out)
+    env.note("measured ffmpeg -t 4 of the live fMP4 playlist: %s, %.2f s" % (got["codecs"], got["duration"]))
+    check(got["codecs"] == ["aac", "h264"] and got["duration"] >= 3.5, "live read got %s" % got)
+    check(pub.wait(30) is not None, "publisher did not finish")
+    _, _, first, text = read_playlist(m3u8)
+    env.note("fMP4 playlist:\n" + text)
+    check("#EXT-X-VERSION:6\n" in text, "an EXT-X-MAP playlist needs version 6")
+    maps = re.findall(r'#EXT-X-MAP:URI="([^"]+)"', text)
+    check(maps == ["f/init.mp4"], "EXT-X-MAP %s, expected f/init.mp4 once (hls_init_file default)" % maps)
+    check(text.index("#EXT-X-MAP") < text.index("#EXTINF"), "EXT-X-MAP after the first segment")
+    check(all(re.match(r"f-\d+\.m4s$", e["uri"]) for e in first), "segments %s" % [e["uri"] for e in first])
+    check_program_dates(first, {}, "fmp4")
+    # each segment with its init segment is a whole MP4
+    joined = env.path("joined")
+    os.makedirs(joined, exist_ok=True)
+    with open(os.path.join(www, "live", "f", "init.mp4"), "rb") as f:
+        init = f.read()
+    check(init[4:8] == b"ftyp" and b"moov" in init, "init.mp4 is not ftyp+moov")
+    for e in first:
+        with open(os.path.join(www, "live", e["uri"]), "rb") as f:
+            seg = f.read()
+        check(seg[4:8] == b"moof", "%s does not start with moof" % e["uri"])
+        with open(os.path.join(joined, e["uri"]), "wb") as f:
+            f.write(init + seg)
+    check_segments(env, joined, first, ["aac", "h264"], "fmp4", is_mp4=True)
+    # a republish: a discontinuity, then the new init segment mapped again
+    check(env.publish_live(srv.url("f"), gop=25, seconds=5, name="pub2").wait(30) is not None, "pub2 hung")
+    time.sleep(0.5)
+    _, _, entries, text = read_playlist(m3u8)
+    check(text.count("#EXT-X-DISCONTINUITY\n") == 1, "republish: %d discontinuities" % text.count("#EXT-X-DISCONTINUITY\n"))
+    after = text[text.index("#EXT-X-DISCONTINUITY\n"):]
+    check(after.split("\n")[1] == '#EXT-X-MAP:URI="f/init.mp4"', "no EXT-X-MAP right after the discontinuity:\n" + text)
+    env.note("playlist after the republish:\n" + text)

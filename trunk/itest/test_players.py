@@ -276,3 +276,25 @@ def test_page_autoplay(env):
     check(str(by["hls"].get("status", "")).startswith("error"),
           "a stream that does not exist ends on status %r, expected an error" % by["hls"].get("status"))
     expect_alive(pub, "publisher")
+
+
+def test_hls_fmp4_chromium(env):
+    """hls_use_fmp4 on: hls.js in Chromium plays the fMP4 playlist (EXT-X-MAP + .m4s) from
+    the players page, joining a live stream mid-way."""
+    setup_tools(env)
+    www = build_page(env)
+    stream = "fmp4"
+    vhosts = ("vhost __defaultVhost__ {\n    hls {\n        enabled on;\n        hls_path %s;\n"
+              "        hls_fragment 1;\n        hls_window 10;\n        hls_use_fmp4 on;\n    }\n}\n" % www)
+    srv = env.server(http_body(www, api=True, vhosts=vhosts))
+    pub = env.publish_live(srv.url(stream), gop=25, seconds=60)
+    m3u8 = os.path.join(www, "live", stream + ".m3u8")
+    check(wait_until(lambda: segments(m3u8) >= 2, 30, 0.25),
+          "the fMP4 playlist has %d segments 30 s after publishing" % segments(m3u8))
+    with open(m3u8) as f:
+        check('#EXT-X-MAP:URI="fmp4/init.mp4"' in f.read(), "no EXT-X-MAP in the playlist")
+    base = "http://127.0.0.1:%d" % srv.http_port
+    by = run_players_check(env, stream, [{"kind": "hls", "page": "%s/players/?url=%s/live/%s.m3u8&api=%d"
+                                          % (base, base, stream, srv.api_port)}])
+    check_playback(by["hls"], "fMP4 HLS")
+    expect_alive(pub, "publisher")

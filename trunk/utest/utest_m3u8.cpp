@@ -216,3 +216,42 @@ TEST(M3u8, ParseRefusesMalformedText)
     EXPECT_EQ(0u, pl.count);
     sr_m3u8_deinit(&pl);
 }
+
+TEST(M3u8, MapsFmp4InitSegmentsWithVersion6)
+{
+    sr_m3u8_t pl;
+    sr_m3u8_init(&pl);
+    snprintf(sr_m3u8_append(&pl, "s-0.m4s", 2.0, false)->map_uri, SR_M3U8_URI_MAX, "s/init.mp4");
+    snprintf(sr_m3u8_append(&pl, "s-1.m4s", 2.0, false)->map_uri, SR_M3U8_URI_MAX, "s/init.mp4");
+    snprintf(sr_m3u8_append(&pl, "s-2.m4s", 2.0, true)->map_uri, SR_M3U8_URI_MAX, "s/init.mp4"); // republished
+    snprintf(sr_m3u8_append(&pl, "s-3.m4s", 2.0, false)->map_uri, SR_M3U8_URI_MAX, "s/init2.mp4");
+    std::string text = Encode(&pl, 2, "http://cdn/");
+    EXPECT_EQ("#EXTM3U\n"
+              "#EXT-X-VERSION:6\n"
+              "#EXT-X-TARGETDURATION:2\n"
+              "#EXT-X-MEDIA-SEQUENCE:0\n"
+              "#EXT-X-MAP:URI=\"http://cdn/s/init.mp4\"\n"
+              "#EXTINF:2.000,\n"
+              "http://cdn/s-0.m4s\n"
+              "#EXTINF:2.000,\n"
+              "http://cdn/s-1.m4s\n"
+              "#EXT-X-DISCONTINUITY\n"
+              "#EXT-X-MAP:URI=\"http://cdn/s/init.mp4\"\n"
+              "#EXTINF:2.000,\n"
+              "http://cdn/s-2.m4s\n"
+              "#EXT-X-MAP:URI=\"http://cdn/s/init2.mp4\"\n"
+              "#EXTINF:2.000,\n"
+              "http://cdn/s-3.m4s\n",
+              text);
+    sr_m3u8_t back;
+    sr_m3u8_init(&back);
+    ASSERT_SR_OK(sr_m3u8_parse(text.data(), text.size(), "http://cdn/", &back));
+    ASSERT_EQ(4u, back.count);
+    EXPECT_STREQ("s/init.mp4", back.entries[1].map_uri);
+    EXPECT_STREQ("s/init2.mp4", back.entries[3].map_uri);
+    EXPECT_EQ(text, Encode(&back, 2, "http://cdn/"));
+    const char *no_uri = "#EXTM3U\n#EXT-X-MAP:BYTERANGE=\"1@0\"\n#EXTINF:2,\na.m4s\n";
+    EXPECT_SR_ERR(SR_EFORMAT, sr_m3u8_parse(no_uri, strlen(no_uri), NULL, &back));
+    sr_m3u8_deinit(&back);
+    sr_m3u8_deinit(&pl);
+}

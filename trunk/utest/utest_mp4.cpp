@@ -394,3 +394,33 @@ TEST(Mp4Mux, GeneratedFileWalksBackWithContinuousTimes)
     uint64_t last_audio = ToScale((next_audio - 1) * 1024 * 1000 / 44100, 44100);
     EXPECT_GT(next_dts[1], last_audio);
 }
+
+TEST(Mp4Mux, FragmentUntilGivesTheLastFrameTheTimeToTheNext)
+{
+    Mux x;
+    ASSERT_SR_OK(sr_mp4_mux_set_video(x.m, kAvcHigh320, sizeof(kAvcHigh320)));
+    ASSERT_SR_OK(sr_mp4_mux_set_audio(x.m, kAac44Stereo, sizeof(kAac44Stereo)));
+    ASSERT_SR_OK(sr_mp4_mux_write_init(x.m, &x.out));
+    size_t init_len = x.out.len;
+    const uint8_t v0[] = {0x17, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x65};
+    const uint8_t v1[] = {0x27, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x41};
+    const uint8_t a0[] = {0xaf, 0x01, 0x21};
+    ASSERT_SR_OK(sr_mp4_mux_add_flv(x.m, 9, 0, 0, v0, sizeof(v0)));
+    ASSERT_SR_OK(sr_mp4_mux_add_flv(x.m, 8, 0, 0, a0, sizeof(a0)));
+    ASSERT_SR_OK(sr_mp4_mux_add_flv(x.m, 9, 40, 40, v1, sizeof(v1)));
+    ASSERT_SR_OK(sr_mp4_mux_add_flv(x.m, 8, 23, 23, a0, sizeof(a0)));
+    // an HLS segment ends where the next keyframe (at 100 ms, a late frame) starts: the
+    // last frame lasts 60 ms, not its predecessor's 40; audio keeps its own length
+    EXPECT_EQ(4u, sr_mp4_mux_write_fragment_until(x.m, &x.out, 100));
+    std::vector<Box> moof = Children(Children(x.out.data + init_len, x.out.len - init_len, init_len)[0]);
+    Trun vt = ParseTrun(Children(moof[1])[2]);
+    EXPECT_EQ((std::vector<uint32_t>{40, 60}), vt.durations);
+    Trun at = ParseTrun(Children(moof[2])[2]);
+    EXPECT_EQ(at.durations[0], at.durations[1]);
+    // the next fragment's decode time follows on exactly
+    size_t second = x.out.len;
+    ASSERT_SR_OK(sr_mp4_mux_add_flv(x.m, 9, 100, 100, v0, sizeof(v0)));
+    EXPECT_EQ(1u, sr_mp4_mux_write_fragment_until(x.m, &x.out, SR_MP4_END_UNKNOWN));
+    moof = Children(Children(x.out.data + second, x.out.len - second, second)[0]);
+    EXPECT_EQ(100u, sr_get_be32(Children(moof[1])[1].data + 8)); // tfdt
+}

@@ -36,6 +36,7 @@ sr_m3u8_entry_t *sr_m3u8_append(sr_m3u8_t *pl, const char *uri, double duration_
     e->duration_s = duration_s;
     e->is_discontinuity = is_discontinuity;
     e->program_date_ms = 0;
+    e->map_uri[0] = '\0';
     snprintf(e->uri, sizeof(e->uri), "%s", uri);
     return e;
 }
@@ -86,7 +87,11 @@ int sr_m3u8_target_duration(const sr_m3u8_t *pl, double min_s)
 
 void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix, sr_buf_t *out)
 {
-    sr_buf_put_str(out, "#EXTM3U\n#EXT-X-VERSION:3\n");
+    bool has_map = false;
+    for (size_t i = 0; i < pl->count && !has_map; i++) {
+        has_map = pl->entries[i].map_uri[0] != '\0';
+    }
+    sr_buf_printf(out, "#EXTM3U\n#EXT-X-VERSION:%d\n", has_map ? 6 : 3);
     sr_buf_printf(out, "#EXT-X-TARGETDURATION:%d\n", target_duration);
     sr_buf_printf(out, "#EXT-X-MEDIA-SEQUENCE:%llu\n", (unsigned long long)pl->media_sequence);
     if (pl->discontinuity_sequence > 0) {
@@ -96,6 +101,10 @@ void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix
         const sr_m3u8_entry_t *e = &pl->entries[i];
         if (e->is_discontinuity) {
             sr_buf_put_str(out, "#EXT-X-DISCONTINUITY\n");
+        }
+        /* again after a discontinuity: a new publish rewrote the init segment */
+        if (e->map_uri[0] && (i == 0 || e->is_discontinuity || strcmp(e->map_uri, pl->entries[i - 1].map_uri) != 0)) {
+            sr_buf_printf(out, "#EXT-X-MAP:URI=\"%s%s\"\n", prefix ? prefix : "", e->map_uri);
         }
         if (e->program_date_ms > 0) {
             char date[40];
@@ -190,7 +199,8 @@ bool sr_m3u8_parse_date(const char *s, int64_t *ms)
 typedef struct sr_m3u8_reader {
     double duration_s; /* of the pending EXTINF, < 0 when none */
     bool is_discontinuity;
-    int64_t program_date_ms; /* of the pending segment, 0 when none */
+    int64_t program_date_ms;       /* of the pending segment, 0 when none */
+    char map_uri[SR_M3U8_URI_MAX]; /* the EXT-X-MAP in force, without the prefix */
     const char *prefix;
 } sr_m3u8_reader_t;
 
@@ -208,6 +218,13 @@ static bool sr_m3u8_number(const char *s, double *out)
     return true;
 }
 
+/* A URI read back, without the entry prefix it was written with. */
+static const char *sr_m3u8_unprefixed(const sr_m3u8_reader_t *r, const char *uri)
+{
+    size_t plen = r->prefix ? strlen(r->prefix) : 0;
+    return plen && strncmp(uri, r->prefix, plen) == 0 ? uri + plen : uri;
+}
+
 static int sr_m3u8_parse_line(sr_m3u8_reader_t *r, const char *line, sr_m3u8_t *pl)
 {
     if (strncmp(line, "#EXTINF:", 8) == 0) {
@@ -219,6 +236,15 @@ static int sr_m3u8_parse_line(sr_m3u8_reader_t *r, const char *line, sr_m3u8_t *
         pl->discontinuity_sequence = strtoull(line + 30, NULL, 10);
     } else if (strcmp(line, "#EXT-X-DISCONTINUITY") == 0) {
         r->is_discontinuity = true;
+    } else if (strncmp(line, "#EXT-X-MAP:", 11) == 0) {
+        const char *at = strstr(line + 11, "URI=\"");
+        const char *end = at ? strchr(at + 5, '"') : NULL;
+        if (!end) {
+            return -SR_EFORMAT;
+        }
+        char uri[SR_M3U8_URI_MAX];
+        snprintf(uri, sizeof(uri), "%.*s", (int)SR_MIN(end - at - 5, SR_M3U8_URI_MAX - 1), at + 5);
+        snprintf(r->map_uri, sizeof(r->map_uri), "%s", sr_m3u8_unprefixed(r, uri));
     } else if (strncmp(line, "#EXT-X-PROGRAM-DATE-TIME:", 25) == 0) {
         if (!sr_m3u8_parse_date(line + 25, &r->program_date_ms)) {
             r->program_date_ms = 0; /* the segment is still good, only undated */
@@ -227,9 +253,9 @@ static int sr_m3u8_parse_line(sr_m3u8_reader_t *r, const char *line, sr_m3u8_t *
         if (r->duration_s < 0) {
             return -SR_EFORMAT;
         }
-        size_t plen = r->prefix ? strlen(r->prefix) : 0;
-        const char *uri = plen && strncmp(line, r->prefix, plen) == 0 ? line + plen : line;
-        sr_m3u8_append(pl, uri, r->duration_s, r->is_discontinuity)->program_date_ms = r->program_date_ms;
+        sr_m3u8_entry_t *e = sr_m3u8_append(pl, sr_m3u8_unprefixed(r, line), r->duration_s, r->is_discontinuity);
+        e->program_date_ms = r->program_date_ms;
+        snprintf(e->map_uri, sizeof(e->map_uri), "%s", r->map_uri);
         r->duration_s = -1;
         r->is_discontinuity = false;
         r->program_date_ms = 0;
@@ -244,7 +270,9 @@ int sr_m3u8_parse(const char *text, size_t len, const char *prefix, sr_m3u8_t *p
     if (len < 7 || memcmp(text, "#EXTM3U", 7) != 0) {
         return -SR_EFORMAT;
     }
-    sr_m3u8_reader_t r = {.duration_s = -1, .prefix = prefix};
+    sr_m3u8_reader_t *r = SR_NEW(sr_m3u8_reader_t); /* with a map URI: kept off coroutine stacks */
+    r->duration_s = -1;
+    r->prefix = prefix;
     char line[SR_M3U8_URI_MAX + 64];
     size_t pos = 0;
     while (pos < len) {
@@ -258,10 +286,12 @@ int sr_m3u8_parse(const char *text, size_t len, const char *prefix, sr_m3u8_t *p
         memcpy(line, text + pos, keep);
         line[keep] = '\0';
         pos += n + 1;
-        if (sr_m3u8_parse_line(&r, line, pl) != SR_OK) {
+        if (sr_m3u8_parse_line(r, line, pl) != SR_OK) {
             pl->count = 0;
+            sr_free(r);
             return -SR_EFORMAT;
         }
     }
+    sr_free(r);
     return SR_OK;
 }

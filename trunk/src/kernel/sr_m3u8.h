@@ -3,11 +3,11 @@
  * sr_m3u8.h: an HLS media playlist (RFC 8216) as a list of segments, its text
  * (#EXTM3U, #EXT-X-VERSION:3, #EXT-X-TARGETDURATION, #EXT-X-MEDIA-SEQUENCE,
  * #EXT-X-DISCONTINUITY-SEQUENCE, #EXT-X-DISCONTINUITY, #EXT-X-PROGRAM-DATE-TIME,
- * #EXTINF with decimals) and a
+ * #EXT-X-MAP of fMP4 segments, #EXTINF with decimals) and a
  * reader for the playlists it wrote, so a republished stream continues the sequence
  * numbers of the playlist already on disk without any state kept in memory.
  *
- * Not here: master playlists, byte ranges, encryption, fMP4 maps, or reading
+ * Not here: master playlists, byte ranges, encryption, or reading
  * playlists of other writers beyond the tags above (unknown tags are skipped). Pure
  * text: no I/O, no logging.
  */
@@ -23,9 +23,10 @@ SR_BEGIN_DECLS
 
 typedef struct sr_m3u8_entry {
     double duration_s;
-    bool is_discontinuity;     /* #EXT-X-DISCONTINUITY before this segment */
-    int64_t program_date_ms;   /* #EXT-X-PROGRAM-DATE-TIME, ms since the epoch (UTC); 0: none */
-    char uri[SR_M3U8_URI_MAX]; /* relative to the playlist, without the entry prefix */
+    bool is_discontinuity;         /* #EXT-X-DISCONTINUITY before this segment */
+    int64_t program_date_ms;       /* #EXT-X-PROGRAM-DATE-TIME, ms since the epoch (UTC); 0: none */
+    char uri[SR_M3U8_URI_MAX];     /* relative to the playlist, without the entry prefix */
+    char map_uri[SR_M3U8_URI_MAX]; /* #EXT-X-MAP (fMP4 init segment), as uri; "": none */
 } sr_m3u8_entry_t;
 
 /* Transparent value in caller storage: sr_m3u8_init, then sr_m3u8_deinit. */
@@ -54,11 +55,13 @@ double sr_m3u8_total_s(const sr_m3u8_t *pl);
  * (hls_fragment * hls_td_ratio); at least 1. */
 int sr_m3u8_target_duration(const sr_m3u8_t *pl, double min_s);
 /* Append the playlist text to out (caller-initialised): each URI is prefix (borrowed,
- * NULL or "" for none) followed by the entry's uri. EXTINF has 3 decimals. */
+ * NULL or "" for none) followed by the entry's uri, and so is each EXT-X-MAP URI, written
+ * where the map changes or after a discontinuity. EXTINF has 3 decimals. The version is 3, or 6 with a map
+ * (RFC 8216 7). */
 void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix, sr_buf_t *out);
 /* Read len bytes of playlist text (borrowed) into pl (initialised, emptied first):
  * media and discontinuity sequences, and per segment its EXTINF duration,
- * discontinuity flag, program date and URI with prefix (NULL/"" none) removed when it starts with it.
+ * discontinuity flag, program date, map and URI with prefix (NULL/"" none) removed when it starts with it.
  * Returns SR_OK, or -SR_EFORMAT when the text does not start with #EXTM3U or an
  * EXTINF has no URI or a bad number (negative, not finite, over a day: pl is then
  * empty). A program date that does not parse leaves its segment undated. */

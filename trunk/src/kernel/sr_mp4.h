@@ -89,6 +89,12 @@ size_t sr_mp4_mux_queued_samples(const sr_mp4_mux_t *m);
  * duration is known; with is_final the newest sample of each track goes too. Returns
  * the number of samples written (0: nothing appended). */
 size_t sr_mp4_mux_write_fragment(sr_mp4_mux_t *m, sr_buf_t *out, bool is_final);
+/* The same with is_final, where the newest video sample lasts until end_ms (the time of
+ * the frame that comes next, e.g. the keyframe that starts an HLS segment), so the
+ * next fragment's decode time follows on exactly. Audio's newest lasts as its
+ * predecessor. SR_MP4_END_UNKNOWN: as sr_mp4_mux_write_fragment(m, out, true). */
+#define SR_MP4_END_UNKNOWN INT64_MIN
+size_t sr_mp4_mux_write_fragment_until(sr_mp4_mux_t *m, sr_buf_t *out, int64_t end_ms);
 
 SR_END_DECLS
 

@@ -563,15 +563,30 @@ static void sr_mp4_track_consume(sr_mp4_track_t *t, size_t n, size_t bytes)
     t->data.len -= bytes;
 }
 
-size_t sr_mp4_mux_write_fragment(sr_mp4_mux_t *m, sr_buf_t *out, bool is_final)
+/* The duration of a track's newest sample when it is written before the next arrives:
+ * until end_ms for video when that is later (the next frame's time, known to the
+ * caller), else its predecessor's (audio frames all last the same). */
+static uint32_t sr_mp4_last_duration(const sr_mp4_mux_t *m, const sr_mp4_track_t *t, size_t n, int64_t end_ms)
+{
+    const sr_mp4_sample_t *last = &t->samples[n - 1];
+    bool is_video = t->fourcc != SR_MP4_FOURCC('m', 'p', '4', 'a');
+    if (is_video && end_ms != SR_MP4_END_UNKNOWN && m->has_origin) {
+        uint64_t end = sr_mp4_to_timescale(end_ms - m->origin_ms, t->timescale);
+        if (end > last->dts && end - last->dts < UINT32_MAX) {
+            return (uint32_t)(end - last->dts);
+        }
+    }
+    return n > 1 ? t->samples[n - 2].duration : sr_mp4_default_duration(t);
+}
+
+static size_t sr_mp4_mux_write(sr_mp4_mux_t *m, sr_buf_t *out, bool is_final, int64_t end_ms)
 {
     size_t ready[SR_MP4_TRACK_COUNT], bytes[SR_MP4_TRACK_COUNT], offset_at[SR_MP4_TRACK_COUNT], total = 0;
     for (int i = 0; i < SR_MP4_TRACK_COUNT; i++) {
         sr_mp4_track_t *t = &m->tracks[i];
         ready[i] = t->count > 0 ? (is_final ? t->count : t->count - 1) : 0;
         if (is_final && ready[i] > 0) {
-            t->samples[ready[i] - 1].duration =
-                ready[i] > 1 ? t->samples[ready[i] - 2].duration : sr_mp4_default_duration(t);
+            t->samples[ready[i] - 1].duration = sr_mp4_last_duration(m, t, ready[i], end_ms);
         }
         bytes[i] = 0;
         for (size_t k = 0; k < ready[i]; k++) {
@@ -602,4 +617,14 @@ size_t sr_mp4_mux_write_fragment(sr_mp4_mux_t *m, sr_buf_t *out, bool is_final)
         }
     }
     return total;
+}
+
+size_t sr_mp4_mux_write_fragment(sr_mp4_mux_t *m, sr_buf_t *out, bool is_final)
+{
+    return sr_mp4_mux_write(m, out, is_final, SR_MP4_END_UNKNOWN);
+}
+
+size_t sr_mp4_mux_write_fragment_until(sr_mp4_mux_t *m, sr_buf_t *out, int64_t end_ms)
+{
+    return sr_mp4_mux_write(m, out, true, end_ms);
 }

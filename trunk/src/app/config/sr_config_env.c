@@ -42,15 +42,15 @@ static const char *const sr_config_env_paths[] = {
     "vhost.hls.enabled", "vhost.hls.hls_fragment", "vhost.hls.hls_td_ratio", "vhost.hls.hls_aof_ratio",
     "vhost.hls.hls_window", "vhost.hls.hls_on_error", "vhost.hls.hls_path", "vhost.hls.hls_m3u8_file",
     "vhost.hls.hls_ts_file", "vhost.hls.hls_entry_prefix", "vhost.hls.hls_cleanup", "vhost.hls.hls_dispose",
-    "vhost.hls.hls_wait_keyframe", "vhost.http_remux.enabled", "vhost.http_remux.mount", "vhost.http_remux.has_audio",
-    "vhost.http_remux.has_video", "vhost.http_remux.guess_has_av", "vhost.http_remux.drop_if_not_match",
-    "vhost.dvr.enabled", "vhost.dvr.dvr_apply", "vhost.dvr.dvr_plan", "vhost.dvr.dvr_path", "vhost.dvr.dvr_duration",
-    "vhost.dvr.dvr_wait_keyframe", "vhost.dvr.time_jitter", "vhost.rtc.enabled", "vhost.rtc.rtmp_to_rtc",
-    "vhost.rtc.rtc_to_rtmp", "vhost.rtc.nack", "vhost.rtc.twcc", "vhost.rtc.stun_timeout", "vhost.rtc.dtls_role",
-    "vhost.rtc.pli_for_rtmp", "vhost.srt.enabled", "vhost.srt.srt_to_rtmp", "vhost.http_hooks.enabled",
-    "vhost.http_hooks.on_connect", "vhost.http_hooks.on_close", "vhost.http_hooks.on_publish",
-    "vhost.http_hooks.on_unpublish", "vhost.http_hooks.on_play", "vhost.http_hooks.on_stop", "vhost.http_hooks.on_dvr",
-    "vhost.http_hooks.on_hls"};
+    "vhost.hls.hls_wait_keyframe", "vhost.hls.hls_use_fmp4", "vhost.hls.hls_fmp4_file", "vhost.hls.hls_init_file",
+    "vhost.http_remux.enabled", "vhost.http_remux.mount", "vhost.http_remux.has_audio", "vhost.http_remux.has_video",
+    "vhost.http_remux.guess_has_av", "vhost.http_remux.drop_if_not_match", "vhost.dvr.enabled", "vhost.dvr.dvr_apply",
+    "vhost.dvr.dvr_plan", "vhost.dvr.dvr_path", "vhost.dvr.dvr_duration", "vhost.dvr.dvr_wait_keyframe",
+    "vhost.dvr.time_jitter", "vhost.rtc.enabled", "vhost.rtc.rtmp_to_rtc", "vhost.rtc.rtc_to_rtmp", "vhost.rtc.nack",
+    "vhost.rtc.twcc", "vhost.rtc.stun_timeout", "vhost.rtc.dtls_role", "vhost.rtc.pli_for_rtmp", "vhost.srt.enabled",
+    "vhost.srt.srt_to_rtmp", "vhost.http_hooks.enabled", "vhost.http_hooks.on_connect", "vhost.http_hooks.on_close",
+    "vhost.http_hooks.on_publish", "vhost.http_hooks.on_unpublish", "vhost.http_hooks.on_play",
+    "vhost.http_hooks.on_stop", "vhost.http_hooks.on_dvr", "vhost.http_hooks.on_hls"};
 
 #define SR_CONFIG_ENV_COUNT ((int)(sizeof(sr_config_env_paths) / sizeof(sr_config_env_paths[0])))
 #define SR_CONFIG_ENV_VHOST "vhost."

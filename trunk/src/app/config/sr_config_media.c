@@ -53,6 +53,8 @@ int sr_config_media_resolve_hls(const sr_conf_t *vhost, sr_hls_config_t *out)
     sr_config_media_str(b, "hls_m3u8_file", "[app]/[stream].m3u8", out->m3u8_file, sizeof(out->m3u8_file));
     sr_config_media_str(b, "hls_ts_file", "[app]/[stream]-[seq].ts", out->ts_file, sizeof(out->ts_file));
     sr_config_media_str(b, "hls_entry_prefix", "", out->entry_prefix, sizeof(out->entry_prefix));
+    sr_config_media_str(b, "hls_fmp4_file", "[app]/[stream]-[seq].m4s", out->fmp4_file, sizeof(out->fmp4_file));
+    sr_config_media_str(b, "hls_init_file", "[app]/[stream]/init.mp4", out->init_file, sizeof(out->init_file));
     return SR_OK;
 }
 
@@ -125,7 +127,8 @@ bool sr_config_media_hls_equal(const sr_hls_config_t *a, const sr_hls_config_t *
            strcmp(a->m3u8_file, b->m3u8_file) == 0 && strcmp(a->ts_file, b->ts_file) == 0 &&
            strcmp(a->entry_prefix, b->entry_prefix) == 0 && a->is_cleanup == b->is_cleanup &&
            a->dispose_s == b->dispose_s && a->is_wait_keyframe == b->is_wait_keyframe &&
-           a->is_use_fmp4 == b->is_use_fmp4;
+           a->is_use_fmp4 == b->is_use_fmp4 && strcmp(a->fmp4_file, b->fmp4_file) == 0 &&
+           strcmp(a->init_file, b->init_file) == 0;
 }
 
 bool sr_config_media_dvr_equal(const sr_dvr_config_t *a, const sr_dvr_config_t *b)

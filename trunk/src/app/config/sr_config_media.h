@@ -22,6 +22,8 @@ typedef struct sr_hls_config {
     char path[1024];           /* hls_path */
     char m3u8_file[512];       /* hls_m3u8_file template */
     char ts_file[512];         /* hls_ts_file template */
+    char fmp4_file[512];       /* hls_fmp4_file template (hls_use_fmp4) */
+    char init_file[512];       /* hls_init_file template (hls_use_fmp4) */
     char entry_prefix[512];    /* hls_entry_prefix */
     bool is_cleanup;           /* hls_cleanup: delete segments that left the window */
     double dispose_s;          /* hls_dispose: delete everything this long after unpublish (0: never) */

@@ -18,10 +18,14 @@
  * detached coroutine per unpublish that deletes the files unless the playlist was
  * touched again (a republish) since.
  *
- * Not here: fMP4 segments (hls_use_fmp4), encryption, on_hls_notify, serving the
- * files (the HTTP static server does it from hls_path).
+ * With hls_use_fmp4 the segments are fMP4 (.m4s) mapping to an init segment
+ * (sr_hls_fmp4.c) instead of MPEG-TS.
+ *
+ * Not here: encryption, on_hls_notify, serving the files (the HTTP static server does
+ * it from hls_path, or from memory: sr_hls_store.h).
  */
 #include "sr_hls.h"
+#include "sr_hls_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,51 +51,6 @@
 #include "sr_output_loop.h"
 #include "sr_st.h"
 #include "sr_ts.h"
-
-#define SR_HLS_PATH_MAX 2048                /* a file: hls_path + '/' + a path under it */
-#define SR_HLS_REL_MAX 1024                 /* a path under hls_path */
-#define SR_HLS_WAKE_US (500 * SR_UTIME_MS)  /* the consumer wakes at least this often */
-#define SR_HLS_QUEUE_MS (120 * 1000)        /* queue_length of the sink's consumer */
-#define SR_HLS_FLUSH_BYTES (256 * 1024)     /* write the segment in chunks of this */
-#define SR_HLS_JUMP_MS 10000                /* a timestamp jump larger than this is a discontinuity */
-#define SR_HLS_PLAYLIST_MAX_BYTES (4 << 20) /* an existing playlist larger than this is not read */
-
-struct sr_hls {
-    sr_server_t *server;
-    sr_source_t *source; /* referenced */
-    sr_output_loop_t loop;
-    sr_request_t req;
-    sr_hls_config_t cfg;
-    char client_id[16];
-    char stream_id[16];
-    sr_ts_muxer_t *mux;
-    sr_m3u8_t pl;
-    char m3u8_rel[SR_HLS_REL_MAX]; /* m3u8 path under hls_path */
-    char m3u8_path[SR_HLS_PATH_MAX];
-    char m3u8_dir[SR_HLS_REL_MAX]; /* directory of m3u8_rel ("" when none) */
-    char m3u8_key[PATH_MAX];       /* its sr_hls_store key ("" when it has none) */
-    size_t mem_cap_bytes;          /* http_server.hls_memory_cache_mb, 0: the store is not used */
-    sr_buf_t mem;                  /* the open segment's bytes for the store */
-    /* the segment being written */
-    bool is_open;
-    int fd; /* -1 when the segment could not be created */
-    sr_buf_t ts;
-    char seg_rel[SR_HLS_REL_MAX];
-    char seg_path[SR_HLS_PATH_MAX];
-    uint64_t seg_seq;
-    int64_t seg_start_ms;
-    int64_t seg_date_ms;  /* wall clock at which its first frame reached the server */
-    bool has_clock;       /* clock_min_ms is valid (reset by a timestamp jump) */
-    int64_t clock_min_ms; /* least wall-clock-minus-dts since the segment opened */
-    bool has_last;
-    int64_t last_dts;
-    int64_t last_delta; /* between the last two A/V packets, for the final segment */
-    bool next_discontinuity;
-    bool has_key; /* a keyframe was seen: last_key_dts is valid */
-    int64_t last_key_dts;
-    bool is_gop_noted; /* the long-GOP advice was logged */
-    uint64_t segments, errors, mux_errors;
-};
 
 /* ======================================================================== */
 /* paths and files                                                          */
@@ -132,7 +91,7 @@ static size_t sr_hls_token(const sr_hls_t *h, const char *tpl, uint64_t seq, int
 }
 
 /* tpl with [vhost] [app] [stream] [seq] [timestamp] and the date parts replaced. */
-static void sr_hls_expand(const sr_hls_t *h, const char *tpl, uint64_t seq, char *out, size_t size)
+void sr_hls_expand(const sr_hls_t *h, const char *tpl, uint64_t seq, char *out, size_t size)
 {
     int64_t now_us = sr_time_wall_us();
     time_t secs = (time_t)(now_us / 1000000);
@@ -155,7 +114,7 @@ static void sr_hls_expand(const sr_hls_t *h, const char *tpl, uint64_t seq, char
 }
 
 /* The URI of a segment (path rel under hls_path) as seen from the playlist's directory. */
-static void sr_hls_relative_uri(const char *m3u8_dir, const char *rel, char *out, size_t size)
+void sr_hls_relative_uri(const char *m3u8_dir, const char *rel, char *out, size_t size)
 {
     size_t dlen = strlen(m3u8_dir);
     if (dlen == 0) {
@@ -215,6 +174,24 @@ static void sr_hls_store_file(sr_hls_t *h, const char *key, const char *path, co
     if (sr_hls_store_put_take(s, key, sr_payload_new_copy(data, len), st.st_mtime, sr_time_mono_us()) != SR_OK) {
         sr_err_clear();
     }
+}
+
+void sr_hls_write_file(sr_hls_t *h, const char *rel, const void *data, size_t len)
+{
+    char path[SR_HLS_PATH_MAX], key[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s", h->cfg.path, rel);
+    int rc = sr_file_mkdirs(path);
+    if (rc == SR_OK) {
+        rc = sr_file_write_atomic(path, data, len);
+    }
+    if (rc != SR_OK) {
+        sr_hls_error(h, rc);
+        return;
+    }
+    if (h->mem_cap_bytes && sr_hls_store_key(path, key, sizeof(key)) == SR_OK) {
+        sr_hls_store_file(h, key, path, data, len);
+    }
+    sr_err_clear();
 }
 
 static void sr_hls_write_playlist(sr_hls_t *h)
@@ -334,11 +311,13 @@ static void sr_hls_open_segment(sr_hls_t *h, int64_t start_ms)
     h->seg_seq = sr_m3u8_next_sequence(&h->pl);
     h->seg_start_ms = start_ms;
     h->seg_date_ms = sr_hls_clock_date(h, start_ms);
-    sr_hls_expand(h, h->cfg.ts_file, h->seg_seq, h->seg_rel, sizeof(h->seg_rel));
+    sr_hls_expand(h, h->mux ? h->cfg.ts_file : h->cfg.fmp4_file, h->seg_seq, h->seg_rel, sizeof(h->seg_rel));
     snprintf(h->seg_path, sizeof(h->seg_path), "%s/%s", h->cfg.path, h->seg_rel);
     sr_buf_reset(&h->ts);
     sr_buf_reset(&h->mem);
-    sr_ts_muxer_start_segment(h->mux);
+    if (h->mux) {
+        sr_ts_muxer_start_segment(h->mux);
+    }
     char tmp[SR_HLS_PATH_MAX + 8];
     snprintf(tmp, sizeof(tmp), "%s.tmp", h->seg_path);
     int rc = sr_file_mkdirs(h->seg_path);
@@ -353,12 +332,15 @@ static void sr_hls_open_segment(sr_hls_t *h, int64_t start_ms)
 
 /* Finish the open segment at end_ms: rename it into place, list it, slide the window,
  * rewrite the playlist and tell the hooks. A segment that failed to write is dropped. */
-static void sr_hls_close_segment(sr_hls_t *h, int64_t end_ms)
+void sr_hls_close_segment(sr_hls_t *h, int64_t end_ms)
 {
     if (!h->is_open) {
         return;
     }
     h->is_open = false;
+    if (!h->mux) {
+        sr_hls_fmp4_end_segment(h, end_ms);
+    }
     sr_hls_flush(h);
     if (h->fd < 0) {
         return;
@@ -384,7 +366,9 @@ static void sr_hls_close_segment(sr_hls_t *h, int64_t end_ms)
     double duration_s = (double)SR_MAX(end_ms - h->seg_start_ms, 0) / 1000.0;
     char uri[SR_M3U8_URI_MAX];
     sr_hls_relative_uri(h->m3u8_dir, h->seg_rel, uri, sizeof(uri));
-    sr_m3u8_append(&h->pl, uri, duration_s, h->next_discontinuity)->program_date_ms = h->seg_date_ms;
+    sr_m3u8_entry_t *e = sr_m3u8_append(&h->pl, uri, duration_s, h->next_discontinuity);
+    e->program_date_ms = h->seg_date_ms;
+    snprintf(e->map_uri, sizeof(e->map_uri), "%s", h->fmp4.map_uri);
     h->next_discontinuity = false;
     h->segments++;
     sr_hls_slide_window(h);
@@ -398,7 +382,8 @@ static bool sr_hls_is_cut(const sr_hls_t *h, const sr_packet_t *pkt)
 {
     sr_hls_cut_rule_t rule = {h->cfg.fragment_s, h->cfg.aof_ratio, h->cfg.is_wait_keyframe};
     double elapsed_s = (double)(pkt->dts - h->seg_start_ms) / 1000.0;
-    return sr_hls_cut_is_due(&rule, sr_ts_muxer_has_video(h->mux), sr_packet_is_video_keyframe(pkt), elapsed_s);
+    bool has_video = h->mux ? sr_ts_muxer_has_video(h->mux) : sr_hls_fmp4_has_video(h);
+    return sr_hls_cut_is_due(&rule, has_video, sr_packet_is_video_keyframe(pkt), elapsed_s);
 }
 
 /* Say once per stream that its GOP is longer than hls_fragment: its segments follow the
@@ -420,9 +405,8 @@ static void sr_hls_note_gop(sr_hls_t *h, const sr_packet_t *pkt)
     }
 }
 
-static void sr_hls_on_packet(void *arg, const sr_packet_t *pkt)
+void sr_hls_on_media(sr_hls_t *h, const sr_packet_t *pkt)
 {
-    sr_hls_t *h = arg;
     bool is_frame = sr_packet_is_av(pkt) && !(pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER);
     if (is_frame && h->has_last &&
         (pkt->dts > h->last_dts + SR_HLS_JUMP_MS || pkt->dts < h->last_dts - SR_HLS_JUMP_MS)) {
@@ -444,7 +428,7 @@ static void sr_hls_on_packet(void *arg, const sr_packet_t *pkt)
     if (is_frame && !h->is_open) {
         sr_hls_open_segment(h, pkt->dts);
     }
-    int rc = sr_ts_muxer_write(h->mux, pkt, &h->ts);
+    int rc = h->mux ? sr_ts_muxer_write(h->mux, pkt, &h->ts) : sr_hls_fmp4_add(h, pkt);
     if (rc != SR_OK && h->mux_errors++ % 1000 == 0) {
         sr_warn("hls %s/%s/%s: %s packet skipped (%s), %llu so far", h->req.vhost, h->req.app, h->req.stream,
                 pkt->type == SR_PACKET_VIDEO ? "video" : "audio", sr_err_name(rc), (unsigned long long)h->mux_errors);
@@ -458,6 +442,14 @@ static void sr_hls_on_packet(void *arg, const sr_packet_t *pkt)
     }
     if (h->ts.len >= SR_HLS_FLUSH_BYTES) {
         sr_hls_flush(h);
+    }
+}
+
+static void sr_hls_on_packet(void *arg, const sr_packet_t *pkt)
+{
+    sr_hls_t *h = arg;
+    if (h->mux || sr_hls_fmp4_gate(h, pkt)) {
+        sr_hls_on_media(h, pkt);
     }
 }
 
@@ -499,6 +491,10 @@ static void sr_hls_dispose_cycle(void *arg)
                 char path[SR_HLS_PATH_MAX + SR_M3U8_URI_MAX];
                 sr_hls_entry_path(d->m3u8_path, pl.entries[i].uri, path, sizeof(path));
                 sr_file_unlink(path);
+                if (pl.entries[i].map_uri[0]) { /* fMP4: its init segment (unlinked once) */
+                    sr_hls_entry_path(d->m3u8_path, pl.entries[i].map_uri, path, sizeof(path));
+                    sr_file_unlink(path);
+                }
             }
         }
         sr_file_unlink(d->m3u8_path);
@@ -564,9 +560,6 @@ static void sr_hls_prepare(void *arg)
 
 sr_hls_t *sr_hls_start(sr_server_t *server, sr_source_t *source, const sr_request_t *req, const sr_hls_config_t *cfg)
 {
-    if (cfg->is_use_fmp4) {
-        sr_warn("hls %s/%s/%s: hls_use_fmp4 is not supported, writing MPEG-TS", req->vhost, req->app, req->stream);
-    }
     sr_hls_t *h = SR_NEW(sr_hls_t);
     h->server = server;
     sr_request_init(&h->req);
@@ -575,7 +568,7 @@ sr_hls_t *sr_hls_start(sr_server_t *server, sr_source_t *source, const sr_reques
     h->fd = -1;
     snprintf(h->client_id, sizeof(h->client_id), "%s", sr_co_cid());
     snprintf(h->stream_id, sizeof(h->stream_id), "%s", sr_source_id(source));
-    h->mux = sr_ts_muxer_new();
+    h->mux = cfg->is_use_fmp4 ? NULL : sr_ts_muxer_new();
     sr_buf_init(&h->ts);
     sr_buf_init(&h->mem);
     h->mem_cap_bytes = (size_t)sr_server_config(server)->http_server.hls_memory_cache_mb << 20;
@@ -603,6 +596,9 @@ static void sr_hls_forget_all(sr_hls_t *h)
 {
     for (size_t i = 0; h->mem_cap_bytes && i < h->pl.count; i++) {
         sr_hls_store_forget(h, h->pl.entries[i].uri, 0);
+        if (h->pl.entries[i].map_uri[0]) {
+            sr_hls_store_forget(h, h->pl.entries[i].map_uri, 0);
+        }
     }
     if (h->m3u8_key[0]) {
         sr_hls_store_expire(sr_hls_store_default(), h->m3u8_key, sr_time_mono_us(), 0);
@@ -625,6 +621,7 @@ void sr_hls_stop(sr_hls_t *h)
     sr_output_loop_deinit(&h->loop);
     sr_source_unref(h->source);
     sr_ts_muxer_free(h->mux);
+    sr_hls_fmp4_deinit(h);
     sr_m3u8_deinit(&h->pl);
     sr_buf_deinit(&h->ts);
     sr_buf_deinit(&h->mem);
