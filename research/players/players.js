@@ -126,7 +126,8 @@
       player.attachMediaElement(video);
       player.load();
     } else if (window.Hls && Hls.isSupported()) {
-      player = new Hls({ liveDurationInfinity: true });
+      player = new Hls({ liveDurationInfinity: true });  // lowLatencyMode is on by default: LL-HLS where served
+      window.StrandHls = player;  // for whoever wants its playingDate or latency (tests, a console)
       player.on(Hls.Events.ERROR, function (ev, data) {
         if (data.fatal) {
           setState('error', data.type + ' ' + data.details +

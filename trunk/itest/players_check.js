@@ -11,7 +11,8 @@
 // A "whip" case opens a page that publishes (?publish=pattern), waits until its publish
 // status says publishing, keeps publishing for playSeconds, and reports the status.
 // Prints one JSON object on stdout: {cases: [{kind, listed, rowText, started, t0, t1,
-// advanced, frames, dropped, status, rtmpUrl, srtShown, errors}], error?}. Exit 0 unless
+// advanced, frames, dropped, status, rtmpUrl, srtShown, behind (hls.js: seconds behind
+// the wall clock, sampled twice a second), errors}], error?}. Exit 0 unless
 // the browser failed.
 'use strict';
 
@@ -35,8 +36,11 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 const videoState = () => {
   const v = document.getElementById('video');
   const q = v.getVideoPlaybackQuality();
+  // hls.js: how far behind the wall clock the shown frame's EXT-X-PROGRAM-DATE-TIME is
+  const h = window.StrandHls;
+  const behind = h && h.playingDate ? (Date.now() - h.playingDate.getTime()) / 1000 : null;
   return { t: v.currentTime, frames: q.totalVideoFrames, dropped: q.droppedVideoFrames,
-    status: document.getElementById('status').textContent };
+    status: document.getElementById('status').textContent, behind: behind };
 };
 
 // The WHEP session's inbound video from getStats(): freezes, decoded and dropped frames.
@@ -103,7 +107,14 @@ async function runCase(browser, c) {
     }
     out.started = s.t > 0 && s.frames > 0;
     out.t0 = s.t;
-    if (out.started) await sleep(cfg.playSeconds * 1000);
+    // while it plays, how far behind live an HLS player is, twice a second
+    out.behind = [];
+    const playUntil = Date.now() + (out.started ? cfg.playSeconds * 1000 : 0);
+    while (Date.now() < playUntil) {
+      await sleep(500);
+      const b = (await page.evaluate(videoState)).behind;
+      if (b !== null) out.behind.push(Math.round(b * 1000) / 1000);
+    }
     s = await page.evaluate(videoState);
     if (c.kind === 'rtc') out.rtcStats = await page.evaluate(rtcVideoStats);
     Object.assign(out, { t1: s.t, advanced: s.t - out.t0, frames: s.frames,

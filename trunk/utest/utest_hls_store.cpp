@@ -29,12 +29,13 @@ std::string Text(const sr_payload_t *p)
 TEST(HlsStore, GetReturnsOwnReferenceThatOutlivesTheStore)
 {
     sr_hls_store_t *s = sr_hls_store_new(1024);
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/h/live/a-0.ts", Body("seg0"), 1764901885, 0));
+    sr_hls_store_meta_t meta = {1764901885, -1, 0, 0};
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/h/live/a-0.ts", Body("seg0"), &meta, 0));
     EXPECT_EQ(1u, sr_hls_store_count(s));
     EXPECT_EQ(4u, sr_hls_store_bytes(s));
-    int64_t mtime_s = 0;
-    sr_payload_t *p = sr_hls_store_get(s, "/h/live/a-0.ts", 0, &mtime_s);
-    EXPECT_EQ(1764901885, mtime_s); // the file's: answers from memory carry the disk's validators
+    sr_hls_store_meta_t got = {};
+    sr_payload_t *p = sr_hls_store_get(s, "/h/live/a-0.ts", 0, &got);
+    EXPECT_EQ(1764901885, got.mtime_s); // the file's: answers from memory carry the disk's validators
     ASSERT_NE(nullptr, p);
     EXPECT_EQ(2, p->refs);
     EXPECT_EQ(nullptr, sr_hls_store_get(s, "/h/live/a-1.ts", 0, NULL));
@@ -48,9 +49,9 @@ TEST(HlsStore, GetReturnsOwnReferenceThatOutlivesTheStore)
 TEST(HlsStore, ReplacementKeepsTheReadersBuffer)
 {
     sr_hls_store_t *s = sr_hls_store_new(1024);
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/h/live/a.m3u8", Body("#EXTM3U v1"), 0, 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/h/live/a.m3u8", Body("#EXTM3U v1"), NULL, 0));
     sr_payload_t *old = sr_hls_store_get(s, "/h/live/a.m3u8", 0, NULL);
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/h/live/a.m3u8", Body("#EXTM3U v2 longer"), 0, 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/h/live/a.m3u8", Body("#EXTM3U v2 longer"), NULL, 0));
     EXPECT_EQ(1u, sr_hls_store_count(s));
     EXPECT_EQ(17u, sr_hls_store_bytes(s));
     EXPECT_EQ(1, old->refs); /* only the reader holds it now */
@@ -65,8 +66,8 @@ TEST(HlsStore, ReplacementKeepsTheReadersBuffer)
 TEST(HlsStore, ExpiresAfterGraceAndNowWithZero)
 {
     sr_hls_store_t *s = sr_hls_store_new(1024);
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("0"), 0, 0));
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("1"), 0, 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("0"), NULL, 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("1"), NULL, 0));
     sr_hls_store_expire(s, "/a-0.ts", 100, 50);
     sr_hls_store_expire(s, "/absent.ts", 100, 50);
     sr_payload_t *p = sr_hls_store_get(s, "/a-0.ts", 149, NULL);
@@ -83,14 +84,14 @@ TEST(HlsStore, ExpiresAfterGraceAndNowWithZero)
 TEST(HlsStore, PutSweepsExpiredEntries)
 {
     sr_hls_store_t *s = sr_hls_store_new(1024);
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("00"), 0, 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("00"), NULL, 0));
     sr_hls_store_expire(s, "/a-0.ts", 0, 10);
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("11"), 0, 10));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("11"), NULL, 10));
     EXPECT_EQ(1u, sr_hls_store_count(s));
     EXPECT_EQ(2u, sr_hls_store_bytes(s));
     /* a replaced entry is fresh again: the new body has no expiry */
     sr_hls_store_expire(s, "/a-1.ts", 10, 5);
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("111"), 0, 12));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("111"), NULL, 12));
     sr_payload_t *p = sr_hls_store_get(s, "/a-1.ts", 1000, NULL);
     ASSERT_NE(nullptr, p);
     sr_payload_unref(p);
@@ -100,10 +101,10 @@ TEST(HlsStore, PutSweepsExpiredEntries)
 TEST(HlsStore, OverTheCapTheOldestLeaveFirst)
 {
     sr_hls_store_t *s = sr_hls_store_new(10);
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("0000"), 0, 0));
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("1111"), 0, 0));
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("0000"), 0, 0)); /* replaced: now the newest */
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-2.ts", Body("2222"), 0, 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("0000"), NULL, 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-1.ts", Body("1111"), NULL, 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-0.ts", Body("0000"), NULL, 0)); /* replaced: now the newest */
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/a-2.ts", Body("2222"), NULL, 0));
     EXPECT_EQ(2u, sr_hls_store_count(s));
     EXPECT_EQ(8u, sr_hls_store_bytes(s));
     EXPECT_EQ(nullptr, sr_hls_store_get(s, "/a-1.ts", 0, NULL));
@@ -111,7 +112,7 @@ TEST(HlsStore, OverTheCapTheOldestLeaveFirst)
     ASSERT_NE(nullptr, p);
     sr_payload_unref(p);
     /* larger than the whole store: not held, and the disk serves it */
-    EXPECT_SR_OK(sr_hls_store_put_take(s, "/big.ts", Body("0123456789A"), 0, 0));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/big.ts", Body("0123456789A"), NULL, 0));
     EXPECT_EQ(nullptr, sr_hls_store_get(s, "/big.ts", 0, NULL));
     sr_hls_store_set_cap(s, 4);
     EXPECT_EQ(1u, sr_hls_store_count(s));
@@ -125,7 +126,7 @@ TEST(HlsStore, ManyKeysInOneBucketChain)
     sr_hls_store_t *s = sr_hls_store_new(1 << 20);
     for (int i = 0; i < 3000; i++) {
         std::string k = "/h/live/s-" + std::to_string(i) + ".ts";
-        EXPECT_SR_OK(sr_hls_store_put_take(s, k.c_str(), Body(std::to_string(i)), 0, 0));
+        EXPECT_SR_OK(sr_hls_store_put_take(s, k.c_str(), Body(std::to_string(i)), NULL, 0));
     }
     EXPECT_EQ(3000u, sr_hls_store_count(s));
     for (int i = 0; i < 3000; i += 7) {
@@ -143,7 +144,7 @@ TEST(HlsStore, ManyKeysInOneBucketChain)
 TEST(HlsStore, RejectsEmptyKeyAndDropsTheBody)
 {
     sr_hls_store_t *s = sr_hls_store_new(1024);
-    EXPECT_SR_ERR(SR_EINVAL, sr_hls_store_put_take(s, "", Body("x"), 0, 0));
+    EXPECT_SR_ERR(SR_EINVAL, sr_hls_store_put_take(s, "", Body("x"), NULL, 0));
     EXPECT_EQ(0u, sr_hls_store_count(s));
     sr_hls_store_free(s);
 }
@@ -161,4 +162,25 @@ TEST(HlsStore, KeyIsTheRealDirectoryAndTheFileName)
     EXPECT_SR_OK(sr_hls_store_key("/x.ts", key, sizeof(key)));
     EXPECT_STREQ("/x.ts", key);
     EXPECT_SR_ERR(SR_ENOT_FOUND, sr_hls_store_key("/no/such/dir/x.ts", key, sizeof(key)));
+}
+
+TEST(HlsStore, ExpectedKeysWaitForTheirBody)
+{
+    sr_hls_store_t *s = sr_hls_store_new(1 << 20);
+    EXPECT_SR_OK(sr_hls_store_expect(s, "/h/live/a-3.2.m4s", 100, 50));
+    EXPECT_TRUE(sr_hls_store_is_expected(s, "/h/live/a-3.2.m4s", 120));
+    EXPECT_EQ(nullptr, sr_hls_store_get(s, "/h/live/a-3.2.m4s", 120, NULL)); // nothing to serve yet
+    EXPECT_EQ(0u, sr_hls_store_bytes(s));
+    EXPECT_FALSE(sr_hls_store_is_expected(s, "/h/live/a-3.2.m4s", 150)); // the hint lapsed
+    EXPECT_SR_OK(sr_hls_store_expect(s, "/h/live/a-3.3.m4s", 200, 50));
+    EXPECT_SR_OK(sr_hls_store_put_take(s, "/h/live/a-3.3.m4s", Body("part"), NULL, 210));
+    EXPECT_FALSE(sr_hls_store_is_expected(s, "/h/live/a-3.3.m4s", 220));
+    sr_payload_t *p = sr_hls_store_get(s, "/h/live/a-3.3.m4s", 220, NULL);
+    ASSERT_NE(nullptr, p);
+    EXPECT_EQ("part", Text(p));
+    sr_payload_unref(p);
+    EXPECT_SR_OK(sr_hls_store_expect(s, "/h/live/a-3.3.m4s", 230, 50)); // a body stays
+    EXPECT_FALSE(sr_hls_store_is_expected(s, "/h/live/a-3.3.m4s", 240));
+    EXPECT_EQ(4u, sr_hls_store_bytes(s));
+    sr_hls_store_free(s);
 }

@@ -760,8 +760,9 @@ TEST(HttpClientUrl, RefusesNamesHttpsAndBadUrls)
 // so a long trailer reallocated the arena under them (heap use-after-free).
 TEST(HttpReader, ChunkedTrailersDoNotMoveRequestStrings)
 {
-    std::string in = "POST /x/y?q=1 HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX-Trailer: " +
-                     std::string(600, 'A') + "\r\n\r\n";
+    std::string in =
+        "POST /x/y?q=1 HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX-Trailer: " +
+        std::string(600, 'A') + "\r\n\r\n";
     Conn c(in);
     Req q;
     ASSERT_SR_OK(sr_http_reader_read(c.r, &q.v));

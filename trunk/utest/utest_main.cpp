@@ -5,8 +5,10 @@
 
 #include "sr_payload.h"
 
-namespace {
-class PayloadLeakCheck : public ::testing::EmptyTestEventListener {
+namespace
+{
+class PayloadLeakCheck : public ::testing::EmptyTestEventListener
+{
     long before_ = 0;
     void OnTestStart(const ::testing::TestInfo &) override
     {
@@ -14,7 +16,8 @@ class PayloadLeakCheck : public ::testing::EmptyTestEventListener {
     }
     void OnTestEnd(const ::testing::TestInfo &info) override
     {
-        EXPECT_EQ(before_, sr_payload_live_count()) << "payload leak in " << info.test_suite_name() << "." << info.name();
+        EXPECT_EQ(before_, sr_payload_live_count())
+            << "payload leak in " << info.test_suite_name() << "." << info.name();
     }
 };
 } // namespace

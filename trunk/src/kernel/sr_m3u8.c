@@ -37,6 +37,7 @@ sr_m3u8_entry_t *sr_m3u8_append(sr_m3u8_t *pl, const char *uri, double duration_
     e->is_discontinuity = is_discontinuity;
     e->program_date_ms = 0;
     e->map_uri[0] = '\0';
+    memset(&e->parts, 0, sizeof(e->parts));
     snprintf(e->uri, sizeof(e->uri), "%s", uri);
     return e;
 }
@@ -85,33 +86,91 @@ int sr_m3u8_target_duration(const sr_m3u8_t *pl, double min_s)
     return SR_MAX(t, 1);
 }
 
+void sr_m3u8_part_uri(const char *uri, uint32_t k, char *out, size_t size)
+{
+    const char *dot = strrchr(uri, '.');
+    const char *slash = strrchr(uri, '/');
+    if (!dot || (slash && dot < slash)) {
+        snprintf(out, size, "%s.%u", uri, k);
+        return;
+    }
+    snprintf(out, size, "%.*s.%u%s", (int)(dot - uri), uri, k, dot);
+}
+
+/* The tags before a segment's parts and URI: discontinuity, map (where it changes or
+ * after a discontinuity: a new publish rewrote the init segment), program date. */
+static void sr_m3u8_encode_tags(const sr_m3u8_entry_t *e, const sr_m3u8_entry_t *prev, const char *prefix,
+                                sr_buf_t *out)
+{
+    if (e->is_discontinuity) {
+        sr_buf_put_str(out, "#EXT-X-DISCONTINUITY\n");
+    }
+    if (e->map_uri[0] && (!prev || e->is_discontinuity || strcmp(e->map_uri, prev->map_uri) != 0)) {
+        sr_buf_printf(out, "#EXT-X-MAP:URI=\"%s%s\"\n", prefix, e->map_uri);
+    }
+    if (e->program_date_ms > 0) {
+        char date[40];
+        sr_m3u8_format_date(e->program_date_ms, date, sizeof(date));
+        sr_buf_printf(out, "#EXT-X-PROGRAM-DATE-TIME:%s\n", date);
+    }
+}
+
+static void sr_m3u8_encode_parts(const sr_m3u8_entry_t *e, const char *prefix, sr_buf_t *out)
+{
+    for (uint32_t k = 0; k < e->parts.count && k < SR_M3U8_PARTS_MAX; k++) {
+        char uri[SR_M3U8_URI_MAX + 16];
+        sr_m3u8_part_uri(e->uri, k, uri, sizeof(uri));
+        sr_buf_printf(out, "#EXT-X-PART:DURATION=%.3f,URI=\"%s%s\"%s\n", e->parts.duration_s[k], prefix, uri,
+                      (e->parts.independent >> k) & 1 ? ",INDEPENDENT=YES" : "");
+    }
+}
+
+/* The first entry whose parts are listed: those ending within three target durations of
+ * the end (RFC 8216bis 6.2.2 asks for at least that much). */
+static size_t sr_m3u8_first_with_parts(const sr_m3u8_t *pl, int target_duration)
+{
+    double tail = 0;
+    size_t i = pl->count;
+    while (i > 0 && tail < 3.0 * target_duration) {
+        tail += pl->entries[--i].duration_s;
+    }
+    return i;
+}
+
 void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix, sr_buf_t *out)
 {
-    bool has_map = false;
+    prefix = prefix ? prefix : "";
+    bool is_ll = pl->part_target_s > 0;
+    bool has_map = pl->has_open && pl->open.map_uri[0];
     for (size_t i = 0; i < pl->count && !has_map; i++) {
         has_map = pl->entries[i].map_uri[0] != '\0';
     }
     sr_buf_printf(out, "#EXTM3U\n#EXT-X-VERSION:%d\n", has_map ? 6 : 3);
     sr_buf_printf(out, "#EXT-X-TARGETDURATION:%d\n", target_duration);
+    if (is_ll) {
+        sr_buf_printf(out, "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=%.3f\n", 3 * pl->part_target_s);
+        sr_buf_printf(out, "#EXT-X-PART-INF:PART-TARGET=%.3f\n", pl->part_target_s);
+    }
     sr_buf_printf(out, "#EXT-X-MEDIA-SEQUENCE:%llu\n", (unsigned long long)pl->media_sequence);
     if (pl->discontinuity_sequence > 0) {
         sr_buf_printf(out, "#EXT-X-DISCONTINUITY-SEQUENCE:%llu\n", (unsigned long long)pl->discontinuity_sequence);
     }
+    size_t first_parts = is_ll ? sr_m3u8_first_with_parts(pl, target_duration) : pl->count;
     for (size_t i = 0; i < pl->count; i++) {
         const sr_m3u8_entry_t *e = &pl->entries[i];
-        if (e->is_discontinuity) {
-            sr_buf_put_str(out, "#EXT-X-DISCONTINUITY\n");
+        sr_m3u8_encode_tags(e, i > 0 ? &pl->entries[i - 1] : NULL, prefix, out);
+        if (i >= first_parts) {
+            sr_m3u8_encode_parts(e, prefix, out);
         }
-        /* again after a discontinuity: a new publish rewrote the init segment */
-        if (e->map_uri[0] && (i == 0 || e->is_discontinuity || strcmp(e->map_uri, pl->entries[i - 1].map_uri) != 0)) {
-            sr_buf_printf(out, "#EXT-X-MAP:URI=\"%s%s\"\n", prefix ? prefix : "", e->map_uri);
-        }
-        if (e->program_date_ms > 0) {
-            char date[40];
-            sr_m3u8_format_date(e->program_date_ms, date, sizeof(date));
-            sr_buf_printf(out, "#EXT-X-PROGRAM-DATE-TIME:%s\n", date);
-        }
-        sr_buf_printf(out, "#EXTINF:%.3f,\n%s%s\n", e->duration_s, prefix ? prefix : "", e->uri);
+        sr_buf_printf(out, "#EXTINF:%.3f,\n%s%s\n", e->duration_s, prefix, e->uri);
+    }
+    if (is_ll && pl->has_open) {
+        const sr_m3u8_entry_t *e = &pl->open;
+        sr_m3u8_encode_tags(e, pl->count ? &pl->entries[pl->count - 1] : NULL, prefix, out);
+        sr_m3u8_encode_parts(e, prefix, out);
+        char uri[SR_M3U8_URI_MAX + 16];
+        sr_m3u8_part_uri(e->uri, e->parts.count, uri, sizeof(uri));
+        sr_buf_printf(out, "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"%s%s\"\n", prefix, uri);
     }
 }
 

@@ -3,7 +3,9 @@
  * sr_m3u8.h: an HLS media playlist (RFC 8216) as a list of segments, its text
  * (#EXTM3U, #EXT-X-VERSION:3, #EXT-X-TARGETDURATION, #EXT-X-MEDIA-SEQUENCE,
  * #EXT-X-DISCONTINUITY-SEQUENCE, #EXT-X-DISCONTINUITY, #EXT-X-PROGRAM-DATE-TIME,
- * #EXT-X-MAP of fMP4 segments, #EXTINF with decimals) and a
+ * #EXT-X-MAP of fMP4 segments, #EXTINF with decimals), with Low-Latency HLS
+ * (RFC 8216bis: #EXT-X-SERVER-CONTROL, #EXT-X-PART-INF, #EXT-X-PART,
+ * #EXT-X-PRELOAD-HINT) when it has a part target, and a
  * reader for the playlists it wrote, so a republished stream continues the sequence
  * numbers of the playlist already on disk without any state kept in memory.
  *
@@ -20,6 +22,15 @@
 SR_BEGIN_DECLS
 
 #define SR_M3U8_URI_MAX 1024
+#define SR_M3U8_PARTS_MAX 64 /* parts listed per segment; a longer segment lists none */
+
+/* The partial segments (LL-HLS) of a segment. Part k's URI is the segment's with ".k"
+ * before its extension (sr_m3u8_part_uri). */
+typedef struct sr_m3u8_parts {
+    uint32_t count;
+    uint64_t independent; /* bit k: part k starts with a keyframe (INDEPENDENT=YES) */
+    float duration_s[SR_M3U8_PARTS_MAX];
+} sr_m3u8_parts_t;
 
 typedef struct sr_m3u8_entry {
     double duration_s;
@@ -27,6 +38,7 @@ typedef struct sr_m3u8_entry {
     int64_t program_date_ms;       /* #EXT-X-PROGRAM-DATE-TIME, ms since the epoch (UTC); 0: none */
     char uri[SR_M3U8_URI_MAX];     /* relative to the playlist, without the entry prefix */
     char map_uri[SR_M3U8_URI_MAX]; /* #EXT-X-MAP (fMP4 init segment), as uri; "": none */
+    sr_m3u8_parts_t parts;         /* listed near the live edge when the playlist has a part target */
 } sr_m3u8_entry_t;
 
 /* Transparent value in caller storage: sr_m3u8_init, then sr_m3u8_deinit. */
@@ -36,6 +48,11 @@ typedef struct sr_m3u8 {
     sr_m3u8_entry_t *entries;        /* owned */
     size_t count;
     size_t _cap;
+    /* Low-Latency HLS: the part target (0: a classic playlist) and the segment being
+     * written, whose parts (and the hint of its next one) follow the last segment. */
+    double part_target_s;
+    bool has_open;
+    sr_m3u8_entry_t open; /* its duration_s is not written */
 } sr_m3u8_t;
 
 void sr_m3u8_init(sr_m3u8_t *pl);
@@ -54,10 +71,16 @@ double sr_m3u8_total_s(const sr_m3u8_t *pl);
 /* #EXT-X-TARGETDURATION: the largest EXTINF rounded up, and at least min_s rounded up
  * (hls_fragment * hls_td_ratio); at least 1. */
 int sr_m3u8_target_duration(const sr_m3u8_t *pl, double min_s);
+/* The URI of part k of the segment at uri: ".k" before the extension ("a-3.m4s" ->
+ * "a-3.1.m4s"; no extension: appended). */
+void sr_m3u8_part_uri(const char *uri, uint32_t k, char *out, size_t size);
 /* Append the playlist text to out (caller-initialised): each URI is prefix (borrowed,
  * NULL or "" for none) followed by the entry's uri, and so is each EXT-X-MAP URI, written
  * where the map changes or after a discontinuity. EXTINF has 3 decimals. The version is 3, or 6 with a map
- * (RFC 8216 7). */
+ * (RFC 8216 7). With a part target: EXT-X-SERVER-CONTROL (CAN-BLOCK-RELOAD,
+ * PART-HOLD-BACK three part targets) and EXT-X-PART-INF, the parts of the segments that
+ * end within three target durations of the live edge, then the open segment's tags,
+ * parts and an EXT-X-PRELOAD-HINT of its next part. */
 void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix, sr_buf_t *out);
 /* Read len bytes of playlist text (borrowed) into pl (initialised, emptied first):
  * media and discontinuity sequences, and per segment its EXTINF duration,

@@ -365,6 +365,8 @@ static const sr_dir_t sr_dirs[] = {
     {"vhost.hls", "hls_fmp4_file", SR_DIR_SUPPORTED},
     {"vhost.hls", "hls_init_file", SR_DIR_SUPPORTED},
     {"vhost.hls", "hls_ctx", SR_DIR_LATER},
+    {"vhost.hls", "hls_low_latency", SR_DIR_SUPPORTED},
+    {"vhost.hls", "hls_part_duration", SR_DIR_SUPPORTED},
     {"vhost.publish", "firstpkt_timeout", SR_DIR_SUPPORTED},
     {"vhost.publish", "normal_timeout", SR_DIR_SUPPORTED},
     {"vhost.publish", "parse_sps", SR_DIR_SUPPORTED},

@@ -39,7 +39,9 @@ int sr_config_media_resolve_hls(const sr_conf_t *vhost, sr_hls_config_t *out)
         (rc = sr_config_media_seconds(b, "hls_dispose", 120, 0, &out->dispose_s)) ||
         (rc = sr_conf_bool(sr_config_media_get(b, "hls_cleanup"), true, &out->is_cleanup)) ||
         (rc = sr_conf_bool(sr_config_media_get(b, "hls_wait_keyframe"), true, &out->is_wait_keyframe)) ||
-        (rc = sr_conf_bool(sr_config_media_get(b, "hls_use_fmp4"), false, &out->is_use_fmp4))) {
+        (rc = sr_conf_bool(sr_config_media_get(b, "hls_use_fmp4"), false, &out->is_use_fmp4)) ||
+        (rc = sr_conf_bool(sr_config_media_get(b, "hls_low_latency"), false, &out->is_low_latency)) ||
+        (rc = sr_config_media_seconds(b, "hls_part_duration", 0.5, 0.1, &out->part_duration_s))) {
         return rc;
     }
     const sr_conf_t *n = sr_config_media_get(b, "hls_on_error");
@@ -128,7 +130,8 @@ bool sr_config_media_hls_equal(const sr_hls_config_t *a, const sr_hls_config_t *
            strcmp(a->entry_prefix, b->entry_prefix) == 0 && a->is_cleanup == b->is_cleanup &&
            a->dispose_s == b->dispose_s && a->is_wait_keyframe == b->is_wait_keyframe &&
            a->is_use_fmp4 == b->is_use_fmp4 && strcmp(a->fmp4_file, b->fmp4_file) == 0 &&
-           strcmp(a->init_file, b->init_file) == 0;
+           strcmp(a->init_file, b->init_file) == 0 && a->is_low_latency == b->is_low_latency &&
+           a->part_duration_s == b->part_duration_s;
 }
 
 bool sr_config_media_dvr_equal(const sr_dvr_config_t *a, const sr_dvr_config_t *b)

@@ -29,6 +29,8 @@ typedef struct sr_hls_config {
     double dispose_s;          /* hls_dispose: delete everything this long after unpublish (0: never) */
     bool is_wait_keyframe;     /* hls_wait_keyframe: cut segments on keyframes */
     bool is_use_fmp4;          /* hls_use_fmp4 */
+    bool is_low_latency;       /* hls_low_latency (ours): LL-HLS parts, blocking reload (fMP4) */
+    double part_duration_s;    /* hls_part_duration (ours): the part target */
 } sr_hls_config_t;
 
 typedef enum sr_dvr_plan {

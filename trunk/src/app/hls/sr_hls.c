@@ -163,16 +163,24 @@ static sr_utime_t sr_hls_grace_us(const sr_hls_t *h)
 
 /* Put the bytes of the file at path, just written, under its store key (sr_hls_store.h),
  * with its mtime for the HTTP validators; copied once per file. */
-static void sr_hls_store_file(sr_hls_t *h, const char *key, const char *path, const void *data, size_t len)
+void sr_hls_store_bytes_at(sr_hls_t *h, const char *key, const void *data, size_t len, const sr_hls_store_meta_t *meta)
 {
-    struct stat st;
-    if (!h->mem_cap_bytes || !key[0] || stat(path, &st) != 0) {
+    if (!h->mem_cap_bytes || !key[0]) {
         return;
     }
     sr_hls_store_t *s = sr_hls_store_default();
     sr_hls_store_set_cap(s, h->mem_cap_bytes);
-    if (sr_hls_store_put_take(s, key, sr_payload_new_copy(data, len), st.st_mtime, sr_time_mono_us()) != SR_OK) {
+    if (sr_hls_store_put_take(s, key, sr_payload_new_copy(data, len), meta, sr_time_mono_us()) != SR_OK) {
         sr_err_clear();
+    }
+}
+
+static void sr_hls_store_file(sr_hls_t *h, const char *key, const char *path, const void *data, size_t len)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        sr_hls_store_meta_t meta = {.mtime_s = st.st_mtime, .ll_msn = -1};
+        sr_hls_store_bytes_at(h, key, data, len, &meta);
     }
 }
 
@@ -194,23 +202,30 @@ void sr_hls_write_file(sr_hls_t *h, const char *rel, const void *data, size_t le
     sr_err_clear();
 }
 
-static void sr_hls_write_playlist(sr_hls_t *h)
+void sr_hls_write_playlist(sr_hls_t *h, bool to_disk)
 {
     sr_buf_t b;
     sr_buf_init(&b);
     int td = sr_m3u8_target_duration(&h->pl, h->cfg.fragment_s * h->cfg.td_ratio);
     sr_m3u8_encode(&h->pl, td, h->cfg.entry_prefix, &b);
-    int rc = sr_file_write_atomic(h->m3u8_path, b.data, b.len);
+    int rc = to_disk ? sr_file_write_atomic(h->m3u8_path, b.data, b.len) : SR_OK;
+    struct stat st;
     if (rc != SR_OK) {
         sr_hls_error(h, rc);
-    } else {
-        sr_hls_store_file(h, h->m3u8_key, h->m3u8_path, b.data, b.len);
+    } else if (stat(h->m3u8_path, &st) == 0 || !to_disk) {
+        sr_hls_store_meta_t meta = {.mtime_s = to_disk ? st.st_mtime : 0, .ll_msn = -1};
+        if (h->ll.is_on) { /* how far the stream is, for blocking reloads */
+            meta.ll_msn = (int64_t)sr_m3u8_next_sequence(&h->pl);
+            meta.ll_parts = h->pl.has_open ? (int32_t)h->pl.open.parts.count : 0;
+            meta.ll_hold_ms = 3 * td * 1000;
+        }
+        sr_hls_store_bytes_at(h, h->m3u8_key, b.data, b.len, &meta);
     }
     sr_buf_deinit(&b);
 }
 
 /* The store entry of a playlist entry leaves after grace_us (0: now). */
-static void sr_hls_store_forget(const sr_hls_t *h, const char *uri, sr_utime_t grace_us)
+void sr_hls_store_forget(const sr_hls_t *h, const char *uri, sr_utime_t grace_us)
 {
     char path[SR_HLS_PATH_MAX + SR_M3U8_URI_MAX], key[PATH_MAX];
     sr_hls_entry_path(h->m3u8_path, uri, path, sizeof(path));
@@ -328,6 +343,7 @@ static void sr_hls_open_segment(sr_hls_t *h, int64_t start_ms)
     if (rc != SR_OK) {
         sr_hls_error(h, rc);
     }
+    sr_hls_ll_open(h);
 }
 
 /* Finish the open segment at end_ms: rename it into place, list it, slide the window,
@@ -338,7 +354,9 @@ void sr_hls_close_segment(sr_hls_t *h, int64_t end_ms)
         return;
     }
     h->is_open = false;
-    if (!h->mux) {
+    if (h->ll.is_on) {
+        sr_hls_ll_end_part(h, end_ms); /* the last part */
+    } else if (!h->mux) {
         sr_hls_fmp4_end_segment(h, end_ms);
     }
     sr_hls_flush(h);
@@ -369,10 +387,11 @@ void sr_hls_close_segment(sr_hls_t *h, int64_t end_ms)
     sr_m3u8_entry_t *e = sr_m3u8_append(&h->pl, uri, duration_s, h->next_discontinuity);
     e->program_date_ms = h->seg_date_ms;
     snprintf(e->map_uri, sizeof(e->map_uri), "%s", h->fmp4.map_uri);
+    sr_hls_ll_closed(h, e);
     h->next_discontinuity = false;
     h->segments++;
     sr_hls_slide_window(h);
-    sr_hls_write_playlist(h);
+    sr_hls_write_playlist(h, true);
     sr_verbose("hls segment %s seq=%llu duration=%.3f", h->seg_path, (unsigned long long)h->seg_seq, duration_s);
     sr_hls_notify(h, duration_s);
 }
@@ -427,6 +446,9 @@ void sr_hls_on_media(sr_hls_t *h, const sr_packet_t *pkt)
     }
     if (is_frame && !h->is_open) {
         sr_hls_open_segment(h, pkt->dts);
+    }
+    if (is_frame) {
+        sr_hls_ll_before_frame(h, pkt);
     }
     int rc = h->mux ? sr_ts_muxer_write(h->mux, pkt, &h->ts) : sr_hls_fmp4_add(h, pkt);
     if (rc != SR_OK && h->mux_errors++ % 1000 == 0) {
@@ -568,18 +590,25 @@ sr_hls_t *sr_hls_start(sr_server_t *server, sr_source_t *source, const sr_reques
     h->fd = -1;
     snprintf(h->client_id, sizeof(h->client_id), "%s", sr_co_cid());
     snprintf(h->stream_id, sizeof(h->stream_id), "%s", sr_source_id(source));
-    h->mux = cfg->is_use_fmp4 ? NULL : sr_ts_muxer_new();
     sr_buf_init(&h->ts);
     sr_buf_init(&h->mem);
     h->mem_cap_bytes = (size_t)sr_server_config(server)->http_server.hls_memory_cache_mb << 20;
     sr_m3u8_init(&h->pl);
+    h->ll.is_on = cfg->is_low_latency && h->mem_cap_bytes > 0;
+    if (cfg->is_low_latency && !h->ll.is_on) {
+        sr_warn("hls %s/%s/%s: hls_low_latency needs http_server hls_memory_cache_mb (parts are served from "
+                "memory): classic HLS",
+                req->vhost, req->app, req->stream);
+    }
+    h->pl.part_target_s = h->ll.is_on ? cfg->part_duration_s : 0;
+    h->mux = cfg->is_use_fmp4 || h->ll.is_on ? NULL : sr_ts_muxer_new(); /* LL-HLS parts are fMP4 */
     sr_hls_expand(h, cfg->m3u8_file, 0, h->m3u8_rel, sizeof(h->m3u8_rel));
     snprintf(h->m3u8_path, sizeof(h->m3u8_path), "%s/%s", cfg->path, h->m3u8_rel);
     const char *slash = strrchr(h->m3u8_rel, '/');
     snprintf(h->m3u8_dir, sizeof(h->m3u8_dir), "%.*s", slash ? (int)(slash - h->m3u8_rel) : 0, h->m3u8_rel);
     sr_consumer_policy_t policy = {.queue_length_ms = SR_HLS_QUEUE_MS,
                                    .time_jitter = SR_JITTER_FULL,
-                                   .mw_msgs = 16,
+                                   .mw_msgs = h->ll.is_on ? 1 : 16, /* LL-HLS: every frame at once */
                                    .mw_latency_us = SR_HLS_WAKE_US,
                                    .is_sink = true};
     h->source = sr_source_ref(source);
@@ -598,6 +627,11 @@ static void sr_hls_forget_all(sr_hls_t *h)
         sr_hls_store_forget(h, h->pl.entries[i].uri, 0);
         if (h->pl.entries[i].map_uri[0]) {
             sr_hls_store_forget(h, h->pl.entries[i].map_uri, 0);
+        }
+        for (uint32_t k = 0; k < h->pl.entries[i].parts.count; k++) {
+            char uri[SR_M3U8_URI_MAX + 16];
+            sr_m3u8_part_uri(h->pl.entries[i].uri, k, uri, sizeof(uri));
+            sr_hls_store_forget(h, uri, 0);
         }
     }
     if (h->m3u8_key[0]) {

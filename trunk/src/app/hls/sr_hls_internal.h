@@ -11,6 +11,7 @@
 
 #include "sr_bytes.h"
 #include "sr_hls.h"
+#include "sr_hls_store.h"
 #include "sr_m3u8.h"
 #include "sr_mp4.h"
 #include "sr_output_loop.h"
@@ -39,6 +40,19 @@ typedef struct sr_hls_fmp4 {
     bool is_codec_noted;           /* the unsupported-codec warning was logged */
 } sr_hls_fmp4_t;
 
+/* LL-HLS (hls_low_latency): the open fMP4 segment is written as parts, each its own
+ * fragment, served from memory as soon as it is cut (sr_hls_ll.c). */
+typedef struct sr_hls_ll {
+    bool is_on;
+    int64_t part_start_ms; /* where the open part starts */
+    bool has_media;        /* the open part has a sample */
+    bool is_independent;   /* its first video sample is a keyframe (audio only: always) */
+    bool has_video_dts;
+    int64_t last_video_dts;
+    int64_t video_delta_ms; /* between the last two frames: when the next one is due */
+    char seg_key[PATH_MAX]; /* the open segment's store key; its parts' keys follow from it */
+} sr_hls_ll_t;
+
 struct sr_hls {
     sr_server_t *server;
     sr_source_t *source; /* referenced */
@@ -49,6 +63,7 @@ struct sr_hls {
     char stream_id[16];
     sr_ts_muxer_t *mux; /* MPEG-TS segments; NULL with hls_use_fmp4 */
     sr_hls_fmp4_t fmp4; /* fMP4 segments (sr_hls_fmp4.c) */
+    sr_hls_ll_t ll;     /* LL-HLS parts of them (sr_hls_ll.c) */
     sr_m3u8_t pl;
     char m3u8_rel[SR_HLS_REL_MAX]; /* m3u8 path under hls_path */
     char m3u8_path[SR_HLS_PATH_MAX];
@@ -83,6 +98,12 @@ void sr_hls_close_segment(sr_hls_t *h, int64_t end_ms);
 void sr_hls_write_file(sr_hls_t *h, const char *rel, const void *data, size_t len);
 void sr_hls_relative_uri(const char *m3u8_dir, const char *rel, char *out, size_t size);
 void sr_hls_expand(const sr_hls_t *h, const char *tpl, uint64_t seq, char *out, size_t size);
+/* Rewrite the playlist: in memory (with its LL-HLS progress), and on disk when to_disk. */
+void sr_hls_write_playlist(sr_hls_t *h, bool to_disk);
+/* Put bytes in the store under key (nothing when the store is off), with meta. */
+void sr_hls_store_bytes_at(sr_hls_t *h, const char *key, const void *data, size_t len, const sr_hls_store_meta_t *meta);
+/* The store entry of a playlist URI leaves after grace_us (0: now). */
+void sr_hls_store_forget(const sr_hls_t *h, const char *uri, sr_utime_t grace_us);
 
 /* sr_hls_fmp4.c */
 /* Whether pkt goes on to sr_hls_on_media: sequence headers configure the muxer (a
@@ -96,6 +117,18 @@ int sr_hls_fmp4_add(sr_hls_t *h, const sr_packet_t *pkt);
 void sr_hls_fmp4_end_segment(sr_hls_t *h, int64_t end_ms);
 bool sr_hls_fmp4_has_video(const sr_hls_t *h);
 void sr_hls_fmp4_deinit(sr_hls_t *h);
+
+/* sr_hls_ll.c */
+/* A segment opened (h->seg_*): it becomes the playlist's open segment. */
+void sr_hls_ll_open(sr_hls_t *h);
+/* Before a frame goes into the open segment: the open part ends first when the frame
+ * would take it past the part target. */
+void sr_hls_ll_before_frame(sr_hls_t *h, const sr_packet_t *pkt);
+/* End the open part at end_ms (the next frame's time): its fragment goes to memory and
+ * into the segment (h->ts), and the playlist lists it. */
+void sr_hls_ll_end_part(sr_hls_t *h, int64_t end_ms);
+/* The segment closed and was appended to the playlist: it takes the open one's parts. */
+void sr_hls_ll_closed(sr_hls_t *h, sr_m3u8_entry_t *e);
 
 SR_END_DECLS
 

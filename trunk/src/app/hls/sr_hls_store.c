@@ -4,6 +4,8 @@
  * hash table by key for the HTTP server's lookups, and one list in insertion order
  * (a replaced entry moves to the end) so eviction over the cap drops the oldest.
  * Not a general cache: a few entries per live stream, replaced per segment.
+ * Waiters sleep on one of a few condition variables picked by the key's hash, so a
+ * change wakes only the requests of its own (and a few colliding) keys.
  */
 #include "sr_hls_store.h"
 
@@ -14,16 +16,18 @@
 
 #include "sr_alloc.h"
 #include "sr_error.h"
+#include "sr_st.h"
 
 #define SR_HLS_STORE_BUCKETS 1024 /* a power of two; a few entries per live stream */
 #define SR_HLS_STORE_KEY_MAX 4096
+#define SR_HLS_STORE_WAKES 64 /* a power of two */
 
 typedef struct sr_hls_store_entry {
     struct sr_hls_store_entry *hnext;       /* bucket chain */
     struct sr_hls_store_entry *prev, *next; /* age list, oldest first */
-    sr_payload_t *body;                     /* one reference */
+    sr_payload_t *body;                     /* one reference; NULL: expected (sr_hls_store_expect) */
     sr_utime_t expire_us;                   /* 0: held until replaced, expired or evicted */
-    int64_t mtime_s;                        /* of the file on disk: the same validators either way */
+    sr_hls_store_meta_t meta;
     char key[];
 } sr_hls_store_entry_t;
 
@@ -33,18 +37,32 @@ struct sr_hls_store {
     size_t count;
     sr_hls_store_entry_t *head, *tail;
     sr_hls_store_entry_t *buckets[SR_HLS_STORE_BUCKETS];
+    sr_cond_t *wakes[SR_HLS_STORE_WAKES]; /* created by the first waiter */
 };
 
 static sr_hls_store_t *sr_hls_store_process;
 
 /* FNV-1a: keys are paths sharing long prefixes; this mixes every byte. */
-static size_t sr_hls_store_hash(const char *key)
+static uint32_t sr_hls_store_fnv(const char *key)
 {
     uint32_t h = 2166136261u;
     for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
         h = (h ^ *p) * 16777619u;
     }
-    return h & (SR_HLS_STORE_BUCKETS - 1);
+    return h;
+}
+
+static size_t sr_hls_store_hash(const char *key)
+{
+    return sr_hls_store_fnv(key) & (SR_HLS_STORE_BUCKETS - 1);
+}
+
+static void sr_hls_store_wake(sr_hls_store_t *s, const char *key)
+{
+    sr_cond_t *c = s->wakes[(sr_hls_store_fnv(key) >> 10) & (SR_HLS_STORE_WAKES - 1)];
+    if (c) {
+        sr_cond_broadcast(c);
+    }
 }
 
 sr_hls_store_t *sr_hls_store_new(size_t cap_bytes)
@@ -96,8 +114,9 @@ static void sr_hls_store_remove(sr_hls_store_t *s, sr_hls_store_entry_t *e)
     sr_hls_store_entry_t **pp = sr_hls_store_slot(s, e->key);
     *pp = e->hnext;
     sr_hls_store_unlink_age(s, e);
-    s->bytes -= e->body->size;
+    s->bytes -= e->body ? e->body->size : 0;
     s->count--;
+    sr_hls_store_wake(s, e->key);
     sr_payload_unref(e->body);
     sr_free(e);
 }
@@ -109,6 +128,9 @@ void sr_hls_store_free(sr_hls_store_t *s)
     }
     while (s->head) {
         sr_hls_store_remove(s, s->head);
+    }
+    for (size_t i = 0; i < SR_HLS_STORE_WAKES; i++) {
+        sr_cond_free(s->wakes[i]);
     }
     if (s == sr_hls_store_process) {
         sr_hls_store_process = NULL;
@@ -151,7 +173,30 @@ void sr_hls_store_set_cap(sr_hls_store_t *s, size_t cap_bytes)
     }
 }
 
-int sr_hls_store_put_take(sr_hls_store_t *s, const char *key, sr_payload_t *p, int64_t mtime_s, sr_utime_t now_us)
+/* Insert e (its key not present) as the newest entry. */
+static void sr_hls_store_link(sr_hls_store_t *s, sr_hls_store_entry_t *e)
+{
+    sr_hls_store_entry_t **pp = &s->buckets[sr_hls_store_hash(e->key)];
+    e->hnext = *pp;
+    *pp = e;
+    sr_hls_store_append_age(s, e);
+    s->bytes += e->body ? e->body->size : 0;
+    s->count++;
+    sr_hls_store_wake(s, e->key);
+}
+
+static sr_hls_store_entry_t *sr_hls_store_entry_new(const char *key, size_t klen, sr_payload_t *body)
+{
+    sr_hls_store_entry_t *e = sr_malloc(sizeof(*e) + klen + 1);
+    memset(e, 0, sizeof(*e));
+    memcpy(e->key, key, klen + 1);
+    e->body = body;
+    e->meta.ll_msn = -1;
+    return e;
+}
+
+int sr_hls_store_put_take(sr_hls_store_t *s, const char *key, sr_payload_t *p, const sr_hls_store_meta_t *meta,
+                          sr_utime_t now_us)
 {
     size_t klen = strlen(key);
     if (klen == 0 || klen >= SR_HLS_STORE_KEY_MAX) {
@@ -167,35 +212,70 @@ int sr_hls_store_put_take(sr_hls_store_t *s, const char *key, sr_payload_t *p, i
         sr_hls_store_trim(s, now_us);
         return SR_OK;
     }
-    sr_hls_store_entry_t *e = sr_malloc(sizeof(*e) + klen + 1);
-    memcpy(e->key, key, klen + 1);
-    e->body = p;
-    e->expire_us = 0;
-    e->mtime_s = mtime_s;
-    pp = &s->buckets[sr_hls_store_hash(key)];
-    e->hnext = *pp;
-    *pp = e;
-    sr_hls_store_append_age(s, e);
-    s->bytes += p->size;
-    s->count++;
+    sr_hls_store_entry_t *e = sr_hls_store_entry_new(key, klen, p);
+    if (meta) {
+        e->meta = *meta;
+    }
+    sr_hls_store_link(s, e);
     sr_hls_store_trim(s, now_us);
     return SR_OK;
 }
 
-sr_payload_t *sr_hls_store_get(sr_hls_store_t *s, const char *key, sr_utime_t now_us, int64_t *mtime_s)
+/* The live entry under key (expired ones are dropped), or NULL. */
+static sr_hls_store_entry_t *sr_hls_store_find(sr_hls_store_t *s, const char *key, sr_utime_t now_us)
 {
     sr_hls_store_entry_t *e = *sr_hls_store_slot(s, key);
-    if (!e) {
-        return NULL;
-    }
-    if (sr_hls_store_is_expired(e, now_us)) {
+    if (e && sr_hls_store_is_expired(e, now_us)) {
         sr_hls_store_remove(s, e);
         return NULL;
     }
-    if (mtime_s) {
-        *mtime_s = e->mtime_s;
+    return e;
+}
+
+sr_payload_t *sr_hls_store_get(sr_hls_store_t *s, const char *key, sr_utime_t now_us, sr_hls_store_meta_t *meta)
+{
+    sr_hls_store_entry_t *e = sr_hls_store_find(s, key, now_us);
+    if (!e || !e->body) {
+        return NULL;
+    }
+    if (meta) {
+        *meta = e->meta;
     }
     return sr_payload_ref(e->body);
+}
+
+int sr_hls_store_expect(sr_hls_store_t *s, const char *key, sr_utime_t now_us, sr_utime_t within_us)
+{
+    size_t klen = strlen(key);
+    if (klen == 0 || klen >= SR_HLS_STORE_KEY_MAX) {
+        return sr_err_new(SR_EINVAL, "hls store key of %zu bytes", klen);
+    }
+    if (sr_hls_store_find(s, key, now_us)) {
+        return SR_OK;
+    }
+    sr_hls_store_entry_t *e = sr_hls_store_entry_new(key, klen, NULL);
+    e->expire_us = now_us + within_us;
+    sr_hls_store_link(s, e);
+    return SR_OK;
+}
+
+bool sr_hls_store_is_expected(sr_hls_store_t *s, const char *key, sr_utime_t now_us)
+{
+    sr_hls_store_entry_t *e = sr_hls_store_find(s, key, now_us);
+    return e && !e->body;
+}
+
+int sr_hls_store_wait(sr_hls_store_t *s, const char *key, sr_utime_t deadline_us)
+{
+    sr_utime_t now = sr_time_mono_us();
+    if (now >= deadline_us) {
+        return -SR_ETIMEOUT;
+    }
+    sr_cond_t **c = &s->wakes[(sr_hls_store_fnv(key) >> 10) & (SR_HLS_STORE_WAKES - 1)];
+    if (!*c) {
+        *c = sr_cond_new();
+    }
+    return sr_cond_timedwait(*c, deadline_us - now);
 }
 
 void sr_hls_store_expire(sr_hls_store_t *s, const char *key, sr_utime_t now_us, sr_utime_t grace_us)

@@ -8,6 +8,10 @@
  * reference), leaves after a grace once its segment leaves the playlist window, and
  * the oldest entries leave first when the store is over its byte cap: then the disk
  * answers, as it does for anything the store does not hold.
+ *
+ * Low-Latency HLS waits on it: a playlist entry carries how far its stream is (the
+ * segment being written and its parts), a part the playlist hints at is expected before
+ * it exists, and a request waits for the next change of a key (blocking reload).
  */
 #ifndef SR_HLS_STORE_H
 #define SR_HLS_STORE_H
@@ -19,6 +23,14 @@
 SR_BEGIN_DECLS
 
 typedef struct sr_hls_store sr_hls_store_t;
+
+/* What the store knows of a file besides its bytes. */
+typedef struct sr_hls_store_meta {
+    int64_t mtime_s;    /* of the file on disk: answers from memory carry the disk's validators */
+    int64_t ll_msn;     /* LL-HLS playlist: the sequence number of the segment being written; -1: classic */
+    int32_t ll_parts;   /* and how many of its parts are listed */
+    int32_t ll_hold_ms; /* how long a blocking reload may wait (three target durations) */
+} sr_hls_store_meta_t;
 
 /* A store of at most cap_bytes of file bodies (0: holds nothing). Never NULL. */
 sr_hls_store_t *sr_hls_store_new(size_t cap_bytes);
@@ -32,14 +44,24 @@ sr_hls_store_t *sr_hls_store_default(void);
 /* Change the cap; evicts the oldest entries at once when over it. */
 void sr_hls_store_set_cap(sr_hls_store_t *s, size_t cap_bytes);
 /* Hold body (the store takes p's reference, on success and failure) under key (an
- * absolute path, copied), replacing any entry of that key. mtime_s is the modification
- * time of the file on disk, so answers from memory carry the disk's validators. Expired entries are swept
+ * absolute path, copied), replacing any entry of that key, with meta (copied; NULL:
+ * mtime 0, classic). Expired entries are swept
  * and the oldest evicted while over the cap (the new one last). now_us is the caller's
  * monotonic clock. Returns SR_OK, or -SR_EINVAL for an empty or over-long key (p dropped). */
-int sr_hls_store_put_take(sr_hls_store_t *s, const char *key, sr_payload_t *p, int64_t mtime_s, sr_utime_t now_us);
-/* A new reference to the body under key, or NULL when absent or expired at now_us;
- * *mtime_s (NULL: not wanted) gets the file's modification time given to put. */
-sr_payload_t *sr_hls_store_get(sr_hls_store_t *s, const char *key, sr_utime_t now_us, int64_t *mtime_s);
+int sr_hls_store_put_take(sr_hls_store_t *s, const char *key, sr_payload_t *p, const sr_hls_store_meta_t *meta,
+                          sr_utime_t now_us);
+/* A new reference to the body under key, or NULL when absent, expected or expired at
+ * now_us; *meta (NULL: not wanted) gets what put was given. */
+sr_payload_t *sr_hls_store_get(sr_hls_store_t *s, const char *key, sr_utime_t now_us, sr_hls_store_meta_t *meta);
+/* Announce that key will be put before now_us + within_us (an LL-HLS preload hint): a
+ * request for it may wait (sr_hls_store_is_expected) instead of failing. An entry that
+ * holds a body is left alone. -SR_EINVAL for a bad key. */
+int sr_hls_store_expect(sr_hls_store_t *s, const char *key, sr_utime_t now_us, sr_utime_t within_us);
+bool sr_hls_store_is_expected(sr_hls_store_t *s, const char *key, sr_utime_t now_us);
+/* Wait (yielding) until the entry under key is put, replaced or removed, or until
+ * deadline_us (monotonic). SR_OK when it changed (or may have: keys share wake-ups),
+ * -SR_ETIMEOUT, -SR_EINTERRUPTED when the server stops. */
+int sr_hls_store_wait(sr_hls_store_t *s, const char *key, sr_utime_t deadline_us);
 /* The entry under key expires at now_us + grace_us (0: leaves now). Absent: nothing. */
 void sr_hls_store_expire(sr_hls_store_t *s, const char *key, sr_utime_t now_us, sr_utime_t grace_us);
 /* Bytes and entries held now. */

@@ -34,6 +34,7 @@
 #include "sr_url.h"
 
 #define SR_HTTP_STATIC_CHUNK_BYTES (64 * 1024)
+#define SR_HTTP_STATIC_PART_WAIT_US (10 * SR_UTIME_S) /* a hinted LL-HLS part, at most */
 
 typedef struct sr_http_static_range {
     int64_t start;
@@ -443,22 +444,76 @@ static int sr_http_static_send_memory(sr_http_ctx_t *ctx, const char *norm, cons
     return rc == SR_OK && !sr_http_response_is_keep_alive(&resp) ? -SR_EPEER_CLOSED : rc;
 }
 
-/* The store's body for a normalised HLS path under http_server.dir, referenced, or NULL. */
-static sr_payload_t *sr_http_static_find_memory(sr_http_ctx_t *ctx, const char *norm, int64_t *mtime_s)
+/* The store key of a normalised path under http_server.dir (sr_hls_store.h): false
+ * when the store is off or the path cannot be one. */
+static bool sr_http_static_memory_key(sr_http_ctx_t *ctx, const char *norm, char *key, size_t size)
 {
     const sr_server_config_t *cfg = sr_server_config(ctx->server);
-    if (cfg->http_server.hls_memory_cache_mb <= 0) {
-        return NULL;
-    }
-    char root[PATH_MAX], key[PATH_MAX + 2048];
-    if (!realpath(cfg->http_server.dir, root)) {
-        return NULL;
+    char root[PATH_MAX];
+    if (cfg->http_server.hls_memory_cache_mb <= 0 || !sr_http_static_may_be_in_memory(norm) ||
+        !realpath(cfg->http_server.dir, root)) {
+        return false;
     }
     bool is_root = strcmp(root, "/") == 0;
-    if ((size_t)snprintf(key, sizeof(key), "%s%s", is_root ? "" : root, norm) >= sizeof(key)) {
-        return NULL;
+    return (size_t)snprintf(key, size, "%s%s", is_root ? "" : root, norm) < size;
+}
+
+/* Whether an LL-HLS playlist at meta holds segment msn (part < 0), or part `part` of it. */
+static bool sr_http_static_ll_holds(const sr_hls_store_meta_t *meta, int64_t msn, int64_t part)
+{
+    return meta->ll_msn > msn || (part >= 0 && meta->ll_msn == msn && meta->ll_parts > part);
+}
+
+/* A non-negative decimal query value; -1 when absent, -2 when malformed. */
+static int64_t sr_http_static_query_number(const sr_http_request_t *req, const char *name)
+{
+    char v[24], *end = NULL;
+    if (!sr_url_query_get(req->query, name, v, sizeof(v))) {
+        return -1;
     }
-    return sr_hls_store_get(sr_hls_store_default(), key, sr_time_mono_us(), mtime_s);
+    long long n = strtoll(v, &end, 10);
+    return end == v || *end || n < 0 ? -2 : (int64_t)n;
+}
+
+/* LL-HLS waits, on what the store holds under key (*mem, *meta; both updated): a part
+ * the playlist hints at but that is not written yet (EXT-X-PRELOAD-HINT), and a blocking
+ * playlist reload (RFC 8216bis 6.2.5.2: _HLS_msn=M[&_HLS_part=P] until the playlist
+ * holds segment M, or part P of it, for at most three target durations). Returns 0 to
+ * answer with *mem (NULL: not in memory: the disk answers, e.g. when the stream ended
+ * meanwhile), or an HTTP status to refuse with. May yield. */
+static int sr_http_static_ll_wait(sr_http_ctx_t *ctx, const char *norm, const char *key, sr_payload_t **mem,
+                                  sr_hls_store_meta_t *meta)
+{
+    sr_hls_store_t *store = sr_hls_store_default();
+    if (!*mem) {
+        sr_utime_t deadline = sr_time_mono_us() + SR_HTTP_STATIC_PART_WAIT_US;
+        while (sr_hls_store_is_expected(store, key, sr_time_mono_us()) &&
+               sr_hls_store_wait(store, key, deadline) == SR_OK) {
+        }
+        *mem = sr_hls_store_get(store, key, sr_time_mono_us(), meta);
+        return 0;
+    }
+    int64_t msn = sr_http_static_query_number(ctx->req, "_HLS_msn");
+    int64_t part = sr_http_static_query_number(ctx->req, "_HLS_part");
+    if (!sr_http_static_is_playlist(norm) || meta->ll_msn < 0 || msn == -1) {
+        return 0;
+    }
+    if (msn == -2 || part == -2 || msn > meta->ll_msn + 1) {
+        return 400; /* further than two segments past the last complete one */
+    }
+    sr_utime_t deadline = sr_time_mono_us() + (sr_utime_t)meta->ll_hold_ms * SR_UTIME_MS;
+    while (!sr_http_static_ll_holds(meta, msn, part)) {
+        int rc = sr_hls_store_wait(store, key, deadline);
+        sr_payload_unref(*mem);
+        *mem = sr_hls_store_get(store, key, sr_time_mono_us(), meta);
+        if (!*mem) {
+            return 0;
+        }
+        if (rc != SR_OK && !sr_http_static_ll_holds(meta, msn, part)) {
+            return 503; /* the stream is stalled (or the server stops): the player retries */
+        }
+    }
+    return 0;
 }
 
 int sr_http_static_serve(sr_http_ctx_t *ctx)
@@ -476,10 +531,18 @@ int sr_http_static_serve(sr_http_ctx_t *ctx)
         sr_err_clear();
         return sr_http_conn_reply(ctx, 403, "text/plain; charset=utf-8", "403 Forbidden\n", 14, false);
     }
-    int64_t mtime_s = 0;
-    sr_payload_t *mem = sr_http_static_may_be_in_memory(norm) ? sr_http_static_find_memory(ctx, norm, &mtime_s) : NULL;
+    sr_hls_store_meta_t meta;
+    char key[PATH_MAX + 2048];
+    bool has_key = sr_http_static_memory_key(ctx, norm, key, sizeof(key));
+    sr_payload_t *mem = has_key ? sr_hls_store_get(sr_hls_store_default(), key, sr_time_mono_us(), &meta) : NULL;
+    int refused = has_key ? sr_http_static_ll_wait(ctx, norm, key, &mem, &meta) : 0;
+    if (refused) {
+        sr_payload_unref(mem);
+        const char *text = refused == 400 ? "400 Bad Request\n" : "503 Service Unavailable\n";
+        return sr_http_conn_reply(ctx, refused, "text/plain; charset=utf-8", text, strlen(text), false);
+    }
     if (mem) {
-        int rc = sr_http_static_send_memory(ctx, norm, mem, mtime_s); /* the reference outlives the writes */
+        int rc = sr_http_static_send_memory(ctx, norm, mem, meta.mtime_s); /* the reference outlives the writes */
         sr_payload_unref(mem);
         return rc;
     }
