@@ -535,6 +535,33 @@ def select_read(s, timeout):
     return select.select([s], [], [], timeout)
 
 
+def test_static_large_file_keep_alive(env):
+    """A file larger than the socket buffers goes out whole (sendfile on plain HTTP), twice
+    on one keep-alive connection, with a Range from its middle, and curl gets it intact."""
+    www, _ = make_www(env)
+    big = os.urandom(3 * 1024 * 1024 + 17)
+    with open(os.path.join(www, "big.bin"), "wb") as f:
+        f.write(big)
+    srv = env.server(http_body(www))
+    conn = http.client.HTTPConnection("127.0.0.1", srv.http_port, timeout=10)
+    try:
+        for i in range(2):
+            status, hdrs, body = http_request(srv.http_port, "/big.bin", conn=conn)
+            check(status == 200 and body == big, "GET %d on one connection: %s, %d bytes" % (i, status, len(body)))
+        status, hdrs, body = http_request(srv.http_port, "/big.bin", headers={"Range": "bytes=1000000-2000000"},
+                                          conn=conn)
+        check(status == 206 and body == big[1000000:2000001], "Range: %s, %d bytes" % (status, len(body)))
+        status, _, body = http_request(srv.http_port, "/digits.txt", conn=conn)
+        check(status == 200 and body == b"0123456789", "a small file after them: %s %r" % (status, body))
+    finally:
+        conn.close()
+    out = env.path("big.out")
+    rc, _, err, secs = env.run("curl", ["curl", "-sS", "-f", "-o", out, "http://127.0.0.1:%d/big.bin" % srv.http_port], 20)
+    with open(out, "rb") as f:
+        check(rc == 0 and f.read() == big, "curl: %s %s" % (rc, err))
+    env.note("measured curl of a %d-byte file in %.3f s" % (len(big), secs))
+
+
 def test_malformed_http(env):
     """Bad request line 400, 100 KiB header 431, too many headers 431, bad chunked body to
     the API 400, a slowloris (1 byte/s) cut off within ~10-15 s while other clients are

@@ -164,6 +164,9 @@ int sr_http_response_write(sr_http_response_t *resp, const void *data, size_t le
 /* Same for iov: when chunked, the chunk-size line and the trailing CRLF go out as
  * their own iovecs, so the payload is never copied. May yield. */
 int sr_http_response_writev(sr_http_response_t *resp, const struct iovec *iov, int iovcnt);
+/* Count len body bytes the caller sent on the connection itself (sr_sock_sendfile), so
+ * that end checks the Content-Length. */
+void sr_http_response_wrote(sr_http_response_t *resp, uint64_t len);
 /* Finish the body: the last chunk "0\r\n\r\n" when chunked. Returns -SR_ETRUNCATED
  * (and clears is_keep_alive) when fewer than Content-Length bytes were written. A
  * close-delimited body ends when the caller closes the connection. May yield. */

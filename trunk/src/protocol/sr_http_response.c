@@ -243,6 +243,11 @@ int sr_http_response_writev(sr_http_response_t *resp, const struct iovec *iov, i
     return SR_OK;
 }
 
+void sr_http_response_wrote(sr_http_response_t *resp, uint64_t len)
+{
+    resp->_body_bytes += len;
+}
+
 int sr_http_response_end(sr_http_response_t *resp)
 {
     if (!resp->_is_header_sent) {

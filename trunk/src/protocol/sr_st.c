@@ -11,11 +11,13 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include <st.h>
@@ -329,6 +331,29 @@ static int sr_sock_io_writev(sr_io_t *io, const struct iovec *iov, int iovcnt)
 }
 
 static const sr_io_ops_t sr_sock_io_ops = {sr_sock_io_read, sr_sock_io_writev};
+
+int sr_sock_sendfile(sr_sock_t *s, int fd, int64_t offset, int64_t count)
+{
+    off_t off = (off_t)offset;
+    int64_t left = count;
+    int sock = st_netfd_fileno(s->nfd); /* non-blocking: ST made it so */
+    while (left > 0) {
+        ssize_t n = sendfile(sock, fd, &off, (size_t)SR_MIN(left, (int64_t)1 << 30));
+        if (n > 0) {
+            left -= n;
+        } else if (n == 0) {
+            return sr_err_new(SR_EFILE_READ, "sendfile: the file ended %lld bytes early", (long long)left);
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            if (st_netfd_poll(s->nfd, POLLOUT, sr_sock_st_timeout(s->send_timeout_us)) < 0) {
+                return sr_sock_fail(errno, SR_ESOCKET_WRITE, "sendfile wait");
+            }
+        } else if (errno != EINTR) {
+            return sr_sock_fail(errno, SR_ESOCKET_WRITE, "sendfile");
+        }
+    }
+    s->io.send_bytes += (uint64_t)count;
+    return SR_OK;
+}
 
 static sr_sock_t *sr_sock_wrap(st_netfd_t nfd)
 {

@@ -91,6 +91,11 @@ int sr_sock_from_fd(int fd, sr_sock_t **out);
 void sr_sock_close(sr_sock_t *s);
 /* The byte-stream view used by protocol code; owned by the sock. */
 sr_io_t *sr_sock_io(sr_sock_t *s);
+/* Send count bytes of the file fd from offset with sendfile(2): the kernel copies from
+ * the page cache, nothing passes through user space. Waits (yielding) while the socket
+ * is full, at most the send timeout each time. Returns SR_OK, -SR_ETIMEOUT,
+ * -SR_EPEER_CLOSED, -SR_EFILE_READ (the file shrank) or -SR_ESOCKET_WRITE. May yield. */
+int sr_sock_sendfile(sr_sock_t *s, int fd, int64_t offset, int64_t count);
 /* recv_us 0 makes reads poll: take what is buffered, or fail with -SR_ETIMEOUT at once
  * without yielding or entering ST's io queue. */
 void sr_sock_set_timeouts(sr_sock_t *s, sr_utime_t recv_us, sr_utime_t send_us);

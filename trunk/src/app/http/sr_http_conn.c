@@ -198,7 +198,7 @@ static int sr_http_conn_serve(sr_http_conn_t *c)
         }
         c->deadline_us = 0;
         c->requests++;
-        sr_http_ctx_t ctx = {c->server, c->sock, c->io, &req, &c->client, c->roles};
+        sr_http_ctx_t ctx = {c->server, c->sock, c->io, &req, &c->client, c->roles, c->tls != NULL};
         sr_verbose("http %s %s", req.method_name, req.target);
         rc = sr_http_conn_route(&ctx);
         bool is_keep_alive = req.is_keep_alive;

@@ -24,6 +24,7 @@ typedef struct sr_http_ctx {
     const sr_http_request_t *req;
     sr_client_t *client; /* the connection's entry in the server's client table */
     unsigned roles;      /* SR_ROLE_* of the listener */
+    bool is_tls;         /* io is TLS over sock: no sendfile */
 } sr_http_ctx_t;
 
 /* Serve an accepted socket (owned by the connection from now on) in a new coroutine. */

@@ -8,7 +8,8 @@
  * immutable. HLS files (.m3u8, .ts, .m4s) are plays: the vhost's security and refer
  * decide before anything is read, and on an edge a playlist request pulls its stream
  * from the origin. What the HLS sink holds in memory (sr_hls_store.h) is answered from
- * there, with the same headers as from disk, in one writev.
+ * there, with the same headers as from disk, in one writev; other files go out with
+ * sendfile (read in chunks under TLS).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -174,9 +175,19 @@ static void sr_http_static_validators(const struct stat *st, char etag[64], char
     sr_http_static_http_date(st->st_mtime, date, 64);
 }
 
-/* Send [start, start+length) of fd through resp. May yield. */
-static int sr_http_static_send_body(sr_http_response_t *resp, int fd, const sr_http_static_range_t *r)
+/* Send [start, start+length) of fd: with sendfile on a plain socket (the kernel copies
+ * from the page cache), else read in chunks through resp (TLS). May yield. */
+static int sr_http_static_send_body(sr_http_ctx_t *ctx, sr_http_response_t *resp, int fd,
+                                    const sr_http_static_range_t *r)
 {
+    if (!ctx->is_tls && !resp->is_chunked) {
+        int rc = sr_sock_sendfile(ctx->sock, fd, r->start, r->length);
+        if (rc == SR_OK) {
+            sr_http_response_wrote(resp, (uint64_t)r->length);
+            ctx->io->send_bytes += (uint64_t)r->length;
+        }
+        return rc; /* an error ends the connection: part of the body may have gone */
+    }
     uint8_t *buf = sr_malloc(SR_HTTP_STATIC_CHUNK_BYTES);
     int64_t left = r->length;
     off_t off = r->start;
@@ -566,8 +577,8 @@ int sr_http_static_serve(sr_http_ctx_t *ctx)
     sr_http_response_init(&resp, ctx->io, req);
     int64_t len = sr_http_static_prepare(ctx, &resp, file, &st, &range);
     int rc = sr_http_response_write_header(&resp, len);
-    if (rc == SR_OK && len > 0) {
-        rc = sr_http_static_send_body(&resp, fd, &range);
+    if (rc == SR_OK && len > 0 && !resp.is_head) {
+        rc = sr_http_static_send_body(ctx, &resp, fd, &range);
     }
     close(fd);
     if (rc == SR_OK) {
