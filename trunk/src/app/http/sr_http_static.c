@@ -438,7 +438,9 @@ static int sr_http_static_hls_play(sr_http_ctx_t *ctx, const char *norm)
 /* ---- HLS files from memory (sr_hls_store.h) ---- */
 
 /* Answer from a body the store holds, with the validators of its file on disk (mtime_s
- * and the size), headers and body in one writev. body is borrowed. May yield. */
+ * and the size), headers and body in one writev. (Measured: sendfile from the segment's
+ * file answered fewer requests per second here than this one copy.) body is borrowed.
+ * May yield. */
 static int sr_http_static_send_memory(sr_http_ctx_t *ctx, const char *norm, const sr_payload_t *body, int64_t mtime_s)
 {
     const sr_http_request_t *req = ctx->req;
@@ -460,10 +462,16 @@ static int sr_http_static_send_memory(sr_http_ctx_t *ctx, const char *norm, cons
 static bool sr_http_static_memory_key(sr_http_ctx_t *ctx, const char *norm, char *key, size_t size)
 {
     const sr_server_config_t *cfg = sr_server_config(ctx->server);
-    char root[PATH_MAX];
-    if (cfg->http_server.hls_memory_cache_mb <= 0 || !sr_http_static_may_be_in_memory(norm) ||
-        !realpath(cfg->http_server.dir, root)) {
+    /* the root's real path, resolved once per configured dir: every segment request asks */
+    static char dir[PATH_MAX], root[PATH_MAX];
+    if (cfg->http_server.hls_memory_cache_mb <= 0 || !sr_http_static_may_be_in_memory(norm)) {
         return false;
+    }
+    if (strcmp(dir, cfg->http_server.dir) != 0) {
+        if (!realpath(cfg->http_server.dir, root)) {
+            return false;
+        }
+        snprintf(dir, sizeof(dir), "%s", cfg->http_server.dir);
     }
     bool is_root = strcmp(root, "/") == 0;
     return (size_t)snprintf(key, size, "%s%s", is_root ? "" : root, norm) < size;
