@@ -379,6 +379,39 @@ def test_srt_h265_reaches_srt_hls_and_dvr(env):
     check(n >= secs * 25 - 2, "the MP4 recording holds %d video frames, %d published" % (n, secs * 25))
 
 
+def test_srt_h265_into_fmp4_hls(env):
+    """H.265 + AAC over SRT into fMP4 HLS (hls_use_fmp4 on, the form Safari takes HEVC in):
+    the init segment has an hvc1 sample entry with its hvcC, and each init+segment is an
+    HEVC 320x240 + AAC MP4."""
+    www = env.path("www")
+    os.makedirs(www, exist_ok=True)
+    srv = srt_server(env, vhost_extra="    hls { enabled on; hls_path %s; hls_fragment 1; hls_window 10; "
+                                      "hls_use_fmp4 on; }\n" % www)
+    pub = env.spawn("srt-publisher-h265", ["ffmpeg"] + env.FF + [
+        "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-f", "lavfi", "-i", "sine",
+        "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error:keyint=25",
+        "-pix_fmt", "yuv420p", "-c:a", "aac", "-t", "5", "-f", "mpegts",
+        srt_url(srv, "#!::r=live/h5f,m=publish", "&linger=2")])
+    check(pub.wait(25) == 0, "the H.265 publisher exit: %s" % pub.errtail(4))
+    m3u8 = os.path.join(www, "live", "h5f.m3u8")
+    check(wait_until(lambda: os.path.exists(m3u8) and ".m4s" in open(m3u8).read(), 10), "no fMP4 playlist")
+    with open(os.path.join(www, "live", "h5f", "init.mp4"), "rb") as f:
+        init = f.read()
+    check(b"hvc1" in init and b"hvcC" in init and b"mp4a" in init, "init.mp4 lacks hvc1/hvcC/mp4a")
+    with open(m3u8) as f:
+        segs = [l for l in f.read().splitlines() if l.endswith(".m4s")]
+    for seg in segs[:2]:
+        joined = env.path("joined-" + seg)
+        with open(os.path.join(www, "live", seg), "rb") as f, open(joined, "wb") as out:
+            out.write(init + f.read())
+        streams, why = env.probe_streams(joined)
+        check(streams is not None, "%s: %s" % (seg, why))
+        codecs = sorted(s.get("codec_name") for s in streams)
+        v = [s for s in streams if s.get("codec_type") == "video"]
+        check(codecs == ["aac", "hevc"] and v[0].get("width") == 320, "%s: %s" % (seg, streams))
+    env.note("measured H.265 fMP4 HLS: %d segments, init %d bytes" % (len(segs), len(init)))
+
+
 def srt_vhosts_server(env, vhosts, api=False, exporter=False):
     """A server with SRT and the given vhost section (no __defaultVhost__ unless it has
     one); srv.body_with(vhosts) is the same config with other vhosts, for a reload."""
