@@ -28,6 +28,9 @@ struct SrM3u8Opts {
     // (8216bis Appendix B.1; Apple's authoring spec 14.1, 14.3): CAN-BLOCK-RELOAD=YES
     // and PART-HOLD-BACK at least three Part Target Durations.
     bool is_ll_profile = true;
+    // Clients MUST ignore tags they do not know (RFC 8216 6.3.1), so such a playlist is
+    // valid; but our writers write none, and a misspelt tag would pass unseen.
+    bool is_unknown_tag_error = true;
 };
 
 // 0 when text (len bytes, borrowed) is a valid media playlist; else the 1-based line of

@@ -206,6 +206,33 @@ class SrM3u8Checker
                                                      "EXT-X-SESSION-KEY", "EXT-X-CONTENT-STEERING"};
         static const std::set<std::string> bare = {"EXTM3U",    "EXT-X-DISCONTINUITY",        "EXT-X-ENDLIST",
                                                    "EXT-X-GAP", "EXT-X-INDEPENDENT-SEGMENTS", "EXT-X-I-FRAMES-ONLY"};
+        // the media playlist tags of RFC 8216 and 8216bis, and their Basic Tags
+        static const std::set<std::string> known = {"EXTM3U",
+                                                    "EXT-X-VERSION",
+                                                    "EXTINF",
+                                                    "EXT-X-BYTERANGE",
+                                                    "EXT-X-DISCONTINUITY",
+                                                    "EXT-X-KEY",
+                                                    "EXT-X-MAP",
+                                                    "EXT-X-PROGRAM-DATE-TIME",
+                                                    "EXT-X-DATERANGE",
+                                                    "EXT-X-GAP",
+                                                    "EXT-X-BITRATE",
+                                                    "EXT-X-PART",
+                                                    "EXT-X-TARGETDURATION",
+                                                    "EXT-X-MEDIA-SEQUENCE",
+                                                    "EXT-X-DISCONTINUITY-SEQUENCE",
+                                                    "EXT-X-ENDLIST",
+                                                    "EXT-X-PLAYLIST-TYPE",
+                                                    "EXT-X-I-FRAMES-ONLY",
+                                                    "EXT-X-PART-INF",
+                                                    "EXT-X-SERVER-CONTROL",
+                                                    "EXT-X-INDEPENDENT-SEGMENTS",
+                                                    "EXT-X-START",
+                                                    "EXT-X-DEFINE",
+                                                    "EXT-X-SKIP",
+                                                    "EXT-X-PRELOAD-HINT",
+                                                    "EXT-X-RENDITION-REPORT"};
         for (const SrM3u8Line &l : lines_) {
             if (!l.is_tag) {
                 continue;
@@ -216,6 +243,9 @@ class SrM3u8Checker
             }
             if (bare.count(l.name) && l.has_value) {
                 SrM3u8Throw(l.no, "%s takes no value (RFC 8216 4.3)", l.name.c_str());
+            }
+            if (o_.is_unknown_tag_error && !known.count(l.name)) {
+                SrM3u8Throw(l.no, "unknown tag %s: misspelt? (clients ignore it, RFC 8216 6.3.1)", l.name.c_str());
             }
             auto it = once.find(l.name);
             if (it != once.end()) {

@@ -6,6 +6,7 @@
 // (sr_m3u8_encode) produces today passes it.
 #include <string.h>
 
+#include <algorithm>
 #include <string>
 
 #include "sr_bytes.h"
@@ -149,6 +150,35 @@ TEST(M3u8Check, AcceptsTheDraftsLowLatencyExample)
     EXPECT_TRUE(Good(delta));
 }
 
+// Every prefix and every one-byte change of a valid LL-HLS playlist is judged without a
+// crash (ASan) and blamed on a line that exists, or the one after the last.
+TEST(M3u8Check, JudgesEveryTruncationAndCorruption)
+{
+    std::string pl = std::string(kLlHead) + "#EXT-X-PROGRAM-DATE-TIME:2026-12-05T03:00:00.000+00:00\n" +
+                     Parts(7, 4, "1.0", true, "4.0") + Parts(8, 2, "1.0", false, nullptr) +
+                     "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part8.2.mp4\"\n";
+    ASSERT_TRUE(Good(pl));
+    int lines = (int)std::count(pl.begin(), pl.end(), '\n');
+    int refused = 0;
+    for (size_t n = 0; n <= pl.size(); n++) {
+        int rc = sr_utest_m3u8_check(pl.data(), n, NULL, 0);
+        EXPECT_LE(0, rc);
+        EXPECT_GE(lines + 1, rc);
+    }
+    const char subst[] = {'\0', '\n', '"', ',', '=', '.', '9', 'Z', ' ', '#', '\xff'};
+    for (size_t i = 0; i < pl.size(); i++) {
+        for (char c : subst) {
+            std::string m = pl;
+            m[i] = c;
+            int rc = sr_utest_m3u8_check(m.data(), m.size(), NULL, 0);
+            EXPECT_LE(0, rc);
+            EXPECT_GE(lines + 2, rc); // a '\n' adds a line
+            refused += rc != 0;
+        }
+    }
+    EXPECT_LT(pl.size() * 5, (size_t)refused); // most changes break a rule
+}
+
 TEST(M3u8Check, AcceptsShortPartsWhereTheDraftAllowsThem)
 {
     // independent, before a gap, last of its parent, last at the live edge
@@ -197,6 +227,12 @@ TEST(M3u8Check, RefusesBadText)
     EXPECT_TRUE(Bad(std::string(kHead) + "#EXTINF:6,\na b.ts\n", 5, "URI with white space"));
     EXPECT_TRUE(Bad(std::string(kHead) + "#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n", 4, "4.3.4"));
     EXPECT_TRUE(Bad(std::string(kHead) + "#EXT-X-ENDLIST:YES\n", 4, "takes no value"));
+    // a tag we do not know is valid, but is more likely a misspelt one of ours
+    std::string typo = std::string(kHead) + "#EXT-X-PROGRAM-DATETIME:2026-12-05T03:00:00Z\n#EXTINF:6,\na.ts\n";
+    EXPECT_TRUE(Bad(typo, 4, "unknown tag EXT-X-PROGRAM-DATETIME: misspelt? (clients ignore it, RFC 8216 6.3.1)"));
+    SrM3u8Opts lenient;
+    lenient.is_unknown_tag_error = false;
+    EXPECT_TRUE(Good(typo, &lenient));
     EXPECT_TRUE(Bad(std::string(kHead) + "#EXT-X-START:TIME-OFFSET=+3\n", 4, "signed-decimal-floating-point"));
     EXPECT_TRUE(Good(std::string(kHead) + "#EXT-X-START:TIME-OFFSET=-12.5,PRECISE=YES\n"));
     EXPECT_TRUE(Bad(std::string(kHead) + "#EXT-X-BITRATE:1.5\n#EXTINF:6,\na.ts\n", 4, "8216bis 4.4.4.8"));
