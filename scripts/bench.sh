@@ -26,8 +26,9 @@
 #   BENCH_FLV=1                    0 skips the HTTP-FLV players
 #   BENCH_SRT_PUBLISHERS=50        SRT publishers of input-2m.ts (Strand only; 0 skips)
 #   BENCH_SRT_CHECK=5              RTMP players on that many of their streams (frames %)
-#   BENCH_SRT_PLAYERS=500          SRT players of the RTMP publisher's stream (Strand only; 0
-#                                  skips); RTMP players at this N too when it is not in BENCH_NS
+#   BENCH_SRT_PLAYERS=500          SRT players of the RTMP publisher's stream (0 skips);
+#                                  RTMP players at this N too when it is not in BENCH_NS, and
+#                                  with the floor server, srt-floor (libsrt alone) to as many
 #   BENCH_RTSP_PLAYERS=1000        RTSP players (TCP interleaved) of the RTMP publisher's stream
 #                                  (Strand only; 0 skips); RTMP players at this N too
 #   BENCH_OUT=doc/performance.md   where the report goes
@@ -55,6 +56,7 @@ PERF=${BENCH_PERF:-}
 INPUT=$OUT/input.flv
 INPUT_BIG=$OUT/input-250k.flv
 INPUT_TS=$OUT/input-2m.ts
+INPUT_PLAY_TS=$OUT/input.ts # input.flv remuxed: what srt-floor sends its SRT players
 NGINX_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
 CLK_TCK=$(getconf CLK_TCK)
 PIDS=""
@@ -125,6 +127,9 @@ prepare() {
     make_input "$INPUT" 640x360 430k 64k
     [ "$BIG_N" -gt 0 ] && make_input "$INPUT_BIG" 480x270 190k 48k
     [ "$NSRTPUB" -gt 0 ] && make_input "$INPUT_TS" 1280x720 1800k 64k testsrc2 noise=alls=8:allf=t
+    if [ "$NSRTPLAY" -gt 0 ] && [ ! -s "$INPUT_PLAY_TS" ]; then
+        ffmpeg -hide_banner -loglevel error -y -i "$INPUT" -c copy -f mpegts "$INPUT_PLAY_TS" || exit 1
+    fi
     RATE_KBPS=$(($(stat -c %s "$INPUT") * 8 / 60 / 1000))
     RATE_TS_KBPS=$(($(stat -c %s "$INPUT_TS" 2>/dev/null || echo 0) * 8 / 60 / 1000))
     if [ "$(nproc)" -ge 2 ]; then
@@ -314,9 +319,9 @@ add_row() {
 }
 
 # ---- SRT (Strand only) ----
-row_field() { # $1 mode, $2 N, $3 column (1 = server): a value of this run's strand row
-    awk -F'|' -v m="$1" -v n="$2" -v c="$3" '{ for (i = 2; i <= NF; i++) gsub(/^ +| +$/, "", $i) }
-        $2 == "strand" && $3 == m && $4 == n { v = $(c + 1) } END { print v }' "$ROWS"
+row_field() { # $1 mode, $2 N, $3 column (1 = server), $4 server (strand): a value of this run's row
+    awk -F'|' -v m="$1" -v n="$2" -v c="$3" -v s="${4:-strand}" '{ for (i = 2; i <= NF; i++) gsub(/^ +| +$/, "", $i) }
+        $2 == s && $3 == m && $4 == n { v = $(c + 1) } END { print v }' "$ROWS"
 }
 
 api_streams() { # $1 file: the time, then the server's /api/v1/streams
@@ -418,6 +423,26 @@ run_proto_play() {
         tee -a "$NOTES" >&2
 }
 
+# The floor of the srt rows: libsrt alone (strand_bench srt-floor) sends the same stream,
+# remuxed to TS, to as many SRT players, from one thread with no server logic at all.
+run_srt_floor() {
+    local n=$NSRTPLAY port
+    [ "$n" -gt 0 ] || return 0
+    port=$(free_port udp)
+    taskset -c "$SRV_CPU" "$BENCH" srt-floor -p "$port" -n "$n" -i "$INPUT_PLAY_TS" -d 0 --json \
+        >"$OUT/floor.out" 2>&1 &
+    SRV_PID=$!
+    PIDS="$PIDS $SRV_PID"
+    wait_udp_port "$port" || return
+    measure floor srt "$n" srt-play -u "srt://127.0.0.1:$port/live/bench" -n "$n"
+    local f s
+    f=$(row_field srt "$n" 8 floor) s=$(row_field srt "$n" 8)
+    [ -n "$f" ] && [ -n "$s" ] || return 0
+    echo "- srt fan-out at N=$n: Strand $s CPU-s/Gbit against libsrt alone (srt-floor) $f," \
+        "$(awk -v a="$s" -v b="$f" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }')x the floor" |
+        tee -a "$NOTES" >&2
+}
+
 # ---- one server through every run ----
 run_server() { # $1 = strand | strand-minlat | nginx | floor
     local s=$1 n
@@ -451,6 +476,9 @@ run_server() { # $1 = strand | strand-minlat | nginx | floor
         run_proto_play srt srt-play "srt://127.0.0.1:PORT/live/bench" "$NSRTPLAY"
         run_proto_play rtsp rtsp-play "rtsp://127.0.0.1:PORT/live/bench" "$NRTSPPLAY"
     fi
+    if [ "$s" = floor ]; then
+        run_srt_floor
+    fi
     if [ "$s" != floor ] && [ "$NPUB" -gt 0 ]; then
         case $s in
         strand) start_strand off ;;
@@ -482,7 +510,8 @@ write_report() {
         [ $((NSRTPUB + NSRTPLAY)) -gt 0 ] && echo "- SRT (libsrt $(srt_version), default 120 ms latency): $NSRTPUB publishers of input-2m.ts (~$RATE_TS_KBPS kbit/s, 1316-byte messages paced by its PCR); $NSRTPLAY players of the RTMP-published stream"
         echo "- Strand: mw_latency $MW_MS ms (\`strand\` = min_latency off, \`strand-minlat\` = on);" \
             "nginx: $(nginx -v 2>&1 | sed 's/.*: //') with libnginx-mod-rtmp, one process;" \
-            "floor: \`strand_bench floor\` at $RATE_KBPS kbit/s, batch $MW_MS ms"
+            "floor: \`strand_bench floor\` at $RATE_KBPS kbit/s, batch $MW_MS ms;" \
+            "floor srt: \`strand_bench srt-floor\`, libsrt alone sending input.ts (input.flv remuxed) to the SRT players"
         echo
         echo "Columns: conns = ok/failed/closed early; Mbit/s delivered to (or, for publish, sent by) the load;"
         echo "CPU% and peak RSS of the server process; CPU-s/Gbit = server CPU seconds per Gbit delivered;"

@@ -9,6 +9,7 @@
 #include "sr_error.h"
 #include "sr_m3u8.h"
 #include "sr_utest.h"
+#include "sr_utest_m3u8_check.h"
 
 namespace
 {
@@ -254,4 +255,103 @@ TEST(M3u8, MapsFmp4InitSegmentsWithVersion6)
     EXPECT_SR_ERR(SR_EFORMAT, sr_m3u8_parse(no_uri, strlen(no_uri), NULL, &back));
     sr_m3u8_deinit(&back);
     sr_m3u8_deinit(&pl);
+}
+
+namespace
+{
+
+// What our validator (sr_utest_m3u8_check.h) says of a playlist: "" when it is valid.
+std::string Why(const std::string &text)
+{
+    char why[512] = "";
+    return sr_utest_m3u8_check(text.data(), text.size(), why, sizeof(why)) == 0 ? "" : why;
+}
+
+// A segment of 2 s in parts of 0.48 s and a last one of 0.08 s, the first independent.
+sr_m3u8_entry_t *AppendWithParts(sr_m3u8_t *pl, const char *uri, int64_t date_ms, bool is_disc)
+{
+    sr_m3u8_entry_t *e = sr_m3u8_append(pl, uri, 2.0, is_disc);
+    e->program_date_ms = date_ms;
+    snprintf(e->map_uri, SR_M3U8_URI_MAX, "s/init.mp4");
+    const float d[] = {0.48f, 0.48f, 0.48f, 0.48f, 0.08f};
+    for (float x : d) {
+        e->parts.duration_s[e->parts.count++] = x;
+    }
+    e->parts.independent = 1;
+    return e;
+}
+
+} // namespace
+
+TEST(M3u8, ProgramDatesAndMapsPassTheValidator)
+{
+    sr_m3u8_t pl;
+    sr_m3u8_init(&pl);
+    pl.media_sequence = 40;
+    int64_t t = 1764901885123;
+    for (int i = 0; i < 6; i++, t += 2000) {
+        sr_m3u8_entry_t *e = sr_m3u8_append(&pl, ("s-" + std::to_string(40 + i) + ".m4s").c_str(), 2.0, i == 4);
+        e->program_date_ms = i >= 4 ? t + 60000 : t; // republished a minute later
+        snprintf(e->map_uri, SR_M3U8_URI_MAX, "s/init.mp4");
+    }
+    EXPECT_EQ("", Why(Encode(&pl, 2, NULL)));
+    EXPECT_EQ("", Why(Encode(&pl, 2, "http://cdn/live/")));
+    sr_m3u8_deinit(&pl);
+}
+
+TEST(M3u8, LowLatencyPlaylistIsExactAndPassesTheValidator)
+{
+    sr_m3u8_t pl;
+    sr_m3u8_init(&pl);
+    pl.part_target_s = 0.5;
+    pl.media_sequence = 7;
+    int64_t t = 1764901885000;
+    for (int i = 0; i < 5; i++, t += 2000) {
+        AppendWithParts(&pl, ("s-" + std::to_string(7 + i) + ".m4s").c_str(), t, false);
+    }
+    pl.has_open = true; // s-12, two parts in
+    pl.open = {};
+    snprintf(pl.open.uri, SR_M3U8_URI_MAX, "s-12.m4s");
+    snprintf(pl.open.map_uri, SR_M3U8_URI_MAX, "s/init.mp4");
+    pl.open.program_date_ms = t;
+    pl.open.parts.count = 2;
+    pl.open.parts.duration_s[0] = pl.open.parts.duration_s[1] = 0.48f;
+    pl.open.parts.independent = 1;
+    std::string text = Encode(&pl, 2, NULL);
+    EXPECT_EQ("", Why(text)) << text;
+    // the tags and where they go (RFC 8216bis 4.4.3.7, 4.4.4.9, 4.4.5.2)
+    EXPECT_NE(std::string::npos, text.find("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.500\n"
+                                           "#EXT-X-PART-INF:PART-TARGET=0.500\n"));
+    // parts of the segments of the last three target durations (6 s: the last three) only
+    EXPECT_EQ(std::string::npos, text.find("s-8.0.m4s"));
+    EXPECT_NE(std::string::npos, text.find("#EXT-X-PART:DURATION=0.480,URI=\"s-9.0.m4s\",INDEPENDENT=YES\n"
+                                           "#EXT-X-PART:DURATION=0.480,URI=\"s-9.1.m4s\"\n"));
+    EXPECT_NE(std::string::npos, text.find("#EXT-X-PART:DURATION=0.080,URI=\"s-11.4.m4s\"\n#EXTINF:2.000,\ns-11.m4s\n"
+                                           "#EXT-X-PROGRAM-DATE-TIME:2025-12-05T02:31:35.000Z\n"
+                                           "#EXT-X-PART:DURATION=0.480,URI=\"s-12.0.m4s\",INDEPENDENT=YES\n"
+                                           "#EXT-X-PART:DURATION=0.480,URI=\"s-12.1.m4s\"\n"
+                                           "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"s-12.2.m4s\"\n"));
+    EXPECT_EQ(text.size() - 1, text.rfind('\n'));
+    // a segment just closed, nothing of the next yet: only the hint of its first part
+    pl.open.parts.count = 0;
+    text = Encode(&pl, 2, "http://cdn/");
+    EXPECT_EQ("", Why(text)) << text;
+    EXPECT_NE(std::string::npos, text.find("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"http://cdn/s-12.0.m4s\"\n"));
+    // classic readers (a republish reading the file) skip the LL tags
+    sr_m3u8_t back;
+    sr_m3u8_init(&back);
+    ASSERT_SR_OK(sr_m3u8_parse(text.data(), text.size(), "http://cdn/", &back));
+    EXPECT_EQ(5u, back.count);
+    EXPECT_STREQ("s-11.m4s", back.entries[4].uri);
+    sr_m3u8_deinit(&back);
+    sr_m3u8_deinit(&pl);
+}
+
+TEST(M3u8, PartUrisFollowTheirSegment)
+{
+    char out[64];
+    sr_m3u8_part_uri("a-3.m4s", 1, out, sizeof(out));
+    EXPECT_STREQ("a-3.1.m4s", out);
+    sr_m3u8_part_uri("/h/live.d/a-3", 12, out, sizeof(out));
+    EXPECT_STREQ("/h/live.d/a-3.12", out);
 }

@@ -37,7 +37,8 @@ SR_BEGIN_DECLS
 
 /* Command-line options of every subcommand. */
 typedef struct sr_bench_opts {
-    const char *mode;      /* rtmp-play, flv-play, srt-play, rtsp-play, tcp-read, rtmp-publish, srt-publish, floor */
+    const char
+        *mode; /* rtmp-play, flv-play, srt-play, rtsp-play, tcp-read, rtmp-publish, srt-publish, floor, srt-floor */
     const char *url;       /* -u */
     sr_url_t target;       /* url parsed */
     char app[1024];        /* first path component (rtmp) */
@@ -108,6 +109,9 @@ int sr_bench_srt_publish_load(const sr_bench_opts_t *opts);
 /* Run the floor server until the duration ends or *stop turns true; prints its report.
  * Not on ST: a plain epoll loop. Returns a process exit code. */
 int sr_bench_floor_run(const sr_bench_opts_t *opts, volatile int *stop);
+/* The same for SRT (sr_bench_srt_floor.c): libsrt alone sends opts->input's TS to up to
+ * opts->n callers. Not on ST either. Returns a process exit code. */
+int sr_bench_srt_floor_run(const sr_bench_opts_t *opts, volatile int *stop);
 
 /* ---- common socket helpers (sr_bench_main.c) ---- */
 

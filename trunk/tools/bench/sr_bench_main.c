@@ -47,6 +47,7 @@ static void sr_bench_usage(void)
             "  srt-publish  -u srt://host:port/app/stream -n N -i file.ts\n"
             "               N SRT publishers (names as rtmp-publish), paced by the file's PCR, looped\n"
             "  floor        -p PORT [-n N] --rate KBPS --batch-ms MS   the yardstick server\n"
+            "  srt-floor    -p PORT [-n N] -i file.ts             the SRT yardstick: libsrt alone sends the file\n"
             "options:\n"
             "  -n N            connections (default 1)\n"
             "  --ramp R        new connections per second (default 500)\n"
@@ -175,7 +176,7 @@ static int sr_bench_parse_args(int argc, char **argv, sr_bench_opts_t *o)
     if (o->streams == 0 && strstr(o->mode, "-publish") != NULL) {
         o->streams = o->n; /* every publisher its own stream */
     }
-    if (strcmp(o->mode, "floor") == 0) {
+    if (strcmp(o->mode, "floor") == 0 || strcmp(o->mode, "srt-floor") == 0) {
         return o->port > 0 ? SR_OK : -SR_EINVAL;
     }
     if (o->url == NULL || sr_url_parse(o->url, &o->target) != SR_OK) {
@@ -349,6 +350,9 @@ int main(int argc, char **argv)
     signal(SIGTERM, sr_bench_on_signal);
     if (strcmp(opts.mode, "floor") == 0) {
         return sr_bench_floor_run(&opts, &sr_bench_stop);
+    }
+    if (strcmp(opts.mode, "srt-floor") == 0) {
+        return sr_bench_srt_floor_run(&opts, &sr_bench_stop);
     }
     sr_co_fn fn = sr_bench_cycle_of(opts.mode);
     if (fn == NULL) {
