@@ -32,6 +32,12 @@
 #define SR_SRT_CONN_WAKE_US (SR_UTIME_S) /* a player looks at its peer at least this often */
 #define SR_SRT_CONN_SEND_US (5 * SR_UTIME_S)
 #define SR_SRT_CONN_BATCH 64
+/* SRT players are handed at most this much media at once: libsrt stamps each message
+ * with its send time and a receiver releases them on that clock, so a burst of a whole
+ * mw_latency (350 ms by default) arrives as a burst that receivers must absorb at once;
+ * at 500 players on one client core, two bench runs lost a quarter to a third of the
+ * frames that way, and none at 50 ms (doc/performance.md). */
+#define SR_SRT_CONN_MAX_BATCH_US (50 * SR_UTIME_MS)
 
 typedef struct sr_srt_conn {
     sr_server_t *server;
@@ -226,6 +232,7 @@ static int sr_srt_conn_play(sr_srt_conn_t *c)
     sr_trace("srt play %s/%s/%s start", c->req.vhost, c->req.app, c->req.stream);
     sr_srt_set_timeouts(c->sock, SR_SRT_CONN_WAKE_US, SR_SRT_CONN_SEND_US, 0);
     sr_consumer_t *consumer = sr_play_attach(&p, &c->vhost);
+    sr_consumer_cap_latency(consumer, SR_SRT_CONN_MAX_BATCH_US);
     rc = sr_srt_conn_play_loop(c, consumer);
     sr_trace("srt play %s/%s/%s stop: sent %llu frames, dropped %llu", c->req.vhost, c->req.app, c->req.stream,
              (unsigned long long)c->frames, (unsigned long long)sr_consumer_dropped(consumer));

@@ -38,6 +38,7 @@ struct sr_consumer {
     size_t given_pos, given_count, given_cap;
     sr_jitter_t jitter;
     sr_consumer_policy_t policy;
+    sr_utime_t latency_cap_us; /* sr_consumer_cap_latency, 0: none */
     sr_cond_t *cond;
     bool has_fetched;         /* the first batch (the cached GOP) went out */
     bool is_waiting_keyframe; /* skipped to the end: video resumes at a keyframe */
@@ -535,6 +536,15 @@ unsigned sr_consumer_take_events(sr_consumer_t *c)
 void sr_consumer_set_policy(sr_consumer_t *c, const sr_consumer_policy_t *policy)
 {
     c->policy = *policy;
+    if (c->latency_cap_us > 0) {
+        c->policy.mw_latency_us = SR_MIN(c->policy.mw_latency_us, c->latency_cap_us);
+    }
+}
+
+void sr_consumer_cap_latency(sr_consumer_t *c, sr_utime_t cap_us)
+{
+    c->latency_cap_us = cap_us;
+    sr_consumer_set_policy(c, &c->policy);
 }
 
 bool sr_consumer_is_sink(const sr_consumer_t *c)

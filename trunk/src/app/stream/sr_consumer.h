@@ -76,6 +76,9 @@ bool sr_consumer_can_fetch(const sr_consumer_t *c);
 unsigned sr_consumer_take_events(sr_consumer_t *c);
 /* Apply a new policy (reload). */
 void sr_consumer_set_policy(sr_consumer_t *c, const sr_consumer_policy_t *policy);
+/* Batch at most cap_us of media per wake-up whatever the policy says, now and after a
+ * reload (a protocol that wants its data evenly, e.g. SRT). 0: no cap. */
+void sr_consumer_cap_latency(sr_consumer_t *c, sr_utime_t cap_us);
 /* Whether this consumer is a server-side sink (HLS, DVR), not a player. */
 bool sr_consumer_is_sink(const sr_consumer_t *c);
 /* Packets dropped for this consumer because it fell behind. */
