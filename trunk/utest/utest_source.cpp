@@ -538,6 +538,20 @@ TEST_F(Source, ConsumerBatchWaitFollowsThePolicy)
     EXPECT_EQ(SR_CONSUMER_IDLE_WAKE_US, sr_consumer_batch_wait_us(c));
 }
 
+TEST_F(Source, ConsumerLatencyCapSurvivesAReload)
+{
+    Stream st;
+    sr_consumer_policy_t p = policy();
+    sr_consumer_t *c = st.add(p);
+    sr_consumer_cap_latency(c, 50 * SR_UTIME_MS); // an SRT player
+    EXPECT_EQ(50 * SR_UTIME_MS + 1, sr_consumer_batch_wait_us(c));
+    sr_consumer_set_policy(c, &p); // a reload with mw_latency 350 ms
+    EXPECT_EQ(50 * SR_UTIME_MS + 1, sr_consumer_batch_wait_us(c));
+    p.mw_latency_us = 20 * SR_UTIME_MS; // under the cap: the policy's own
+    sr_consumer_set_policy(c, &p);
+    EXPECT_EQ(20 * SR_UTIME_MS + 1, sr_consumer_batch_wait_us(c));
+}
+
 TEST_F(Source, ConsumerWaitWakesOnEvent)
 {
     Stream st;
