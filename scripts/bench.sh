@@ -15,11 +15,20 @@
 # whether every stream arrived whole; and SRT players (srt-play: TS demuxed by our
 # demuxer) of the RTMP bench publisher's stream, next to RTMP players at the same N.
 #
+# HLS: (1) one ~512 KB segment Strand's HLS sink wrote (ffmpeg publishing input-2m.ts
+# over RTMP, stream copy, through the run) served to wrk's keep-alive clients by Strand
+# (http_server hls_memory_cache_mb 256) and then by nginx (sendfile, tcp_nopush, one
+# worker) from a copy of the same file, each pinned to the server CPU: requests/s,
+# MB/s, CPU seconds and requests per CPU-second of each, and the ratio. (2) HLS viewers
+# (strand_bench hls-play: like hls.js, keep-alive, each new segment once, the playlist
+# every half target duration) of the RTMP bench publisher's stream: CPU-s/Gbit next to
+# RTMP players at the same N, segment fetch time p50/p99 and errors.
+#
 # Knobs (environment):
 #   BENCH_NS="200 1000 2000 5000"  player counts
 #   BENCH_SECONDS=30               seconds of play per run
 #   BENCH_PUBLISHERS=200           publishers in the publish run (0 skips it)
-#   BENCH_SERVERS="strand strand-minlat nginx floor"
+#   BENCH_SERVERS="strand strand-minlat nginx floor"  (set and empty: none, e.g. to run only HLS)
 #   BENCH_MW_MS=350                Strand's mw_latency, and the floor's batch interval
 #   BENCH_RAMP=1000                new connections per second
 #   BENCH_BIG_N=10000              RTMP players of the ~250 kbit/s stream (Strand only; 0 skips)
@@ -31,6 +40,11 @@
 #                                  with the floor server, srt-floor (libsrt alone) to as many
 #   BENCH_RTSP_PLAYERS=1000        RTSP players (TCP interleaved) of the RTMP publisher's stream
 #                                  (Strand only; 0 skips); RTMP players at this N too
+#   BENCH_HLS=1                    0 skips both HLS runs
+#   BENCH_HLS_SECONDS=$BENCH_SECONDS  seconds of wrk per server, and of the HLS viewers' run
+#   BENCH_HLS_CONNS=200            wrk's keep-alive connections to the one segment
+#   BENCH_HLS_VIEWERS=200          HLS viewers of the RTMP publisher's stream (Strand only; 0
+#                                  skips); RTMP players at this N too when no run has them
 #   BENCH_OUT=doc/performance.md   where the report goes
 #   BENCH_PERF=                    1: `perf record -g` the server during each run
 #                                  (objs/bench/perf-SERVER-MODE-N.data)
@@ -42,7 +56,7 @@ BENCH=$ROOT/objs/strand_bench
 NS=${BENCH_NS:-200 1000 2000 5000}
 SECS=${BENCH_SECONDS:-30}
 NPUB=${BENCH_PUBLISHERS:-200}
-SERVERS=${BENCH_SERVERS:-strand strand-minlat nginx floor}
+SERVERS=${BENCH_SERVERS-strand strand-minlat nginx floor}
 MW_MS=${BENCH_MW_MS:-350}
 RAMP=${BENCH_RAMP:-1000}
 BIG_N=${BENCH_BIG_N:-10000}
@@ -51,6 +65,10 @@ NSRTPUB=${BENCH_SRT_PUBLISHERS:-50}
 SRT_CHECK=${BENCH_SRT_CHECK:-5}
 NSRTPLAY=${BENCH_SRT_PLAYERS:-500}
 NRTSPPLAY=${BENCH_RTSP_PLAYERS:-1000}
+DO_HLS=${BENCH_HLS:-1}
+HLS_SECS=${BENCH_HLS_SECONDS:-$SECS}
+HLS_CONNS=${BENCH_HLS_CONNS:-200}
+NHLS=${BENCH_HLS_VIEWERS:-200}
 REPORT=${BENCH_OUT:-doc/performance.md}
 PERF=${BENCH_PERF:-}
 INPUT=$OUT/input.flv
@@ -62,6 +80,7 @@ CLK_TCK=$(getconf CLK_TCK)
 PIDS=""
 ROWS=$OUT/rows.md
 NOTES=$OUT/notes.md
+HLS_ROWS=$OUT/hls-rows.md
 
 log() { echo "bench: $*" >&2; }
 
@@ -118,6 +137,10 @@ prepare() {
     command -v taskset >/dev/null || need="$need util-linux"
     command -v curl >/dev/null || need="$need curl"
     case " $SERVERS " in *" nginx "*) [ -f "$NGINX_MODULE" ] || need="$need libnginx-mod-rtmp nginx-light" ;; esac
+    if [ "$DO_HLS" != 0 ]; then
+        command -v wrk >/dev/null || need="$need wrk"
+        command -v nginx >/dev/null || need="$need nginx-light"
+    fi
     if [ -n "$need" ]; then
         log "installing:$need"
         local sudo=""
@@ -126,7 +149,7 @@ prepare() {
     fi
     make_input "$INPUT" 640x360 430k 64k
     [ "$BIG_N" -gt 0 ] && make_input "$INPUT_BIG" 480x270 190k 48k
-    [ "$NSRTPUB" -gt 0 ] && make_input "$INPUT_TS" 1280x720 1800k 64k testsrc2 noise=alls=8:allf=t
+    { [ "$NSRTPUB" -gt 0 ] || [ "$DO_HLS" != 0 ]; } && make_input "$INPUT_TS" 1280x720 1800k 64k testsrc2 noise=alls=8:allf=t
     if [ "$NSRTPLAY" -gt 0 ] && [ ! -s "$INPUT_PLAY_TS" ]; then
         ffmpeg -hide_banner -loglevel error -y -i "$INPUT" -c copy -f mpegts "$INPUT_PLAY_TS" || exit 1
     fi
@@ -171,9 +194,15 @@ wait_udp_port() { # a bound UDP port shows in /proc/net/udp as :HEX
 }
 
 # ---- servers: each sets SRV_PID and the URLs ----
-start_strand() { # $1 = on|off (min_latency); $2 = srt: also the SRT listener and the HTTP API; rtsp: the RTSP one
+start_strand() { # $1 = on|off (min_latency); $2 = srt: also the SRT listener and the HTTP API; rtsp: the RTSP one;
+    # hls: the HLS sink writing into the HTTP server's directory, served from memory
     RTMP_PORT=$(free_port) HTTP_PORT=$(free_port) METRICS_PORT=$(free_port) SRT_PORT="" RTSP_PORT=""
-    local conf=$OUT/strand-$1.conf srt="" srt_vhost="" api=""
+    local conf=$OUT/strand-$1.conf srt="" srt_vhost="" api="" hls_cache="" hls=""
+    if [ "${2:-}" = hls ]; then
+        rm -rf "$OUT/html/live"
+        hls_cache="hls_memory_cache_mb 256;"
+        hls="hls { enabled on; hls_path $OUT/html; hls_fragment 2; hls_window 60; }"
+    fi
     if [ "${2:-}" = rtsp ]; then
         RTSP_PORT=$(free_port)
         srt="rtsp_server { enabled on; listen $RTSP_PORT; rtp_port $(free_port udp); rtcp_port $(free_port udp); }"
@@ -196,6 +225,7 @@ http_server {
     enabled         on;
     listen          $HTTP_PORT;
     dir             $OUT/html;
+    $hls_cache
 }
 exporter {
     enabled         on;
@@ -205,6 +235,7 @@ $srt
 $api
 vhost __defaultVhost__ {
     $srt_vhost
+    $hls
     min_latency     $1;
     play {
         mw_latency  $MW_MS;
@@ -407,6 +438,14 @@ run_proto_play() {
     measure strand "$proto" "$n" "$mode" -u "${url/PORT/$port}" -n "$n"
     stop_pid "$PUB_PID"
     stop_pid "$SRV_PID"
+    compare_rtmp "$proto" "$n"
+}
+
+# RTMP players at N (on their own server, so neither run's peak RSS is the other's)
+# unless this run has them, then one note comparing the $1 row at N with them; $3 is
+# more text for that note.
+compare_rtmp() {
+    local proto=$1 n=$2 extra=${3:-}
     if [ -z "$(row_field rtmp "$n" 8)" ]; then
         start_strand off || return
         start_publisher
@@ -419,7 +458,7 @@ run_proto_play() {
     [ -n "$other" ] && [ -n "$rtmp" ] || return 0
     echo "- $proto fan-out at N=$n: $other CPU-s/Gbit against RTMP's $rtmp," \
         "$(awk -v a="$other" -v b="$rtmp" 'BEGIN { printf (b > 0 ? "%.1f" : "-"), a / b }')x;" \
-        "the server's CPU $(row_field "$proto" "$n" 6)% against $(row_field rtmp "$n" 6)% for as many RTMP players" |
+        "the server's CPU $(row_field "$proto" "$n" 6)% against $(row_field rtmp "$n" 6)% for as many RTMP players$extra" |
         tee -a "$NOTES" >&2
 }
 
@@ -441,6 +480,99 @@ run_srt_floor() {
     echo "- srt fan-out at N=$n: Strand $s CPU-s/Gbit against libsrt alone (srt-floor) $f," \
         "$(awk -v a="$s" -v b="$f" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), a / b }')x the floor" |
         tee -a "$NOTES" >&2
+}
+
+# ---- HLS (Strand, and nginx for the one segment) ----
+wait_segments() { # $1 playlist file, $2 count: until it lists that many segments (30 s)
+    for _ in $(seq 300); do
+        [ "$(grep -c '^[^#]' "$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
+        sleep 0.1
+    done
+    log "$1 did not reach $2 segments"
+    return 1
+}
+
+# wrk on the load CPU against $2 for HLS_SECS, around the server's CPU time; appends a
+# row for server $1 (segment of $3 bytes) to HLS_ROWS and prints "requests cpu_s".
+wrk_segment() {
+    local server=$1 url=$2 size=$3 out=$OUT/wrk-$1.txt c0 c1 t0 t1
+    t0=$(date +%s.%N) c0=$(cpu_ticks "$SRV_PID")
+    taskset -c "$LOAD_CPU" wrk -t1 -c"$HLS_CONNS" -d"${HLS_SECS}s" "$url" >"$out" 2>&1
+    t1=$(date +%s.%N) c1=$(cpu_ticks "$SRV_PID")
+    local reqs errs
+    reqs=$(awk '/requests in/ { print $1 }' "$out")
+    errs=$(awk '/Non-2xx/ { e += $NF } /Socket errors/ { gsub(/,/, ""); e += $4 + $6 + $8 + $10 } END { print e + 0 }' "$out")
+    if [ -z "$reqs" ]; then
+        log "no report from wrk in $out"
+        return 1
+    fi
+    awk -v s="$server" -v r="$reqs" -v e="$errs" -v b="$size" -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" \
+        -v hz="$CLK_TCK" -v secs="$HLS_SECS" 'BEGIN {
+        cpu = (c1 - c0) / hz; wall = t1 - t0;
+        printf "| %s | %d | %d | %.0f | %.1f | %.2f | %.0f | %.0f | %d |\n", s, b, r, r / secs, r * b / secs / 1e6,
+            cpu, 100 * cpu / wall, (cpu > 0 ? r / cpu : 0), e
+    }' | tee -a "$HLS_ROWS" >&2
+}
+
+# One live segment to wrk's clients: Strand serving it from memory while ffmpeg keeps
+# publishing (an unpublish drops the memory copies), then nginx serving a copy of it.
+run_hls_segment() {
+    local seg=$OUT/hls-segment.ts root=$OUT/nginx-hls size
+    start_strand off hls || return
+    taskset -c "$LOAD_CPU" ffmpeg -hide_banner -nostdin -loglevel error -re -stream_loop -1 -i "$INPUT_TS" -c copy \
+        -f flv "rtmp://127.0.0.1:$RTMP_PORT/live/seg" >"$OUT/ffmpeg-hls.out" 2>&1 &
+    local ff_pid=$!
+    PIDS="$PIDS $ff_pid"
+    # the second segment: the first may start off the GOP grid; the window keeps it
+    if wait_segments "$OUT/html/live/seg.m3u8" 3; then
+        cp "$OUT/html/live/seg-1.ts" "$seg"
+        size=$(stat -c %s "$seg")
+        log "hls segment: $size bytes; wrk -c$HLS_CONNS for $HLS_SECS s against strand, then nginx"
+        wrk_segment strand "http://127.0.0.1:$HTTP_PORT/live/seg-1.ts" "$size"
+    fi
+    stop_pid "$ff_pid"
+    stop_pid "$SRV_PID"
+    [ -s "$seg" ] || return 0
+    mkdir -p "$root/html/live" "$root/tmp"
+    cp "$seg" "$root/html/live/seg-1.ts"
+    local port
+    port=$(free_port)
+    sed -e "s|@PREFIX@|$root|g" -e "s|@PORT@|$port|" -e "s|@CONNS@|20000|" -e "s|@NOFILE@|40000|" \
+        3rdparty/bench/nginx-hls.conf.in >"$root/nginx.conf"
+    taskset -c "$SRV_CPU" nginx -p "$root/" -e "$root/error.log" -c "$root/nginx.conf" >>"$root/stdout" 2>&1 &
+    SRV_PID=$!
+    PIDS="$PIDS $SRV_PID"
+    wait_port "$port" && wrk_segment nginx "http://127.0.0.1:$port/live/seg-1.ts" "$size"
+    stop_pid "$SRV_PID"
+    awk -F'|' '{ for (i = 2; i <= NF; i++) gsub(/^ +| +$/, "", $i) } $2 == "strand" { rs = $5; cs = $9 }
+        $2 == "nginx" { rn = $5; cn = $9 }
+        END { if (rs > 0 && rn > 0 && cn > 0)
+            printf "- hls segment: Strand/nginx %.2f in requests/s, %.2f in requests per CPU-second\n", rs / rn, cs / cn }' \
+        "$HLS_ROWS" | tee -a "$NOTES" >&2
+}
+
+# HLS viewers of the RTMP bench publisher's stream, next to RTMP players at the same N.
+run_hls_viewers() {
+    [ "$NHLS" -gt 0 ] || return 0
+    local SECS=$HLS_SECS # measure's run time (dynamic scope)
+    start_strand off hls || return
+    start_publisher
+    if wait_segments "$OUT/html/live/bench.m3u8" 3; then
+        measure strand hls "$NHLS" hls-play -u "http://127.0.0.1:$HTTP_PORT/live/bench.m3u8" -n "$NHLS"
+    fi
+    stop_pid "$PUB_PID"
+    stop_pid "$SRV_PID"
+    local out=$OUT/run-strand-hls-$NHLS.out
+    [ -s "$out" ] || return 0
+    compare_rtmp hls "$NHLS" "; segment fetch p50/p99 $(json_get "$out" fetch_p50_ms)/$(json_get "$out" fetch_p99_ms) ms,\
+ $(json_get "$out" segments) segments, $(json_get "$out" playlists) playlists, $(json_get "$out" errors) errors\
+ ($(json_get "$out" skipped) segments skipped)"
+}
+
+run_hls() {
+    [ "$DO_HLS" != 0 ] || return 0
+    run_hls_segment
+    run_hls_viewers
 }
 
 # ---- one server through every run ----
@@ -522,10 +654,24 @@ write_report() {
         echo "SRT: \`srt\` = SRT players (Mbit/s counts the TS they receive, frames and latency from our TS"
         echo "demuxer); \`srt-publish\` = SRT publishers, whose frames % is that of RTMP players of the first"
         echo "BENCH_SRT_CHECK streams (the notes below the table give the server's view of every stream)."
+        echo "HLS: \`hls\` = HLS viewers (strand_bench hls-play, like hls.js: keep-alive, three segments back"
+        echo "from the live edge, then each new segment once, the playlist every half target duration); their"
+        echo "first keyframe is the first whole segment; segments are counted as bytes (no frames, no e2e)."
         echo
         echo "| server | mode | N | conns | Mbit/s | CPU% | peak RSS MB | CPU-s/Gbit | kbps | frames % | drops | first keyframe ms | e2e ms |"
         echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
         cat "$ROWS"
+        if [ -s "$HLS_ROWS" ]; then
+            echo
+            echo "HLS segment serving: one $(awk -F'|' 'NR == 1 { gsub(/ /, "", $3); print $3 }' "$HLS_ROWS")-byte"
+            echo "segment Strand's HLS sink wrote, to wrk -t1 -c$HLS_CONNS (keep-alive) for $HLS_SECS s on CPU $LOAD_CPU;"
+            echo "Strand from memory (hls_memory_cache_mb 256, ffmpeg still publishing the stream),"
+            echo "nginx from a copy of the file (sendfile, tcp_nopush, keepalive_requests 100000, one worker)."
+            echo
+            echo "| server | segment bytes | requests | requests/s | MB/s | CPU s | CPU% | requests per CPU-s | errors |"
+            echo "|---|---|---|---|---|---|---|---|---|"
+            cat "$HLS_ROWS"
+        fi
         if [ -s "$NOTES" ]; then
             echo
             echo "Notes from this run:"
@@ -544,11 +690,13 @@ main() {
     prepare
     : >"$ROWS"
     : >"$NOTES"
+    : >"$HLS_ROWS"
     log "servers: $SERVERS; N: $NS; $SECS s per run; stream $RATE_KBPS kbit/s"
     echo "| server | mode | N | conns | Mbit/s | CPU% | peak RSS MB | CPU-s/Gbit | kbps | frames % | drops | first keyframe ms | e2e ms |"
     for s in $SERVERS; do
         run_server "$s"
     done
+    run_hls
     write_report
 }
 

@@ -12,7 +12,7 @@ import os
 import re
 import time
 
-from strand_env import check, http_body, http_request, wait_until
+from strand_env import STRAND_BIN, check, http_body, http_request, wait_until
 from test_hooks import HookServer, hooks_block
 
 
@@ -314,3 +314,27 @@ def test_hls_fmp4_segments_and_live_read(env):
     after = text[text.index("#EXT-X-DISCONTINUITY\n"):]
     check(after.split("\n")[1] == '#EXT-X-MAP:URI="f/init.mp4"', "no EXT-X-MAP right after the discontinuity:\n" + text)
     env.note("playlist after the republish:\n" + text)
+def test_hls_bench_viewers(env):
+    """strand_bench hls-play (make bench's HLS viewers) against the live playlist: every
+    viewer starts three segments back, fetches each new segment once over keep-alive and
+    reports no error."""
+    bench = os.path.join(os.path.dirname(STRAND_BIN), "strand_bench")
+    check(os.path.exists(bench), "%s is not built (make objs/strand_bench)" % bench)
+    www = www_dir(env)
+    srv = hls_server(env, www)
+    env.publish_live(srv.url("v"), gop=50, seconds=20)
+    m3u8 = os.path.join(www, "live", "v.m3u8")
+    deadline = time.time() + 15
+    while time.time() < deadline and not (os.path.exists(m3u8) and len(read_playlist(m3u8)[2]) >= 3):
+        time.sleep(0.1)
+    check(os.path.exists(m3u8) and len(read_playlist(m3u8)[2]) >= 3, "no 3 segments after 15 s of publishing")
+    rc, out, err, _ = env.run("strand_bench-hls", [bench, "hls-play", "-u", "http://127.0.0.1:%d/live/v.m3u8"
+                                                   % srv.http_port, "-n", "3", "-d", "5", "--json"], 20)
+    lines = [l for l in out.splitlines() if l.startswith("{")]
+    check(rc == 0 and lines, "strand_bench hls-play failed (%s): %s" % (rc, (out + err)[-400:]))
+    r = json.loads(lines[-1])
+    env.note("measured hls-play: %s" % lines[-1])
+    check(r["ok"] == 3 and r["errors"] == 0, "viewers ok %d, errors %d: %s" % (r["ok"], r["errors"], err[-400:]))
+    check(r["segments"] >= 9 and r["playlists"] >= 3 * 2, "%d segments, %d playlists for 3 viewers in 5 s"
+          % (r["segments"], r["playlists"]))
+    check(0 < r["fetch_p50_ms"] <= r["fetch_p99_ms"], "fetch times %s/%s" % (r["fetch_p50_ms"], r["fetch_p99_ms"]))

@@ -5,6 +5,9 @@
  * (RTMP from an FLV file, SRT from a TS file), the "floor" yardstick server, and the
  * report.
  *
+ * HLS viewers (hls-play) fetch a live playlist and its segments like hls.js; they count
+ * bytes, segments and errors, and time each segment fetch.
+ *
  * Players keep a few hundred bytes of state per connection: sockets are read into one
  * shared scratch buffer (safe because a coroutine processes what it read before it
  * yields again), and only the first SR_BENCH_HEAD bytes of each message are kept.
@@ -38,7 +41,8 @@ SR_BEGIN_DECLS
 /* Command-line options of every subcommand. */
 typedef struct sr_bench_opts {
     const char
-        *mode; /* rtmp-play, flv-play, srt-play, rtsp-play, tcp-read, rtmp-publish, srt-publish, floor, srt-floor */
+        *mode; /* rtmp-play, flv-play, srt-play, rtsp-play, hls-play, tcp-read, rtmp-publish, srt-publish, floor,
+                  srt-floor */
     const char *url;       /* -u */
     sr_url_t target;       /* url parsed */
     char app[1024];        /* first path component (rtmp) */
@@ -87,6 +91,16 @@ typedef struct sr_bench_conn {
     sr_co_t *co;
 } sr_bench_conn_t;
 
+/* The HLS viewers' counters, summed over every viewer (sr_bench_hls.c). */
+typedef struct sr_bench_hls_totals {
+    uint64_t playlists;  /* playlist responses with status 200 */
+    uint64_t segments;   /* segments fetched whole with status 200 */
+    uint64_t errors;     /* non-200 answers, socket errors, segments skipped */
+    uint64_t skipped;    /* segments that left the window before the viewer fetched them */
+    uint64_t reconnects; /* a reused connection the server had closed, opened again */
+} sr_bench_hls_totals_t;
+extern sr_bench_hls_totals_t sr_bench_hls_totals;
+
 /* ---- shared state (sr_bench_main.c) ---- */
 
 /* The scratch buffer every player reads into. Use it only between a read and the next yield. */
@@ -100,6 +114,7 @@ void sr_bench_publish_cycle(void *arg);
 void sr_bench_srt_play_cycle(void *arg);
 void sr_bench_srt_publish_cycle(void *arg);
 void sr_bench_rtsp_play_cycle(void *arg);
+void sr_bench_hls_play_cycle(void *arg);
 /* Load the FLV file of opts->input once for every publisher. Returns SR_OK or -SR_EFILE_*. */
 int sr_bench_publish_load(const sr_bench_opts_t *opts);
 /* Load and index the TS file of opts->input once for every SRT publisher. Returns SR_OK,
@@ -138,6 +153,8 @@ void sr_bench_conn_end(sr_bench_conn_t *c, int rc);
 void sr_bench_stats_media(sr_bench_conn_t *c, uint8_t type, uint32_t ts, const uint8_t *head, size_t head_len);
 /* Record one end-to-end latency sample (microseconds, may be negative on clock skew). */
 void sr_bench_stats_latency(int64_t us);
+/* Record one HLS segment fetch time (microseconds: request written to last body byte). */
+void sr_bench_stats_fetch(int64_t us);
 /* Print the report of conns[0..n) over elapsed_us: a table, plus a JSON line if asked. */
 void sr_bench_report_print(const sr_bench_opts_t *opts, const sr_bench_conn_t *conns, int n, sr_utime_t elapsed_us);
 

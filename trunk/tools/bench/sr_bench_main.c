@@ -44,6 +44,8 @@ static void sr_bench_usage(void)
             "               N publishers (stream_0..stream_N-1 when N > 1), real time, looped\n"
             "  srt-play     -u srt://host:port/app/stream -n N    SRT players (m=request), TS demuxed\n"
             "  rtsp-play    -u rtsp://host:port/app/stream -n N   RTSP players, TCP interleaved, H.264 depacketized\n"
+            "  hls-play     -u http://host:port/app/stream.m3u8 -n N   HLS viewers (like hls.js: keep-alive,\n"
+            "               each new segment once, playlist every half target duration)\n"
             "  srt-publish  -u srt://host:port/app/stream -n N -i file.ts\n"
             "               N SRT publishers (names as rtmp-publish), paced by the file's PCR, looped\n"
             "  floor        -p PORT [-n N] --rate KBPS --batch-ms MS   the yardstick server\n"
@@ -278,7 +280,7 @@ static sr_co_fn sr_bench_cycle_of(const char *mode)
         {"rtmp-play", sr_bench_rtmp_play_cycle}, {"flv-play", sr_bench_flv_play_cycle},
         {"tcp-read", sr_bench_tcp_read_cycle},   {"rtmp-publish", sr_bench_publish_cycle},
         {"srt-play", sr_bench_srt_play_cycle},   {"srt-publish", sr_bench_srt_publish_cycle},
-        {"rtsp-play", sr_bench_rtsp_play_cycle},
+        {"rtsp-play", sr_bench_rtsp_play_cycle}, {"hls-play", sr_bench_hls_play_cycle},
     };
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         if (strcmp(table[i].name, mode) == 0) {

@@ -16,17 +16,23 @@
 #include "sr_bench.h"
 #include "sr_flv.h"
 
-/* Latency histogram: 50 us buckets up to 100 ms, then 5 ms buckets up to ~10 s. */
+/* Histogram buckets: 50 us buckets up to 100 ms, then 5 ms buckets up to ~10 s. */
 #define SR_BENCH_LAT_FINE 2000
 #define SR_BENCH_LAT_FINE_US 50
 #define SR_BENCH_LAT_COARSE 2000
 #define SR_BENCH_LAT_COARSE_US 5000
 #define SR_BENCH_LAT_BUCKETS (SR_BENCH_LAT_FINE + SR_BENCH_LAT_COARSE)
 
-static uint64_t sr_bench_lat_hist[SR_BENCH_LAT_BUCKETS];
-static uint64_t sr_bench_lat_count;
+/* One histogram of those buckets: e2e latency, and HLS segment fetch times. */
+typedef struct sr_bench_hist {
+    uint64_t bucket[SR_BENCH_LAT_BUCKETS];
+    uint64_t count;
+} sr_bench_hist_t;
 
-void sr_bench_stats_latency(int64_t us)
+static sr_bench_hist_t sr_bench_lat;
+static sr_bench_hist_t sr_bench_fetch;
+
+static void sr_bench_hist_add(sr_bench_hist_t *h, int64_t us)
 {
     size_t i;
     if (us < 0) {
@@ -38,8 +44,18 @@ void sr_bench_stats_latency(int64_t us)
         int64_t k = (us - (int64_t)SR_BENCH_LAT_FINE * SR_BENCH_LAT_FINE_US) / SR_BENCH_LAT_COARSE_US;
         i = SR_BENCH_LAT_FINE + (size_t)(k < SR_BENCH_LAT_COARSE - 1 ? k : SR_BENCH_LAT_COARSE - 1);
     }
-    sr_bench_lat_hist[i]++;
-    sr_bench_lat_count++;
+    h->bucket[i]++;
+    h->count++;
+}
+
+void sr_bench_stats_latency(int64_t us)
+{
+    sr_bench_hist_add(&sr_bench_lat, us);
+}
+
+void sr_bench_stats_fetch(int64_t us)
+{
+    sr_bench_hist_add(&sr_bench_fetch, us);
 }
 
 /* Upper edge of bucket i in milliseconds. */
@@ -52,16 +68,16 @@ static double sr_bench_lat_bucket_ms(size_t i)
            1000.0;
 }
 
-/* The p-quantile (0..1) of the latency histogram in ms, -1 when empty. */
-static double sr_bench_lat_quantile(double p)
+/* The p-quantile (0..1) of a histogram in ms, -1 when empty. */
+static double sr_bench_hist_quantile(const sr_bench_hist_t *h, double p)
 {
-    if (sr_bench_lat_count == 0) {
+    if (h->count == 0) {
         return -1;
     }
-    uint64_t want = (uint64_t)(p * (double)sr_bench_lat_count);
+    uint64_t want = (uint64_t)(p * (double)h->count);
     uint64_t seen = 0;
     for (size_t i = 0; i < SR_BENCH_LAT_BUCKETS; i++) {
-        seen += sr_bench_lat_hist[i];
+        seen += h->bucket[i];
         if (seen > want) {
             return sr_bench_lat_bucket_ms(i);
         }
@@ -255,8 +271,8 @@ static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t e
     s->frames_pct_median = sr_bench_quantile(pct, npct, 0.5);
     s->ff_p50 = sr_bench_quantile(ff, nff, 0.5);
     s->ff_p99 = sr_bench_quantile(ff, nff, 0.99);
-    s->lat_p50 = sr_bench_lat_quantile(0.5);
-    s->lat_p99 = sr_bench_lat_quantile(0.99);
+    s->lat_p50 = sr_bench_hist_quantile(&sr_bench_lat, 0.5);
+    s->lat_p99 = sr_bench_hist_quantile(&sr_bench_lat, 0.99);
     sr_free(kbps);
     sr_free(video);
     sr_free(audio);
@@ -278,7 +294,15 @@ static void sr_bench_print_table(const sr_bench_opts_t *o, const sr_bench_summar
            s->frames_pct_median);
     printf("  %-28s p50 %.1f ms, p99 %.1f ms\n", "first keyframe", s->ff_p50, s->ff_p99);
     printf("  %-28s p50 %.2f ms, p99 %.2f ms (%llu samples)\n", "end-to-end latency", s->lat_p50, s->lat_p99,
-           (unsigned long long)sr_bench_lat_count);
+           (unsigned long long)sr_bench_lat.count);
+    if (strcmp(o->mode, "hls-play") == 0) {
+        const sr_bench_hls_totals_t *t = &sr_bench_hls_totals;
+        printf("  %-28s %llu segments, %llu playlists, %llu errors (%llu segments skipped), %llu reconnects\n", "hls",
+               (unsigned long long)t->segments, (unsigned long long)t->playlists, (unsigned long long)t->errors,
+               (unsigned long long)t->skipped, (unsigned long long)t->reconnects);
+        printf("  %-28s p50 %.2f ms, p99 %.2f ms\n", "segment fetch", sr_bench_hist_quantile(&sr_bench_fetch, 0.5),
+               sr_bench_hist_quantile(&sr_bench_fetch, 0.99));
+    }
 }
 
 static void sr_bench_print_json(const sr_bench_opts_t *o, const sr_bench_summary_t *s, sr_utime_t elapsed_us)
@@ -287,11 +311,20 @@ static void sr_bench_print_json(const sr_bench_opts_t *o, const sr_bench_summary
            "\"bytes\":%llu,\"mbps\":%.3f,\"kbps_min\":%.1f,\"kbps_median\":%.1f,\"video_min\":%.0f,"
            "\"video_median\":%.0f,\"audio_median\":%.0f,\"frames_pct_min\":%.1f,\"frames_pct_median\":%.1f,"
            "\"first_frame_p50_ms\":%.2f,\"first_frame_p99_ms\":%.2f,"
-           "\"e2e_p50_ms\":%.2f,\"e2e_p99_ms\":%.2f,\"e2e_samples\":%llu}\n",
+           "\"e2e_p50_ms\":%.2f,\"e2e_p99_ms\":%.2f,\"e2e_samples\":%llu",
            o->mode, o->n, (double)elapsed_us / 1e6, s->ok, s->failed, s->closed, s->pending,
            (unsigned long long)s->bytes, s->mbps, s->kbps_min, s->kbps_median, s->video_min, s->video_median,
            s->audio_median, s->frames_pct_min, s->frames_pct_median, s->ff_p50, s->ff_p99, s->lat_p50, s->lat_p99,
-           (unsigned long long)sr_bench_lat_count);
+           (unsigned long long)sr_bench_lat.count);
+    if (strcmp(o->mode, "hls-play") == 0) {
+        const sr_bench_hls_totals_t *t = &sr_bench_hls_totals;
+        printf(",\"segments\":%llu,\"playlists\":%llu,\"errors\":%llu,\"skipped\":%llu,\"reconnects\":%llu,"
+               "\"fetch_p50_ms\":%.2f,\"fetch_p99_ms\":%.2f",
+               (unsigned long long)t->segments, (unsigned long long)t->playlists, (unsigned long long)t->errors,
+               (unsigned long long)t->skipped, (unsigned long long)t->reconnects,
+               sr_bench_hist_quantile(&sr_bench_fetch, 0.5), sr_bench_hist_quantile(&sr_bench_fetch, 0.99));
+    }
+    printf("}\n");
 }
 
 void sr_bench_report_print(const sr_bench_opts_t *opts, const sr_bench_conn_t *conns, int n, sr_utime_t elapsed_us)
