@@ -40,12 +40,11 @@ SR_BEGIN_DECLS
 
 /* Command-line options of every subcommand. */
 typedef struct sr_bench_opts {
-    const char
-        *mode; /* rtmp-play, flv-play, srt-play, rtsp-play, hls-play, tcp-read, rtmp-publish, srt-publish, floor,
-                  srt-floor */
-    const char *url;       /* -u */
-    sr_url_t target;       /* url parsed */
-    char app[1024];        /* first path component (rtmp) */
+    const char *mode; /* rtmp-play, flv-play, srt-play, rtsp-play, hls-play, tcp-read, rtmp-publish, srt-publish, floor,
+                         srt-floor */
+    const char *url;  /* -u */
+    sr_url_t target;  /* url parsed */
+    char app[1024];   /* first path component (rtmp) */
     char stream[2100];     /* the rest of the path (rtmp) */
     int n;                 /* -n connections */
     int streams;           /* --streams: connection i uses stream_<i % streams> when > 1 (publishers: n) */
