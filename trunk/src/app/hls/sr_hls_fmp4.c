@@ -193,6 +193,14 @@ bool sr_hls_fmp4_has_video(const sr_hls_t *h)
     return h->fmp4.mux && sr_mp4_mux_has_track(h->fmp4.mux, SR_MP4_TRACK_VIDEO);
 }
 
+void sr_hls_fmp4_restart(sr_hls_t *h)
+{
+    if (h->fmp4.mux && h->fmp4.is_init) {
+        sr_hls_fmp4_new_muxer(h);
+        sr_hls_fmp4_try_init(h, true);
+    }
+}
+
 void sr_hls_fmp4_deinit(sr_hls_t *h)
 {
     sr_hls_fmp4_t *f = &h->fmp4;

@@ -117,6 +117,9 @@ int sr_hls_fmp4_add(sr_hls_t *h, const sr_packet_t *pkt);
 void sr_hls_fmp4_end_segment(sr_hls_t *h, int64_t end_ms);
 bool sr_hls_fmp4_has_video(const sr_hls_t *h);
 void sr_hls_fmp4_deinit(sr_hls_t *h);
+/* A new muxer and init segment with the configurations in force (after a timestamp
+ * jump: the caller marks the discontinuity). */
+void sr_hls_fmp4_restart(sr_hls_t *h);
 
 /* sr_hls_ll.c */
 /* A segment opened (h->seg_*): it becomes the playlist's open segment. */
