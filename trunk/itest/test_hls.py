@@ -338,3 +338,46 @@ def test_hls_bench_viewers(env):
     check(r["segments"] >= 9 and r["playlists"] >= 3 * 2, "%d segments, %d playlists for 3 viewers in 5 s"
           % (r["segments"], r["playlists"]))
     check(0 < r["fetch_p50_ms"] <= r["fetch_p99_ms"], "fetch times %s/%s" % (r["fetch_p50_ms"], r["fetch_p99_ms"]))
+
+
+def vlc_record(env, url, out, seconds):
+    """cvlc plays url for `seconds` and writes what it demuxed into the TS file out (VLC
+    refuses to run as root: as nobody, with its own HOME)."""
+    home = env.path("vlc-home")
+    os.makedirs(home, exist_ok=True)
+    for d in (home, os.path.dirname(out)):
+        os.chmod(d, 0o777)
+    d = env.dir
+    for _ in range(2):  # the test's directory and the run's: nobody must get through them
+        os.chmod(d, os.stat(d).st_mode | 0o711)
+        d = os.path.dirname(d)
+    who = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
+    return env.run("cvlc", who + ["env", "HOME=" + home, "cvlc", "-q", "--play-and-exit", "--run-time", str(seconds),
+                                  "--sout", "#std{access=file,mux=ts,dst=%s}" % out, url], seconds + 25)
+
+
+def test_hls_vlc_classic_and_fmp4(env):
+    """VLC (cvlc, its adaptive demuxer) plays the classic MPEG-TS playlist and the fMP4 one
+    of a live stream: what it demuxed in 6 s holds H.264 and AAC and at least 2 s of video."""
+    for name, extra in (("ts", ""), ("fmp4", "hls_use_fmp4 on;")):
+        www = www_dir(env)
+        srv = hls_server(env, www, hls=extra)
+        pub = env.publish_live(srv.url("v" + name), gop=25, seconds=30)
+        m3u8 = os.path.join(www, "live", "v%s.m3u8" % name)
+        check(wait_until(lambda: os.path.exists(m3u8) and len(read_playlist(m3u8)[2]) >= 2, 20),
+              "%s: no playlist with 2 segments" % name)
+        outdir = env.path("vlc-" + name)
+        os.makedirs(outdir, exist_ok=True)
+        out = os.path.join(outdir, "out.ts")
+        rc, _, err, _ = vlc_record(env, "http://127.0.0.1:%d/live/v%s.m3u8" % (srv.http_port, name), out, 6)
+        check(rc == 0 and os.path.exists(out), "%s: cvlc exit %s: %s" % (name, rc, err[-300:]))
+        streams, why = env.probe_streams(out)
+        check(streams is not None, "%s: %s" % (name, why))
+        codecs = sorted(s.get("codec_name") for s in streams)
+        rc, cnt, _, _ = env.run("count", ["ffprobe", "-v", "error", "-select_streams", "v", "-count_frames",
+                                          "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", out], 30)
+        frames = int((cnt.strip().splitlines() or ["0"])[0] or 0)
+        env.note("measured VLC on the %s playlist: %s, %d video frames" % (name, codecs, frames))
+        check(codecs == ["aac", "h264"] and frames >= 50, "%s: VLC got %s, %d frames" % (name, codecs, frames))
+        pub.stop()
+        srv.stop()
