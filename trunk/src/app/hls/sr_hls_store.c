@@ -5,17 +5,14 @@
  * (a replaced entry moves to the end) so eviction over the cap drops the oldest.
  * Not a general cache: a few entries per live stream, replaced per segment.
  * Waiters sleep on one of a few condition variables picked by the key's hash, so a
- * change wakes only the requests of its own (and a few colliding) keys. A segment's
- * entry may also hold its file open, for sendfile.
+ * change wakes only the requests of its own (and a few colliding) keys.
  */
 #include "sr_hls_store.h"
 
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sr_alloc.h"
 #include "sr_error.h"
@@ -31,7 +28,6 @@ typedef struct sr_hls_store_entry {
     sr_payload_t *body;                     /* one reference; NULL: expected (sr_hls_store_expect) */
     sr_utime_t expire_us;                   /* 0: held until replaced, expired or evicted */
     sr_hls_store_meta_t meta;
-    int fd; /* of the file on disk, -1: none */
     char key[];
 } sr_hls_store_entry_t;
 
@@ -39,7 +35,6 @@ struct sr_hls_store {
     size_t cap_bytes;
     size_t bytes;
     size_t count;
-    size_t fds; /* entries with a descriptor */
     sr_hls_store_entry_t *head, *tail;
     sr_hls_store_entry_t *buckets[SR_HLS_STORE_BUCKETS];
     sr_cond_t *wakes[SR_HLS_STORE_WAKES]; /* created by the first waiter */
@@ -123,10 +118,6 @@ static void sr_hls_store_remove(sr_hls_store_t *s, sr_hls_store_entry_t *e)
     s->count--;
     sr_hls_store_wake(s, e->key);
     sr_payload_unref(e->body);
-    if (e->fd >= 0) {
-        close(e->fd);
-        s->fds--;
-    }
     sr_free(e);
 }
 
@@ -201,7 +192,6 @@ static sr_hls_store_entry_t *sr_hls_store_entry_new(const char *key, size_t klen
     memcpy(e->key, key, klen + 1);
     e->body = body;
     e->meta.ll_msn = -1;
-    e->fd = -1;
     return e;
 }
 
@@ -252,23 +242,6 @@ sr_payload_t *sr_hls_store_get(sr_hls_store_t *s, const char *key, sr_utime_t no
         *meta = e->meta;
     }
     return sr_payload_ref(e->body);
-}
-
-void sr_hls_store_attach_fd(sr_hls_store_t *s, const char *key, int fd)
-{
-    sr_hls_store_entry_t *e = *sr_hls_store_slot(s, key);
-    if (!e || !e->body || e->fd >= 0 || s->fds >= SR_HLS_STORE_FDS_MAX) {
-        close(fd);
-        return;
-    }
-    e->fd = fd;
-    s->fds++;
-}
-
-int sr_hls_store_dup_fd(sr_hls_store_t *s, const char *key, sr_utime_t now_us)
-{
-    sr_hls_store_entry_t *e = sr_hls_store_find(s, key, now_us);
-    return e && e->fd >= 0 ? fcntl(e->fd, F_DUPFD_CLOEXEC, 0) : -1;
 }
 
 int sr_hls_store_expect(sr_hls_store_t *s, const char *key, sr_utime_t now_us, sr_utime_t within_us)
