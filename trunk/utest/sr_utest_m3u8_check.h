@@ -7,13 +7,18 @@
 // line and section.
 //
 // Not here: multivariant (master) playlists (their tags are an error in a media
-// playlist), the media itself, I/O. Unknown tags and attributes are ignored, as the
-// spec tells clients to. Rules beyond the spec's MUSTs are marked in their reason
-// (SHOULD, profile, derived) and can be relaxed through SrM3u8Opts.
+// playlist), the media itself, I/O. Unknown tags are an error by default (our writers
+// write none; SrM3u8Opts allows them, as the spec tells clients to). Rules beyond the spec's MUSTs are marked in their
+// reason (SHOULD, profile, derived) and can be relaxed through SrM3u8Opts.
 #ifndef SR_UTEST_M3U8_CHECK_H
 #define SR_UTEST_M3U8_CHECK_H
 
 #include <stddef.h>
+
+#include <string>
+
+#include "sr_bytes.h"
+#include "sr_m3u8.h"
 
 #include "sr_utest_m3u8_attr.h"
 
@@ -38,6 +43,17 @@ struct SrM3u8Opts {
 // with "line N: <reason> (<section>)" written into why (NUL-terminated, cut to
 // why_size; why may be NULL). opts NULL: the defaults above.
 inline int sr_utest_m3u8_check_opts(const char *text, size_t len, const SrM3u8Opts *opts, char *why, size_t why_size);
+// The text sr_m3u8_encode writes for pl: what the tests check.
+inline std::string sr_utest_m3u8_text(const sr_m3u8_t *pl, int target_duration, const char *prefix)
+{
+    sr_buf_t b;
+    sr_buf_init(&b);
+    sr_m3u8_encode(pl, target_duration, prefix, &b);
+    std::string s((const char *)b.data, b.len);
+    sr_buf_deinit(&b);
+    return s;
+}
+
 inline int sr_utest_m3u8_check(const char *text, size_t len, char *why, size_t why_size)
 {
     return sr_utest_m3u8_check_opts(text, len, nullptr, why, why_size);

@@ -11,21 +11,6 @@
 #include "sr_utest.h"
 #include "sr_utest_m3u8_check.h"
 
-namespace
-{
-
-std::string Encode(const sr_m3u8_t *pl, int td, const char *prefix)
-{
-    sr_buf_t b;
-    sr_buf_init(&b);
-    sr_m3u8_encode(pl, td, prefix, &b);
-    std::string s((const char *)b.data, b.len);
-    sr_buf_deinit(&b);
-    return s;
-}
-
-} // namespace
-
 TEST(M3u8, EncodesExactText)
 {
     sr_m3u8_t pl;
@@ -47,8 +32,8 @@ TEST(M3u8, EncodesExactText)
               "#EXT-X-DISCONTINUITY\n"
               "#EXTINF:1.500,\n"
               "x-9.ts\n",
-              Encode(&pl, 3, NULL));
-    EXPECT_NE(std::string::npos, Encode(&pl, 3, "http://cdn/live/").find("\nhttp://cdn/live/x-8.ts\n"));
+              sr_utest_m3u8_text(&pl, 3, NULL));
+    EXPECT_NE(std::string::npos, sr_utest_m3u8_text(&pl, 3, "http://cdn/live/").find("\nhttp://cdn/live/x-8.ts\n"));
     sr_m3u8_deinit(&pl);
 }
 
@@ -83,7 +68,7 @@ TEST(M3u8, ShiftAdvancesSequences)
     EXPECT_EQ(2u, pl.media_sequence);
     EXPECT_EQ("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:2\n"
               "#EXT-X-DISCONTINUITY-SEQUENCE:1\n#EXTINF:2.000,\nc.ts\n",
-              Encode(&pl, 2, ""));
+              sr_utest_m3u8_text(&pl, 2, ""));
     ASSERT_TRUE(sr_m3u8_shift(&pl, NULL));
     EXPECT_FALSE(sr_m3u8_shift(&pl, NULL));
     EXPECT_EQ(3u, sr_m3u8_next_sequence(&pl));
@@ -98,7 +83,7 @@ TEST(M3u8, ParsesWhatItWrites)
     pl.discontinuity_sequence = 2;
     sr_m3u8_append(&pl, "live/x-41.ts", 2.04, false);
     sr_m3u8_append(&pl, "live/x-42.ts", 1.96, true);
-    std::string text = Encode(&pl, 3, "http://cdn/");
+    std::string text = sr_utest_m3u8_text(&pl, 3, "http://cdn/");
     sr_m3u8_t back;
     sr_m3u8_init(&back);
     ASSERT_SR_OK(sr_m3u8_parse(text.data(), text.size(), "http://cdn/", &back));
@@ -110,7 +95,7 @@ TEST(M3u8, ParsesWhatItWrites)
     EXPECT_FALSE(back.entries[0].is_discontinuity);
     EXPECT_TRUE(back.entries[1].is_discontinuity);
     EXPECT_EQ(43u, sr_m3u8_next_sequence(&back));
-    EXPECT_EQ(text, Encode(&back, 3, "http://cdn/"));
+    EXPECT_EQ(text, sr_utest_m3u8_text(&back, 3, "http://cdn/"));
     sr_m3u8_deinit(&back);
     sr_m3u8_deinit(&pl);
 }
@@ -151,8 +136,8 @@ TEST(M3u8, ProgramDateTimeOnEverySegmentAfterTheDiscontinuity)
               "b.ts\n"
               "#EXTINF:2.000,\n"
               "c.ts\n",
-              Encode(&pl, 2, NULL));
-    std::string text = Encode(&pl, 2, NULL);
+              sr_utest_m3u8_text(&pl, 2, NULL));
+    std::string text = sr_utest_m3u8_text(&pl, 2, NULL);
     sr_m3u8_t back;
     sr_m3u8_init(&back);
     ASSERT_SR_OK(sr_m3u8_parse(text.data(), text.size(), NULL, &back)); // a republish keeps the dates
@@ -160,7 +145,7 @@ TEST(M3u8, ProgramDateTimeOnEverySegmentAfterTheDiscontinuity)
     EXPECT_EQ(1764901885123, back.entries[0].program_date_ms);
     EXPECT_EQ(1764901990007, back.entries[1].program_date_ms);
     EXPECT_EQ(0, back.entries[2].program_date_ms);
-    EXPECT_EQ(text, Encode(&back, 2, NULL));
+    EXPECT_EQ(text, sr_utest_m3u8_text(&back, 2, NULL));
     sr_m3u8_deinit(&back);
     sr_m3u8_deinit(&pl);
 }
@@ -226,7 +211,7 @@ TEST(M3u8, MapsFmp4InitSegmentsWithVersion6)
     snprintf(sr_m3u8_append(&pl, "s-1.m4s", 2.0, false)->map_uri, SR_M3U8_URI_MAX, "s/init.mp4");
     snprintf(sr_m3u8_append(&pl, "s-2.m4s", 2.0, true)->map_uri, SR_M3U8_URI_MAX, "s/init.mp4"); // republished
     snprintf(sr_m3u8_append(&pl, "s-3.m4s", 2.0, false)->map_uri, SR_M3U8_URI_MAX, "s/init2.mp4");
-    std::string text = Encode(&pl, 2, "http://cdn/");
+    std::string text = sr_utest_m3u8_text(&pl, 2, "http://cdn/");
     EXPECT_EQ("#EXTM3U\n"
               "#EXT-X-VERSION:6\n"
               "#EXT-X-TARGETDURATION:2\n"
@@ -250,7 +235,7 @@ TEST(M3u8, MapsFmp4InitSegmentsWithVersion6)
     ASSERT_EQ(4u, back.count);
     EXPECT_STREQ("s/init.mp4", back.entries[1].map_uri);
     EXPECT_STREQ("s/init2.mp4", back.entries[3].map_uri);
-    EXPECT_EQ(text, Encode(&back, 2, "http://cdn/"));
+    EXPECT_EQ(text, sr_utest_m3u8_text(&back, 2, "http://cdn/"));
     const char *no_uri = "#EXTM3U\n#EXT-X-MAP:BYTERANGE=\"1@0\"\n#EXTINF:2,\na.m4s\n";
     EXPECT_SR_ERR(SR_EFORMAT, sr_m3u8_parse(no_uri, strlen(no_uri), NULL, &back));
     sr_m3u8_deinit(&back);
@@ -294,8 +279,8 @@ TEST(M3u8, ProgramDatesAndMapsPassTheValidator)
         e->program_date_ms = i >= 4 ? t + 60000 : t; // republished a minute later
         snprintf(e->map_uri, SR_M3U8_URI_MAX, "s/init.mp4");
     }
-    EXPECT_EQ("", Why(Encode(&pl, 2, NULL)));
-    EXPECT_EQ("", Why(Encode(&pl, 2, "http://cdn/live/")));
+    EXPECT_EQ("", Why(sr_utest_m3u8_text(&pl, 2, NULL)));
+    EXPECT_EQ("", Why(sr_utest_m3u8_text(&pl, 2, "http://cdn/live/")));
     sr_m3u8_deinit(&pl);
 }
 
@@ -317,7 +302,7 @@ TEST(M3u8, LowLatencyPlaylistIsExactAndPassesTheValidator)
     pl.open.parts.count = 2;
     pl.open.parts.duration_s[0] = pl.open.parts.duration_s[1] = 0.48f;
     pl.open.parts.independent = 1;
-    std::string text = Encode(&pl, 2, NULL);
+    std::string text = sr_utest_m3u8_text(&pl, 2, NULL);
     EXPECT_EQ("", Why(text)) << text;
     // the tags and where they go (RFC 8216bis 4.4.3.7, 4.4.4.9, 4.4.5.2)
     EXPECT_NE(std::string::npos, text.find("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.500\n"
@@ -334,7 +319,7 @@ TEST(M3u8, LowLatencyPlaylistIsExactAndPassesTheValidator)
     EXPECT_EQ(text.size() - 1, text.rfind('\n'));
     // a segment just closed, nothing of the next yet: only the hint of its first part
     pl.open.parts.count = 0;
-    text = Encode(&pl, 2, "http://cdn/");
+    text = sr_utest_m3u8_text(&pl, 2, "http://cdn/");
     EXPECT_EQ("", Why(text)) << text;
     EXPECT_NE(std::string::npos, text.find("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"http://cdn/s-12.0.m4s\"\n"));
     // classic readers (a republish reading the file) skip the LL tags

@@ -61,16 +61,6 @@ std::string Parts(int msn, int n, const char *d, bool is_complete, const char *e
     return s;
 }
 
-std::string Encode(const sr_m3u8_t *pl, int td, const char *prefix)
-{
-    sr_buf_t b;
-    sr_buf_init(&b);
-    sr_m3u8_encode(pl, td, prefix, &b);
-    std::string s((const char *)b.data, b.len);
-    sr_buf_deinit(&b);
-    return s;
-}
-
 } // namespace
 
 // ---- valid playlists ----
@@ -443,23 +433,23 @@ TEST(M3u8Check, AcceptsWhatOurWriterEncodes)
     sr_m3u8_t pl;
     sr_m3u8_init(&pl);
     pl.media_sequence = 100;
-    EXPECT_TRUE(Good(Encode(&pl, sr_m3u8_target_duration(&pl, 2.0), "/live/")));
+    EXPECT_TRUE(Good(sr_utest_m3u8_text(&pl, sr_m3u8_target_duration(&pl, 2.0), "/live/")));
     sr_m3u8_append(&pl, "s-100.ts", 2.0, false);
     sr_m3u8_append(&pl, "s-101.ts", 2.48, false);
     sr_m3u8_append(&pl, "s-102.ts", 1.2, true); // a republish
     sr_m3u8_append(&pl, "s-103.ts", 3.5, false);
     sr_m3u8_append(&pl, "s-104.ts", 2.0, true);
-    std::string text = Encode(&pl, sr_m3u8_target_duration(&pl, 2.0), "/live/");
+    std::string text = sr_utest_m3u8_text(&pl, sr_m3u8_target_duration(&pl, 2.0), "/live/");
     EXPECT_TRUE(Good(text));
     EXPECT_NE(std::string::npos, text.find("#EXT-X-DISCONTINUITY\n"));
     // slide the window past the first discontinuity: the sequences advance
     for (int i = 0; i < 3; i++) {
         EXPECT_TRUE(sr_m3u8_shift(&pl, NULL));
-        EXPECT_TRUE(Good(Encode(&pl, sr_m3u8_target_duration(&pl, 2.0), NULL)));
+        EXPECT_TRUE(Good(sr_utest_m3u8_text(&pl, sr_m3u8_target_duration(&pl, 2.0), NULL)));
     }
     EXPECT_EQ(103u, pl.media_sequence);
     EXPECT_EQ(1u, pl.discontinuity_sequence);
-    text = Encode(&pl, sr_m3u8_target_duration(&pl, 2.0), "");
+    text = sr_utest_m3u8_text(&pl, sr_m3u8_target_duration(&pl, 2.0), "");
     EXPECT_TRUE(Good(text));
     EXPECT_NE(std::string::npos, text.find("#EXT-X-DISCONTINUITY-SEQUENCE:1\n"));
     sr_m3u8_deinit(&pl);
@@ -480,7 +470,7 @@ TEST(M3u8Check, AcceptsEveryWindowOfALongRun)
         if (pl.count > 5) {
             sr_m3u8_shift(&pl, NULL);
         }
-        std::string text = Encode(&pl, sr_m3u8_target_duration(&pl, 2.0), "/live/");
+        std::string text = sr_utest_m3u8_text(&pl, sr_m3u8_target_duration(&pl, 2.0), "/live/");
         ASSERT_TRUE(Good(text)) << "after segment " << i;
         checked++;
     }

@@ -123,6 +123,14 @@ int sr_bench_srt_publish_load(const sr_bench_opts_t *opts);
 /* Run the floor server until the duration ends or *stop turns true; prints its report.
  * Not on ST: a plain epoll loop. Returns a process exit code. */
 int sr_bench_floor_run(const sr_bench_opts_t *opts, volatile int *stop);
+/* What a floor server counted, and its report (sr_bench_floor.c): a title line, the
+ * connections, what was delivered, and with --json one JSON line of mode. */
+typedef struct sr_bench_floor_counts {
+    int accepted, refused, closed, open;
+    uint64_t sent, drops;
+} sr_bench_floor_counts_t;
+void sr_bench_floor_report(const sr_bench_opts_t *opts, const char *mode, const char *title,
+                           const sr_bench_floor_counts_t *k, sr_utime_t elapsed_us);
 /* The same for SRT (sr_bench_srt_floor.c): libsrt alone sends opts->input's TS to up to
  * opts->n callers. Not on ST either. Returns a process exit code. */
 int sr_bench_srt_floor_run(const sr_bench_opts_t *opts, volatile int *stop);

@@ -125,21 +125,21 @@ static void sr_bench_floor_events(sr_bench_floor_t *f, int timeout_ms)
     }
 }
 
-static void sr_bench_floor_report(const sr_bench_floor_t *f, sr_utime_t elapsed_us)
+void sr_bench_floor_report(const sr_bench_opts_t *opts, const char *mode, const char *title,
+                           const sr_bench_floor_counts_t *k, sr_utime_t elapsed_us)
 {
     double secs = (double)elapsed_us / 1e6;
-    double mbps = secs > 0 ? (double)f->sent * 8 / 1e6 / secs : 0;
-    printf("strand_bench floor :%d rate %d kbit/s batch %d ms: %.1f s\n", f->opts->port, f->opts->rate_kbps,
-           f->opts->batch_ms, secs);
-    printf("  %-28s accepted %d, refused %d, closed %d, open at end %d\n", "connections", f->accepted, f->refused,
-           f->closed, f->nconns);
-    printf("  %-28s %.1f Mbit/s (%.1f MB), drops %llu\n", "delivered", mbps, (double)f->sent / 1e6,
-           (unsigned long long)f->drops);
-    if (f->opts->is_json) {
-        printf("{\"mode\":\"floor\",\"n\":%d,\"seconds\":%.3f,\"accepted\":%d,\"closed\":%d,\"bytes\":%llu,"
+    double mbps = secs > 0 ? (double)k->sent * 8 / 1e6 / secs : 0;
+    printf("strand_bench %s :%d %s: %.1f s\n", mode, opts->port, title, secs);
+    printf("  %-28s accepted %d, refused %d, closed %d, open at end %d\n", "connections", k->accepted, k->refused,
+           k->closed, k->open);
+    printf("  %-28s %.1f Mbit/s (%.1f MB), drops %llu\n", "delivered", mbps, (double)k->sent / 1e6,
+           (unsigned long long)k->drops);
+    if (opts->is_json) {
+        printf("{\"mode\":\"%s\",\"n\":%d,\"seconds\":%.3f,\"accepted\":%d,\"closed\":%d,\"bytes\":%llu,"
                "\"mbps\":%.3f,\"drops\":%llu}\n",
-               f->opts->n, secs, f->accepted, f->closed, (unsigned long long)f->sent, mbps,
-               (unsigned long long)f->drops);
+               mode, opts->n, secs, k->accepted, k->closed, (unsigned long long)k->sent, mbps,
+               (unsigned long long)k->drops);
     }
     fflush(stdout);
 }
@@ -164,7 +164,10 @@ static void sr_bench_floor_loop(sr_bench_floor_t *f, volatile int *stop)
         }
         tick += interval;
     }
-    sr_bench_floor_report(f, sr_time_mono_us() - t0);
+    sr_bench_floor_counts_t k = {f->accepted, f->refused, f->closed, f->nconns, f->sent, f->drops};
+    char title[64];
+    snprintf(title, sizeof(title), "rate %d kbit/s batch %d ms", o->rate_kbps, o->batch_ms);
+    sr_bench_floor_report(o, "floor", title, &k, sr_time_mono_us() - t0);
 }
 
 int sr_bench_floor_run(const sr_bench_opts_t *opts, volatile int *stop)

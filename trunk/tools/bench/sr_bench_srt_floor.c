@@ -95,24 +95,6 @@ static void sr_bench_srt_floor_send(sr_bench_srt_floor_t *f, const uint8_t *msg,
     }
 }
 
-static void sr_bench_srt_floor_report(const sr_bench_srt_floor_t *f, sr_utime_t elapsed_us)
-{
-    double secs = (double)elapsed_us / 1e6;
-    double mbps = secs > 0 ? (double)f->sent * 8 / 1e6 / secs : 0;
-    printf("strand_bench srt-floor :%d (libsrt %s): %.1f s\n", f->opts->port, SRT_VERSION_STRING, secs);
-    printf("  %-28s accepted %d, refused %d, closed %d, open at end %d\n", "connections", f->accepted, f->refused,
-           f->closed, f->nconns);
-    printf("  %-28s %.1f Mbit/s (%.1f MB), drops %llu\n", "delivered", mbps, (double)f->sent / 1e6,
-           (unsigned long long)f->drops);
-    if (f->opts->is_json) {
-        printf("{\"mode\":\"srt-floor\",\"n\":%d,\"seconds\":%.3f,\"accepted\":%d,\"closed\":%d,\"bytes\":%llu,"
-               "\"mbps\":%.3f,\"drops\":%llu}\n",
-               f->opts->n, secs, f->accepted, f->closed, (unsigned long long)f->sent, mbps,
-               (unsigned long long)f->drops);
-    }
-    fflush(stdout);
-}
-
 /* Until the next message is due: accept callers (the listener is the only socket in
  * the epoll set). */
 static void sr_bench_srt_floor_wait(sr_bench_srt_floor_t *f, sr_utime_t until)
@@ -145,7 +127,8 @@ static void sr_bench_srt_floor_loop(sr_bench_srt_floor_t *f, const uint8_t *file
         }
         base += pace->loop_us;
     }
-    sr_bench_srt_floor_report(f, sr_time_mono_us() - t0);
+    sr_bench_floor_counts_t k = {f->accepted, f->refused, f->closed, f->nconns, f->sent, f->drops};
+    sr_bench_floor_report(o, "srt-floor", "(libsrt " SRT_VERSION_STRING ")", &k, sr_time_mono_us() - t0);
 }
 
 int sr_bench_srt_floor_run(const sr_bench_opts_t *opts, volatile int *stop)
