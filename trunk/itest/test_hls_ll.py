@@ -71,6 +71,24 @@ def test_hls_ll_blocking_reload_and_parts(env):
     env.note("measured blocking reload for part %d.%d: %s after %.3f s" % (seg, part + 1, status, waited))
     check(status == 200 and listed, "blocking reload for %d.%d: %s\n%s" % (seg, part + 1, status, text))
     check(waited < 2.0, "the blocking reload took %.2f s for a part due within 0.5 s" % waited)
+    # reload as hls.js does, part after part across segment ends: every answer lists a part
+    # of the open segment (a closed segment listed last, or its short last part alone, sent
+    # hls.js off its timeline), and each new playlist has a new ETag, though several come
+    # within one second with the same size: a revalidation never gets a stale 304
+    seen = {}
+    for _ in range(8):
+        seg, part, _ = hint(text)
+        status, hdrs, body = http_request(srv.http_port, "/live/ll.m3u8?_HLS_msn=%d&_HLS_part=%d" % (seg, part),
+                                          timeout=10)
+        text = body.decode()
+        tail = text[text.rindex("#EXTINF"):]
+        check(status == 200 and "#EXT-X-PART:" in tail, "a reload answer lists no part after its last segment:\n"
+              + text[-600:])
+        etag = hdrs.get("ETag")
+        check(etag and seen.setdefault(etag, text) == text, "two playlists share the ETag %s" % etag)
+    first = next(iter(seen))
+    status = http_request(srv.http_port, "/live/ll.m3u8", headers={"If-None-Match": first})[0]
+    check(status == 200, "If-None-Match with an old playlist's ETag: %s" % status)
     # a request past the next segment is refused
     status = http_request(srv.http_port, "/live/ll.m3u8?_HLS_msn=%d" % (seg + 5))[0]
     check(status == 400, "a reload five segments ahead: %s" % status)

@@ -87,7 +87,7 @@ def test_hls_memory_serves_what_is_on_disk_and_after_deletion(env):
     check(headers.get("Cache-Control") == "max-age=60, immutable", "segment Cache-Control %r" % headers.get("Cache-Control"))
     # the validators are the file's, as the disk path gives them, and a match is a 304
     st = os.stat(seg_path)
-    etag = '"%x-%x"' % (int(st.st_mtime), st.st_size)
+    etag = '"%x.%x-%x"' % (st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9, st.st_size)
     check(headers.get("ETag") == etag, "memory ETag %r, the file's is %s" % (headers.get("ETag"), etag))
     check(headers.get("Last-Modified"), "no Last-Modified on a memory answer")
     status, headers, body = http_request(srv.http_port, "/live/" + uri, headers={"If-None-Match": etag})

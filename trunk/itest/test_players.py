@@ -304,7 +304,8 @@ def test_ll_hls_chromium(env):
     """hls_low_latency on: hls.js (lowLatencyMode, the players page's default) in Chromium
     plays the LL-HLS playlist no more than 2.5 s behind the EXT-X-PROGRAM-DATE-TIME of the
     frame it shows (hls.js playingDate against the clock, sampled twice a second after
-    two seconds of play); the playlist carries parts and a preload hint."""
+    two seconds of play, for 14 s: nine samples in ten); the playlist carries parts and a
+    preload hint."""
     setup_tools(env)
     www = build_page(env)
     stream = "ll"
@@ -336,12 +337,10 @@ def test_ll_hls_chromium(env):
     check(len(steady) >= 8, "hls.js gave %d playingDate samples (%s)" % (len(behind), behind))
     # hls.js's playingDate maps currentTime through the current fragment's PDT and start;
     # around a segment's completion it can pair one fragment's date with another's start,
-    # one segment off either way (seen: 0.47 and 4.75 s around a steady 2.47), so a
-    # window's median is the player's distance from live. On a loaded machine (CI runs
-    # two test shards on two cores) hls.js can stall for seconds and fall behind; the
-    # claim is that it plays within 2.5 s of live for a sustained 4 s (8 samples).
-    windows = [sorted(steady[i:i + 8])[4] for i in range(len(steady) - 7)]
-    best, median = min(windows), sorted(steady)[len(steady) // 2]
-    env.note("measured LL-HLS behind live: best 4 s window median %.2f s, overall median %.2f s" % (best, median))
-    check(best <= 2.5, "hls.js never played within 2.5 s of live for 4 s: %s" % steady)
+    # one segment off either way, so one sample in ten may stray; a stall (the player
+    # falling seconds behind) shows in many
+    within = [b for b in steady if b <= 2.5]
+    env.note("measured LL-HLS behind live: median %.2f s, worst %.2f s, %d of %d samples within 2.5 s"
+             % (sorted(steady)[len(steady) // 2], max(steady), len(within), len(steady)))
+    check(len(within) >= 0.9 * len(steady), "hls.js played more than 2.5 s behind live: %s" % steady)
     expect_alive(pub, "publisher")

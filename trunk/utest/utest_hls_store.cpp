@@ -35,7 +35,7 @@ TEST(HlsStore, GetReturnsOwnReferenceThatOutlivesTheStore)
     EXPECT_EQ(4u, sr_hls_store_bytes(s));
     sr_hls_store_meta_t got = {};
     sr_payload_t *p = sr_hls_store_get(s, "/h/live/a-0.ts", 0, &got);
-    EXPECT_EQ(1764901885, got.mtime_s); // the file's: answers from memory carry the disk's validators
+    EXPECT_EQ(1764901885, got.mtime_ns); // the file's: answers from memory carry the disk's validators
     ASSERT_NE(nullptr, p);
     EXPECT_EQ(2, p->refs);
     EXPECT_EQ(nullptr, sr_hls_store_get(s, "/h/live/a-1.ts", 0, NULL));

@@ -321,7 +321,9 @@ TEST(M3u8, LowLatencyPlaylistIsExactAndPassesTheValidator)
     pl.open.parts.count = 0;
     text = sr_utest_m3u8_text(&pl, 2, "http://cdn/");
     EXPECT_EQ("", Why(text)) << text;
-    EXPECT_NE(std::string::npos, text.find("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"http://cdn/s-12.0.m4s\"\n"));
+    EXPECT_NE(std::string::npos, text.find("s-11.m4s\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"http://cdn/s-12.0.m4s\"\n"))
+        << "no tag of a segment with no part yet (its date would apply to nothing)\n"
+        << text;
     // classic readers (a republish reading the file) skip the LL tags
     sr_m3u8_t back;
     sr_m3u8_init(&back);

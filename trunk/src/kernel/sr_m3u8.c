@@ -166,8 +166,10 @@ void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix
     }
     if (is_ll && pl->has_open) {
         const sr_m3u8_entry_t *e = &pl->open;
-        sr_m3u8_encode_tags(e, pl->count ? &pl->entries[pl->count - 1] : NULL, prefix, out);
-        sr_m3u8_encode_parts(e, prefix, out);
+        if (e->parts.count > 0) {
+            sr_m3u8_encode_tags(e, pl->count ? &pl->entries[pl->count - 1] : NULL, prefix, out);
+            sr_m3u8_encode_parts(e, prefix, out);
+        }
         char uri[SR_M3U8_URI_MAX + 16];
         sr_m3u8_part_uri(e->uri, e->parts.count, uri, sizeof(uri));
         sr_buf_printf(out, "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"%s%s\"\n", prefix, uri);

@@ -175,11 +175,16 @@ void sr_hls_store_bytes_at(sr_hls_t *h, const char *key, const void *data, size_
     }
 }
 
+static int64_t sr_hls_mtime_ns(const struct timespec *t)
+{
+    return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
 static void sr_hls_store_file(sr_hls_t *h, const char *key, const char *path, const void *data, size_t len)
 {
     struct stat st;
     if (stat(path, &st) == 0) {
-        sr_hls_store_meta_t meta = {.mtime_s = st.st_mtime, .ll_msn = -1};
+        sr_hls_store_meta_t meta = {.mtime_ns = sr_hls_mtime_ns(&st.st_mtim), .ll_msn = -1};
         sr_hls_store_bytes_at(h, key, data, len, &meta);
     }
 }
@@ -202,18 +207,22 @@ void sr_hls_write_file(sr_hls_t *h, const char *rel, const void *data, size_t le
     sr_err_clear();
 }
 
-void sr_hls_write_playlist(sr_hls_t *h, bool to_disk)
+void sr_hls_write_playlist(sr_hls_t *h, int where)
 {
     sr_buf_t b;
     sr_buf_init(&b);
     int td = sr_m3u8_target_duration(&h->pl, h->cfg.fragment_s * h->cfg.td_ratio);
     sr_m3u8_encode(&h->pl, td, h->cfg.entry_prefix, &b);
+    bool to_disk = where & SR_HLS_PLAYLIST_DISK;
     int rc = to_disk ? sr_file_write_atomic(h->m3u8_path, b.data, b.len) : SR_OK;
-    struct stat st;
+    struct stat st = {0};
+    if (!to_disk) {
+        clock_gettime(CLOCK_REALTIME, &st.st_mtim);
+    }
     if (rc != SR_OK) {
         sr_hls_error(h, rc);
-    } else if (stat(h->m3u8_path, &st) == 0 || !to_disk) {
-        sr_hls_store_meta_t meta = {.mtime_s = to_disk ? st.st_mtime : 0, .ll_msn = -1};
+    } else if ((where & SR_HLS_PLAYLIST_MEMORY) && (!to_disk || stat(h->m3u8_path, &st) == 0)) {
+        sr_hls_store_meta_t meta = {.mtime_ns = sr_hls_mtime_ns(&st.st_mtim), .ll_msn = -1};
         if (h->ll.is_on) { /* how far the stream is, for blocking reloads */
             meta.ll_msn = (int64_t)sr_m3u8_next_sequence(&h->pl);
             meta.ll_parts = h->pl.has_open ? (int32_t)h->pl.open.parts.count : 0;
@@ -392,7 +401,12 @@ void sr_hls_close_segment(sr_hls_t *h, int64_t end_ms)
     h->next_discontinuity = false;
     h->segments++;
     sr_hls_slide_window(h);
-    sr_hls_write_playlist(h, true);
+    /* LL-HLS: the playlist in memory changes with the next segment's first part, or when
+     * the stream stops (sr_hls_stop). A reader given the closed segment last, with no
+     * part after it, takes it for the open one (hls.js counts it twice and plays a
+     * segment off the timeline); and one given the segment's short last part just after
+     * the part before it can lose track of the parts (hls.js stalls at the hole). */
+    sr_hls_write_playlist(h, SR_HLS_PLAYLIST_DISK | (h->ll.is_on ? 0 : SR_HLS_PLAYLIST_MEMORY));
     sr_verbose("hls segment %s seq=%llu duration=%.3f", h->seg_path, (unsigned long long)h->seg_seq, duration_s);
     sr_hls_notify(h, duration_s);
 }
@@ -650,6 +664,9 @@ void sr_hls_stop(sr_hls_t *h)
     }
     sr_output_loop_stop(&h->loop); /* what is still queued goes through sr_hls_on_packet */
     sr_hls_close_segment(h, h->last_dts + h->last_delta);
+    if (h->ll.is_on) {
+        sr_hls_write_playlist(h, SR_HLS_PLAYLIST_MEMORY); /* the close left it to the next open */
+    }
     sr_hls_forget_all(h);
     sr_hls_schedule_dispose(h);
     sr_trace("hls %s/%s/%s stop: %llu segments, %llu write errors, %llu dropped, next sequence %llu", h->req.vhost,

@@ -98,8 +98,10 @@ void sr_hls_close_segment(sr_hls_t *h, int64_t end_ms);
 void sr_hls_write_file(sr_hls_t *h, const char *rel, const void *data, size_t len);
 void sr_hls_relative_uri(const char *m3u8_dir, const char *rel, char *out, size_t size);
 void sr_hls_expand(const sr_hls_t *h, const char *tpl, uint64_t seq, char *out, size_t size);
-/* Rewrite the playlist: in memory (with its LL-HLS progress), and on disk when to_disk. */
-void sr_hls_write_playlist(sr_hls_t *h, bool to_disk);
+/* Rewrite the playlist where says (both, or one): in memory (with its LL-HLS progress)
+ * and on disk. */
+enum { SR_HLS_PLAYLIST_DISK = 1, SR_HLS_PLAYLIST_MEMORY = 2 };
+void sr_hls_write_playlist(sr_hls_t *h, int where);
 /* Put bytes in the store under key (nothing when the store is off), with meta. */
 void sr_hls_store_bytes_at(sr_hls_t *h, const char *key, const void *data, size_t len, const sr_hls_store_meta_t *meta);
 /* The store entry of a playlist URI leaves after grace_us (0: now). */

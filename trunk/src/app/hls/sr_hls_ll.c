@@ -6,7 +6,8 @@
  * that is at once in memory under its own name (segment "a-7.m4s", parts "a-7.0.m4s",
  * "a-7.1.m4s", ...) and appended to the segment, whose file is the concatenation of its
  * parts. After each part the playlist in memory lists it (EXT-X-PART, INDEPENDENT=YES
- * when it starts with a keyframe) and hints the next (EXT-X-PRELOAD-HINT), which the
+ * when it starts with a keyframe; a segment's last part, often a few frames, together
+ * with the next segment's first) and hints the next (EXT-X-PRELOAD-HINT), which the
  * store expects so that a request for it waits; the playlist on disk is rewritten per
  * segment, as for classic HLS. Blocking reloads are answered by the HTTP server from
  * the playlist's store entry, which carries the segment and part counts.
@@ -59,8 +60,7 @@ void sr_hls_ll_open(sr_hls_t *h)
         ll->seg_key[0] = '\0'; /* no directory: the segment is not written either */
         sr_err_clear();
     }
-    sr_hls_ll_hint(h);
-    sr_hls_write_playlist(h, false);
+    sr_hls_ll_hint(h); /* the playlist lists the new segment with its first part */
 }
 
 void sr_hls_ll_end_part(sr_hls_t *h, int64_t end_ms)
@@ -89,7 +89,7 @@ void sr_hls_ll_end_part(sr_hls_t *h, int64_t end_ms)
     ll->has_media = false;
     sr_hls_ll_hint(h);
     if (h->is_open) {
-        sr_hls_write_playlist(h, false); /* a closing segment's playlist is written by the close */
+        sr_hls_write_playlist(h, SR_HLS_PLAYLIST_MEMORY); /* a segment's last part: with the next one's first */
     }
 }
 

@@ -26,7 +26,7 @@ typedef struct sr_hls_store sr_hls_store_t;
 
 /* What the store knows of a file besides its bytes. */
 typedef struct sr_hls_store_meta {
-    int64_t mtime_s;    /* of the file on disk: answers from memory carry the disk's validators */
+    int64_t mtime_ns;   /* of the file on disk (or of the write, in memory only): the HTTP validators */
     int64_t ll_msn;     /* LL-HLS playlist: the sequence number of the segment being written; -1: classic */
     int32_t ll_parts;   /* and how many of its parts are listed */
     int32_t ll_hold_ms; /* how long a blocking reload may wait (three target durations) */

@@ -168,11 +168,21 @@ static void sr_http_static_http_date(time_t t, char *out, size_t size)
     strftime(out, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
-/* The ETag ("mtime-size" in hex) and Last-Modified of a file; both buffers 64 bytes. */
+/* The ETag ("mtime-size" in hex, the mtime to the nanosecond: a live playlist changes
+ * several times a second, often keeping its size) and Last-Modified of a file; both
+ * buffers 64 bytes. */
 static void sr_http_static_validators(const struct stat *st, char etag[64], char date[64])
 {
-    snprintf(etag, 64, "\"%llx-%llx\"", (unsigned long long)st->st_mtime, (unsigned long long)st->st_size);
+    snprintf(etag, 64, "\"%llx.%lx-%llx\"", (unsigned long long)st->st_mtim.tv_sec, (unsigned long)st->st_mtim.tv_nsec,
+             (unsigned long long)st->st_size);
     sr_http_static_http_date(st->st_mtime, date, 64);
+}
+
+/* If-Modified-Since matches: the same second, and a file not changed in the current
+ * second (Last-Modified cannot tell apart two versions written within one). */
+static bool sr_http_static_unmodified_since(const char *ims, const char *date, const struct stat *st)
+{
+    return ims && strcmp(ims, date) == 0 && st->st_mtime < time(NULL);
 }
 
 /* Send [start, start+length) of fd: with sendfile on a plain socket (the kernel copies
@@ -240,7 +250,7 @@ static int64_t sr_http_static_prepare(sr_http_ctx_t *ctx, sr_http_response_t *re
     }
     const char *inm = sr_http_request_header(ctx->req, "If-None-Match");
     const char *ims = sr_http_request_header(ctx->req, "If-Modified-Since");
-    if ((inm && sr_http_static_etag_matches(inm, etag)) || (!inm && ims && strcmp(ims, date) == 0)) {
+    if (inm ? sr_http_static_etag_matches(inm, etag) : sr_http_static_unmodified_since(ims, date, st)) {
         sr_http_response_set_status(resp, 304);
         return 0;
     }
@@ -437,14 +447,16 @@ static int sr_http_static_hls_play(sr_http_ctx_t *ctx, const char *norm)
 
 /* ---- HLS files from memory (sr_hls_store.h) ---- */
 
-/* Answer from a body the store holds, with the validators of its file on disk (mtime_s
+/* Answer from a body the store holds, with the validators of its file on disk (mtime_ns
  * and the size), headers and body in one writev. (sendfile from the segment's open file
  * measured fewer copies per request but held a descriptor per segment: doc/performance.md.)
  * body is borrowed. May yield. */
-static int sr_http_static_send_memory(sr_http_ctx_t *ctx, const char *norm, const sr_payload_t *body, int64_t mtime_s)
+static int sr_http_static_send_memory(sr_http_ctx_t *ctx, const char *norm, const sr_payload_t *body, int64_t mtime_ns)
 {
     const sr_http_request_t *req = ctx->req;
-    struct stat st = {.st_mtime = (time_t)mtime_s, .st_size = (off_t)body->size};
+    struct stat st = {.st_size = (off_t)body->size};
+    st.st_mtim.tv_sec = (time_t)(mtime_ns / 1000000000);
+    st.st_mtim.tv_nsec = (long)(mtime_ns % 1000000000);
     sr_http_static_range_t r;
     const char *range_h = sr_http_static_if_range_holds(req, &st) ? sr_http_request_header(req, "Range") : NULL;
     if (sr_http_static_parse_range(range_h, body->size, &r) < 0) {
@@ -561,7 +573,7 @@ int sr_http_static_serve(sr_http_ctx_t *ctx)
         return sr_http_conn_reply(ctx, refused, "text/plain; charset=utf-8", text, strlen(text), false);
     }
     if (mem) {
-        int rc = sr_http_static_send_memory(ctx, norm, mem, meta.mtime_s); /* the reference outlives the writes */
+        int rc = sr_http_static_send_memory(ctx, norm, mem, meta.mtime_ns); /* the reference outlives the writes */
         sr_payload_unref(mem);
         return rc;
     }
