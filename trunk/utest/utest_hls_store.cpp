@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // utest_hls_store.cpp: the in-memory cache of live HLS files (sr_hls_store.h):
 // references, replacement under readers, expiry after the window's grace, the byte cap.
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,6 +45,46 @@ TEST(HlsStore, GetReturnsOwnReferenceThatOutlivesTheStore)
     EXPECT_EQ(1, p->refs);
     EXPECT_EQ("seg0", Text(p));
     sr_payload_unref(p);
+}
+
+// Whether fd is an open descriptor of this process.
+bool IsOpen(int fd)
+{
+    return fcntl(fd, F_GETFD) >= 0;
+}
+
+TEST(HlsStore, HeldFilesCloseWhenTheirEntryStartsToLeave)
+{
+    sr_hls_store_t *s = sr_hls_store_new(1024);
+    ASSERT_SR_OK(sr_hls_store_put_take(s, "/h/live/a-0.ts", Body("seg0"), NULL, 0));
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    sr_hls_store_attach_fd(s, "/h/live/a-0.ts", fd);
+    int dup = sr_hls_store_dup_fd(s, "/h/live/a-0.ts", 0);
+    ASSERT_GE(dup, 0); // the caller's own descriptor
+    close(dup);
+    // past the window: still answered from memory, but the file is closed at once (the
+    // next put, which would sweep it, may never come when the streams have stopped)
+    sr_hls_store_expire(s, "/h/live/a-0.ts", 0, 5 * SR_UTIME_S);
+    EXPECT_FALSE(IsOpen(fd));
+    EXPECT_EQ(-1, sr_hls_store_dup_fd(s, "/h/live/a-0.ts", 0));
+    sr_payload_t *p = sr_hls_store_get(s, "/h/live/a-0.ts", 0, NULL);
+    ASSERT_NE(nullptr, p);
+    sr_payload_unref(p);
+    // a file for a key without an entry, or an expiring one, is closed at once
+    fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    sr_hls_store_attach_fd(s, "/h/live/a-0.ts", fd);
+    EXPECT_FALSE(IsOpen(fd));
+    fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    sr_hls_store_attach_fd(s, "/h/live/none.ts", fd);
+    EXPECT_FALSE(IsOpen(fd));
+    // and the store closes what it holds when the entry leaves
+    ASSERT_SR_OK(sr_hls_store_put_take(s, "/h/live/a-1.ts", Body("seg1"), NULL, 0));
+    fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    sr_hls_store_attach_fd(s, "/h/live/a-1.ts", fd);
+    EXPECT_TRUE(IsOpen(fd));
+    sr_hls_store_free(s);
+    EXPECT_FALSE(IsOpen(fd));
 }
 
 TEST(HlsStore, ReplacementKeepsTheReadersBuffer)

@@ -388,6 +388,10 @@ void sr_hls_close_segment(sr_hls_t *h, int64_t end_ms)
     char key[PATH_MAX];
     if (h->mem_cap_bytes && sr_hls_store_key(h->seg_path, key, sizeof(key)) == SR_OK) {
         sr_hls_store_file(h, key, h->seg_path, h->mem.data, h->mem.len);
+        int fd = open(h->seg_path, O_RDONLY | O_CLOEXEC); /* the HTTP server sends it with sendfile */
+        if (fd >= 0) {
+            sr_hls_store_attach_fd(sr_hls_store_default(), key, fd);
+        }
     }
     sr_err_clear();
     sr_buf_reset(&h->mem);

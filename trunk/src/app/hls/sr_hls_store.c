@@ -5,14 +5,18 @@
  * (a replaced entry moves to the end) so eviction over the cap drops the oldest.
  * Not a general cache: a few entries per live stream, replaced per segment.
  * Waiters sleep on one of a few condition variables picked by the key's hash, so a
- * change wakes only the requests of its own (and a few colliding) keys.
+ * change wakes only the requests of its own (and a few colliding) keys. A segment's
+ * entry may also hold its file open, for sendfile.
  */
 #include "sr_hls_store.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "sr_alloc.h"
 #include "sr_error.h"
@@ -28,6 +32,7 @@ typedef struct sr_hls_store_entry {
     sr_payload_t *body;                     /* one reference; NULL: expected (sr_hls_store_expect) */
     sr_utime_t expire_us;                   /* 0: held until replaced, expired or evicted */
     sr_hls_store_meta_t meta;
+    int fd; /* of the file on disk, -1: none */
     char key[];
 } sr_hls_store_entry_t;
 
@@ -35,6 +40,7 @@ struct sr_hls_store {
     size_t cap_bytes;
     size_t bytes;
     size_t count;
+    size_t fds; /* entries with a descriptor */
     sr_hls_store_entry_t *head, *tail;
     sr_hls_store_entry_t *buckets[SR_HLS_STORE_BUCKETS];
     sr_cond_t *wakes[SR_HLS_STORE_WAKES]; /* created by the first waiter */
@@ -109,6 +115,15 @@ static void sr_hls_store_append_age(sr_hls_store_t *s, sr_hls_store_entry_t *e)
 }
 
 /* Remove e (found by its key) and drop the store's reference to its body. */
+static void sr_hls_store_close_fd(sr_hls_store_t *s, sr_hls_store_entry_t *e)
+{
+    if (e->fd >= 0) {
+        close(e->fd);
+        e->fd = -1;
+        s->fds--;
+    }
+}
+
 static void sr_hls_store_remove(sr_hls_store_t *s, sr_hls_store_entry_t *e)
 {
     sr_hls_store_entry_t **pp = sr_hls_store_slot(s, e->key);
@@ -118,6 +133,7 @@ static void sr_hls_store_remove(sr_hls_store_t *s, sr_hls_store_entry_t *e)
     s->count--;
     sr_hls_store_wake(s, e->key);
     sr_payload_unref(e->body);
+    sr_hls_store_close_fd(s, e);
     sr_free(e);
 }
 
@@ -192,6 +208,7 @@ static sr_hls_store_entry_t *sr_hls_store_entry_new(const char *key, size_t klen
     memcpy(e->key, key, klen + 1);
     e->body = body;
     e->meta.ll_msn = -1;
+    e->fd = -1;
     return e;
 }
 
@@ -244,6 +261,37 @@ sr_payload_t *sr_hls_store_get(sr_hls_store_t *s, const char *key, sr_utime_t no
     return sr_payload_ref(e->body);
 }
 
+/* How many files the store may hold open: SR_HLS_STORE_FDS_MAX, and at most an eighth
+ * of the descriptor limit, which connections need first. */
+static size_t sr_hls_store_fds_cap(void)
+{
+    static size_t cap;
+    struct rlimit rl;
+    if (!cap) {
+        bool is_limited = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY;
+        cap = is_limited ? SR_MIN((size_t)rl.rlim_cur / 8, (size_t)SR_HLS_STORE_FDS_MAX) : SR_HLS_STORE_FDS_MAX;
+        cap = SR_MAX(cap, (size_t)1);
+    }
+    return cap;
+}
+
+void sr_hls_store_attach_fd(sr_hls_store_t *s, const char *key, int fd)
+{
+    sr_hls_store_entry_t *e = *sr_hls_store_slot(s, key);
+    if (!e || !e->body || e->fd >= 0 || e->expire_us || s->fds >= sr_hls_store_fds_cap()) {
+        close(fd);
+        return;
+    }
+    e->fd = fd;
+    s->fds++;
+}
+
+int sr_hls_store_dup_fd(sr_hls_store_t *s, const char *key, sr_utime_t now_us)
+{
+    sr_hls_store_entry_t *e = sr_hls_store_find(s, key, now_us);
+    return e && e->fd >= 0 ? fcntl(e->fd, F_DUPFD_CLOEXEC, 0) : -1;
+}
+
 int sr_hls_store_expect(sr_hls_store_t *s, const char *key, sr_utime_t now_us, sr_utime_t within_us)
 {
     size_t klen = strlen(key);
@@ -289,6 +337,9 @@ void sr_hls_store_expire(sr_hls_store_t *s, const char *key, sr_utime_t now_us, 
         return;
     }
     e->expire_us = now_us + grace_us;
+    /* on its way out (a segment past the window): answered from memory till then, and
+     * its file closed now, not at the next put, which may never come */
+    sr_hls_store_close_fd(s, e);
 }
 
 size_t sr_hls_store_bytes(const sr_hls_store_t *s)

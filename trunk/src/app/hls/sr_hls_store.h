@@ -53,6 +53,15 @@ int sr_hls_store_put_take(sr_hls_store_t *s, const char *key, sr_payload_t *p, c
 /* A new reference to the body under key, or NULL when absent, expected or expired at
  * now_us; *meta (NULL: not wanted) gets what put was given. */
 sr_payload_t *sr_hls_store_get(sr_hls_store_t *s, const char *key, sr_utime_t now_us, sr_hls_store_meta_t *meta);
+/* Give the entry under key the descriptor of its file on disk (read-only; the store
+ * closes it when the entry leaves), so an answer can go out with sendfile from the page
+ * cache instead of copying the body into the socket. Closed at once when key has no
+ * entry, is expiring, or the store already holds SR_HLS_STORE_FDS_MAX descriptors (or
+ * an eighth of RLIMIT_NOFILE); closed when the entry starts to expire. */
+#define SR_HLS_STORE_FDS_MAX 1024
+void sr_hls_store_attach_fd(sr_hls_store_t *s, const char *key, int fd);
+/* A descriptor (dup'ed: the caller closes it) of the file under key, or -1. */
+int sr_hls_store_dup_fd(sr_hls_store_t *s, const char *key, sr_utime_t now_us);
 /* Announce that key will be put before now_us + within_us (an LL-HLS preload hint): a
  * request for it may wait (sr_hls_store_is_expected) instead of failing. An entry that
  * holds a body is left alone. -SR_EINVAL for a bad key. */
