@@ -7,7 +7,8 @@
 //   node players_check.js CONFIG_JSON
 //   CONFIG: {playwright, chromium, pidFile, tmpDir, shotDir, stream, startTimeout,
 //            playSeconds, deadline, cases: [{kind: "flv"|"hls"|"rtc"|"whip", page: URL, noClick?}],
-//            extraArgs?: more Chromium flags (e.g. a certificate to trust)}
+//            extraArgs?: more Chromium flags (e.g. a certificate to trust),
+//            startedFile?: written once the (first) case plays}
 // A "whip" case opens a page that publishes (?publish=pattern), waits until its publish
 // status says publishing, keeps publishing for playSeconds, and reports the status.
 // Prints one JSON object on stdout: {cases: [{kind, listed, rowText, started, t0, t1,
@@ -107,6 +108,8 @@ async function runCase(browser, c) {
     }
     out.started = s.t > 0 && s.frames > 0;
     out.t0 = s.t;
+    // for a test that acts while the player plays (a republish): the playback has begun
+    if (out.started && cfg.startedFile) fs.writeFileSync(cfg.startedFile, String(s.t));
     // while it plays, how far behind live an HLS player is, twice a second
     out.behind = [];
     const playUntil = Date.now() + (out.started ? cfg.playSeconds * 1000 : 0);

@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import subprocess
+import threading
 import time
 
 from strand_env import ROOT, api_ok, check, http_body, http_request, wait_until
@@ -171,13 +172,15 @@ def players_check_config(env, stream, cases, play_seconds=4):
             "startTimeout": 12, "playSeconds": play_seconds, "deadline": 60, "cases": cases}
 
 
-def run_players_check(env, stream, cases, play_seconds=4, extra_args=None):
+def run_players_check(env, stream, cases, play_seconds=4, extra_args=None, started_file=None):
     """Run players_check.js in headless Chromium (with extra_args, more flags) on the cases;
-    {kind: result}. Keep the
+    {kind: result}. started_file: written once the first case plays. Keep the
     calling test's name short: Chromium's profile (and its sockets) lives under the
     test's directory, and a long path makes the launch fail (sun_path is 108 bytes)."""
     cfg = players_check_config(env, stream, cases, play_seconds)
     cfg["extraArgs"] = extra_args or []
+    if started_file:
+        cfg["startedFile"] = started_file
     pid_file = cfg["pidFile"]
     try:
         rc, out, err, secs = env.run("players-check", ["node", CHECK_JS, json.dumps(cfg)], 70)
@@ -300,6 +303,19 @@ def test_hls_fmp4_chromium(env):
     expect_alive(pub, "publisher")
 
 
+def ll_hls_server(env, www):
+    """A server with LL-HLS (2 s segments, 0.5 s parts) from memory, the players page in www."""
+    vhosts = ("vhost __defaultVhost__ {\n    hls {\n        enabled on;\n        hls_path %s;\n"
+              "        hls_fragment 2;\n        hls_window 12;\n        hls_low_latency on;\n"
+              "        hls_part_duration 0.5;\n    }\n}\n" % www)
+    inner = http_body(www, api=True, vhosts=vhosts)
+
+    def body(srv):
+        return inner(srv).replace("    dir %s;\n" % www, "    dir %s;\n    hls_memory_cache_mb 64;\n" % www, 1)
+    body.aux_ports = inner.aux_ports
+    return env.server(body)
+
+
 def test_ll_hls_chromium(env):
     """hls_low_latency on: hls.js (lowLatencyMode, the players page's default) in Chromium
     plays the LL-HLS playlist no more than 2.5 s behind the EXT-X-PROGRAM-DATE-TIME of the
@@ -309,15 +325,7 @@ def test_ll_hls_chromium(env):
     setup_tools(env)
     www = build_page(env)
     stream = "ll"
-    vhosts = ("vhost __defaultVhost__ {\n    hls {\n        enabled on;\n        hls_path %s;\n"
-              "        hls_fragment 2;\n        hls_window 12;\n        hls_low_latency on;\n"
-              "        hls_part_duration 0.5;\n    }\n}\n" % www)
-    inner = http_body(www, api=True, vhosts=vhosts)
-
-    def body(srv):
-        return inner(srv).replace("    dir %s;\n" % www, "    dir %s;\n    hls_memory_cache_mb 64;\n" % www, 1)
-    body.aux_ports = inner.aux_ports
-    srv = env.server(body)
+    srv = ll_hls_server(env, www)
     pub = env.publish_live(srv.url(stream), gop=25, seconds=60)
     m3u8 = os.path.join(www, "live", stream + ".m3u8")
     check(wait_until(lambda: segments(m3u8) >= 2, 30, 0.25),
@@ -343,4 +351,96 @@ def test_ll_hls_chromium(env):
     env.note("measured LL-HLS behind live: median %.2f s, worst %.2f s, %d of %d samples within 2.5 s"
              % (sorted(steady)[len(steady) // 2], max(steady), len(within), len(steady)))
     check(len(within) >= 0.9 * len(steady), "hls.js played more than 2.5 s behind live: %s" % steady)
+    expect_alive(pub, "publisher")
+
+
+def test_ll_hls_republish(env):
+    """hls.js (LL-HLS) kept open while the broadcaster drops and comes back, as OBS does
+    when it reconnects: past the republish's discontinuity (a new init segment) the
+    player plays the new publish and is back near live (3.5 s: hls.js raises its target
+    latency after a stall)."""
+    setup_tools(env)
+    www = build_page(env)
+    stream = "llr"
+    srv = ll_hls_server(env, www)
+    pub = env.publish_live(srv.url(stream), gop=25, seconds=60, name="pub1")
+    m3u8 = os.path.join(www, "live", stream + ".m3u8")
+    check(wait_until(lambda: segments(m3u8) >= 2, 30, 0.25), "no LL-HLS playlist 30 s after publishing")
+    base = "http://127.0.0.1:%d" % srv.http_port
+    started = env.path("started")
+    got = {}
+
+    def play():
+        try:
+            got["by"] = run_players_check(env, stream, [{"kind": "hls", "page": "%s/players/?url=%s/live/%s.m3u8&api=%d"
+                                                         % (base, base, stream, srv.api_port)}],
+                                          play_seconds=24, started_file=started)
+        except Exception as e:  # reported by the main thread
+            got["error"] = e
+    player = threading.Thread(target=play, daemon=True)
+    player.start()
+    check(wait_until(lambda: os.path.exists(started) or not player.is_alive(), 40, 0.2) and os.path.exists(started),
+          "hls.js did not start playing: %s" % got.get("error"))
+    pub.stop(signal.SIGKILL, 1.0)  # the broadcaster's connection drops
+    check(wait_until(lambda: not live_stream(srv, stream), 10, 0.1), "the stream is still listed after its publisher died")
+    pub = env.publish_live(srv.url(stream), gop=25, seconds=60, name="pub2")
+    player.join(100)
+    check(not player.is_alive() and "by" in got, "the player check did not finish: %s" % got.get("error"))
+    case = got["by"]["hls"]
+    check_playback(case, "LL-HLS across a republish")
+    with open(m3u8) as f:
+        text = f.read()
+    check("#EXT-X-DISCONTINUITY" in text, "no discontinuity in the playlist after the republish")
+    behind = case.get("behind") or []
+    env.note("measured LL-HLS across a republish: currentTime %.2f -> %.2f s, behind live %s"
+             % (case.get("t0") or 0, case.get("t1") or 0, behind))
+    # the republish costs the gap (the old stream's end to the new one's first part and
+    # the player's reload): the clock runs on for most of the 24 s and ends near live
+    check(case.get("advanced", 0) >= 14, "hls.js played %.2f s of 24 across the republish" % case.get("advanced", 0))
+    # hls.js raises its target latency after the stall a republish causes (by about a
+    # part target each time): near live is within 3.5 s
+    tail = sorted(behind[-8:])
+    check(len(tail) == 8 and tail[4] <= 3.5, "hls.js is not back near live after the republish: %s" % behind)
+    expect_alive(pub, "second publisher")
+
+
+def live_stream(srv, stream):
+    """Whether the API lists stream as published."""
+    status, _, body = http_request(srv.api_port, "/api/v1/streams/")[:3]
+    if status != 200:
+        return False
+    return any(st.get("name") == stream and (st.get("publish") or {}).get("active")
+               for st in json.loads(body).get("streams", []))
+
+
+def test_ll_hls_8s_gop(env):
+    """OBS's default keyframe interval (8 s) on LL-HLS: the segments are 8 s long, every
+    part is within the 0.5 s target, only those with a keyframe are INDEPENDENT, and
+    hls.js in Chromium joining at a fresh moment plays (from the last keyframe)."""
+    setup_tools(env)
+    www = build_page(env)
+    stream = "llobs"
+    srv = ll_hls_server(env, www)
+    pub = env.spawn("publisher-obs", ["ffmpeg"] + env.FF + [
+        "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=30",
+        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+        "-c:v", "libx264", "-preset", "ultrafast", "-g", "240", "-keyint_min", "240", "-sc_threshold", "0",
+        "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-t", "60", "-f", "flv", srv.url(stream)])
+    def served():
+        got["text"] = http_request(srv.http_port, "/live/%s.m3u8" % stream)[2].decode()
+        return "#EXTINF:" in got["text"]
+    got = {}
+    check(wait_until(served, 30, 0.25), "no LL-HLS segment 30 s after publishing")
+    text = got["text"]
+    extinfs = [float(x) for x in re.findall(r"#EXTINF:([\d.]+),", text)]
+    parts = re.findall(r"#EXT-X-PART:DURATION=([\d.]+),URI=\"[^\"]+\"(,INDEPENDENT=YES)?", text)
+    env.note("measured an 8 s GOP on LL-HLS: EXTINF %s, %d parts listed, %d independent"
+             % (extinfs, len(parts), sum(1 for _, ind in parts if ind)))
+    check(extinfs and all(7.5 <= x <= 8.5 for x in extinfs), "segments are not the 8 s GOP: %s" % extinfs)
+    check(parts and all(float(d) <= 0.5 for d, _ in parts), "a part over the 0.5 s target: %s" % parts)
+    check(sum(1 for _, ind in parts if ind) <= len(extinfs) + 1, "more independent parts than keyframes:\n" + text)
+    base = "http://127.0.0.1:%d" % srv.http_port
+    by = run_players_check(env, stream, [{"kind": "hls", "page": "%s/players/?url=%s/live/%s.m3u8&api=%d"
+                                          % (base, base, stream, srv.api_port)}])
+    check_playback(by["hls"], "LL-HLS with an 8 s GOP")
     expect_alive(pub, "publisher")

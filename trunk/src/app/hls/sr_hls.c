@@ -669,7 +669,12 @@ void sr_hls_stop(sr_hls_t *h)
     sr_output_loop_stop(&h->loop); /* what is still queued goes through sr_hls_on_packet */
     sr_hls_close_segment(h, h->last_dts + h->last_delta);
     if (h->ll.is_on) {
-        sr_hls_write_playlist(h, SR_HLS_PLAYLIST_MEMORY); /* the close left it to the next open */
+        /* the stream has ended: the last playlist is a classic one, without the parts
+         * (they leave memory now) or a hint of one that will not come. hls.js takes an
+         * LL-HLS playlist that ends on a closed segment for one still being written, and
+         * fails on the republish's playlist (discontinuity sequence mismatch) */
+        h->pl.part_target_s = 0;
+        sr_hls_write_playlist(h, SR_HLS_PLAYLIST_DISK | SR_HLS_PLAYLIST_MEMORY);
     }
     sr_hls_forget_all(h);
     sr_hls_schedule_dispose(h);
