@@ -18,12 +18,12 @@ from test_hooks import HookServer, hooks_block
 from test_srt import free_udp_port, video_flags
 
 
-def rtsp_server(env, www=None, rtsp_extra="", api=False, vhost_extra=""):
+def rtsp_server(env, www=None, rtsp_extra="", api=False, vhost_extra="", hls_extra=""):
     """A server with rtsp_server on a free TCP port (srv.rtsp_port) and two free UDP
-    ports for RTP and RTCP, HTTP-FLV, and HLS into www."""
+    ports for RTP and RTCP, HTTP-FLV, and HLS into www (hls_extra: more directives)."""
     port = free_port()
     rtp, rtcp = free_udp_port(), free_udp_port()
-    hls = ("    hls { enabled on; hls_path %s; hls_fragment 1; hls_window 10; }\n" % www) if www else ""
+    hls = ("    hls { enabled on; hls_path %s; hls_fragment 1; hls_window 10; %s}\n" % (www, hls_extra)) if www else ""
     vh = ("vhost __defaultVhost__ {\n    play { gop_cache on; }\n"
           "    http_remux { enabled on; mount [vhost]/[app]/[stream].flv; }\n%s%s}\n" % (hls, vhost_extra))
     rtsp = ("rtsp_server {\n    enabled on;\n    listen %d;\n    rtp_port %d;\n    rtcp_port %d;\n%s}\n"
@@ -203,6 +203,43 @@ def test_rtsp_h265(env):
     streams, why = env.probe_streams("http://127.0.0.1:%d/live/hevc.m3u8" % srv.http_port, timeout=15)
     check(streams is not None and "hevc" in [s.get("codec_name") for s in streams], "HLS of H.265: %s" % why)
     pub.stop()
+
+
+def test_rtsp_opus_into_fmp4_hls(env):
+    """ffmpeg publishes H.264 and Opus over RTSP into fMP4 HLS (hls_use_fmp4): the init
+    segment carries an 'Opus' track with its dOps box, ffmpeg (a real HLS client) reads
+    H.264 and Opus from the playlist into an MP4, and the DVR's MP4 has both tracks."""
+    www = env.path("www")
+    os.makedirs(www, exist_ok=True)
+    dvr = env.path("dvr")
+    srv = rtsp_server(env, www, hls_extra="hls_use_fmp4 on; ",
+                      vhost_extra="    dvr { enabled on; dvr_plan session; dvr_path %s/[stream].mp4; }\n" % dvr)
+    pub = env.spawn("rtsp-publisher-opus", ["ffmpeg"] + env.FF + [
+        "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=sample_rate=48000",
+        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p",
+        "-c:a", "libopus", "-b:a", "64k", "-t", "20", "-f", "rtsp", "-rtsp_transport", "tcp", rtsp_url(srv, "op")])
+    m3u8 = os.path.join(www, "live", "op.m3u8")
+    check(wait_until(lambda: os.path.exists(m3u8) and open(m3u8).read().count(".m4s") >= 2, 20),
+          "no fMP4 HLS of the Opus stream")
+    with open(os.path.join(www, "live", "op", "init.mp4"), "rb") as f:
+        init = f.read()
+    check(b"Opus" in init and b"dOps" in init, "the init segment has no Opus sample entry")
+    out = env.path("op.mp4")
+    rc, _, err, _ = env.run("ffmpeg-hls-opus", ["ffmpeg"] + env.FF + [
+        "-i", "http://127.0.0.1:%d/live/op.m3u8" % srv.http_port, "-t", "3", "-c", "copy", "-y", out], 30)
+    check(rc == 0, "ffmpeg on the fMP4 playlist: %s" % err[-300:])
+    streams, why = env.probe_streams(out)
+    codecs = sorted(st.get("codec_name") for st in streams or [])
+    check(codecs == ["h264", "opus"], "ffmpeg read %s from the fMP4 playlist (%s)" % (codecs, why))
+    audio = [st for st in streams if st.get("codec_name") == "opus"][0]
+    check(int(audio.get("sample_rate", 0)) == 48000, "Opus at %s Hz" % audio.get("sample_rate"))
+    # the DVR's MP4 (the same muxer) records the Opus track too, whole once the publisher ends
+    pub.stop()
+    rec = os.path.join(dvr, "op.mp4")
+    check(wait_until(lambda: env.probe_streams(rec)[0] is not None, 15), "no readable DVR recording at %s" % rec)
+    streams, why = env.probe_streams(rec)
+    codecs = sorted(st.get("codec_name") for st in streams or [])
+    check(codecs == ["h264", "opus"], "the DVR MP4 has %s (%s)" % (codecs, why))
 
 
 def test_rtsp_aac_latm(env):

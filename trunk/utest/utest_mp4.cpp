@@ -229,6 +229,43 @@ TEST(Mp4Mux, HevcAndSingleTrack)
     EXPECT_EQ(0, memcmp(kHevc360Flv + 5, hvc1[0].data, hvc1[0].size));
 }
 
+TEST(Mp4Mux, OpusTrackFromAnOpusHead)
+{
+    // OpusHead (RFC 7845 5.1, little-endian): stereo, pre-skip 312, 48 kHz input, gain
+    // -256 (Q7.8: -1 dB), family 0
+    const uint8_t head[] = {'O', 'p', 'u', 's', 'H', 'e', 'a', 'd', 1, 2, 0x38, 0x01, 0x80, 0xbb, 0, 0, 0x00, 0xff, 0};
+    Mux x;
+    sr_packet_t sh;
+    uint8_t *dst = sr_packet_init_frame(&sh, SR_CODEC_OPUS, SR_PACKET_IS_SEQUENCE_HEADER, 0, 0, sizeof(head));
+    memcpy(dst, head, sizeof(head));
+    int rc = sr_mp4_mux_configure(x.m, &sh);
+    // the same config packet is the same config; another is not
+    EXPECT_TRUE(sr_mp4_mux_is_same_config(x.m, SR_MP4_TRACK_AUDIO, sh.payload->data, sh.payload->size));
+    EXPECT_FALSE(sr_mp4_mux_is_same_config(x.m, SR_MP4_TRACK_AUDIO, head, sizeof(head)));
+    sr_packet_deinit(&sh);
+    ASSERT_SR_OK(rc);
+    EXPECT_FALSE(sr_mp4_mux_has_track(x.m, SR_MP4_TRACK_VIDEO));
+    ASSERT_SR_OK(sr_mp4_mux_write_init(x.m, &x.out));
+    std::vector<Box> moov = Children(Children(x.out.data, x.out.len)[1]);
+    ASSERT_EQ("mvhd trak mvex", Types(moov));
+    std::vector<Box> mdia = Children(Children(moov[1])[1]);
+    EXPECT_EQ(48000u, sr_get_be32(mdia[0].data + 12)); // Opus decodes at 48 kHz
+    std::vector<Box> stsd = Children(Children(Children(mdia[2])[2])[0], 8);
+    ASSERT_EQ("Opus", Types(stsd));
+    EXPECT_EQ(2u, sr_get_be16(stsd[0].data + 16));
+    EXPECT_EQ(48000u << 16, sr_get_be32(stsd[0].data + 24));
+    std::vector<Box> opus = Children(stsd[0], 28);
+    ASSERT_EQ("dOps", Types(opus));
+    // Encapsulation of Opus in ISO BMFF 4.3.2: version 0, the same fields big-endian
+    const uint8_t dops[] = {0, 2, 0x01, 0x38, 0x00, 0x00, 0xbb, 0x80, 0xff, 0x00, 0};
+    ASSERT_EQ(sizeof(dops), opus[0].size);
+    EXPECT_EQ(0, memcmp(dops, opus[0].data, sizeof(dops)));
+    // a broken head is refused, not written
+    Mux y;
+    EXPECT_NE(SR_OK, sr_mp4_mux_set_opus(y.m, (const uint8_t *)"OpusTail\x01\x02", 10));
+    EXPECT_FALSE(sr_mp4_mux_has_track(y.m, SR_MP4_TRACK_AUDIO));
+}
+
 TEST(Mp4Mux, RefusesMisuse)
 {
     Mux x;

@@ -22,6 +22,7 @@
 
 #include "sr_bytes.h"
 #include "sr_core.h"
+#include "sr_packet.h"
 
 SR_BEGIN_DECLS
 
@@ -35,6 +36,7 @@ typedef enum sr_mp4_track_kind {
 /* Default durations when a track has only one sample: one 25 fps frame, one AAC frame. */
 #define SR_MP4_VIDEO_DEFAULT_MS 40
 #define SR_MP4_AAC_FRAME_SAMPLES 1024
+#define SR_MP4_OPUS_FRAME_SAMPLES 960 /* 20 ms at 48 kHz, the usual Opus packet */
 
 /* trun sample_flags (ISO/IEC 14496-12 8.8.3.1): sync samples depend on no other
  * (sample_depends_on 2); others depend on earlier ones and are non-sync. */
@@ -56,6 +58,14 @@ int sr_mp4_mux_set_video(sr_mp4_mux_t *m, const uint8_t *body, size_t size);
 /* Configure the audio track from an FLV AAC sequence header body (0xaX 0x00 + ASC).
  * body is copied. Errors as sr_mp4_mux_set_video. */
 int sr_mp4_mux_set_audio(sr_mp4_mux_t *m, const uint8_t *body, size_t size);
+/* Configure the audio track from an OpusHead (RFC 7845 5.1, as sources hold Opus
+ * configs): an 'Opus' sample entry with its dOps box, 48 kHz. head is copied. Errors
+ * as sr_mp4_mux_set_video. */
+int sr_mp4_mux_set_opus(sr_mp4_mux_t *m, const uint8_t *head, size_t size);
+/* Configure the track of a source's sequence header sh (video, AAC or Opus) with the
+ * matching sr_mp4_mux_set_* (sr_mp4_mux_is_same_config then compares sh's payload);
+ * -SR_EINVAL without a payload. */
+int sr_mp4_mux_configure(sr_mp4_mux_t *m, const sr_packet_t *sh);
 /* Whether the track of this kind is configured. */
 bool sr_mp4_mux_has_track(const sr_mp4_mux_t *m, sr_mp4_track_kind_t kind);
 /* Whether this FLV sequence header body equals the one the track was configured with
@@ -79,6 +89,9 @@ int sr_mp4_mux_add_sample(sr_mp4_mux_t *m, sr_mp4_track_kind_t kind, int64_t dts
  * copied. Errors as sr_mp4_mux_add_sample, -SR_EFORMAT for a body too short or not a
  * coded frame. */
 int sr_mp4_mux_add_flv(sr_mp4_mux_t *m, uint8_t type, int64_t dts_ms, int64_t pts_ms, const uint8_t *body, size_t size);
+/* Queue a source's media packet: sr_mp4_mux_add_flv for video and AAC, the Opus packet
+ * itself (the packet's body) for Opus. Errors as sr_mp4_mux_add_flv. */
+int sr_mp4_mux_add_packet(sr_mp4_mux_t *m, const sr_packet_t *pkt);
 
 /* Milliseconds of media queued for the next fragment (the longest track). */
 int64_t sr_mp4_mux_queued_ms(const sr_mp4_mux_t *m);

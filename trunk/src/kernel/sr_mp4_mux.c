@@ -11,6 +11,7 @@
 
 #include "sr_alloc.h"
 #include "sr_codec.h"
+#include "sr_codec_config.h"
 #include "sr_error.h"
 #include "sr_flv.h"
 
@@ -26,9 +27,9 @@ typedef struct sr_mp4_sample {
 typedef struct sr_mp4_track {
     bool is_set;
     uint32_t id;
-    uint32_t fourcc; /* sample entry: avc1, hvc1, mp4a */
+    uint32_t fourcc; /* sample entry: avc1, hvc1, mp4a, Opus */
     uint32_t timescale;
-    uint8_t *flv_config; /* the FLV sequence header body as configured */
+    uint8_t *flv_config; /* the FLV sequence header body (Opus: the OpusHead) as configured */
     size_t flv_config_size;
     size_t config_offset; /* the record (avcC/hvcC) or ASC inside flv_config */
     uint32_t width, height;
@@ -194,6 +195,45 @@ int sr_mp4_mux_set_audio(sr_mp4_mux_t *m, const uint8_t *body, size_t size)
     return SR_OK;
 }
 
+/* The audio track from the OpusHead at data + offset (data: what is kept and compared
+ * by sr_mp4_mux_is_same_config, e.g. a packet's whole payload). */
+static int sr_mp4_mux_set_opus_at(sr_mp4_mux_t *m, const uint8_t *data, size_t size, size_t offset)
+{
+    if (m->is_init_written) {
+        return -SR_EINVAL;
+    }
+    sr_opus_head_t h;
+    int rc = offset <= size ? sr_opus_head_parse(data + offset, size - offset, &h) : -SR_ETRUNCATED;
+    if (rc != SR_OK) {
+        return rc;
+    }
+    sr_mp4_track_t *t = &m->tracks[SR_MP4_TRACK_AUDIO];
+    t->fourcc = SR_MP4_FOURCC('O', 'p', 'u', 's');
+    t->timescale = 48000; /* Opus always decodes at 48 kHz (RFC 7845 5.1) */
+    t->sample_rate = 48000;
+    t->channels = h.channels;
+    sr_mp4_track_keep_config(t, data, size, offset);
+    return SR_OK;
+}
+
+int sr_mp4_mux_set_opus(sr_mp4_mux_t *m, const uint8_t *head, size_t size)
+{
+    return sr_mp4_mux_set_opus_at(m, head, size, 0);
+}
+
+int sr_mp4_mux_configure(sr_mp4_mux_t *m, const sr_packet_t *sh)
+{
+    const sr_payload_t *p = sh->payload;
+    if (!p) {
+        return -SR_EINVAL;
+    }
+    if (sh->type == SR_PACKET_VIDEO) {
+        return sr_mp4_mux_set_video(m, p->data, p->size);
+    }
+    return sh->codec == SR_CODEC_OPUS ? sr_mp4_mux_set_opus_at(m, p->data, p->size, sh->body)
+                                      : sr_mp4_mux_set_audio(m, p->data, p->size);
+}
+
 bool sr_mp4_mux_has_track(const sr_mp4_mux_t *m, sr_mp4_track_kind_t kind)
 {
     return kind < SR_MP4_TRACK_COUNT && m->tracks[kind].is_set;
@@ -251,6 +291,29 @@ static void sr_mp4_put_esds(sr_buf_t *b, const uint8_t *asc, size_t asc_size)
     sr_mp4_box_end(b, at);
 }
 
+/* dOps (Encapsulation of Opus in ISO Base Media File Format, 4.3.2): the OpusHead's
+ * fields, big-endian where OpusHead is little-endian. */
+static void sr_mp4_put_dops(sr_buf_t *b, const uint8_t *head, size_t size)
+{
+    sr_opus_head_t h;
+    if (sr_opus_head_parse(head, size, &h) != SR_OK) {
+        return; /* not reached: the track was configured from it */
+    }
+    size_t at = sr_mp4_box_start(b, "dOps");
+    sr_buf_put_u8(b, 0); /* Version */
+    sr_buf_put_u8(b, h.channels);
+    sr_buf_put_be16(b, h.pre_skip);
+    sr_buf_put_be32(b, h.input_sample_rate);
+    sr_buf_put_be16(b, (uint16_t)h.output_gain);
+    sr_buf_put_u8(b, h.mapping_family);
+    if (h.mapping_family != 0) {
+        sr_buf_put_u8(b, h.streams);
+        sr_buf_put_u8(b, h.coupled);
+        sr_buf_put_bytes(b, h.mapping, h.channels);
+    }
+    sr_mp4_box_end(b, at);
+}
+
 static void sr_mp4_put_sample_entry(sr_buf_t *b, const sr_mp4_track_t *t)
 {
     const uint8_t *record = t->flv_config + t->config_offset;
@@ -260,14 +323,19 @@ static void sr_mp4_put_sample_entry(sr_buf_t *b, const sr_mp4_track_t *t)
     size_t at = sr_mp4_box_start(b, type);
     sr_mp4_put_zeros(b, 6);
     sr_buf_put_be16(b, 1); /* data_reference_index */
-    if (t->fourcc == SR_MP4_FOURCC('m', 'p', '4', 'a')) {
+    bool is_opus = t->fourcc == SR_MP4_FOURCC('O', 'p', 'u', 's');
+    if (is_opus || t->fourcc == SR_MP4_FOURCC('m', 'p', '4', 'a')) {
         /* AudioSampleEntry (14496-12 12.2.3) */
         sr_mp4_put_zeros(b, 8);
         sr_buf_put_be16(b, t->channels);
         sr_buf_put_be16(b, 16); /* samplesize */
         sr_mp4_put_zeros(b, 4);
         sr_buf_put_be32(b, t->sample_rate <= 0xffff ? t->sample_rate << 16 : 0);
-        sr_mp4_put_esds(b, record, record_size);
+        if (is_opus) {
+            sr_mp4_put_dops(b, record, record_size);
+        } else {
+            sr_mp4_put_esds(b, record, record_size);
+        }
     } else {
         /* VisualSampleEntry (14496-12 12.1.3) */
         sr_mp4_put_zeros(b, 16);
@@ -489,6 +557,16 @@ int sr_mp4_mux_add_flv(sr_mp4_mux_t *m, uint8_t type, int64_t dts_ms, int64_t pt
     return -SR_EFORMAT;
 }
 
+int sr_mp4_mux_add_packet(sr_mp4_mux_t *m, const sr_packet_t *pkt)
+{
+    if (pkt->codec != SR_CODEC_OPUS) {
+        return sr_mp4_mux_add_flv(m, pkt->type, pkt->dts, pkt->pts, pkt->payload->data, pkt->payload->size);
+    }
+    size_t size;
+    const uint8_t *data = sr_packet_body(pkt, &size);
+    return sr_mp4_mux_add_sample(m, SR_MP4_TRACK_AUDIO, pkt->dts, 0, true, data, size);
+}
+
 int64_t sr_mp4_mux_queued_ms(const sr_mp4_mux_t *m)
 {
     int64_t ms = 0;
@@ -510,11 +588,19 @@ size_t sr_mp4_mux_queued_samples(const sr_mp4_mux_t *m)
 /* fragments                                                                */
 /* ======================================================================== */
 
+static bool sr_mp4_track_is_audio(const sr_mp4_track_t *t)
+{
+    return t->fourcc == SR_MP4_FOURCC('m', 'p', '4', 'a') || t->fourcc == SR_MP4_FOURCC('O', 'p', 'u', 's');
+}
+
 /* The default duration of a track's only sample. */
 static uint32_t sr_mp4_default_duration(const sr_mp4_track_t *t)
 {
     if (t->last_duration) {
         return t->last_duration;
+    }
+    if (t->fourcc == SR_MP4_FOURCC('O', 'p', 'u', 's')) {
+        return SR_MP4_OPUS_FRAME_SAMPLES;
     }
     return t->fourcc == SR_MP4_FOURCC('m', 'p', '4', 'a') ? SR_MP4_AAC_FRAME_SAMPLES : SR_MP4_VIDEO_DEFAULT_MS;
 }
@@ -524,7 +610,7 @@ static uint32_t sr_mp4_default_duration(const sr_mp4_track_t *t)
  * data_offset is, to patch once the moof size is known. */
 static size_t sr_mp4_put_traf(sr_buf_t *b, const sr_mp4_track_t *t, size_t n)
 {
-    bool is_video = t->fourcc != SR_MP4_FOURCC('m', 'p', '4', 'a');
+    bool is_video = !sr_mp4_track_is_audio(t);
     size_t traf = sr_mp4_box_start(b, "traf");
     size_t tfhd = sr_mp4_full_box_start(b, "tfhd", 0, 0x020000);
     sr_buf_put_be32(b, t->id);
@@ -569,7 +655,7 @@ static void sr_mp4_track_consume(sr_mp4_track_t *t, size_t n, size_t bytes)
 static uint32_t sr_mp4_last_duration(const sr_mp4_mux_t *m, const sr_mp4_track_t *t, size_t n, int64_t end_ms)
 {
     const sr_mp4_sample_t *last = &t->samples[n - 1];
-    bool is_video = t->fourcc != SR_MP4_FOURCC('m', 'p', '4', 'a');
+    bool is_video = !sr_mp4_track_is_audio(t);
     if (is_video && end_ms != SR_MP4_END_UNKNOWN && m->has_origin) {
         uint64_t end = sr_mp4_to_timescale(end_ms - m->origin_ms, t->timescale);
         if (end > last->dts && end - last->dts < UINT32_MAX) {

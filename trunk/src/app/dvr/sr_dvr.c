@@ -202,7 +202,7 @@ static void sr_dvr_mp4_add(sr_dvr_t *h, const sr_packet_t *pkt)
     if (!sr_mp4_mux_has_track(h->mp4, kind)) {
         return; /* a track the init segment does not have (late or unsupported codec) */
     }
-    int rc = sr_mp4_mux_add_flv(h->mp4, pkt->type, pkt->dts, pkt->pts, pkt->payload->data, pkt->payload->size);
+    int rc = sr_mp4_mux_add_packet(h->mp4, pkt);
     if (rc != SR_OK) {
         sr_verbose("dvr: %s skips a %s packet at %lld: %s", h->path, kind ? "audio" : "video", (long long)pkt->dts,
                    sr_err_name(rc));
@@ -242,8 +242,7 @@ static void sr_dvr_mp4_try_init(sr_dvr_t *h, bool force)
 
 static void sr_dvr_mp4_configure(sr_dvr_t *h, const sr_packet_t *sh)
 {
-    int rc = sh->type == SR_PACKET_VIDEO ? sr_mp4_mux_set_video(h->mp4, sh->payload->data, sh->payload->size)
-                                         : sr_mp4_mux_set_audio(h->mp4, sh->payload->data, sh->payload->size);
+    int rc = sr_mp4_mux_configure(h->mp4, sh);
     if (rc != SR_OK) {
         sr_warn("dvr: %s cannot record this %s codec in MP4 (%s)", h->path,
                 sh->type == SR_PACKET_VIDEO ? "video" : "audio", sr_err_name(rc));

@@ -37,13 +37,12 @@ static void sr_hls_fmp4_release_held(sr_hls_fmp4_t *f)
 static void sr_hls_fmp4_configure(sr_hls_t *h, const sr_packet_t *sh)
 {
     sr_hls_fmp4_t *f = &h->fmp4;
-    const sr_payload_t *p = sh->payload;
-    int rc = sh->type == SR_PACKET_VIDEO ? sr_mp4_mux_set_video(f->mux, p->data, p->size)
-                                         : sr_mp4_mux_set_audio(f->mux, p->data, p->size);
+    int rc = sr_mp4_mux_configure(f->mux, sh);
     if (rc != SR_OK && !f->is_codec_noted) {
         f->is_codec_noted = true;
-        sr_warn("hls %s/%s/%s: this %s codec cannot go into fMP4 segments (%s): H.264, H.265 and AAC can", h->req.vhost,
-                h->req.app, h->req.stream, sh->type == SR_PACKET_VIDEO ? "video" : "audio", sr_err_name(rc));
+        sr_warn("hls %s/%s/%s: this %s codec cannot go into fMP4 segments (%s): H.264, H.265, AAC and Opus can",
+                h->req.vhost, h->req.app, h->req.stream, sh->type == SR_PACKET_VIDEO ? "video" : "audio",
+                sr_err_name(rc));
     }
 }
 
@@ -178,7 +177,7 @@ int sr_hls_fmp4_add(sr_hls_t *h, const sr_packet_t *pkt)
     if (sr_hls_fmp4_is_sequence_end(pkt)) {
         return SR_OK;
     }
-    return sr_mp4_mux_add_flv(h->fmp4.mux, pkt->type, pkt->dts, pkt->pts, pkt->payload->data, pkt->payload->size);
+    return sr_mp4_mux_add_packet(h->fmp4.mux, pkt);
 }
 
 void sr_hls_fmp4_end_segment(sr_hls_t *h, int64_t end_ms)
