@@ -15,6 +15,7 @@ import time
 
 from strand_env import check, http_body, http_request, wait_until
 from test_hls import read_playlist, www_dir
+from test_rtmp import expect_alive
 
 
 def ll_server(env, www):
@@ -128,3 +129,48 @@ def test_hls_ll_blocking_reload_and_parts(env):
     check(holder["r"][0] == 200 and holder["t"] - stopped < 3, "reload across the end: %s after %.2f s"
           % (holder["r"][0], holder["t"] - stopped))
     pub.wait(5)
+
+
+def test_hls_ll_delta_update(env):
+    """_HLS_skip=YES (RFC 8216bis 6.2.5.1) on a long LL-HLS window: the playlist offers
+    CAN-SKIP-UNTIL (six target durations), and the delta update replaces the segments
+    that end before it with EXT-X-SKIP, listing the rest as the whole playlist does."""
+    www = www_dir(env)
+    vh = ("vhost __defaultVhost__ {\n    hls {\n        enabled on;\n        hls_fragment 1;\n"
+          "        hls_window 30;\n        hls_path %s;\n        hls_low_latency on;\n"
+          "        hls_part_duration 0.5;\n    }\n}\n" % www)
+    inner = http_body(http_dir=www, vhosts=vh)
+
+    def body(srv):
+        return inner(srv).replace("    dir %s;\n" % www, "    dir %s;\n    hls_memory_cache_mb 64;\n" % www, 1)
+    body.aux_ports = inner.aux_ports
+    srv = env.server(body)
+    pub = env.publish_live(srv.url("dl"), gop=25, seconds=60)
+    got = {}
+
+    def long_enough():
+        got["full"] = http_request(srv.http_port, "/live/dl.m3u8")[2].decode()
+        m = re.search(r"CAN-SKIP-UNTIL=([\d.]+)", got["full"])
+        total = sum(float(d) for d in re.findall(r"#EXTINF:([\d.]+),", got["full"]))
+        return m and total > float(m.group(1)) + 3
+    check(wait_until(long_enough, 40, 0.5), "the playlist never grew past its skip boundary:\n" + got.get("full", ""))
+    seg, part, _ = hint(got["full"])
+    # both answers once the hinted part is listed, so that they describe the same moment
+    q = "/live/dl.m3u8?_HLS_msn=%d&_HLS_part=%d" % (seg, part)
+    status, hdrs, body_full = http_request(srv.http_port, q, timeout=10)
+    status_d, hdrs_d, body_delta = http_request(srv.http_port, q + "&_HLS_skip=YES", timeout=10)
+    full, delta = body_full.decode(), body_delta.decode()
+    check(status == 200 and status_d == 200, "playlist %s, delta %s" % (status, status_d))
+    m = re.search(r"#EXT-X-SKIP:SKIPPED-SEGMENTS=(\d+)\n", delta)
+    check(m and int(m.group(1)) >= 1, "the delta update skips nothing:\n" + delta)
+    check("#EXT-X-VERSION:9" in delta and "#EXT-X-SKIP" not in full, "versions/skip:\n%s\n%s" % (delta[:200], full[:200]))
+    uris = [l for l in full.splitlines() if l and not l.startswith("#")]
+    uris_d = [l for l in delta.splitlines() if l and not l.startswith("#")]
+    n = int(m.group(1))
+    env.note("measured a delta update: %d of %d segments skipped, %d of %d bytes"
+             % (n, len(uris), len(body_delta), len(body_full)))
+    check(uris_d == uris[n:], "the delta lists %s, the playlist %s after skipping %d" % (uris_d, uris, n))
+    check(re.search(r"#EXT-X-MEDIA-SEQUENCE:(\d+)", full).group(1) == re.search(r"#EXT-X-MEDIA-SEQUENCE:(\d+)", delta).group(1),
+          "the delta's media sequence differs")
+    check(hdrs.get("ETag") != hdrs_d.get("ETag"), "the delta shares the playlist's ETag")
+    expect_alive(pub, "publisher")

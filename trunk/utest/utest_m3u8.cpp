@@ -305,8 +305,9 @@ TEST(M3u8, LowLatencyPlaylistIsExactAndPassesTheValidator)
     std::string text = sr_utest_m3u8_text(&pl, 2, NULL);
     EXPECT_EQ("", Why(text)) << text;
     // the tags and where they go (RFC 8216bis 4.4.3.7, 4.4.4.9, 4.4.5.2)
-    EXPECT_NE(std::string::npos, text.find("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.500\n"
-                                           "#EXT-X-PART-INF:PART-TARGET=0.500\n"));
+    EXPECT_NE(std::string::npos,
+              text.find("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.500,CAN-SKIP-UNTIL=12.0\n"
+                        "#EXT-X-PART-INF:PART-TARGET=0.500\n"));
     // parts of the segments of the last three target durations (6 s: the last three) only
     EXPECT_EQ(std::string::npos, text.find("s-8.0.m4s"));
     EXPECT_NE(std::string::npos, text.find("#EXT-X-PART:DURATION=0.480,URI=\"s-9.0.m4s\",INDEPENDENT=YES\n"
@@ -331,6 +332,55 @@ TEST(M3u8, LowLatencyPlaylistIsExactAndPassesTheValidator)
     EXPECT_EQ(5u, back.count);
     EXPECT_STREQ("s-11.m4s", back.entries[4].uri);
     sr_m3u8_deinit(&back);
+    sr_m3u8_deinit(&pl);
+}
+
+TEST(M3u8, DeltaUpdateSkipsWhatEndsBeforeTheSkipBoundary)
+{
+    sr_m3u8_t pl;
+    sr_m3u8_init(&pl);
+    pl.part_target_s = 0.5;
+    pl.media_sequence = 20;
+    int64_t t = 1764901885000;
+    for (int i = 0; i < 10; i++, t += 2000) {
+        AppendWithParts(&pl, ("s-" + std::to_string(20 + i) + ".m4s").c_str(), t, false);
+    }
+    pl.has_open = true;
+    pl.open = {};
+    snprintf(pl.open.uri, SR_M3U8_URI_MAX, "s-30.m4s");
+    snprintf(pl.open.map_uri, SR_M3U8_URI_MAX, "s/init.mp4");
+    pl.open.program_date_ms = t;
+    pl.open.parts.count = 2;
+    pl.open.parts.duration_s[0] = pl.open.parts.duration_s[1] = 0.48f;
+    pl.open.parts.independent = 1;
+    sr_buf_t b;
+    sr_buf_init(&b);
+    sr_m3u8_encode_delta(&pl, 2, NULL, &b);
+    std::string text((const char *)b.data, b.len);
+    sr_buf_deinit(&b);
+    EXPECT_EQ("", Why(text)) << text;
+    // 12 s (six target durations) back from the end, the open parts' 0.96 s included:
+    // s-20..s-23 end before it, s-24 does not
+    EXPECT_NE(std::string::npos, text.find("#EXT-X-VERSION:9\n"));
+    EXPECT_NE(std::string::npos, text.find("CAN-SKIP-UNTIL=12.0\n"));
+    EXPECT_NE(std::string::npos, text.find("#EXT-X-MEDIA-SEQUENCE:20\n#EXT-X-SKIP:SKIPPED-SEGMENTS=4\n"
+                                           "#EXT-X-MAP:URI=\"s/init.mp4\"\n"))
+        << text;
+    EXPECT_EQ(std::string::npos, text.find("s-23.m4s"));
+    EXPECT_NE(std::string::npos, text.find("\ns-24.m4s\n"));
+    EXPECT_NE(std::string::npos, text.find("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"s-30.2.m4s\"\n"));
+    // a short window skips nothing: the whole playlist
+    while (pl.count > 5) {
+        sr_m3u8_shift(&pl, NULL);
+    }
+    EXPECT_EQ(sr_utest_m3u8_text(&pl, 2, NULL), [&] {
+        sr_buf_t d;
+        sr_buf_init(&d);
+        sr_m3u8_encode_delta(&pl, 2, NULL, &d);
+        std::string s((const char *)d.data, d.len);
+        sr_buf_deinit(&d);
+        return s;
+    }());
     sr_m3u8_deinit(&pl);
 }
 

@@ -137,7 +137,25 @@ static size_t sr_m3u8_first_with_parts(const sr_m3u8_t *pl, int target_duration)
     return i;
 }
 
-void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix, sr_buf_t *out)
+/* How many of the oldest segments a delta update skips: those that end at least the
+ * Skip Boundary (CAN-SKIP-UNTIL, six target durations) before the end of the playlist
+ * (the open segment's parts included). */
+static size_t sr_m3u8_skippable(const sr_m3u8_t *pl, int target_duration)
+{
+    double tail = 0;
+    for (uint32_t k = 0; pl->has_open && k < pl->open.parts.count && k < SR_M3U8_PARTS_MAX; k++) {
+        tail += pl->open.parts.duration_s[k];
+    }
+    size_t i = pl->count;
+    while (i > 0 && tail < SR_M3U8_SKIP_TARGETS * target_duration) {
+        tail += pl->entries[--i].duration_s;
+    }
+    return i;
+}
+
+/* The playlist text with its first `skip` segments replaced by EXT-X-SKIP. */
+static void sr_m3u8_encode_skipping(const sr_m3u8_t *pl, int target_duration, const char *prefix, size_t skip,
+                                    sr_buf_t *out)
 {
     prefix = prefix ? prefix : "";
     bool is_ll = pl->part_target_s > 0;
@@ -145,20 +163,25 @@ void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix
     for (size_t i = 0; i < pl->count && !has_map; i++) {
         has_map = pl->entries[i].map_uri[0] != '\0';
     }
-    sr_buf_printf(out, "#EXTM3U\n#EXT-X-VERSION:%d\n", has_map ? 6 : 3);
+    sr_buf_printf(out, "#EXTM3U\n#EXT-X-VERSION:%d\n", skip ? 9 : has_map ? 6 : 3);
     sr_buf_printf(out, "#EXT-X-TARGETDURATION:%d\n", target_duration);
     if (is_ll) {
-        sr_buf_printf(out, "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=%.3f\n", 3 * pl->part_target_s);
+        sr_buf_printf(out, "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=%.3f,CAN-SKIP-UNTIL=%d.0\n",
+                      3 * pl->part_target_s, SR_M3U8_SKIP_TARGETS * target_duration);
         sr_buf_printf(out, "#EXT-X-PART-INF:PART-TARGET=%.3f\n", pl->part_target_s);
     }
     sr_buf_printf(out, "#EXT-X-MEDIA-SEQUENCE:%llu\n", (unsigned long long)pl->media_sequence);
     if (pl->discontinuity_sequence > 0) {
         sr_buf_printf(out, "#EXT-X-DISCONTINUITY-SEQUENCE:%llu\n", (unsigned long long)pl->discontinuity_sequence);
     }
+    if (skip) {
+        sr_buf_printf(out, "#EXT-X-SKIP:SKIPPED-SEGMENTS=%zu\n", skip);
+    }
     size_t first_parts = is_ll ? sr_m3u8_first_with_parts(pl, target_duration) : pl->count;
-    for (size_t i = 0; i < pl->count; i++) {
+    for (size_t i = skip; i < pl->count; i++) {
         const sr_m3u8_entry_t *e = &pl->entries[i];
-        sr_m3u8_encode_tags(e, i > 0 ? &pl->entries[i - 1] : NULL, prefix, out);
+        /* the first listed segment states its map again: the skipped ones are not read */
+        sr_m3u8_encode_tags(e, i > skip ? &pl->entries[i - 1] : NULL, prefix, out);
         if (i >= first_parts) {
             sr_m3u8_encode_parts(e, prefix, out);
         }
@@ -174,6 +197,17 @@ void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix
         sr_m3u8_part_uri(e->uri, e->parts.count, uri, sizeof(uri));
         sr_buf_printf(out, "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"%s%s\"\n", prefix, uri);
     }
+}
+
+void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix, sr_buf_t *out)
+{
+    sr_m3u8_encode_skipping(pl, target_duration, prefix, 0, out);
+}
+
+void sr_m3u8_encode_delta(const sr_m3u8_t *pl, int target_duration, const char *prefix, sr_buf_t *out)
+{
+    bool is_ll = pl->part_target_s > 0;
+    sr_m3u8_encode_skipping(pl, target_duration, prefix, is_ll ? sr_m3u8_skippable(pl, target_duration) : 0, out);
 }
 
 /* ---- dates ---- */

@@ -78,10 +78,18 @@ void sr_m3u8_part_uri(const char *uri, uint32_t k, char *out, size_t size);
  * NULL or "" for none) followed by the entry's uri, and so is each EXT-X-MAP URI, written
  * where the map changes or after a discontinuity. EXTINF has 3 decimals. The version is 3, or 6 with a map
  * (RFC 8216 7). With a part target: EXT-X-SERVER-CONTROL (CAN-BLOCK-RELOAD,
- * PART-HOLD-BACK three part targets) and EXT-X-PART-INF, the parts of the segments that
- * end within three target durations of the live edge, then the open segment's tags,
- * parts and an EXT-X-PRELOAD-HINT of its next part. */
+ * PART-HOLD-BACK three part targets, CAN-SKIP-UNTIL six target durations) and
+ * EXT-X-PART-INF, the parts of the segments that end within three target durations of
+ * the live edge, then the open segment's tags, parts and an EXT-X-PRELOAD-HINT of its
+ * next part. */
 void sr_m3u8_encode(const sr_m3u8_t *pl, int target_duration, const char *prefix, sr_buf_t *out);
+/* The Skip Boundary in target durations (RFC 8216bis 4.4.3.8: at least six). */
+#define SR_M3U8_SKIP_TARGETS 6
+/* The same as a Playlist Delta Update (RFC 8216bis 6.2.5.1, the answer to _HLS_skip=YES):
+ * the segments that end at least the Skip Boundary before the end are replaced by one
+ * EXT-X-SKIP (version 9), and the first listed segment states its map. Without a part
+ * target, or with nothing to skip, the same text as sr_m3u8_encode. */
+void sr_m3u8_encode_delta(const sr_m3u8_t *pl, int target_duration, const char *prefix, sr_buf_t *out);
 /* Read len bytes of playlist text (borrowed) into pl (initialised, emptied first):
  * media and discontinuity sequences, and per segment its EXTINF duration,
  * discontinuity flag, program date, map and URI with prefix (NULL/"" none) removed when it starts with it.

@@ -32,6 +32,10 @@ typedef struct sr_hls_store_meta {
     int32_t ll_hold_ms; /* how long a blocking reload may wait (three target durations) */
 } sr_hls_store_meta_t;
 
+/* What follows a live LL-HLS playlist's key for its Playlist Delta Update (the answer to
+ * _HLS_skip=YES; a request path has no '?', so no file's key ends so). */
+#define SR_HLS_STORE_DELTA_SUFFIX "?_HLS_skip"
+
 /* A store of at most cap_bytes of file bodies (0: holds nothing). Never NULL. */
 sr_hls_store_t *sr_hls_store_new(size_t cap_bytes);
 /* Free the store and drop its references (readers keep theirs). NULL ok. */

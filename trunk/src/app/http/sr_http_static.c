@@ -559,6 +559,24 @@ static int sr_http_static_ll_wait(sr_http_ctx_t *ctx, const char *norm, const ch
     return 0;
 }
 
+/* _HLS_skip=YES (or v2: we skip no date ranges, having none) on an LL-HLS playlist: its
+ * Playlist Delta Update (RFC 8216bis 6.2.5.1), which the HLS sink keeps beside it in the
+ * same state (both are put without a yield between), in place of *mem. */
+static void sr_http_static_ll_delta(sr_http_ctx_t *ctx, const char *key, sr_payload_t **mem, sr_hls_store_meta_t *meta)
+{
+    char v[8], delta[PATH_MAX + 2048 + sizeof(SR_HLS_STORE_DELTA_SUFFIX)];
+    if (!sr_url_query_get(ctx->req->query, "_HLS_skip", v, sizeof(v)) ||
+        (strcmp(v, "YES") != 0 && strcmp(v, "v2") != 0)) {
+        return;
+    }
+    snprintf(delta, sizeof(delta), "%s%s", key, SR_HLS_STORE_DELTA_SUFFIX);
+    sr_payload_t *d = sr_hls_store_get(sr_hls_store_default(), delta, sr_time_mono_us(), meta);
+    if (d) {
+        sr_payload_unref(*mem);
+        *mem = d;
+    }
+}
+
 int sr_http_static_serve(sr_http_ctx_t *ctx)
 {
     const sr_http_request_t *req = ctx->req;
@@ -583,6 +601,9 @@ int sr_http_static_serve(sr_http_ctx_t *ctx)
         sr_payload_unref(mem);
         const char *text = refused == 400 ? "400 Bad Request\n" : "503 Service Unavailable\n";
         return sr_http_conn_reply(ctx, refused, "text/plain; charset=utf-8", text, strlen(text), false);
+    }
+    if (mem && meta.ll_msn >= 0) {
+        sr_http_static_ll_delta(ctx, key, &mem, &meta);
     }
     if (mem) {
         int rc = sr_http_static_send_memory(ctx, norm, key, mem, meta.mtime_ns); /* the reference outlives the writes */
