@@ -18,11 +18,11 @@ from test_hls import read_playlist, www_dir
 from test_rtmp import expect_alive
 
 
-def ll_server(env, www):
+def ll_server(env, www, fragment=2, window=12):
     # a stalled publisher is kept 20 s (publish normal_timeout), past a reload's 3 target durations
-    vh = ("vhost __defaultVhost__ {\n    publish {\n        normal_timeout 20000;\n    }\n    hls {\n        enabled on;\n        hls_fragment 2;\n"
-          "        hls_window 12;\n        hls_path %s;\n        hls_low_latency on;\n"
-          "        hls_part_duration 0.5;\n    }\n}\n" % www)
+    vh = ("vhost __defaultVhost__ {\n    publish {\n        normal_timeout 20000;\n    }\n    hls {\n        enabled on;\n"
+          "        hls_fragment %d;\n        hls_window %d;\n        hls_path %s;\n        hls_low_latency on;\n"
+          "        hls_part_duration 0.5;\n    }\n}\n" % (fragment, window, www))
     inner = http_body(http_dir=www, vhosts=vh)
 
     def body(srv):
@@ -136,15 +136,7 @@ def test_hls_ll_delta_update(env):
     CAN-SKIP-UNTIL (six target durations), and the delta update replaces the segments
     that end before it with EXT-X-SKIP, listing the rest as the whole playlist does."""
     www = www_dir(env)
-    vh = ("vhost __defaultVhost__ {\n    hls {\n        enabled on;\n        hls_fragment 1;\n"
-          "        hls_window 30;\n        hls_path %s;\n        hls_low_latency on;\n"
-          "        hls_part_duration 0.5;\n    }\n}\n" % www)
-    inner = http_body(http_dir=www, vhosts=vh)
-
-    def body(srv):
-        return inner(srv).replace("    dir %s;\n" % www, "    dir %s;\n    hls_memory_cache_mb 64;\n" % www, 1)
-    body.aux_ports = inner.aux_ports
-    srv = env.server(body)
+    srv = ll_server(env, www, fragment=1, window=30)
     pub = env.publish_live(srv.url("dl"), gop=25, seconds=60)
     got = {}
 
