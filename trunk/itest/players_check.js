@@ -107,6 +107,8 @@ async function runCase(browser, c) {
     }
     out.started = s.t > 0 && s.frames > 0;
     out.t0 = s.t;
+    // getStats at the start too, so a test can judge the frames decoded while it played
+    if (c.kind === 'rtc') out.rtcStats0 = await page.evaluate(rtcVideoStats);
     // while it plays, how far behind live an HLS player is, twice a second
     out.behind = [];
     const playUntil = Date.now() + (out.started ? cfg.playSeconds * 1000 : 0);
