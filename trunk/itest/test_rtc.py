@@ -199,7 +199,8 @@ def test_whep_chromium_bframes(env):
     buffer drops frames whose RTP timestamps go back in decode order: 12 of 150 were
     decoded before), so at least 90% of the frames of the play time are decoded, with
     no freeze that stops the stream; a second player (aiortc) at the same time decodes
-    its frames without errors, from the same transcoder (one per stream)."""
+    its frames without errors, from the same transcoder (one per stream), which ends
+    with the last player."""
     setup_tools(env)
     need_aiortc()
     www = build_page(env)
@@ -235,6 +236,10 @@ def test_whep_chromium_bframes(env):
     check(wait_log(srv, r"rtc video share \S+: transcoding", 5), "no transcoder for the B-frame stream")
     check(len(re.findall(r"rtc video share \S+: transcoding", log_since(srv, 0))) == 1,
           "more than one transcoder for one stream")
+    # both players gone (aiortc DELETEs, Chromium's session times out): the transcoder goes
+    end = wait_log(srv, r"rtc video share \S+: end, .*", 40)
+    check(end, "the transcoder outlived its last WHEP player")
+    env.note("measured: %s" % end.group(0))
     pub.stop()
 
 
