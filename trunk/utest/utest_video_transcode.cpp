@@ -125,7 +125,8 @@ TEST(VideoTranscode, TakesBFramesOutWithGrowingTimestamps)
             out.push_back({std::vector<uint8_t>(o.data, o.data + o.size), o.ts_ms, o.is_key});
         }
     }
-    EXPECT_STRNE("", sr_video_transcoder_encoder(t));
+    // Debian's libavcodec is built with libx264: the encoder we ask for first
+    EXPECT_STREQ(avcodec_find_encoder_by_name("libx264") ? "libx264" : "libopenh264", sr_video_transcoder_encoder(t));
     // the decoder holds the pictures it may still reorder: all but a few come out
     ASSERT_GE(out.size(), in.frames.size() - 4);
     EXPECT_TRUE(out[0].is_key);

@@ -134,10 +134,11 @@ static void sr_rtc_video_share_free(sr_rtc_video_share_t *sh)
     sr_co_stop(sh->co); /* may yield: sh is out of the list, so no reader joins it meanwhile */
     sr_video_bridge_stats_t st;
     sr_video_bridge_stats(sh->bridge, &st);
-    sr_trace("rtc video share %s: end, %llu frames in, %llu out, %llu dropped (pool behind), %llu refused, "
+    sr_trace("rtc video share %s: end, %llu frames in, %llu out (%s), %llu dropped (pool behind), %llu refused, "
              "%.1f s of codec time",
              sr_source_id(sh->source), (unsigned long long)st.frames_in, (unsigned long long)st.frames_out,
-             (unsigned long long)st.dropped_busy, (unsigned long long)st.refused, (double)st.busy_us / 1e6);
+             sr_video_bridge_encoder(sh->bridge), (unsigned long long)st.dropped_busy, (unsigned long long)st.refused,
+             (double)st.busy_us / 1e6);
     sr_video_bridge_free(sh->bridge);
     for (size_t i = 0; i < SR_RTC_VIDEO_SHARE_RING; i++) {
         if (sh->ring[i].payload) {

@@ -209,6 +209,11 @@ void sr_video_bridge_request_key(sr_video_bridge_t *b)
     b->is_key_wanted = true;
 }
 
+const char *sr_video_bridge_encoder(const sr_video_bridge_t *b)
+{
+    return b->t ? sr_video_transcoder_encoder(b->t) : "";
+}
+
 void sr_video_bridge_stats(const sr_video_bridge_t *b, sr_video_bridge_stats_t *out)
 {
     *out = b->stats;

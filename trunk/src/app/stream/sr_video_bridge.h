@@ -46,6 +46,9 @@ bool sr_video_bridge_take(sr_video_bridge_t *b, sr_packet_t *out);
 /* Make the next encoded picture a keyframe. Never yields. */
 void sr_video_bridge_request_key(sr_video_bridge_t *b);
 
+/* The encoder's name ("libx264", ...), "" before a picture opened it. Never yields. */
+const char *sr_video_bridge_encoder(const sr_video_bridge_t *b);
+
 typedef struct sr_video_bridge_stats {
     uint64_t frames_in;    /* frames handed to the transcoder */
     uint64_t frames_out;   /* frames taken */
