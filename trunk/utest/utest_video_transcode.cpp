@@ -257,3 +257,34 @@ TEST_F(VideoBridge, PacketsComeOutConfigFirstWithoutReorder)
     }
     sr_video_bridge_free(b);
 }
+
+TEST_F(VideoBridge, BrokenFrameIsRefusedAndTheNextGoOn)
+{
+    InStream in = LoadStream();
+    sr_video_bridge_t *b = sr_video_bridge_new(0);
+    ASSERT_SR_OK(FeedVideo(b, in.record, SR_PACKET_IS_SEQUENCE_HEADER, 0, 0));
+    std::vector<uint8_t> junk(200, 0xff); // a NAL length far past the end
+    size_t taken = 0;
+    for (size_t i = 0; i < 20; i++) {
+        const InFrame &f = in.frames[i];
+        if (i == 5) {
+            int rc = FeedVideo(b, junk, 0, f.dts, f.pts);
+            EXPECT_TRUE(rc == SR_OK || rc == -SR_EFORMAT) << rc;
+            sr_err_clear();
+        }
+        ASSERT_SR_OK(FeedVideo(b, f.data, f.is_key ? SR_PACKET_IS_KEYFRAME : 0, f.dts, f.pts));
+        sr_packet_t p;
+        while (sr_video_bridge_take(b, &p)) {
+            taken++;
+            sr_packet_deinit(&p);
+        }
+    }
+    EXPECT_GE(taken, 15u); // the config and most frames: the junk did not stop the stream
+    // a frame before any config is ignored; a frame larger than the bound is refused
+    sr_video_bridge_t *fresh = sr_video_bridge_new(0);
+    EXPECT_SR_OK(FeedVideo(fresh, in.frames[0].data, SR_PACKET_IS_KEYFRAME, 0, 0));
+    sr_packet_t p;
+    EXPECT_FALSE(sr_video_bridge_take(fresh, &p));
+    sr_video_bridge_free(fresh);
+    sr_video_bridge_free(b);
+}
