@@ -450,7 +450,11 @@ void sr_rtc_play_on_rtcp(sr_rtc_session_t *s, const uint8_t *data, size_t len)
             }
         } else if (pk.pt == SR_RTCP_PSFB && (pk.count == SR_RTCP_PSFB_PLI || pk.count == SR_RTCP_PSFB_FIR)) {
             s->plis_in++; /* a WHIP publisher is asked for a keyframe; others' next one answers it */
-            sr_rtc_hub_request_keyframe(s->play->session.source);
+            if (s->play->is_bframeless) {
+                sr_rtc_video_share_request_key(&s->play->bframeless); /* our encoder answers at once */
+            } else {
+                sr_rtc_hub_request_keyframe(s->play->session.source);
+            }
         }
     }
     sr_err_clear();

@@ -17,6 +17,9 @@
 #define SR_RTC_VIDEO_SHARE_WAKE_US (200 * SR_UTIME_MS)
 #define SR_RTC_VIDEO_SHARE_BATCH 32
 #define SR_RTC_VIDEO_SHARE_WARN_US (10 * SR_UTIME_S)
+/* Keyframes asked for by players (joins, PLIs) at most this often: one player's PLIs
+ * must not turn every frame of everyone's stream into an IDR. */
+#define SR_RTC_VIDEO_SHARE_KEY_GAP_US (500 * SR_UTIME_MS)
 #define SR_RTC_VIDEO_SHARE_QUEUE_MS 10000 /* the share's consumer drops GOPs past this */
 
 struct sr_rtc_video_share {
@@ -30,6 +33,8 @@ struct sr_rtc_video_share {
     sr_packet_t config; /* the newest config frame (payload NULL: none yet) */
     uint32_t config_gen;
     sr_utime_t warned_us;
+    bool is_key_wanted;     /* a player joined or sent a PLI */
+    sr_utime_t next_key_us; /* requested keyframes are this far apart at least */
     struct sr_rtc_video_share *next;
 };
 
@@ -68,8 +73,14 @@ static void sr_rtc_video_share_feed(sr_rtc_video_share_t *sh, const sr_packet_t 
     if (pkt->type != SR_PACKET_VIDEO || pkt->codec != SR_CODEC_H264) {
         return;
     }
-    int rc = sr_video_bridge_feed(sh->bridge, pkt);
     sr_utime_t now = sr_time_mono_us();
+    if (sh->is_key_wanted && now >= sh->next_key_us) {
+        sh->is_key_wanted = false;
+        sh->next_key_us = now + SR_RTC_VIDEO_SHARE_KEY_GAP_US;
+        sr_video_bridge_request_key(sh->bridge);
+    }
+    int rc = sr_video_bridge_feed(sh->bridge, pkt);
+    now = sr_time_mono_us();
     if (rc != SR_OK && rc != -SR_EINTERRUPTED && now - sh->warned_us >= SR_RTC_VIDEO_SHARE_WARN_US) {
         sh->warned_us = now; /* a stream of broken frames: one line per period, the count at the end */
         sr_warn("rtc video share %s: %s", sr_source_id(sh->source), sr_err_trail());
@@ -168,7 +179,7 @@ void sr_rtc_video_share_join(sr_rtc_video_reader_t *r, sr_source_t *src, sr_cons
      * be seconds old: the player would start that far behind. A new share starts at the
      * source's cached GOP, whose keyframe comes first anyway. */
     r->next = sh->head;
-    sr_video_bridge_request_key(sh->bridge);
+    sh->is_key_wanted = true;
 }
 
 void sr_rtc_video_share_leave(sr_rtc_video_reader_t *r)
@@ -225,4 +236,11 @@ bool sr_rtc_video_share_fetch(sr_rtc_video_reader_t *r, sr_packet_t *out)
         return true;
     }
     return false;
+}
+
+void sr_rtc_video_share_request_key(sr_rtc_video_reader_t *r)
+{
+    if (r->share) {
+        r->share->is_key_wanted = true;
+    }
 }

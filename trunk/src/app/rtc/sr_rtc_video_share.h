@@ -8,7 +8,8 @@
  * through its consumer when frames arrive. The last player to leave frees it.
  *
  * A player that joins asks the encoder for a keyframe and starts there, so it starts
- * decoding within a frame or two. A player that falls a ring behind skips
+ * decoding within a frame or two (half a second when another asked just before); a
+ * player's PLI asks for one too. A player that falls a ring behind skips
  * to the next keyframe and counts the frames it missed.
  *
  * Not for: RTP, audio (players take that from their own consumer, with
@@ -50,6 +51,10 @@ void sr_rtc_video_share_leave(sr_rtc_video_reader_t *r);
 /* The next packet for r into *out (the caller owns its reference): the current config
  * frame whenever r has not had it, then frames from a keyframe on. False when none. */
 bool sr_rtc_video_share_fetch(sr_rtc_video_reader_t *r, sr_packet_t *out);
+
+/* Ask the share's encoder for a keyframe (a player's PLI or FIR); requests closer than
+ * half a second wait for the next. Never yields. */
+void sr_rtc_video_share_request_key(sr_rtc_video_reader_t *r);
 
 SR_END_DECLS
 
