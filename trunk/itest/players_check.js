@@ -110,6 +110,8 @@ async function runCase(browser, c) {
     out.t0 = s.t;
     // for a test that acts while the player plays (a republish): the playback has begun
     if (out.started && cfg.startedFile) fs.writeFileSync(cfg.startedFile, String(s.t));
+    // getStats at the start too, so a test can judge the frames decoded while it played
+    if (c.kind === 'rtc') out.rtcStats0 = await page.evaluate(rtcVideoStats);
     // while it plays, how far behind live an HLS player is, twice a second
     out.behind = [];
     const playUntil = Date.now() + (out.started ? cfg.playSeconds * 1000 : 0);

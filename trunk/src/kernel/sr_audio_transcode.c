@@ -9,17 +9,12 @@
  * indexes to ms from the input pts that started it, and a new segment starts at each
  * resync. The previous segment is kept for the frames the encoder still holds.
  *
- * libav reports details through av_log, not through its return codes. The log callback
- * installed here keeps the last message of each transcoder's own codec contexts (found
- * through AVCodecContext.opaque) for sr_audio_transcoder_error(), on the thread that
- * made the call; everything else libav would print is discarded, since a worker thread
- * must not write to the server's log.
+ * libav reports details through av_log, not through its return codes: sr_av_log.h
+ * keeps the last message of the transcoder's codec contexts for
+ * sr_audio_transcoder_error().
  */
 #include "sr_audio_transcode.h"
 
-#include <pthread.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <libavcodec/avcodec.h>
@@ -31,13 +26,13 @@
 #include <libavutil/samplefmt.h>
 #include <libswresample/swresample.h>
 
+#include "sr_av_log.h"
 #include "sr_codec.h"
 #include "sr_codec_config.h"
 #include "sr_error.h"
 
 #define SR_AUDIO_TRANSCODE_RATE 48000 /* Opus always; AAC from Opus, whose decoder gives 48 kHz */
 #define SR_AUDIO_TRANSCODE_CONFIG_BYTES 64
-#define SR_AUDIO_TRANSCODE_MAGIC 0x73726174u /* "srat": marks an opaque that is ours */
 #define SR_AUDIO_TRANSCODE_BITRATE_MIN 6000
 #define SR_AUDIO_TRANSCODE_BITRATE_MAX 510000
 #define SR_AUDIO_TRANSCODE_SILENCE_CHUNK 1024 /* samples of silence written at a time */
@@ -53,7 +48,7 @@ typedef struct sr_audio_transcode_seg {
 } sr_audio_transcode_seg_t;
 
 struct sr_audio_transcoder {
-    uint32_t magic;
+    sr_av_log_sink_t log; /* first: the codec contexts' opaque */
     sr_codec_id_t from, to;
     AVCodecContext *dec, *enc;
     AVPacket *pkt;    /* decoder input, encoder output */
@@ -82,44 +77,13 @@ struct sr_audio_transcoder {
     uint8_t config[SR_AUDIO_TRANSCODE_CONFIG_BYTES];
     size_t config_size;
     sr_audio_transcode_stats_t stats;
-    char libav_msg[128]; /* libav's last message during this call; with the rest it fits error */
     char error[SR_AUDIO_TRANSCODE_ERROR_BYTES];
 };
-
-/* ==== libav's log ==== */
-
-static void sr_audio_transcode_log(void *avcl, int level, const char *fmt, va_list vl)
-{
-    if (!avcl || level > AV_LOG_WARNING || *(const AVClass **)avcl != avcodec_get_class()) {
-        return;
-    }
-    sr_audio_transcoder_t *t = ((AVCodecContext *)avcl)->opaque;
-    if (!t || t->magic != SR_AUDIO_TRANSCODE_MAGIC) {
-        return;
-    }
-    vsnprintf(t->libav_msg, sizeof(t->libav_msg), fmt, vl);
-    size_t n = strlen(t->libav_msg);
-    while (n > 0 && (t->libav_msg[n - 1] == '\n' || t->libav_msg[n - 1] == ' ')) {
-        t->libav_msg[--n] = '\0';
-    }
-}
-
-static pthread_once_t sr_audio_transcode_log_once = PTHREAD_ONCE_INIT;
-
-static void sr_audio_transcode_log_install(void)
-{
-    av_log_set_callback(sr_audio_transcode_log);
-}
 
 /* Record "what: libav error (libav's log message)" and return -code. */
 static int sr_audio_transcode_fail(sr_audio_transcoder_t *t, int code, const char *what, int averr)
 {
-    char err[AV_ERROR_MAX_STRING_SIZE] = "";
-    if (averr) {
-        av_strerror(averr, err, sizeof(err));
-    }
-    snprintf(t->error, sizeof(t->error), "%.32s%s%s%s%s%s", what, err[0] ? ": " : "", err, t->libav_msg[0] ? " (" : "",
-             t->libav_msg, t->libav_msg[0] ? ")" : "");
+    sr_av_log_describe(&t->log, what, averr, t->error, sizeof(t->error));
     return -code;
 }
 
@@ -315,12 +279,12 @@ int sr_audio_transcoder_new(sr_codec_id_t from, const uint8_t *config, size_t co
     if (!is_pair || bitrate < SR_AUDIO_TRANSCODE_BITRATE_MIN || bitrate > SR_AUDIO_TRANSCODE_BITRATE_MAX) {
         return -SR_EINVAL;
     }
-    pthread_once(&sr_audio_transcode_log_once, sr_audio_transcode_log_install);
+    sr_av_log_install();
     sr_audio_transcoder_t *t = av_mallocz(sizeof(*t));
     if (!t) {
         return -SR_ENOMEM;
     }
-    t->magic = SR_AUDIO_TRANSCODE_MAGIC;
+    t->log.magic = SR_AV_LOG_MAGIC;
     t->from = from;
     t->to = to;
     int rc = sr_audio_transcode_setup(t, config, config_size, bitrate);
@@ -354,7 +318,7 @@ void sr_audio_transcoder_free(sr_audio_transcoder_t *t)
     for (size_t i = 0; i < SR_ARRAY_SIZE(t->queue); i++) {
         av_packet_free(&t->queue[i]);
     }
-    t->magic = 0;
+    t->log.magic = 0;
     av_free(t);
 }
 
@@ -595,7 +559,7 @@ static int sr_audio_transcode_decode(sr_audio_transcoder_t *t)
 
 int sr_audio_transcoder_feed(sr_audio_transcoder_t *t, const uint8_t *frame, size_t size, int64_t pts_ms)
 {
-    t->libav_msg[0] = '\0';
+    t->log.msg[0] = '\0';
     if (!frame || size == 0 || size > INT32_MAX) {
         return sr_audio_transcode_fail(t, SR_EINVAL, "empty frame", 0);
     }

@@ -4,8 +4,12 @@
  * any player (metadata, configs, then the cached GOP from a keyframe), so a browser
  * starts decoding at once instead of waiting for the next keyframe. H.264 goes out in
  * packetization-mode 1 with SPS/PPS before every IDR; Opus as it is; AAC through the
- * audio bridge to Opus. The player's NACKs are answered from a history of what was
- * sent; an RTCP SR per track each second lets the browser sync audio and video.
+ * audio bridge to Opus. H.264 with B-frames (pts != dts) cannot go as it is: a WebRTC
+ * receiver wants RTP timestamps that never go back in decode order. Such a stream's
+ * video comes re-encoded without B-frames from the share all its WHEP players read
+ * (sr_rtc_video_share.h), and the player's own consumer then keeps the source's
+ * timestamps (time_jitter off) so its audio stays in sync with that video. The player's NACKs are answered from a
+ * history of what was sent; an RTCP SR per track each second lets the browser sync audio and video.
  *
  * WebRTC wants its frames at once: the consumer does not merge (mw_latency 0).
  */
@@ -17,13 +21,17 @@
 #include "sr_codec.h"
 #include "sr_consumer.h"
 #include "sr_error.h"
+#include "sr_jitter.h"
 #include "sr_log.h"
 #include "sr_rtc.h"
 #include "sr_rtc_session.h"
+#include "sr_rtc_video_share.h"
 #include "sr_rtcp.h"
 #include "sr_rtp.h"
 #include "sr_rtp_h264.h"
+#include "sr_source.h"
 #include "sr_srtp.h"
+#include "sr_stream_policy.h"
 #include "sr_time.h"
 
 #define SR_RTC_PLAY_HISTORY 256 /* video packets kept for NACK answers (~1 s at 2 Mbit/s) */
@@ -58,9 +66,11 @@ typedef struct sr_rtc_play {
     sr_buf_t record;        /* the current AVCDecoderConfigurationRecord */
     sr_avc_config_t config; /* parsed from record (points into it) */
     bool has_config;
-    sr_rtp_payloads_t payloads; /* one frame's RTP payloads, grown as frames need */
-    bool is_waiting_key;        /* nothing of the video before a keyframe */
-    sr_audio_bridge_t *aac;     /* AAC -> Opus, made at the first AAC config */
+    sr_rtp_payloads_t payloads;       /* one frame's RTP payloads, grown as frames need */
+    bool is_waiting_key;              /* nothing of the video before a keyframe */
+    sr_audio_bridge_t *aac;           /* AAC -> Opus, made at the first AAC config */
+    sr_rtc_video_reader_t bframeless; /* the source's video without B-frames, when it has them */
+    bool is_bframeless;
     sr_rtc_history_t *history;
     sr_utime_t next_sr_us;
     uint64_t frames, retransmits, unanswered_nacks;
@@ -108,6 +118,7 @@ void sr_rtc_play_end(sr_rtc_session_t *s)
     sr_trace("rtc play %s/%s/%s: sent %llu frames, %llu retransmitted, %llu NACKed packets no longer held",
              s->req.vhost, s->req.app, s->req.stream, (unsigned long long)p->frames, (unsigned long long)p->retransmits,
              (unsigned long long)p->unanswered_nacks);
+    sr_rtc_video_share_leave(&p->bframeless); /* before the consumer it wakes goes; may yield */
     sr_play_end(&p->session);
     sr_audio_bridge_free(p->aac);
     sr_buf_deinit(&p->record);
@@ -177,11 +188,33 @@ static void sr_rtc_play_sent(sr_rtc_out_t *out, uint32_t ts, int64_t ms)
     out->has_sent = true;
 }
 
-static int sr_rtc_play_video(sr_rtc_session_t *s, const sr_packet_t *pkt)
+/* Take the video from the source's B-frameless share from now on, and read the source's
+ * own timestamps, as the share does. */
+static void sr_rtc_play_use_bframeless(sr_rtc_session_t *s)
+{
+    sr_rtc_play_t *p = s->play;
+    p->is_bframeless = true;
+    p->is_waiting_key = true;
+    p->has_config = false;
+    p->policy.time_jitter = SR_JITTER_OFF;
+    if (p->consumer) {
+        sr_consumer_policy_t policy;
+        sr_stream_policy_player(&p->policy, &policy);
+        sr_consumer_set_policy(p->consumer, &policy);
+        sr_rtc_video_share_join(&p->bframeless, p->session.source, p->consumer, 0);
+    }
+    sr_trace("rtc play %s/%s/%s: the stream has B-frames, its video goes re-encoded without them", s->req.vhost,
+             s->req.app, s->req.stream);
+}
+
+static int sr_rtc_play_video(sr_rtc_session_t *s, const sr_packet_t *pkt, bool is_from_share)
 {
     sr_rtc_play_t *p = s->play;
     size_t size = 0;
     const uint8_t *body = sr_packet_body(pkt, &size);
+    if ((pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER) && p->is_bframeless != is_from_share) {
+        return SR_OK; /* the other path's record */
+    }
     if (pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER) {
         sr_buf_reset(&p->record);
         sr_buf_put_bytes(&p->record, body, size);
@@ -190,6 +223,12 @@ static int sr_rtc_play_video(sr_rtc_session_t *s, const sr_packet_t *pkt)
         return SR_OK;
     }
     bool is_key = (pkt->flags & SR_PACKET_IS_KEYFRAME) != 0;
+    if (!p->is_bframeless && pkt->pts != pkt->dts) {
+        sr_rtc_play_use_bframeless(s); /* a stream that got B-frames after this player came */
+    }
+    if (p->is_bframeless && !is_from_share) {
+        return SR_OK;
+    }
     if (!p->has_config || (p->is_waiting_key && !is_key)) {
         return SR_OK;
     }
@@ -302,7 +341,7 @@ static void sr_rtc_play_tick(sr_rtc_session_t *s)
 static int sr_rtc_play_packet(sr_rtc_session_t *s, const sr_packet_t *pkt)
 {
     if (pkt->type == SR_PACKET_VIDEO && s->video.codec == SR_CODEC_H264 && pkt->codec == SR_CODEC_H264) {
-        return sr_rtc_play_video(s, pkt);
+        return sr_rtc_play_video(s, pkt, false);
     }
     if (pkt->type == SR_PACKET_AUDIO && s->audio.codec == SR_CODEC_OPUS) {
         return sr_rtc_play_audio(s, pkt);
@@ -329,7 +368,14 @@ int sr_rtc_play_run(sr_rtc_session_t *s)
     sr_server_config_vhost_detach(&p->policy, &s->vhost);
     p->policy.mw_latency_ms = 0;
     p->policy.is_min_latency = true;
+    bool has_bframes = sr_source_has_reordered_video(p->session.source);
+    if (has_bframes) {
+        sr_rtc_play_use_bframeless(s); /* before attaching: its timestamps are the source's from the start */
+    }
     p->consumer = sr_play_attach(&p->session, &p->policy);
+    if (has_bframes) {
+        sr_rtc_video_share_join(&p->bframeless, p->session.source, p->consumer, 0);
+    }
     sr_trace("rtc play %s/%s/%s start", s->req.vhost, s->req.app, s->req.stream);
     int rc = SR_OK;
     while (rc == SR_OK && !sr_rtc_session_check(s)) {
@@ -352,6 +398,11 @@ int sr_rtc_play_run(sr_rtc_session_t *s)
                 }
                 sr_packet_deinit(&pkts[i]);
             }
+        }
+        sr_packet_t v;
+        while (rc == SR_OK && p->is_bframeless && sr_rtc_video_share_fetch(&p->bframeless, &v)) {
+            rc = sr_rtc_play_video(s, &v, true);
+            sr_packet_deinit(&v);
         }
         sr_rtc_play_tick(s);
     }
@@ -399,7 +450,11 @@ void sr_rtc_play_on_rtcp(sr_rtc_session_t *s, const uint8_t *data, size_t len)
             }
         } else if (pk.pt == SR_RTCP_PSFB && (pk.count == SR_RTCP_PSFB_PLI || pk.count == SR_RTCP_PSFB_FIR)) {
             s->plis_in++; /* a WHIP publisher is asked for a keyframe; others' next one answers it */
-            sr_rtc_hub_request_keyframe(s->play->session.source);
+            if (s->play->is_bframeless) {
+                sr_rtc_video_share_request_key(&s->play->bframeless); /* our encoder answers at once */
+            } else {
+                sr_rtc_hub_request_keyframe(s->play->session.source);
+            }
         }
     }
     sr_err_clear();

@@ -33,6 +33,7 @@ struct sr_source {
     char *app;
     char *stream;
     bool is_publishing;
+    bool has_reordered_video; /* a video frame of this publish had pts != dts (B-frames) */
     char publisher_cid[16];
     sr_packet_t meta;
     sr_packet_t video_sh;
@@ -337,6 +338,7 @@ int sr_source_publish(sr_source_t *s, const char *publisher_cid)
     s->is_publishing = true;
     s->idle_since_us = sr_time_mono_us();
     snprintf(s->publisher_cid, sizeof(s->publisher_cid), "%s", publisher_cid);
+    s->has_reordered_video = false;
     sr_source_clear_caches(s);
     sr_fanout_new_publish(&s->fanout); /* players that stayed through a reconnect continue */
     sr_source_post_all(s, SR_CONSUMER_EV_PUBLISH);
@@ -355,6 +357,11 @@ void sr_source_unpublish(sr_source_t *s)
     sr_source_clear_caches(s);
     sr_source_post_all(s, SR_CONSUMER_EV_UNPUBLISH);
     SR_SOURCE_NOTIFY(s, on_unpublish);
+}
+
+bool sr_source_has_reordered_video(const sr_source_t *s)
+{
+    return s->has_reordered_video;
 }
 
 bool sr_source_is_publishing(const sr_source_t *s)
@@ -402,6 +409,9 @@ void sr_source_on_packet(sr_source_t *s, const sr_packet_t *pkt)
 {
     s->stats.packets++;
     s->stats.recv_bytes += pkt->payload->size;
+    if (pkt->type == SR_PACKET_VIDEO && pkt->pts != pkt->dts) {
+        s->has_reordered_video = true;
+    }
     if (!s->mix || !sr_packet_is_av(pkt)) {
         sr_source_fan_out(s, pkt);
         return;

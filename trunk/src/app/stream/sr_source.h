@@ -116,6 +116,9 @@ int sr_source_publish(sr_source_t *s, const char *publisher_cid);
  * cleared so a republish starts clean. */
 void sr_source_unpublish(sr_source_t *s);
 bool sr_source_is_publishing(const sr_source_t *s);
+/* Whether a video frame of the current publish had pts != dts (B-frames): outputs
+ * whose receivers need decode-order timestamps (WebRTC) transcode such a stream. */
+bool sr_source_has_reordered_video(const sr_source_t *s);
 /* Feed one packet from the publisher (borrowed): cache and fan out. */
 void sr_source_on_packet(sr_source_t *s, const sr_packet_t *pkt);
 
