@@ -56,7 +56,7 @@ MAIN_OBJS := $(patsubst $(SRC)/%.c,objs/obj/%.o,$(MAIN_SRCS))
 BENCH_SRCS := $(sort $(wildcard trunk/tools/bench/*.c))
 BENCH_OBJS := $(patsubst trunk/tools/%.c,objs/obj/tools/%.o,$(BENCH_SRCS))
 # Its pure parts (no ST, no main) are unit tested with the rest.
-BENCH_UTEST_SRCS := trunk/tools/bench/sr_bench_ts_pace.c
+BENCH_UTEST_SRCS := trunk/tools/bench/sr_bench_ts_pace.c trunk/tools/bench/sr_bench_sdp.c
 BENCH_ASAN_OBJS := $(patsubst trunk/tools/%.c,objs/obj-asan/tools/%.o,$(BENCH_UTEST_SRCS))
 ASAN_OBJS := $(patsubst $(SRC)/%.c,objs/obj-asan/%.o,$(LIB_SRCS))
 

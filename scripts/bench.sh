@@ -40,6 +40,9 @@
 #                                  with the floor server, srt-floor (libsrt alone) to as many
 #   BENCH_RTSP_PLAYERS=1000        RTSP players (TCP interleaved) of the RTMP publisher's stream
 #                                  (Strand only; 0 skips); RTMP players at this N too
+#   BENCH_RTC_PLAYERS=200          WebRTC players (strand_bench whep-play) of a ~1 Mbit/s H.264 stream
+#                                  without B-frames, next to RTMP players of it, and the SRTP
+#                                  floor (strand_bench srtp-floor) (Strand only; 0 skips)
 #   BENCH_HLS=1                    0 skips both HLS runs
 #   BENCH_HLS_SECONDS=$BENCH_SECONDS  seconds of wrk per server, and of the HLS viewers' run
 #   BENCH_HLS_CONNS=200            wrk's keep-alive connections to the one segment
@@ -65,6 +68,7 @@ NSRTPUB=${BENCH_SRT_PUBLISHERS:-50}
 SRT_CHECK=${BENCH_SRT_CHECK:-5}
 NSRTPLAY=${BENCH_SRT_PLAYERS:-500}
 NRTSPPLAY=${BENCH_RTSP_PLAYERS:-1000}
+NRTCPLAY=${BENCH_RTC_PLAYERS:-200}
 DO_HLS=${BENCH_HLS:-1}
 HLS_SECS=${BENCH_HLS_SECONDS:-$SECS}
 HLS_CONNS=${BENCH_HLS_CONNS:-200}
@@ -74,6 +78,7 @@ PERF=${BENCH_PERF:-}
 INPUT=$OUT/input.flv
 INPUT_BIG=$OUT/input-250k.flv
 INPUT_TS=$OUT/input-2m.ts
+INPUT_1M=$OUT/input-1m.flv # the WebRTC players' stream: baseline, so no B-frames
 INPUT_PLAY_TS=$OUT/input.ts # input.flv remuxed: what srt-floor sends its SRT players
 NGINX_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
 CLK_TCK=$(getconf CLK_TCK)
@@ -149,6 +154,7 @@ prepare() {
     fi
     make_input "$INPUT" 640x360 430k 64k
     [ "$BIG_N" -gt 0 ] && make_input "$INPUT_BIG" 480x270 190k 48k
+    [ "$NRTCPLAY" -gt 0 ] && make_input "$INPUT_1M" 1280x720 950k 48k testsrc2
     { [ "$NSRTPUB" -gt 0 ] || [ "$DO_HLS" != 0 ]; } && make_input "$INPUT_TS" 1280x720 1800k 64k testsrc2 noise=alls=8:allf=t
     if [ "$NSRTPLAY" -gt 0 ] && [ ! -s "$INPUT_PLAY_TS" ]; then
         ffmpeg -hide_banner -loglevel error -y -i "$INPUT" -c copy -f mpegts "$INPUT_PLAY_TS" || exit 1
@@ -196,7 +202,8 @@ wait_udp_port() { # a bound UDP port shows in /proc/net/udp as :HEX
 # ---- servers: each sets SRV_PID and the URLs ----
 start_strand() { # $1 = on|off (min_latency); $2 = srt: also the SRT listener and the HTTP API; rtsp: the RTSP one;
     # hls: the HLS sink writing into the HTTP server's directory, served from memory
-    RTMP_PORT=$(free_port) HTTP_PORT=$(free_port) METRICS_PORT=$(free_port) SRT_PORT="" RTSP_PORT=""
+    # rtc: the WebRTC UDP listener (candidate 127.0.0.1), rtmp_to_rtc and the HTTP API (WHEP)
+    RTMP_PORT=$(free_port) HTTP_PORT=$(free_port) METRICS_PORT=$(free_port) SRT_PORT="" RTSP_PORT="" RTC_PORT=""
     local conf=$OUT/strand-$1.conf srt="" srt_vhost="" api="" hls_cache="" hls=""
     if [ "${2:-}" = hls ]; then
         rm -rf "$OUT/html/live"
@@ -206,6 +213,12 @@ start_strand() { # $1 = on|off (min_latency); $2 = srt: also the SRT listener an
     if [ "${2:-}" = rtsp ]; then
         RTSP_PORT=$(free_port)
         srt="rtsp_server { enabled on; listen $RTSP_PORT; rtp_port $(free_port udp); rtcp_port $(free_port udp); }"
+    fi
+    if [ "${2:-}" = rtc ]; then
+        RTC_PORT=$(free_port udp)
+        srt="rtc_server { enabled on; listen $RTC_PORT; candidate 127.0.0.1; }"
+        srt_vhost="rtc { enabled on; rtmp_to_rtc on; }"
+        api="http_api { enabled on; listen $HTTP_PORT; }"
     fi
     if [ "${2:-}" = srt ]; then
         SRT_PORT=$(free_port udp)
@@ -250,7 +263,7 @@ EOF
     SRV_PID=$!
     PIDS="$PIDS $SRV_PID"
     wait_port "$RTMP_PORT" && wait_port "$HTTP_PORT" && { [ -z "$SRT_PORT" ] || wait_udp_port "$SRT_PORT"; } &&
-        { [ -z "$RTSP_PORT" ] || wait_port "$RTSP_PORT"; }
+        { [ -z "$RTSP_PORT" ] || wait_port "$RTSP_PORT"; } && { [ -z "$RTC_PORT" ] || wait_udp_port "$RTC_PORT"; }
 }
 
 start_nginx() {
@@ -482,6 +495,33 @@ run_srt_floor() {
         tee -a "$NOTES" >&2
 }
 
+# ---- WebRTC (Strand only) ----
+# WHEP players of the ~1 Mbit/s stream, then RTMP players of the same stream on the same
+# server (so CPU-s/Gbit compare like for like), and the SRTP floor: what libsrtp's protect
+# alone costs per Gbit of 1200-byte packets, the work every WebRTC player adds.
+run_rtc() {
+    local n=$NRTCPLAY
+    [ "$n" -gt 0 ] || return 0
+    start_strand off rtc || return
+    start_publisher "$INPUT_1M"
+    measure strand whep "$n" whep-play -u "http://127.0.0.1:$HTTP_PORT/rtc/v1/whep/?app=live&stream=bench" -n "$n"
+    measure strand rtmp-1m "$n" rtmp-play -u "rtmp://127.0.0.1:$RTMP_PORT/live/bench" -n "$n"
+    stop_pid "$PUB_PID"
+    stop_pid "$SRV_PID"
+    taskset -c "$SRV_CPU" "$BENCH" srtp-floor -d 1 --json >"$OUT/srtp-floor.out" 2>&1
+    local w r gcm cm
+    w=$(row_field whep "$n" 8) r=$(row_field rtmp-1m "$n" 8)
+    gcm=$(grep AEAD_AES_128_GCM "$OUT/srtp-floor.out" | sed -n 's/.*"cpu_s_per_gbit":\([0-9.]*\).*/\1/p')
+    cm=$(grep AES128_CM_SHA1_80 "$OUT/srtp-floor.out" | sed -n 's/.*"cpu_s_per_gbit":\([0-9.]*\).*/\1/p')
+    [ -n "$w" ] && [ -n "$r" ] || return 0
+    echo "- whep fan-out at N=$n (~$(($(stat -c %s "$INPUT_1M") * 8 / 60 / 1000)) kbit/s, no B-frames): $w CPU-s/Gbit" \
+        "against RTMP's $r for the same stream," \
+        "$(awk -v a="$w" -v b="$r" 'BEGIN { printf (b > 0 ? "%.1f" : "-"), a / b }')x;" \
+        "the SRTP floor (libsrtp protect alone, 1200-byte packets, strand_bench srtp-floor):" \
+        "${gcm:--} CPU-s/Gbit with AEAD_AES_128_GCM (what the server prefers), ${cm:--} with AES128_CM_SHA1_80" |
+        tee -a "$NOTES" >&2
+}
+
 # ---- HLS (Strand, and nginx for the one segment) ----
 wait_segments() { # $1 playlist file, $2 count: until it lists that many segments (30 s)
     for _ in $(seq 300); do
@@ -607,6 +647,7 @@ run_server() { # $1 = strand | strand-minlat | nginx | floor
         run_srt_publish
         run_proto_play srt srt-play "srt://127.0.0.1:PORT/live/bench" "$NSRTPLAY"
         run_proto_play rtsp rtsp-play "rtsp://127.0.0.1:PORT/live/bench" "$NRTSPPLAY"
+        run_rtc
     fi
     if [ "$s" = floor ]; then
         run_srt_floor
@@ -638,6 +679,7 @@ write_report() {
         echo "- Server pinned to CPU $SRV_CPU, load (strand_bench) to CPU $LOAD_CPU"
         echo "- Stream: $(basename "$INPUT"), H.264+AAC, ~$RATE_KBPS kbit/s, GOP 50 at 25 fps"
         echo "- Runs: N = $NS players, $SECS s each (ramp $RAMP/s included); $NPUB publishers; $BIG_N players of input-250k.flv (~$(($(stat -c %s "$INPUT_BIG" 2>/dev/null || echo 0) * 8 / 60 / 1000)) kbit/s)"
+        [ "$NRTCPLAY" -gt 0 ] && echo "- WebRTC: $NRTCPLAY WHEP players (strand_bench whep-play: ICE, DTLS, SRTP, H.264 depacketized by our depacketizer) of input-1m.flv (H.264 baseline + AAC, published over RTMP, rtmp_to_rtc), then as many RTMP players of it (\`rtmp-1m\`); the SRTP floor in the notes"
         [ "$NRTSPPLAY" -gt 0 ] && echo "- RTSP: $NRTSPPLAY players over TCP interleaved (strand_bench rtsp-play: H.264 depacketized by our depacketizer) of the RTMP-published stream"
         [ $((NSRTPUB + NSRTPLAY)) -gt 0 ] && echo "- SRT (libsrt $(srt_version), default 120 ms latency): $NSRTPUB publishers of input-2m.ts (~$RATE_TS_KBPS kbit/s, 1316-byte messages paced by its PCR); $NSRTPLAY players of the RTMP-published stream"
         echo "- Strand: mw_latency $MW_MS ms (\`strand\` = min_latency off, \`strand-minlat\` = on);" \

@@ -12,7 +12,7 @@ import socket
 import struct
 import time
 
-from strand_env import api_ok, check, http_body, http_request, log_since, wait_log, wait_until
+from strand_env import STRAND_BIN, api_ok, check, http_body, http_request, log_since, wait_log, wait_until
 from test_players import CHECK_JS, build_page, kill_chromium, players_check_config, run_players_check, setup_tools
 from test_http import parse_metrics
 from test_srt import free_udp_port
@@ -89,6 +89,29 @@ def test_whep_aiortc_plays_rtmp(env):
     check(r.get("delete_status") == 200, "DELETE answered %s" % r.get("delete_status"))
     check(wait_log(srv, r"rtc play \S+/live/cam stop \(DELETE", 5), "the DELETE did not end the session")
     pub.stop()
+
+
+def test_whep_bench_players(env):
+    """strand_bench whep-play (make bench's WebRTC players: our own ICE, DTLS client, SRTP
+    and depacketizer) against an RTMP publisher: five sessions for 4 s, every one
+    connects, gets video frames with no frame missing, and none fails."""
+    bench = os.path.join(os.path.dirname(STRAND_BIN), "strand_bench")
+    check(os.path.exists(bench), "%s is not built (make objs/strand_bench)" % bench)
+    srv = rtc_server(env)
+    env.publish_live(srv.url("wb"), seconds=30)
+    check(wait_log(srv, r"publish \S+/live/wb start", 10), "the RTMP publish did not start")
+    rc, out, err, _ = env.run("strand_bench-whep", [bench, "whep-play", "-u", whep_url(srv, "wb"), "-n", "5", "-d", "4",
+                                                    "--json"], 30)
+    lines = [l for l in out.splitlines() if l.startswith("{")]
+    check(rc == 0 and lines, "strand_bench whep-play failed (%s): %s" % (rc, (out + err)[-400:]))
+    r = json.loads(lines[-1])
+    env.note("measured whep-play: %s" % lines[-1])
+    check(r["ok"] == 5 and r["failed"] == 0 and r["closed"] == 0,
+          "sessions ok %d, failed %d, closed %d: %s" % (r["ok"], r["failed"], r["closed"], err[-400:]))
+    check(r["video_min"] >= 50, "the poorest session got %d video frames in 4 s of 25 fps" % r["video_min"])
+    check(r["audio_median"] >= 100, "median %d audio packets in 4 s (AAC -> Opus)" % r["audio_median"])
+    check(r["frames_pct_min"] >= 99.0 and r["lost"] == 0,
+          "frames %.1f%% at worst, %d packets lost" % (r["frames_pct_min"], r["lost"]))
 
 
 def test_whip_aiortc_to_rtmp_hls(env):

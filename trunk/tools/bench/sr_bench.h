@@ -5,6 +5,9 @@
  * (RTMP from an FLV file, SRT from a TS file), the "floor" yardstick server, and the
  * report.
  *
+ * WebRTC players (whep-play) negotiate over WHEP and receive SRTP on one UDP socket each
+ * (sr_bench_whep_play.c); srtp-floor times libsrtp's protect alone (sr_bench_srtp_floor.c).
+ *
  * HLS viewers (hls-play) fetch a live playlist and its segments like hls.js; they count
  * bytes, segments and errors, and time each segment fetch.
  *
@@ -40,11 +43,11 @@ SR_BEGIN_DECLS
 
 /* Command-line options of every subcommand. */
 typedef struct sr_bench_opts {
-    const char *mode; /* rtmp-play, flv-play, srt-play, rtsp-play, hls-play, tcp-read, rtmp-publish, srt-publish, floor,
-                         srt-floor */
-    const char *url;  /* -u */
-    sr_url_t target;  /* url parsed */
-    char app[1024];   /* first path component (rtmp) */
+    const char *mode;      /* rtmp-play, flv-play, srt-play, rtsp-play, hls-play, whep-play, tcp-read, rtmp-publish,
+                              srt-publish, floor, srt-floor, srtp-floor */
+    const char *url;       /* -u */
+    sr_url_t target;       /* url parsed */
+    char app[1024];        /* first path component (rtmp) */
     char stream[2100];     /* the rest of the path (rtmp) */
     int n;                 /* -n connections */
     int streams;           /* --streams: connection i uses stream_<i % streams> when > 1 (publishers: n) */
@@ -79,6 +82,7 @@ typedef struct sr_bench_conn {
     uint32_t video;            /* video messages */
     uint32_t audio;            /* audio messages */
     uint32_t frames;           /* video frames (not sequence headers), for completeness */
+    uint32_t lost;             /* RTP sequence gaps (whep-play video) */
     uint32_t first_frame_ts;   /* ms, RTMP/FLV timestamp of the first of them */
     uint32_t last_frame_ts;    /* ms, of the newest */
     uint32_t frame_step;       /* ms, the nominal frame interval: the majority step ... */
@@ -114,6 +118,7 @@ void sr_bench_srt_play_cycle(void *arg);
 void sr_bench_srt_publish_cycle(void *arg);
 void sr_bench_rtsp_play_cycle(void *arg);
 void sr_bench_hls_play_cycle(void *arg);
+void sr_bench_whep_play_cycle(void *arg);
 /* Load the FLV file of opts->input once for every publisher. Returns SR_OK or -SR_EFILE_*. */
 int sr_bench_publish_load(const sr_bench_opts_t *opts);
 /* Load and index the TS file of opts->input once for every SRT publisher. Returns SR_OK,
@@ -134,6 +139,10 @@ void sr_bench_floor_report(const sr_bench_opts_t *opts, const char *mode, const 
 /* The same for SRT (sr_bench_srt_floor.c): libsrt alone sends opts->input's TS to up to
  * opts->n callers. Not on ST either. Returns a process exit code. */
 int sr_bench_srt_floor_run(const sr_bench_opts_t *opts, volatile int *stop);
+
+/* The SRTP floor (sr_bench_srtp_floor.c): libsrtp protect alone, CPU-s per Gbit for
+ * each profile. Not on ST. Returns a process exit code. */
+int sr_bench_srtp_floor_run(const sr_bench_opts_t *opts);
 
 /* ---- common socket helpers (sr_bench_main.c) ---- */
 
@@ -158,6 +167,10 @@ void sr_bench_conn_end(sr_bench_conn_t *c, int rc);
 /* Count one complete audio (8) or video (9) message with timestamp ts (ms) whose first
  * head_len bytes are head. Reads the latency stamp of video messages. */
 void sr_bench_stats_media(sr_bench_conn_t *c, uint8_t type, uint32_t ts, const uint8_t *head, size_t head_len);
+/* Count one depacketized H.264 frame (RTSP and WHEP players) as sr_bench_stats_media
+ * counts an FLV video tag: an AVC NALU packet header in front of its first bytes (its
+ * first NAL may be the latency stamp); rtp_ts in the 90 kHz clock. */
+void sr_bench_stats_h264_frame(sr_bench_conn_t *c, bool is_keyframe, const uint8_t *data, size_t size, uint32_t rtp_ts);
 /* Record one end-to-end latency sample (microseconds, may be negative on clock skew). */
 void sr_bench_stats_latency(int64_t us);
 /* Record one HLS segment fetch time (microseconds: request written to last body byte). */

@@ -44,11 +44,13 @@ static void sr_bench_usage(void)
             "               N publishers (stream_0..stream_N-1 when N > 1), real time, looped\n"
             "  srt-play     -u srt://host:port/app/stream -n N    SRT players (m=request), TS demuxed\n"
             "  rtsp-play    -u rtsp://host:port/app/stream -n N   RTSP players, TCP interleaved, H.264 depacketized\n"
+            "  whep-play    -u http://host:port/rtc/v1/whep/?app=A&stream=S -n N   WebRTC players (WHEP)\n"
             "  hls-play     -u http://host:port/app/stream.m3u8 -n N   HLS viewers (like hls.js: keep-alive,\n"
             "               each new segment once, playlist every half target duration)\n"
             "  srt-publish  -u srt://host:port/app/stream -n N -i file.ts\n"
             "               N SRT publishers (names as rtmp-publish), paced by the file's PCR, looped\n"
             "  floor        -p PORT [-n N] --rate KBPS --batch-ms MS   the yardstick server\n"
+            "  srtp-floor   [-d SECONDS]                          libsrtp protect alone: CPU-s per Gbit\n"
             "  srt-floor    -p PORT [-n N] -i file.ts             the SRT yardstick: libsrt alone sends the file\n"
             "options:\n"
             "  -n N            connections (default 1)\n"
@@ -178,6 +180,9 @@ static int sr_bench_parse_args(int argc, char **argv, sr_bench_opts_t *o)
     if (o->streams == 0 && strstr(o->mode, "-publish") != NULL) {
         o->streams = o->n; /* every publisher its own stream */
     }
+    if (strcmp(o->mode, "srtp-floor") == 0) {
+        return SR_OK;
+    }
     if (strcmp(o->mode, "floor") == 0 || strcmp(o->mode, "srt-floor") == 0) {
         return o->port > 0 ? SR_OK : -SR_EINVAL;
     }
@@ -281,6 +286,7 @@ static sr_co_fn sr_bench_cycle_of(const char *mode)
         {"tcp-read", sr_bench_tcp_read_cycle},   {"rtmp-publish", sr_bench_publish_cycle},
         {"srt-play", sr_bench_srt_play_cycle},   {"srt-publish", sr_bench_srt_publish_cycle},
         {"rtsp-play", sr_bench_rtsp_play_cycle}, {"hls-play", sr_bench_hls_play_cycle},
+        {"whep-play", sr_bench_whep_play_cycle},
     };
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         if (strcmp(table[i].name, mode) == 0) {
@@ -355,6 +361,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(opts.mode, "srt-floor") == 0) {
         return sr_bench_srt_floor_run(&opts, &sr_bench_stop);
+    }
+    if (strcmp(opts.mode, "srtp-floor") == 0) {
+        return sr_bench_srtp_floor_run(&opts);
     }
     sr_co_fn fn = sr_bench_cycle_of(opts.mode);
     if (fn == NULL) {

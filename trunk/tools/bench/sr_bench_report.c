@@ -154,6 +154,17 @@ static double sr_bench_frames_pct(const sr_bench_conn_t *c)
     return SR_MIN(100.0, 100.0 * c->frames / spanned);
 }
 
+void sr_bench_stats_h264_frame(sr_bench_conn_t *c, bool is_keyframe, const uint8_t *data, size_t size, uint32_t rtp_ts)
+{
+    uint8_t head[SR_BENCH_HEAD];
+    head[0] = is_keyframe ? 0x17 : 0x27;
+    head[1] = 1; /* an AVC NALU packet */
+    head[2] = head[3] = head[4] = 0;
+    size_t n = SR_MIN(size, sizeof(head) - 5);
+    memcpy(head + 5, data, n);
+    sr_bench_stats_media(c, 9, rtp_ts / 90, head, n + 5);
+}
+
 void sr_bench_stats_media(sr_bench_conn_t *c, uint8_t type, uint32_t ts, const uint8_t *head, size_t head_len)
 {
     int64_t send_us;
@@ -192,6 +203,7 @@ void sr_bench_stats_media(sr_bench_conn_t *c, uint8_t type, uint32_t ts, const u
 typedef struct sr_bench_summary {
     int ok, failed, closed, pending;
     uint64_t bytes;
+    uint64_t lost; /* RTP packets missing from sequence gaps (whep-play) */
     double mbps;
     double kbps_min, kbps_median;
     double video_min, video_median, audio_median;
@@ -252,6 +264,7 @@ static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t e
         double secs = (double)(c->end_us - c->start_us) / 1e6;
         kbps[m] = secs > 0 ? (double)c->bytes * 8 / 1000 / secs : 0;
         video[m] = c->video;
+        s->lost += c->lost;
         audio[m] = c->audio;
         m++;
         if (sr_bench_frames_pct(c) >= 0) {
@@ -295,6 +308,9 @@ static void sr_bench_print_table(const sr_bench_opts_t *o, const sr_bench_summar
     printf("  %-28s p50 %.1f ms, p99 %.1f ms\n", "first keyframe", s->ff_p50, s->ff_p99);
     printf("  %-28s p50 %.2f ms, p99 %.2f ms (%llu samples)\n", "end-to-end latency", s->lat_p50, s->lat_p99,
            (unsigned long long)sr_bench_lat.count);
+    if (strcmp(o->mode, "whep-play") == 0) {
+        printf("  %-28s %llu video packets (sequence gaps)\n", "lost", (unsigned long long)s->lost);
+    }
     if (strcmp(o->mode, "hls-play") == 0) {
         const sr_bench_hls_totals_t *t = &sr_bench_hls_totals;
         printf("  %-28s %llu segments, %llu playlists, %llu errors (%llu segments skipped), %llu reconnects\n", "hls",
@@ -316,6 +332,9 @@ static void sr_bench_print_json(const sr_bench_opts_t *o, const sr_bench_summary
            (unsigned long long)s->bytes, s->mbps, s->kbps_min, s->kbps_median, s->video_min, s->video_median,
            s->audio_median, s->frames_pct_min, s->frames_pct_median, s->ff_p50, s->ff_p99, s->lat_p50, s->lat_p99,
            (unsigned long long)sr_bench_lat.count);
+    if (strcmp(o->mode, "whep-play") == 0) {
+        printf(",\"lost\":%llu", (unsigned long long)s->lost);
+    }
     if (strcmp(o->mode, "hls-play") == 0) {
         const sr_bench_hls_totals_t *t = &sr_bench_hls_totals;
         printf(",\"segments\":%llu,\"playlists\":%llu,\"errors\":%llu,\"skipped\":%llu,\"reconnects\":%llu,"

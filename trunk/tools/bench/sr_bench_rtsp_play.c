@@ -39,13 +39,7 @@ typedef struct sr_bench_rtsp {
 static void sr_bench_rtsp_on_frame(void *arg, const sr_rtp_nal_frame_t *f)
 {
     sr_bench_rtsp_t *r = arg;
-    uint8_t head[SR_BENCH_HEAD];
-    head[0] = f->is_keyframe ? 0x17 : 0x27;
-    head[1] = 1; /* an AVC NALU packet */
-    head[2] = head[3] = head[4] = 0;
-    size_t n = SR_MIN(f->size, sizeof(head) - 5);
-    memcpy(head + 5, f->data, n);
-    sr_bench_stats_media(r->c, 9, f->rtp_ts / 90, head, n + 5);
+    sr_bench_stats_h264_frame(r->c, f->is_keyframe, f->data, f->size, f->rtp_ts);
 }
 
 /* Read until one whole message is at the start of r->in; its length in *n. */
