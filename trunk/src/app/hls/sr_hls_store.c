@@ -114,7 +114,6 @@ static void sr_hls_store_append_age(sr_hls_store_t *s, sr_hls_store_entry_t *e)
     s->tail = e;
 }
 
-/* Remove e (found by its key) and drop the store's reference to its body. */
 static void sr_hls_store_close_fd(sr_hls_store_t *s, sr_hls_store_entry_t *e)
 {
     if (e->fd >= 0) {
@@ -124,6 +123,7 @@ static void sr_hls_store_close_fd(sr_hls_store_t *s, sr_hls_store_entry_t *e)
     }
 }
 
+/* Remove e (found by its key), drop the store's reference to its body, close its file. */
 static void sr_hls_store_remove(sr_hls_store_t *s, sr_hls_store_entry_t *e)
 {
     sr_hls_store_entry_t **pp = sr_hls_store_slot(s, e->key);
