@@ -266,6 +266,38 @@ sr_m3u8_entry_t *AppendWithParts(sr_m3u8_t *pl, const char *uri, int64_t date_ms
     return e;
 }
 
+// An LL-HLS window (0.5 s part target, 2 s segments with their parts) of n segments from
+// s-<first>, dated from 2025-12-05T02:31:25Z, and the next segment open two parts in.
+void LowLatencyWindow(sr_m3u8_t *pl, int first, int n)
+{
+    sr_m3u8_init(pl);
+    pl->part_target_s = 0.5;
+    pl->media_sequence = (uint64_t)first;
+    int64_t t = 1764901885000;
+    for (int i = 0; i < n; i++, t += 2000) {
+        AppendWithParts(pl, ("s-" + std::to_string(first + i) + ".m4s").c_str(), t, false);
+    }
+    pl->has_open = true;
+    pl->open = {};
+    snprintf(pl->open.uri, SR_M3U8_URI_MAX, "s-%d.m4s", first + n);
+    snprintf(pl->open.map_uri, SR_M3U8_URI_MAX, "s/init.mp4");
+    pl->open.program_date_ms = t;
+    pl->open.parts.count = 2;
+    pl->open.parts.duration_s[0] = pl->open.parts.duration_s[1] = 0.48f;
+    pl->open.parts.independent = 1;
+}
+
+// The delta update text of pl at target duration 2.
+std::string DeltaText(const sr_m3u8_t *pl)
+{
+    sr_buf_t b;
+    sr_buf_init(&b);
+    sr_m3u8_encode_delta(pl, 2, NULL, &b);
+    std::string text((const char *)b.data, b.len);
+    sr_buf_deinit(&b);
+    return text;
+}
+
 } // namespace
 
 TEST(M3u8, ProgramDatesAndMapsPassTheValidator)
@@ -287,21 +319,7 @@ TEST(M3u8, ProgramDatesAndMapsPassTheValidator)
 TEST(M3u8, LowLatencyPlaylistIsExactAndPassesTheValidator)
 {
     sr_m3u8_t pl;
-    sr_m3u8_init(&pl);
-    pl.part_target_s = 0.5;
-    pl.media_sequence = 7;
-    int64_t t = 1764901885000;
-    for (int i = 0; i < 5; i++, t += 2000) {
-        AppendWithParts(&pl, ("s-" + std::to_string(7 + i) + ".m4s").c_str(), t, false);
-    }
-    pl.has_open = true; // s-12, two parts in
-    pl.open = {};
-    snprintf(pl.open.uri, SR_M3U8_URI_MAX, "s-12.m4s");
-    snprintf(pl.open.map_uri, SR_M3U8_URI_MAX, "s/init.mp4");
-    pl.open.program_date_ms = t;
-    pl.open.parts.count = 2;
-    pl.open.parts.duration_s[0] = pl.open.parts.duration_s[1] = 0.48f;
-    pl.open.parts.independent = 1;
+    LowLatencyWindow(&pl, 7, 5); // s-7..s-11, and s-12 two parts in
     std::string text = sr_utest_m3u8_text(&pl, 2, NULL);
     EXPECT_EQ("", Why(text)) << text;
     // the tags and where they go (RFC 8216bis 4.4.3.7, 4.4.4.9, 4.4.5.2)
@@ -338,26 +356,8 @@ TEST(M3u8, LowLatencyPlaylistIsExactAndPassesTheValidator)
 TEST(M3u8, DeltaUpdateSkipsWhatEndsBeforeTheSkipBoundary)
 {
     sr_m3u8_t pl;
-    sr_m3u8_init(&pl);
-    pl.part_target_s = 0.5;
-    pl.media_sequence = 20;
-    int64_t t = 1764901885000;
-    for (int i = 0; i < 10; i++, t += 2000) {
-        AppendWithParts(&pl, ("s-" + std::to_string(20 + i) + ".m4s").c_str(), t, false);
-    }
-    pl.has_open = true;
-    pl.open = {};
-    snprintf(pl.open.uri, SR_M3U8_URI_MAX, "s-30.m4s");
-    snprintf(pl.open.map_uri, SR_M3U8_URI_MAX, "s/init.mp4");
-    pl.open.program_date_ms = t;
-    pl.open.parts.count = 2;
-    pl.open.parts.duration_s[0] = pl.open.parts.duration_s[1] = 0.48f;
-    pl.open.parts.independent = 1;
-    sr_buf_t b;
-    sr_buf_init(&b);
-    sr_m3u8_encode_delta(&pl, 2, NULL, &b);
-    std::string text((const char *)b.data, b.len);
-    sr_buf_deinit(&b);
+    LowLatencyWindow(&pl, 20, 10); // s-20..s-29, and s-30 two parts in
+    std::string text = DeltaText(&pl);
     EXPECT_EQ("", Why(text)) << text;
     // 12 s (six target durations) back from the end, the open parts' 0.96 s included:
     // s-20..s-23 end before it, s-24 does not
@@ -373,14 +373,7 @@ TEST(M3u8, DeltaUpdateSkipsWhatEndsBeforeTheSkipBoundary)
     while (pl.count > 5) {
         sr_m3u8_shift(&pl, NULL);
     }
-    EXPECT_EQ(sr_utest_m3u8_text(&pl, 2, NULL), [&] {
-        sr_buf_t d;
-        sr_buf_init(&d);
-        sr_m3u8_encode_delta(&pl, 2, NULL, &d);
-        std::string s((const char *)d.data, d.len);
-        sr_buf_deinit(&d);
-        return s;
-    }());
+    EXPECT_EQ(sr_utest_m3u8_text(&pl, 2, NULL), DeltaText(&pl));
     sr_m3u8_deinit(&pl);
 }
 

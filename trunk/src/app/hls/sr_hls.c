@@ -229,12 +229,10 @@ void sr_hls_write_playlist(sr_hls_t *h, int where)
             meta.ll_hold_ms = 3 * td * 1000;
         }
         sr_hls_store_bytes_at(h, h->m3u8_key, b.data, b.len, &meta);
-        if (h->ll.is_on && h->pl.part_target_s > 0 && h->m3u8_key[0]) { /* and its delta update, beside it */
-            char key[PATH_MAX + sizeof(SR_HLS_STORE_DELTA_SUFFIX)];
-            snprintf(key, sizeof(key), "%s%s", h->m3u8_key, SR_HLS_STORE_DELTA_SUFFIX);
+        if (h->ll.is_on && h->pl.part_target_s > 0) { /* and its delta update, beside it */
             sr_buf_reset(&b);
             sr_m3u8_encode_delta(&h->pl, td, h->cfg.entry_prefix, &b);
-            sr_hls_store_bytes_at(h, key, b.data, b.len, &meta);
+            sr_hls_store_bytes_at(h, h->m3u8_delta_key, b.data, b.len, &meta);
         }
     }
     sr_buf_deinit(&b);
@@ -606,6 +604,9 @@ static void sr_hls_prepare(void *arg)
         h->m3u8_key[0] = '\0';
         sr_err_clear();
     }
+    if (h->m3u8_key[0]) {
+        snprintf(h->m3u8_delta_key, sizeof(h->m3u8_delta_key), "%s%s", h->m3u8_key, SR_HLS_STORE_DELTA_SUFFIX);
+    }
     sr_hls_load_playlist(h);
 }
 
@@ -664,9 +665,7 @@ static void sr_hls_forget_all(sr_hls_t *h)
         }
     }
     if (h->m3u8_key[0]) {
-        char key[PATH_MAX + sizeof(SR_HLS_STORE_DELTA_SUFFIX)];
-        snprintf(key, sizeof(key), "%s%s", h->m3u8_key, SR_HLS_STORE_DELTA_SUFFIX);
-        sr_hls_store_expire(sr_hls_store_default(), key, sr_time_mono_us(), 0);
+        sr_hls_store_expire(sr_hls_store_default(), h->m3u8_delta_key, sr_time_mono_us(), 0);
         sr_hls_store_expire(sr_hls_store_default(), h->m3u8_key, sr_time_mono_us(), 0);
     }
 }

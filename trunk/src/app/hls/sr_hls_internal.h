@@ -67,10 +67,11 @@ struct sr_hls {
     sr_m3u8_t pl;
     char m3u8_rel[SR_HLS_REL_MAX]; /* m3u8 path under hls_path */
     char m3u8_path[SR_HLS_PATH_MAX];
-    char m3u8_dir[SR_HLS_REL_MAX]; /* directory of m3u8_rel ("" when none) */
-    char m3u8_key[PATH_MAX];       /* its sr_hls_store key ("" when it has none) */
-    size_t mem_cap_bytes;          /* http_server.hls_memory_cache_mb, 0: the store is not used */
-    sr_buf_t mem;                  /* the open segment's bytes for the store */
+    char m3u8_dir[SR_HLS_REL_MAX];                                     /* directory of m3u8_rel ("" when none) */
+    char m3u8_key[PATH_MAX];                                           /* its sr_hls_store key ("" when it has none) */
+    char m3u8_delta_key[PATH_MAX + sizeof(SR_HLS_STORE_DELTA_SUFFIX)]; /* LL-HLS: its delta update's */
+    size_t mem_cap_bytes; /* http_server.hls_memory_cache_mb, 0: the store is not used */
+    sr_buf_t mem;         /* the open segment's bytes for the store */
     /* the segment being written */
     bool is_open;
     int fd; /* -1 when the segment could not be created */
