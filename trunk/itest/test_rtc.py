@@ -94,7 +94,8 @@ def test_whep_aiortc_plays_rtmp(env):
 def test_whep_bench_players(env):
     """strand_bench whep-play (make bench's WebRTC players: our own ICE, DTLS client, SRTP
     and depacketizer) against an RTMP publisher: five sessions for 4 s, every one
-    connects, gets video frames with no frame missing, and none fails."""
+    connects, gets video frames with no frame missing, and none fails. The AAC becomes
+    Opus once for all five (one audio share), and every one gets it."""
     bench = os.path.join(os.path.dirname(STRAND_BIN), "strand_bench")
     check(os.path.exists(bench), "%s is not built (make objs/strand_bench)" % bench)
     srv = rtc_server(env)
@@ -112,6 +113,42 @@ def test_whep_bench_players(env):
     check(r["audio_median"] >= 100, "median %d audio packets in 4 s (AAC -> Opus)" % r["audio_median"])
     check(r["frames_pct_min"] >= 99.0 and r["lost"] == 0,
           "frames %.1f%% at worst, %d packets lost" % (r["frames_pct_min"], r["lost"]))
+    shares = re.findall(r"rtc audio share \S+: transcoding AAC to Opus", log_since(srv, 0))
+    check(len(shares) == 1, "%d AAC-to-Opus transcoders for 5 players of one stream, not 1" % len(shares))
+
+
+def test_whep_late_joiner_audio_with_its_gop(env):
+    """A second WHEP player (aiortc) joins mid-GOP while another already reads the
+    stream's shared AAC-to-Opus track: it starts with the cached GOP, and its audio
+    starts with that GOP too (not at the live edge, which would leave the audio seconds
+    ahead of the video), and it gets its audio."""
+    need_aiortc()
+    srv = rtc_server(env)
+    env.publish_live(srv.url("late"), gop=100, seconds=60)  # a 4 s GOP
+    check(wait_log(srv, r"publish \S+/live/late start", 10), "the RTMP publish did not start")
+    first, first_report = run_client(env, "play", whep_url(srv, "late"), 8, "whep-first")
+    shared = wait_log(srv, r"rtc audio share \S+: transcoding AAC to Opus", 15)
+    check(shared, "the first player did not start the AAC-to-Opus share")
+    # Join well into the stream, as a browser would: 60 video frames (2.4 s) past the
+    # share's start, so the live edge is far from where the cached GOP begins.
+    def stream_frames():
+        rows = [x for x in api_ok(srv.api_port, "/api/v1/streams/").get("streams", []) if x.get("name") == "late"]
+        return rows[0].get("frames", 0) if rows else 0
+    at_share = stream_frames()
+    check(wait_until(lambda: stream_frames() >= at_share + 60, 10), "the stream did not advance 60 frames")
+    second, second_report = run_client(env, "play", whep_url(srv, "late"), 4, "whep-second")
+    r = read_report(env, second, second_report, 40)
+    check(not r.get("error"), "aiortc: %s" % r.get("error"))
+    check(r["audio_frames"] >= 100, "the late player got %d audio frames in 4 s" % r["audio_frames"])
+    read_report(env, first, first_report, 40)
+    ends = re.findall(r"rtc play \S+/live/late: .*video from (-?\d+) ms, audio from (-?\d+) ms", log_since(srv, 0))
+    check(len(ends) == 2, "expected two players' end lines, got %s" % ends)
+    video_ms, audio_ms = (int(x) for x in ends[-1])
+    env.note("measured the late player: video from %d ms, audio from %d ms of the stream" % (video_ms, audio_ms))
+    check(video_ms >= 0 and abs(audio_ms - video_ms) <= 100,
+          "the late player's audio starts %d ms from its video (%d, %d)" % (audio_ms - video_ms, video_ms, audio_ms))
+    shares = re.findall(r"rtc audio share \S+: transcoding", log_since(srv, 0))
+    check(len(shares) == 1, "%d AAC-to-Opus shares for two players of one stream" % len(shares))
 
 
 def test_whip_aiortc_to_rtmp_hls(env):

@@ -3,13 +3,14 @@
  * sr_rtc_play.c: a WHEP player: the stream's frames as RTP over SRTP. It attaches like
  * any player (metadata, configs, then the cached GOP from a keyframe), so a browser
  * starts decoding at once instead of waiting for the next keyframe. H.264 goes out in
- * packetization-mode 1 with SPS/PPS before every IDR; Opus as it is; AAC through the
- * audio bridge to Opus. H.264 with B-frames (pts != dts) cannot go as it is: a WebRTC
- * receiver wants RTP timestamps that never go back in decode order. Such a stream's
- * video comes re-encoded without B-frames from the share all its WHEP players read
- * (sr_rtc_video_share.h), and the player's own consumer then keeps the source's
- * timestamps (time_jitter off) so its audio stays in sync with that video. The player's NACKs are answered from a
- * history of what was sent; an RTCP SR per track each second lets the browser sync audio and video.
+ * packetization-mode 1 with SPS/PPS before every IDR; Opus as it is. What a browser
+ * cannot take as it is comes from a share all the stream's WHEP players read
+ * (sr_rtc_share.h), so the codec work is done once per stream: AAC as Opus, and H.264
+ * with B-frames (pts != dts; a WebRTC receiver wants RTP timestamps that never go back
+ * in decode order) re-encoded without them. A player reading a share keeps the source's
+ * timestamps on its own consumer (time_jitter off), so both tracks stay in sync. The
+ * player's NACKs are answered from a history of what was sent; an RTCP SR per track
+ * each second lets the browser sync audio and video.
  *
  * WebRTC wants its frames at once: the consumer does not merge (mw_latency 0).
  */
@@ -17,7 +18,6 @@
 #include <string.h>
 
 #include "sr_alloc.h"
-#include "sr_audio_bridge.h"
 #include "sr_codec.h"
 #include "sr_consumer.h"
 #include "sr_error.h"
@@ -25,7 +25,7 @@
 #include "sr_log.h"
 #include "sr_rtc.h"
 #include "sr_rtc_session.h"
-#include "sr_rtc_video_share.h"
+#include "sr_rtc_share.h"
 #include "sr_rtcp.h"
 #include "sr_rtp.h"
 #include "sr_rtp_h264.h"
@@ -46,6 +46,7 @@ typedef struct sr_rtc_out {
     uint16_t seq;
     uint32_t ts_base; /* random, as RFC 3550 asks */
     uint32_t last_ts;
+    int64_t first_ms;   /* the frame time of the first packet sent */
     int64_t last_ms;    /* the frame time of last_ts */
     sr_utime_t last_us; /* when it was sent */
     uint64_t packets, octets;
@@ -68,8 +69,8 @@ typedef struct sr_rtc_play {
     bool has_config;
     sr_rtp_payloads_t payloads;       /* one frame's RTP payloads, grown as frames need */
     bool is_waiting_key;              /* nothing of the video before a keyframe */
-    sr_audio_bridge_t *aac;           /* AAC -> Opus, made at the first AAC config */
-    sr_rtc_video_reader_t bframeless; /* the source's video without B-frames, when it has them */
+    sr_rtc_share_reader_t opus;       /* the source's AAC as Opus, when its audio is AAC */
+    sr_rtc_share_reader_t bframeless; /* the source's video without B-frames, when it has them */
     bool is_bframeless;
     sr_rtc_history_t *history;
     sr_utime_t next_sr_us;
@@ -115,12 +116,14 @@ void sr_rtc_play_end(sr_rtc_session_t *s)
     if (!p) {
         return;
     }
-    sr_trace("rtc play %s/%s/%s: sent %llu frames, %llu retransmitted, %llu NACKed packets no longer held",
+    sr_trace("rtc play %s/%s/%s: sent %llu frames, %llu retransmitted, %llu NACKed packets no longer held; "
+             "video from %lld ms, audio from %lld ms",
              s->req.vhost, s->req.app, s->req.stream, (unsigned long long)p->frames, (unsigned long long)p->retransmits,
-             (unsigned long long)p->unanswered_nacks);
-    sr_rtc_video_share_leave(&p->bframeless); /* before the consumer it wakes goes; may yield */
+             (unsigned long long)p->unanswered_nacks, (long long)(p->video.has_sent ? p->video.first_ms : -1),
+             (long long)(p->audio.has_sent ? p->audio.first_ms : -1));
+    sr_rtc_share_leave(&p->bframeless); /* before the consumer they wake goes; may yield */
+    sr_rtc_share_leave(&p->opus);
     sr_play_end(&p->session);
-    sr_audio_bridge_free(p->aac);
     sr_buf_deinit(&p->record);
     sr_rtp_payloads_free(&p->payloads);
     sr_free(p->history);
@@ -182,27 +185,36 @@ static uint32_t sr_rtc_play_rtp_time(sr_rtc_out_t *out, int64_t ms)
 
 static void sr_rtc_play_sent(sr_rtc_out_t *out, uint32_t ts, int64_t ms)
 {
+    if (!out->has_sent) {
+        out->first_ms = ms;
+    }
     out->last_ts = ts;
     out->last_ms = ms;
     out->last_us = sr_time_mono_us();
     out->has_sent = true;
 }
 
-/* Take the video from the source's B-frameless share from now on, and read the source's
- * own timestamps, as the share does. */
+/* Read the source's own timestamps from now on, as the shares do. */
+static void sr_rtc_play_use_source_time(sr_rtc_play_t *p)
+{
+    if (p->policy.time_jitter == SR_JITTER_OFF) {
+        return;
+    }
+    p->policy.time_jitter = SR_JITTER_OFF;
+    sr_consumer_policy_t policy;
+    sr_stream_policy_player(&p->policy, &policy);
+    sr_consumer_set_policy(p->consumer, &policy);
+}
+
+/* Take the video from the source's B-frameless share from now on. */
 static void sr_rtc_play_use_bframeless(sr_rtc_session_t *s)
 {
     sr_rtc_play_t *p = s->play;
     p->is_bframeless = true;
     p->is_waiting_key = true;
     p->has_config = false;
-    p->policy.time_jitter = SR_JITTER_OFF;
-    if (p->consumer) {
-        sr_consumer_policy_t policy;
-        sr_stream_policy_player(&p->policy, &policy);
-        sr_consumer_set_policy(p->consumer, &policy);
-        sr_rtc_video_share_join(&p->bframeless, p->session.source, p->consumer, 0);
-    }
+    sr_rtc_play_use_source_time(p);
+    sr_rtc_share_join(&p->bframeless, p->session.source, SR_RTC_SHARE_VIDEO, p->consumer, 0);
     sr_trace("rtc play %s/%s/%s: the stream has B-frames, its video goes re-encoded without them", s->req.vhost,
              s->req.app, s->req.stream);
 }
@@ -267,37 +279,33 @@ static int sr_rtc_play_opus(sr_rtc_session_t *s, const sr_packet_t *pkt)
     return rc;
 }
 
+/* Take the audio from the source's AAC-as-Opus share from now on. */
+static void sr_rtc_play_use_shared_opus(sr_rtc_session_t *s)
+{
+    sr_rtc_play_t *p = s->play;
+    sr_rtc_play_use_source_time(p);
+    sr_rtc_share_join(&p->opus, p->session.source, SR_RTC_SHARE_AUDIO, p->consumer, s->vhost.rtc.opus_bitrate);
+}
+
+/* Audio from the player's own consumer. Once the stream's AAC made the player join the
+ * Opus share, the share sends all audio (it passes Opus through); the consumer's frames
+ * then only say where on the timeline this player starts. */
 static int sr_rtc_play_audio(sr_rtc_session_t *s, const sr_packet_t *pkt)
 {
     sr_rtc_play_t *p = s->play;
-    if (pkt->codec == SR_CODEC_OPUS) {
-        return sr_rtc_play_opus(s, pkt);
-    }
-    if (pkt->codec != SR_CODEC_AAC) {
-        return SR_OK; /* MP3, G.711, ...: nothing a browser negotiated */
-    }
-    if (!p->aac) {
-        if (!(pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER)) {
-            return SR_OK;
+    if (!sr_rtc_share_is_joined(&p->opus)) {
+        if (pkt->codec == SR_CODEC_OPUS) {
+            return sr_rtc_play_opus(s, pkt);
         }
-        p->aac = sr_audio_bridge_new(SR_CODEC_OPUS, s->vhost.rtc.opus_bitrate);
-    }
-    int rc = sr_audio_bridge_feed(p->aac, pkt);
-    if (rc == -SR_EINTERRUPTED) {
-        return rc;
-    }
-    if (rc != SR_OK) {
-        sr_err_clear(); /* a broken AAC frame: the next one goes on */
-        rc = SR_OK;
-    }
-    sr_packet_t out;
-    while (sr_audio_bridge_take(p->aac, &out)) {
-        if (rc == SR_OK) {
-            rc = sr_rtc_play_opus(s, &out);
+        if (pkt->codec != SR_CODEC_AAC || !(pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER)) {
+            return SR_OK; /* MP3, G.711, ...: nothing a browser negotiated; AAC before its config */
         }
-        sr_packet_deinit(&out);
+        sr_rtc_play_use_shared_opus(s);
     }
-    return rc;
+    if (!(pkt->flags & SR_PACKET_IS_SEQUENCE_HEADER)) {
+        sr_rtc_share_place(&p->opus, pkt->dts);
+    }
+    return SR_OK;
 }
 
 /* An RTCP SR for out: its RTP time now, extrapolated from the last frame sent. */
@@ -369,12 +377,17 @@ int sr_rtc_play_run(sr_rtc_session_t *s)
     p->policy.mw_latency_ms = 0;
     p->policy.is_min_latency = true;
     bool has_bframes = sr_source_has_reordered_video(p->session.source);
-    if (has_bframes) {
-        sr_rtc_play_use_bframeless(s); /* before attaching: its timestamps are the source's from the start */
+    const sr_packet_t *audio_config = sr_source_audio_sequence_header(p->session.source);
+    bool has_aac = s->audio.codec == SR_CODEC_OPUS && audio_config && audio_config->codec == SR_CODEC_AAC;
+    if (has_bframes || has_aac) {
+        p->policy.time_jitter = SR_JITTER_OFF; /* a share's timestamps are the source's from the start */
     }
     p->consumer = sr_play_attach(&p->session, &p->policy);
     if (has_bframes) {
-        sr_rtc_video_share_join(&p->bframeless, p->session.source, p->consumer, 0);
+        sr_rtc_play_use_bframeless(s);
+    }
+    if (has_aac) {
+        sr_rtc_play_use_shared_opus(s);
     }
     sr_trace("rtc play %s/%s/%s start", s->req.vhost, s->req.app, s->req.stream);
     int rc = SR_OK;
@@ -399,10 +412,14 @@ int sr_rtc_play_run(sr_rtc_session_t *s)
                 sr_packet_deinit(&pkts[i]);
             }
         }
-        sr_packet_t v;
-        while (rc == SR_OK && p->is_bframeless && sr_rtc_video_share_fetch(&p->bframeless, &v)) {
+        sr_packet_t v, a;
+        while (rc == SR_OK && sr_rtc_share_fetch(&p->bframeless, &v)) {
             rc = sr_rtc_play_video(s, &v, true);
             sr_packet_deinit(&v);
+        }
+        while (rc == SR_OK && sr_rtc_share_fetch(&p->opus, &a)) {
+            rc = sr_rtc_play_opus(s, &a);
+            sr_packet_deinit(&a);
         }
         sr_rtc_play_tick(s);
     }
@@ -451,7 +468,7 @@ void sr_rtc_play_on_rtcp(sr_rtc_session_t *s, const uint8_t *data, size_t len)
         } else if (pk.pt == SR_RTCP_PSFB && (pk.count == SR_RTCP_PSFB_PLI || pk.count == SR_RTCP_PSFB_FIR)) {
             s->plis_in++; /* a WHIP publisher is asked for a keyframe; others' next one answers it */
             if (s->play->is_bframeless) {
-                sr_rtc_video_share_request_key(&s->play->bframeless); /* our encoder answers at once */
+                sr_rtc_share_request_key(&s->play->bframeless); /* our encoder answers at once */
             } else {
                 sr_rtc_hub_request_keyframe(s->play->session.source);
             }
