@@ -44,6 +44,8 @@ ifeq ($(SANITIZE),yes)
 OPT := -O1 -g $(SAN_FLAGS)
 endif
 CFLAGS_COMMON := -std=gnu11 -D_GNU_SOURCE $(WARN) -MMD -MP $(SSL_CFLAGS) $(SRTP_CFLAGS) $(SRT_CFLAGS) $(AV_CFLAGS)
+# What configure builds from Debian's source packages.
+THIRDPARTY_LIBS := objs/st/libst.a objs/srtp/libsrtp2.a
 LIBS := objs/st/libst.a $(SRTP_LIBS) $(SSL_LIBS) $(HTTP_PARSER_LIBS) $(HIREDIS_LIBS) $(SRT_LIBS) $(AV_LIBS) -lm -lpthread
 
 srcs_of = $(sort $(wildcard $(SRC)/$(1)/*.c $(SRC)/$(1)/*/*.c))
@@ -61,22 +63,22 @@ BENCH_ASAN_OBJS := $(patsubst trunk/tools/%.c,objs/obj-asan/tools/%.o,$(BENCH_UT
 ASAN_OBJS := $(patsubst $(SRC)/%.c,objs/obj-asan/%.o,$(LIB_SRCS))
 
 define layer_rules
-objs/obj/$(1)/%.o: $(SRC)/$(1)/%.c objs/config.mk | objs/st/libst.a
+objs/obj/$(1)/%.o: $(SRC)/$(1)/%.c objs/config.mk | $(THIRDPARTY_LIBS)
 	@mkdir -p $$(@D)
 	@echo "CC    $$<"
 	$(Q)$$(CC) $$(CFLAGS_COMMON) $$(OPT) $$(INC_$(1)) -c $$< -o $$@
-objs/obj-asan/$(1)/%.o: $(SRC)/$(1)/%.c objs/config.mk | objs/st/libst.a
+objs/obj-asan/$(1)/%.o: $(SRC)/$(1)/%.c objs/config.mk | $(THIRDPARTY_LIBS)
 	@mkdir -p $$(@D)
 	@echo "CC    $$< (asan)"
 	$(Q)$$(CC) $$(CFLAGS_COMMON) -O1 -g $$(SAN_FLAGS) -DSR_DEBUG=1 $$(INC_$(1)) -c $$< -o $$@
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rules,$(l))))
 
-objs/obj/tools/bench/%.o: trunk/tools/bench/%.c objs/config.mk | objs/st/libst.a
+objs/obj/tools/bench/%.o: trunk/tools/bench/%.c objs/config.mk | $(THIRDPARTY_LIBS)
 	@mkdir -p $(@D)
 	@echo "CC    $<"
 	$(Q)$(CC) $(CFLAGS_COMMON) $(OPT) $(INC_protocol) -Itrunk/tools/bench -c $< -o $@
-objs/obj-asan/tools/bench/%.o: trunk/tools/bench/%.c objs/config.mk | objs/st/libst.a
+objs/obj-asan/tools/bench/%.o: trunk/tools/bench/%.c objs/config.mk | $(THIRDPARTY_LIBS)
 	@mkdir -p $(@D)
 	@echo "CC    $< (asan)"
 	$(Q)$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN_FLAGS) -DSR_DEBUG=1 $(INC_protocol) -Itrunk/tools/bench -c $< -o $@
@@ -85,11 +87,15 @@ objs/obj-asan/tools/bench/%.o: trunk/tools/bench/%.c objs/config.mk | objs/st/li
 objs/st/libst.a: 3rdparty/st/build.sh $(wildcard 3rdparty/st/patches/*.patch)
 	./3rdparty/st/build.sh objs
 
-objs/strand_bench: $(LIB_OBJS) $(BENCH_OBJS) objs/st/libst.a
+# libsrtp2 on OpenSSL (Debian's is on NSS); the headers come with it
+objs/srtp/libsrtp2.a: 3rdparty/srtp/build.sh
+	./3rdparty/srtp/build.sh objs
+
+objs/strand_bench: $(LIB_OBJS) $(BENCH_OBJS) $(THIRDPARTY_LIBS)
 	@echo "LINK  $@"
 	$(Q)$(CC) $(OPT) -o $@ $(filter %.o,$^) $(LIBS)
 
-objs/strand: $(LIB_OBJS) $(MAIN_OBJS) objs/st/libst.a
+objs/strand: $(LIB_OBJS) $(MAIN_OBJS) $(THIRDPARTY_LIBS)
 	@echo "LINK  $@"
 	$(Q)$(CC) $(OPT) -o $@ $(filter %.o,$^) $(LIBS)
 
@@ -98,12 +104,12 @@ UTEST_SRCS := $(sort $(wildcard trunk/utest/*.cpp))
 UTEST_OBJS := $(patsubst trunk/utest/%.cpp,objs/utest-obj/%.o,$(UTEST_SRCS))
 UTEST_INC := $(INC_app) -Itrunk/tools/bench -Itrunk/utest $(SRTP_CFLAGS) $(SRT_CFLAGS) $(AV_CFLAGS)
 
-objs/utest-obj/%.o: trunk/utest/%.cpp objs/config.mk
+objs/utest-obj/%.o: trunk/utest/%.cpp objs/config.mk | $(THIRDPARTY_LIBS)
 	@mkdir -p $(@D)
 	@echo "CXX   $<"
 	$(Q)$(CXX) -std=gnu++17 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP -O1 -g $(SAN_FLAGS) $(UTEST_INC) -c $< -o $@
 
-objs/utest: $(ASAN_OBJS) $(BENCH_ASAN_OBJS) $(UTEST_OBJS) objs/st/libst.a
+objs/utest: $(ASAN_OBJS) $(BENCH_ASAN_OBJS) $(UTEST_OBJS) $(THIRDPARTY_LIBS)
 	@echo "LINK  $@"
 	$(Q)$(CXX) $(SAN_FLAGS) -o $@ $(filter %.o,$^) -lgtest -lpthread $(LIBS)
 

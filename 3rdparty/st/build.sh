@@ -3,10 +3,9 @@
 #
 # Build state-threads 1.9 with epoll into objs/st/ from Debian's own source package.
 # Debian's libst-dev is compiled without MD_HAVE_EPOLL (select only, which caps a
-# process at 1024 descriptors), so we fetch the same source with `apt-get source`
-# through a private sources list and state directory under objs/st/apt, leaving the
-# system's apt configuration untouched, apply our patches (3rdparty/st/patches, each
-# says why) and compile it with -DMD_HAVE_EPOLL.
+# process at 1024 descriptors), so we fetch the same source (3rdparty/debian-source.sh),
+# apply our patches (3rdparty/st/patches, each says why) and compile it with
+# -DMD_HAVE_EPOLL.
 #
 # Usage: 3rdparty/st/build.sh OBJS_DIR
 set -eu
@@ -21,23 +20,7 @@ if [ -f "$out/libst.a" ] && [ -f "$out/st.h" ] && [ -f "$stamp" ]; then
     exit 0
 fi
 
-suite=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-bookworm}")
-mirror=${STRAND_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-apt="$out/apt"
-mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$out/src"
-echo "deb-src $mirror $suite main" > "$apt/sources.list"
-aptopts="-o Dir::Etc::SourceList=$apt/sources.list -o Dir::Etc::SourceParts=/nonexistent \
- -o Dir::State::Lists=$apt/lists -o Dir::Cache=$apt/cache -o Debug::NoLocking=1 \
- -o APT::Sandbox::User=root -q"
-
-echo "st: fetching Debian source package 'st' ($suite) into $out/src"
-# shellcheck disable=SC2086
-apt-get $aptopts update >"$out/apt.log" 2>&1 || { cat "$out/apt.log"; echo "st: apt-get update of the private deb-src list failed" >&2; exit 1; }
-rm -rf "$out/src"/st-*
-# shellcheck disable=SC2086
-(cd "$out/src" && apt-get $aptopts source st) >>"$out/apt.log" 2>&1 || {
-    cat "$out/apt.log"; echo "st: apt-get source st failed (is dpkg-dev installed?)" >&2; exit 1; }
-srcdir=$(ls -d "$out/src"/st-*/ | head -n 1)
+srcdir=$("$(dirname "$0")/../debian-source.sh" st "$out")
 [ -f "$srcdir/sched.c" ] || { echo "st: source tree not found under $out/src" >&2; exit 1; }
 
 for p in "$patches"/*.patch; do
