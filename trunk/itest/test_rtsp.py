@@ -24,12 +24,16 @@ def rtsp_server(env, www=None, rtsp_extra="", api=False, vhost_extra="", hls_ext
     port = free_port()
     rtp, rtcp = free_udp_port(), free_udp_port()
     hls = ("    hls { enabled on; hls_path %s; hls_fragment 1; hls_window 10; %s}\n" % (www, hls_extra)) if www else ""
-    vh = ("vhost __defaultVhost__ {\n    play { gop_cache on; }\n"
-          "    http_remux { enabled on; mount [vhost]/[app]/[stream].flv; }\n%s%s}\n" % (hls, vhost_extra))
     rtsp = ("rtsp_server {\n    enabled on;\n    listen %d;\n    rtp_port %d;\n    rtcp_port %d;\n%s}\n"
             % (port, rtp, rtcp, rtsp_extra))
-    srv = env.server(http_body(http_dir=www or env.path("."), api=api, vhosts=rtsp + vh))
+
+    def body(vhost_extra):
+        vh = ("vhost __defaultVhost__ {\n    play { gop_cache on; }\n"
+              "    http_remux { enabled on; mount [vhost]/[app]/[stream].flv; }\n%s%s}\n" % (hls, vhost_extra))
+        return http_body(http_dir=www or env.path("."), api=api, vhosts=rtsp + vh)
+    srv = env.server(body(vhost_extra))
     srv.rtsp_port = port
+    srv.body_with = body  # the same config with other vhost directives, for a reload
     check(wait_log(srv, r"rtsp listen at \S+:%d" % port, 5), "the RTSP listener did not open")
     check(wait_log(srv, r"rtsp-rtcp listen at \S+:%d/udp" % rtcp, 5), "the RTSP UDP listeners did not open")
     return srv
@@ -510,3 +514,48 @@ def test_rtsp_camera_pull(env):
           "the wrong password's 401 is not in the API")
     bad.stop(signal.SIGKILL)
     cam.stop()
+
+
+def test_rtsp_pull_reload(env):
+    """Reload (SIGHUP) applies rtsp_pull to running pulls: an always-on pull added to the
+    config starts and plays (ffprobe over RTMP), a changed url makes it call the new
+    camera (the API shows it, ffprobe plays it), and a removed pull ends and
+    unpublishes its stream."""
+    cport, cport2 = free_port(), free_port()
+    cam = start_camera(env, cport)
+    srv = rtsp_server(env, api=True)
+
+    def pull(port):
+        return "    rtsp_pull cam {\n        url rtsp://127.0.0.1:%d/cam;\n        on_demand off;\n    }\n" % port
+
+    def pulls():
+        return api_ok(srv.api_port, "/api/v1/rtsp_pulls")["rtsp_pulls"]
+
+    def publishing(name):
+        return any(x.get("name") == name and (x.get("publish") or {}).get("active")
+                   for x in api_ok(srv.api_port, "/api/v1/streams/").get("streams", []))
+
+    srv.reload(srv.body_with(pull(cport)))
+    check(wait_log(srv, r"rtsp pull \S+/live/cam: playing rtsp://127.0.0.1:%d/cam" % cport, 15),
+          "the always-on pull added by the reload did not start")
+    streams, why = env.probe_streams(srv.url("cam"), name="ffprobe-first")
+    check(streams is not None, why)
+    expect_h264(streams, "the pull added by a reload")
+    offset = os.path.getsize(srv.log)
+    cam2 = start_camera(env, cport2, name="camera-two")
+    srv.reload(srv.body_with(pull(cport2)))
+    check(wait_log(srv, r"reload: rtsp pull \S+/live/cam changed its camera", 10, offset),
+          "the reload did not see the changed url")
+    check(wait_log(srv, r"rtsp pull \S+/live/cam: playing rtsp://127.0.0.1:%d/cam" % cport2, 15, offset),
+          "the pull did not call the new camera")
+    check(wait_until(lambda: [p["url"] for p in pulls()] == ["rtsp://127.0.0.1:%d/cam" % cport2], 5),
+          "the API shows %s" % pulls())
+    streams, why = env.probe_streams(srv.url("cam"), name="ffprobe-second")
+    check(streams is not None, why)
+    expect_h264(streams, "the pull from the new camera")
+    srv.reload(srv.body_with(""))
+    check(wait_until(lambda: not pulls() and not publishing("cam"), 10),
+          "the removed pull still runs or publishes: %s" % pulls())
+    check(srv.alive(), "the server died")
+    cam.stop()
+    cam2.stop()

@@ -38,6 +38,7 @@
 #define SR_RTSP_PULL_STABLE_US (10 * SR_UTIME_S)
 #define SR_RTSP_PULL_LINGER_US (3 * SR_UTIME_S) /* after the last player */
 #define SR_RTSP_PULL_HOLD_US (10 * SR_UTIME_S)  /* for a client that has not attached yet */
+#define SR_RTSP_PULL_RETIRE_US (5 * SR_UTIME_S) /* a replacement waits this long for the pull it replaces */
 #define SR_RTSP_PULL_READ_CHUNK 16384
 
 typedef struct sr_rtsp_pulls sr_rtsp_pulls_t;
@@ -54,6 +55,7 @@ typedef struct sr_rtsp_pull {
     sr_publish_t session;
     sr_co_t *co;
     bool has_players;
+    bool is_retired; /* a reload removed its config or changed its camera: it ends */
     sr_utime_t held_until;
     const char *state;
     int64_t state_since_ms;
@@ -344,7 +346,7 @@ static int sr_rtsp_pull_setup(sr_rtsp_pull_t *p)
 /* Whether the pull is still wanted: always-on, a player, or held. */
 static bool sr_rtsp_pull_is_wanted(const sr_rtsp_pull_t *p)
 {
-    return !p->cfg.is_on_demand || p->has_players || sr_time_mono_us() < p->held_until;
+    return !p->is_retired && (!p->cfg.is_on_demand || p->has_players || sr_time_mono_us() < p->held_until);
 }
 
 static int sr_rtsp_pull_play(sr_rtsp_pull_t *p)
@@ -475,10 +477,28 @@ static void sr_rtsp_pull_free(sr_rtsp_pull_t *p)
     sr_cond_broadcast(o->gone);
 }
 
+/* Whether a pull that a reload retired still publishes p's stream. */
+static bool sr_rtsp_pull_is_replacing(const sr_rtsp_pull_t *p)
+{
+    for (const sr_rtsp_pull_t *q = p->owner->pulls; q; q = q->next) {
+        if (q->is_retired && !strcmp(q->vhost, p->vhost) && !strcmp(q->cfg.app, p->cfg.app) &&
+            !strcmp(q->cfg.stream, p->cfg.stream)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void sr_rtsp_pull_run(void *arg)
 {
     sr_rtsp_pull_t *p = arg;
     sr_server_t *server = p->owner->server;
+    /* After a reload changed the camera, the stream is ours once the old pull unpublished. */
+    sr_utime_t deadline = sr_time_mono_us() + SR_RTSP_PULL_RETIRE_US;
+    while (sr_rtsp_pull_is_replacing(p) && sr_time_mono_us() < deadline && sr_co_pull() == SR_OK) {
+        sr_cond_timedwait(p->owner->gone, 100 * SR_UTIME_MS);
+        sr_err_clear();
+    }
     const sr_vhost_config_t *v = sr_server_config_vhost(sr_server_config(server), p->vhost);
     int rc = v ? sr_publish_begin_relay(&p->session, server, &p->client, &p->req, v) : -SR_EVHOST_NOT_FOUND;
     if (rc == SR_OK) {
@@ -523,7 +543,7 @@ static void sr_rtsp_pull_credentials(sr_rtsp_pull_t *p)
 static sr_rtsp_pull_t *sr_rtsp_pull_find(sr_rtsp_pulls_t *o, const char *vhost, const char *app, const char *stream)
 {
     for (sr_rtsp_pull_t *p = o->pulls; p; p = p->next) {
-        if (!strcmp(p->vhost, vhost) && !strcmp(p->cfg.app, app) && !strcmp(p->cfg.stream, stream)) {
+        if (!p->is_retired && !strcmp(p->vhost, vhost) && !strcmp(p->cfg.app, app) && !strcmp(p->cfg.stream, stream)) {
             return p;
         }
     }
@@ -638,6 +658,20 @@ int sr_rtsp_pull_await(sr_server_t *server, const char *vhost, const char *app, 
     }
 }
 
+/* Start the always-on pulls of the live config that do not run. Never yields. */
+static void sr_rtsp_pull_launch_always_on(sr_rtsp_pulls_t *o)
+{
+    const sr_server_config_t *cfg = sr_server_config(o->server);
+    for (int i = 0; i < cfg->vhost_count; i++) {
+        const sr_vhost_config_t *v = &cfg->vhosts[i];
+        for (int k = 0; v->is_enabled && v->rtsp && k < v->rtsp->pull_count; k++) {
+            if (!v->rtsp->pulls[k].is_on_demand) {
+                sr_rtsp_pull_launch(o, v->name, &v->rtsp->pulls[k]);
+            }
+        }
+    }
+}
+
 void sr_rtsp_pull_start(sr_server_t *server)
 {
     sr_rtsp_pulls_t *o = SR_NEW(sr_rtsp_pulls_t);
@@ -647,15 +681,33 @@ void sr_rtsp_pull_start(sr_server_t *server)
         .on_first_player = sr_rtsp_pull_on_first_player, .on_last_player = sr_rtsp_pull_on_last_player, .arg = o};
     sr_source_registry_observe(sr_server_sources(server), &o->observer);
     sr_rtsp_pulls_state = o;
-    const sr_server_config_t *cfg = sr_server_config(server);
-    for (int i = 0; i < cfg->vhost_count; i++) {
-        const sr_vhost_config_t *v = &cfg->vhosts[i];
-        for (int k = 0; v->is_enabled && v->rtsp && k < v->rtsp->pull_count; k++) {
-            if (!v->rtsp->pulls[k].is_on_demand) {
-                sr_rtsp_pull_launch(o, v->name, &v->rtsp->pulls[k]);
+    sr_rtsp_pull_launch_always_on(o);
+}
+
+void sr_rtsp_pull_reload(sr_server_t *server)
+{
+    sr_rtsp_pulls_t *o = sr_rtsp_pulls_of(server);
+    if (!o) {
+        return;
+    }
+    for (sr_rtsp_pull_t *p = o->pulls; p; p = p->next) {
+        const sr_rtsp_pull_config_t *c = sr_rtsp_pull_config(server, p->vhost, p->cfg.app, p->cfg.stream);
+        if (p->is_retired || (c && !strcmp(c->url, p->cfg.url) && c->is_udp == p->cfg.is_udp)) {
+            if (c) {
+                p->cfg.is_on_demand = c->is_on_demand; /* on_demand alone: it keeps going, or ends when unwanted */
             }
+            continue;
+        }
+        sr_trace("reload: rtsp pull %s/%s/%s %s", p->vhost, p->cfg.app, p->cfg.stream,
+                 c ? "changed its camera, it calls the new one" : "is no longer configured, it ends");
+        p->is_retired = true;
+        sr_co_interrupt(p->co);
+        if (c && p->has_players) {
+            p->has_players = false;
+            sr_rtsp_pull_launch(o, p->vhost, c)->has_players = true;
         }
     }
+    sr_rtsp_pull_launch_always_on(o);
 }
 
 void sr_rtsp_pull_stop(sr_server_t *server)

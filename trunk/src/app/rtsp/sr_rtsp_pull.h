@@ -18,6 +18,11 @@ SR_BEGIN_DECLS
 
 /* Start watching server's sources for configured pulls, and start the always-on ones. */
 void sr_rtsp_pull_start(sr_server_t *server);
+/* Apply a reload: a pull whose config was removed, or whose camera (url, transport)
+ * changed, ends; a changed one calls its new camera once the old one unpublished, if it
+ * is always-on or has players; always-on pulls that do not run start; on_demand takes
+ * effect in place. Never yields. */
+void sr_rtsp_pull_reload(sr_server_t *server);
 /* End every pull (each unpublishes) and wait for them. May yield. */
 void sr_rtsp_pull_stop(sr_server_t *server);
 /* Whether vhost/app/stream is a configured pull; if so it is started (when on demand

@@ -283,6 +283,7 @@ void sr_server_reload(sr_server_t *s, sr_server_config_t *config)
     }
     sr_source_registry_foreach(s->sources, sr_server_reload_source, s);
     sr_jobs_reload(s->jobs);
+    sr_rtsp_pull_reload(s);
     sr_server_config_free(old);
     sr_heartbeat_reload(s->heartbeat);
     sr_server_config_print_env(config, "reload: ", NULL);
