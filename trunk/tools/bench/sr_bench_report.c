@@ -209,6 +209,8 @@ typedef struct sr_bench_summary {
     double video_min, video_median, audio_median;
     double frames_pct_min, frames_pct_median; /* sr_bench_frames_pct over connections */
     double ff_p50, ff_p99;                    /* first video frame, ms */
+    double hs_p50, hs_p99;                    /* WebRTC: ICE + DTLS done, ms after the start */
+    uint64_t packets;                         /* RTP packets received or sent (WebRTC) */
     double lat_p50, lat_p99;
 } sr_bench_summary_t;
 
@@ -234,6 +236,7 @@ static void sr_bench_count_states(const sr_bench_conn_t *conns, int n, sr_bench_
     for (int i = 0; i < n; i++) {
         const sr_bench_conn_t *c = &conns[i];
         s->bytes += c->bytes;
+        s->packets += c->packets;
         if (c->state == SR_BENCH_RUNNING) {
             s->ok++;
         } else if (c->state == SR_BENCH_CLOSED) {
@@ -253,7 +256,8 @@ static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t e
     double *audio = sr_calloc((size_t)n + 1, sizeof(double));
     double *ff = sr_calloc((size_t)n + 1, sizeof(double));
     double *pct = sr_calloc((size_t)n + 1, sizeof(double));
-    int m = 0, nff = 0, npct = 0;
+    double *hs = sr_calloc((size_t)n + 1, sizeof(double));
+    int m = 0, nff = 0, npct = 0, nhs = 0;
     memset(s, 0, sizeof(*s));
     sr_bench_count_states(conns, n, s);
     for (int i = 0; i < n; i++) {
@@ -273,6 +277,9 @@ static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t e
         if (c->first_video_us) {
             ff[nff++] = (double)(c->first_video_us - c->start_us) / 1000.0;
         }
+        if (c->connected_us) {
+            hs[nhs++] = (double)(c->connected_us - c->start_us) / 1000.0;
+        }
     }
     s->mbps = elapsed_us ? (double)s->bytes * 8 / (double)elapsed_us : 0;
     s->kbps_min = sr_bench_quantile(kbps, m, 0);
@@ -284,6 +291,8 @@ static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t e
     s->frames_pct_median = sr_bench_quantile(pct, npct, 0.5);
     s->ff_p50 = sr_bench_quantile(ff, nff, 0.5);
     s->ff_p99 = sr_bench_quantile(ff, nff, 0.99);
+    s->hs_p50 = sr_bench_quantile(hs, nhs, 0.5);
+    s->hs_p99 = sr_bench_quantile(hs, nhs, 0.99);
     s->lat_p50 = sr_bench_hist_quantile(&sr_bench_lat, 0.5);
     s->lat_p99 = sr_bench_hist_quantile(&sr_bench_lat, 0.99);
     sr_free(kbps);
@@ -291,6 +300,12 @@ static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t e
     sr_free(audio);
     sr_free(ff);
     sr_free(pct);
+    sr_free(hs);
+}
+
+static bool sr_bench_is_rtc(const sr_bench_opts_t *o)
+{
+    return strcmp(o->mode, "whep-play") == 0 || strcmp(o->mode, "whip-publish") == 0;
 }
 
 static void sr_bench_print_table(const sr_bench_opts_t *o, const sr_bench_summary_t *s, sr_utime_t elapsed_us)
@@ -308,8 +323,19 @@ static void sr_bench_print_table(const sr_bench_opts_t *o, const sr_bench_summar
     printf("  %-28s p50 %.1f ms, p99 %.1f ms\n", "first keyframe", s->ff_p50, s->ff_p99);
     printf("  %-28s p50 %.2f ms, p99 %.2f ms (%llu samples)\n", "end-to-end latency", s->lat_p50, s->lat_p99,
            (unsigned long long)sr_bench_lat.count);
+    if (sr_bench_is_rtc(o)) {
+        printf("  %-28s p50 %.1f ms, p99 %.1f ms\n", "handshake (HTTP, ICE, DTLS)", s->hs_p50, s->hs_p99);
+        printf("  %-28s %llu\n", strcmp(o->mode, "whep-play") == 0 ? "RTP packets received" : "RTP packets sent",
+               (unsigned long long)s->packets);
+    }
     if (strcmp(o->mode, "whep-play") == 0) {
         printf("  %-28s %llu video packets (sequence gaps)\n", "lost", (unsigned long long)s->lost);
+    }
+    if (strcmp(o->mode, "whip-publish") == 0) {
+        const sr_bench_rtc_totals_t *t = &sr_bench_rtc_totals;
+        printf("  %-28s %llu PLIs, %llu sequence numbers NACKed (%llu resent), %llu SRs sent\n", "rtcp",
+               (unsigned long long)t->plis, (unsigned long long)t->nacked, (unsigned long long)t->resent,
+               (unsigned long long)t->reports);
     }
     if (strcmp(o->mode, "hls-play") == 0) {
         const sr_bench_hls_totals_t *t = &sr_bench_hls_totals;
@@ -332,8 +358,17 @@ static void sr_bench_print_json(const sr_bench_opts_t *o, const sr_bench_summary
            (unsigned long long)s->bytes, s->mbps, s->kbps_min, s->kbps_median, s->video_min, s->video_median,
            s->audio_median, s->frames_pct_min, s->frames_pct_median, s->ff_p50, s->ff_p99, s->lat_p50, s->lat_p99,
            (unsigned long long)sr_bench_lat.count);
+    if (sr_bench_is_rtc(o)) {
+        printf(",\"handshake_p50_ms\":%.2f,\"handshake_p99_ms\":%.2f,\"packets\":%llu", s->hs_p50, s->hs_p99,
+               (unsigned long long)s->packets);
+    }
     if (strcmp(o->mode, "whep-play") == 0) {
         printf(",\"lost\":%llu", (unsigned long long)s->lost);
+    }
+    if (strcmp(o->mode, "whip-publish") == 0) {
+        const sr_bench_rtc_totals_t *t = &sr_bench_rtc_totals;
+        printf(",\"plis\":%llu,\"nacked\":%llu,\"resent\":%llu,\"reports\":%llu", (unsigned long long)t->plis,
+               (unsigned long long)t->nacked, (unsigned long long)t->resent, (unsigned long long)t->reports);
     }
     if (strcmp(o->mode, "hls-play") == 0) {
         const sr_bench_hls_totals_t *t = &sr_bench_hls_totals;
