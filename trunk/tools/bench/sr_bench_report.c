@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "sr_alloc.h"
 #include "sr_bench.h"
@@ -209,7 +210,9 @@ typedef struct sr_bench_summary {
     double video_min, video_median, audio_median;
     double frames_pct_min, frames_pct_median; /* sr_bench_frames_pct over connections */
     double ff_p50, ff_p99;                    /* first video frame, ms */
-    double hs_p50, hs_p99;                    /* WebRTC: ICE + DTLS done, ms after the start */
+    double hs_p50, hs_p99, hs_max;            /* WebRTC: ICE + DTLS done, ms after the start */
+    double load_cpu_s;                        /* this process's CPU time (user + system) so far */
+    double load_wait_s;                       /* its time runnable but waiting for a CPU (schedstat), -1 unknown */
     uint64_t packets;                         /* RTP packets received or sent (WebRTC) */
     double lat_p50, lat_p99;
 } sr_bench_summary_t;
@@ -247,6 +250,19 @@ static void sr_bench_count_states(const sr_bench_conn_t *conns, int n, sr_bench_
             s->failed++;
         }
     }
+}
+
+/* Seconds this process was runnable but not running (/proc/self/schedstat's second
+ * field, ns): other work on the load's CPU. -1 when the kernel does not say. */
+static double sr_bench_run_queue_wait_s(void)
+{
+    unsigned long long run_ns = 0, wait_ns = 0;
+    FILE *fp = fopen("/proc/self/schedstat", "r");
+    int got = fp ? fscanf(fp, "%llu %llu", &run_ns, &wait_ns) : 0;
+    if (fp) {
+        fclose(fp);
+    }
+    return got == 2 ? (double)wait_ns / 1e9 : -1;
 }
 
 static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t elapsed_us, sr_bench_summary_t *s)
@@ -293,6 +309,13 @@ static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t e
     s->ff_p99 = sr_bench_quantile(ff, nff, 0.99);
     s->hs_p50 = sr_bench_quantile(hs, nhs, 0.5);
     s->hs_p99 = sr_bench_quantile(hs, nhs, 0.99);
+    s->hs_max = sr_bench_quantile(hs, nhs, 1);
+    s->load_wait_s = sr_bench_run_queue_wait_s();
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        s->load_cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+                        (double)ru.ru_stime.tv_usec / 1e6;
+    }
     s->lat_p50 = sr_bench_hist_quantile(&sr_bench_lat, 0.5);
     s->lat_p99 = sr_bench_hist_quantile(&sr_bench_lat, 0.99);
     sr_free(kbps);
@@ -323,8 +346,13 @@ static void sr_bench_print_table(const sr_bench_opts_t *o, const sr_bench_summar
     printf("  %-28s p50 %.1f ms, p99 %.1f ms\n", "first keyframe", s->ff_p50, s->ff_p99);
     printf("  %-28s p50 %.2f ms, p99 %.2f ms (%llu samples)\n", "end-to-end latency", s->lat_p50, s->lat_p99,
            (unsigned long long)sr_bench_lat.count);
+    printf("  %-28s %.2f CPU-s, %.1f%% of one core, %.2f s waiting for a CPU: near 100%% busy or waiting, the load\n"
+           "  %-28s is the limit, not the server\n",
+           "strand_bench itself", s->load_cpu_s, elapsed_us ? 100.0 * s->load_cpu_s * 1e6 / (double)elapsed_us : 0,
+           s->load_wait_s, "");
     if (sr_bench_is_rtc(o)) {
-        printf("  %-28s p50 %.1f ms, p99 %.1f ms\n", "handshake (HTTP, ICE, DTLS)", s->hs_p50, s->hs_p99);
+        printf("  %-28s p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", "handshake (HTTP, ICE, DTLS)", s->hs_p50, s->hs_p99,
+               s->hs_max);
         printf("  %-28s %llu\n", strcmp(o->mode, "whep-play") == 0 ? "RTP packets received" : "RTP packets sent",
                (unsigned long long)s->packets);
     }
@@ -353,14 +381,14 @@ static void sr_bench_print_json(const sr_bench_opts_t *o, const sr_bench_summary
            "\"bytes\":%llu,\"mbps\":%.3f,\"kbps_min\":%.1f,\"kbps_median\":%.1f,\"video_min\":%.0f,"
            "\"video_median\":%.0f,\"audio_median\":%.0f,\"frames_pct_min\":%.1f,\"frames_pct_median\":%.1f,"
            "\"first_frame_p50_ms\":%.2f,\"first_frame_p99_ms\":%.2f,"
-           "\"e2e_p50_ms\":%.2f,\"e2e_p99_ms\":%.2f,\"e2e_samples\":%llu",
+           "\"e2e_p50_ms\":%.2f,\"e2e_p99_ms\":%.2f,\"e2e_samples\":%llu,\"load_cpu_s\":%.3f,\"load_wait_s\":%.3f",
            o->mode, o->n, (double)elapsed_us / 1e6, s->ok, s->failed, s->closed, s->pending,
            (unsigned long long)s->bytes, s->mbps, s->kbps_min, s->kbps_median, s->video_min, s->video_median,
            s->audio_median, s->frames_pct_min, s->frames_pct_median, s->ff_p50, s->ff_p99, s->lat_p50, s->lat_p99,
-           (unsigned long long)sr_bench_lat.count);
+           (unsigned long long)sr_bench_lat.count, s->load_cpu_s, s->load_wait_s);
     if (sr_bench_is_rtc(o)) {
-        printf(",\"handshake_p50_ms\":%.2f,\"handshake_p99_ms\":%.2f,\"packets\":%llu", s->hs_p50, s->hs_p99,
-               (unsigned long long)s->packets);
+        printf(",\"handshake_p50_ms\":%.2f,\"handshake_p99_ms\":%.2f,\"handshake_max_ms\":%.2f,\"packets\":%llu",
+               s->hs_p50, s->hs_p99, s->hs_max, (unsigned long long)s->packets);
     }
     if (strcmp(o->mode, "whep-play") == 0) {
         printf(",\"lost\":%llu", (unsigned long long)s->lost);
