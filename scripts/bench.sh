@@ -25,7 +25,7 @@
 # RTMP players at the same N, segment fetch time p50/p99 and errors.
 #
 # Knobs (environment):
-#   BENCH_NS="200 1000 2000 5000"  player counts
+#   BENCH_NS="200 1000 2000 5000"  player counts (set and empty: none, e.g. to run only WebRTC)
 #   BENCH_SECONDS=30               seconds of play per run
 #   BENCH_PUBLISHERS=200           publishers in the publish run (0 skips it)
 #   BENCH_SERVERS="strand strand-minlat nginx floor"  (set and empty: none, e.g. to run only HLS)
@@ -43,6 +43,12 @@
 #   BENCH_RTC_PLAYERS=200          WebRTC players (strand_bench whep-play) of a ~1 Mbit/s H.264 stream
 #                                  without B-frames, next to RTMP players of it, and the SRTP
 #                                  floor (strand_bench srtp-floor) (Strand only; 0 skips)
+#   BENCH_RTC_PUBLISHERS=50        WebRTC publishers (strand_bench whip-publish: input-1m.flv's H.264
+#                                  and an Opus silence frame over WHIP, rtc_to_rtmp on) (Strand only;
+#                                  0 skips)
+#   BENCH_RTC_CHECK=5              RTMP players on that many of their streams (frames %, e2e)
+#   BENCH_RTC_RCVBUF=              the WebRTC modes' UDP receive buffer in bytes (strand_bench
+#                                  --rcvbuf; empty: its default 2 MiB, 0: the kernel's default)
 #   BENCH_HLS=1                    0 skips both HLS runs
 #   BENCH_HLS_SECONDS=$BENCH_SECONDS  seconds of wrk per server, and of the HLS viewers' run
 #   BENCH_HLS_CONNS=200            wrk's keep-alive connections to the one segment
@@ -56,7 +62,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 OUT=$ROOT/objs/bench
 BENCH=$ROOT/objs/strand_bench
-NS=${BENCH_NS:-200 1000 2000 5000}
+NS=${BENCH_NS-200 1000 2000 5000}
 SECS=${BENCH_SECONDS:-30}
 NPUB=${BENCH_PUBLISHERS:-200}
 SERVERS=${BENCH_SERVERS-strand strand-minlat nginx floor}
@@ -69,6 +75,9 @@ SRT_CHECK=${BENCH_SRT_CHECK:-5}
 NSRTPLAY=${BENCH_SRT_PLAYERS:-500}
 NRTSPPLAY=${BENCH_RTSP_PLAYERS:-1000}
 NRTCPLAY=${BENCH_RTC_PLAYERS:-200}
+NRTCPUB=${BENCH_RTC_PUBLISHERS:-50}
+RTC_CHECK=${BENCH_RTC_CHECK:-5}
+RTC_RCVBUF=${BENCH_RTC_RCVBUF:-}
 DO_HLS=${BENCH_HLS:-1}
 HLS_SECS=${BENCH_HLS_SECONDS:-$SECS}
 HLS_CONNS=${BENCH_HLS_CONNS:-200}
@@ -154,7 +163,7 @@ prepare() {
     fi
     make_input "$INPUT" 640x360 430k 64k
     [ "$BIG_N" -gt 0 ] && make_input "$INPUT_BIG" 480x270 190k 48k
-    [ "$NRTCPLAY" -gt 0 ] && make_input "$INPUT_1M" 1280x720 950k 48k testsrc2
+    [ $((NRTCPLAY + NRTCPUB)) -gt 0 ] && make_input "$INPUT_1M" 1280x720 950k 48k testsrc2
     { [ "$NSRTPUB" -gt 0 ] || [ "$DO_HLS" != 0 ]; } && make_input "$INPUT_TS" 1280x720 1800k 64k testsrc2 noise=alls=8:allf=t
     if [ "$NSRTPLAY" -gt 0 ] && [ ! -s "$INPUT_PLAY_TS" ]; then
         ffmpeg -hide_banner -loglevel error -y -i "$INPUT" -c copy -f mpegts "$INPUT_PLAY_TS" || exit 1
@@ -202,7 +211,7 @@ wait_udp_port() { # a bound UDP port shows in /proc/net/udp as :HEX
 # ---- servers: each sets SRV_PID and the URLs ----
 start_strand() { # $1 = on|off (min_latency); $2 = srt: also the SRT listener and the HTTP API; rtsp: the RTSP one;
     # hls: the HLS sink writing into the HTTP server's directory, served from memory
-    # rtc: the WebRTC UDP listener (candidate 127.0.0.1), rtmp_to_rtc and the HTTP API (WHEP)
+    # rtc: the WebRTC UDP listener (candidate 127.0.0.1), rtmp_to_rtc, rtc_to_rtmp and the HTTP API (WHEP, WHIP)
     RTMP_PORT=$(free_port) HTTP_PORT=$(free_port) METRICS_PORT=$(free_port) SRT_PORT="" RTSP_PORT="" RTC_PORT=""
     local conf=$OUT/strand-$1.conf srt="" srt_vhost="" api="" hls_cache="" hls=""
     if [ "${2:-}" = hls ]; then
@@ -217,7 +226,7 @@ start_strand() { # $1 = on|off (min_latency); $2 = srt: also the SRT listener an
     if [ "${2:-}" = rtc ]; then
         RTC_PORT=$(free_port udp)
         srt="rtc_server { enabled on; listen $RTC_PORT; candidate 127.0.0.1; }"
-        srt_vhost="rtc { enabled on; rtmp_to_rtc on; }"
+        srt_vhost="rtc { enabled on; rtmp_to_rtc on; rtc_to_rtmp on; }"
         api="http_api { enabled on; listen $HTTP_PORT; }"
     fi
     if [ "${2:-}" = srt ]; then
@@ -372,32 +381,36 @@ api_streams() { # $1 file: the time, then the server's /api/v1/streams
     { date +%s.%N; curl -s -m 5 "http://127.0.0.1:$HTTP_PORT/api/v1/streams?count=100000"; } >"$1"
 }
 
-# In the background of the SRT publish run: once every publisher has sent a GOP, RTMP
-# players on the first BENCH_SRT_CHECK streams (frames %), and the server's view of
-# every stream at the start and the end of their run (API: video frames and bytes).
-srt_ingest_check() {
-    local settle=$((NSRTPUB / RAMP + 3)) k=$SRT_CHECK span
+# In the background of a publish run ($1 stream prefix, $2 publishers, $3 players to
+# check): once every publisher has sent a GOP, RTMP players on the first $3 streams
+# (frames %, e2e), and the server's view of every stream at the start and the end of
+# their run (API: video frames and bytes), into $OUT/$1-check.out and $OUT/$1-api-*.json.
+ingest_check() {
+    local prefix=$1 npub=$2 k=$3 settle span
+    settle=$((npub / RAMP + 3))
     span=$(awk -v s="$SECS" -v t="$settle" 'BEGIN { printf "%d", s - t - 1 }')
-    [ "$k" -gt "$NSRTPUB" ] && k=$NSRTPUB
+    [ "$k" -gt "$npub" ] && k=$npub
     if [ "$span" -lt 2 ]; then
-        log "srt-publish check skipped: BENCH_SECONDS=$SECS leaves no time after the ramp"
+        log "$prefix check skipped: BENCH_SECONDS=$SECS leaves no time after the ramp"
         return
     fi
     sleep "$settle"
-    api_streams "$OUT/srt-api-0.json"
+    api_streams "$OUT/$prefix-api-0.json"
     if [ "$k" -gt 0 ]; then
-        taskset -c "$LOAD_CPU" "$BENCH" rtmp-play -u "rtmp://127.0.0.1:$RTMP_PORT/live/srtpub" -n "$k" \
-            --streams "$NSRTPUB" -d "$span" --json >"$OUT/srt-check.out" 2>&1
+        taskset -c "$LOAD_CPU" "$BENCH" rtmp-play -u "rtmp://127.0.0.1:$RTMP_PORT/live/$prefix" -n "$k" \
+            --streams "$npub" -d "$span" --json >"$OUT/$prefix-check.out" 2>&1
     else
         sleep "$span"
     fi
-    api_streams "$OUT/srt-api-1.json"
+    api_streams "$OUT/$prefix-api-1.json"
 }
+srt_ingest_check() { ingest_check srtpub "$NSRTPUB" "$SRT_CHECK"; }
 
-# One line on the streams between the two API snapshots: how many were publishing in
-# both, their video frames per second and received kbit/s (min/median).
-srt_ingest_summary() {
-    python3 - "$OUT/srt-api-0.json" "$OUT/srt-api-1.json" "$NSRTPUB" <<'PY'
+# One line on the streams of prefix $1 ($2 publishers) between the two API snapshots: how
+# many were publishing in both, how many of them with video frames and bytes arriving,
+# their video frames per second and received kbit/s (min/median).
+ingest_summary() {
+    python3 - "$OUT/$1-api-0.json" "$OUT/$1-api-1.json" "$2" "$1" <<'PY'
 import json, sys
 def load(path):
     try:
@@ -406,26 +419,29 @@ def load(path):
             doc = json.loads(f.read())
     except (OSError, ValueError):
         return None, {}
-    return t, {s["name"]: s for s in doc.get("streams", []) if s["name"].startswith("srtpub") and s["publish"]["active"]}
+    return t, {s["name"]: s for s in doc.get("streams", []) if s["name"].startswith(sys.argv[4])
+               and s["publish"]["active"]}
 t0, a = load(sys.argv[1])
 t1, b = load(sys.argv[2])
 names = [n for n in a if n in b]
 if not names or t1 <= t0:
-    print("the API saw no SRT stream publishing")
+    print("the API saw no %s stream publishing" % sys.argv[4])
     sys.exit()
 fps = sorted((b[n]["frames"] - a[n]["frames"]) / (t1 - t0) for n in names)
 kbps = sorted((b[n]["recv_bytes"] - a[n]["recv_bytes"]) * 8 / 1000 / (t1 - t0) for n in names)
+live = sum(1 for n in names if b[n]["frames"] > a[n]["frames"] and b[n]["recv_bytes"] > a[n]["recv_bytes"])
 mid = len(names) // 2
-print("the API saw %d of %s streams publishing; over %.1f s, video %.1f/%.1f frames/s and %.0f/%.0f kbit/s received "
-      "(min/median per stream)" % (len(names), sys.argv[3], t1 - t0, fps[0], fps[mid], kbps[0], kbps[mid]))
+print("the API saw %d of %s streams publishing, %d of them with frames and bytes arriving; over %.1f s, video "
+      "%.1f/%.1f frames/s and %.0f/%.0f kbit/s received (min/median per stream)"
+      % (len(names), sys.argv[3], live, t1 - t0, fps[0], fps[mid], kbps[0], kbps[mid]))
 PY
 }
 
 run_srt_publish() {
     [ "$NSRTPUB" -gt 0 ] || return 0
     start_strand off srt || return
-    rm -f "$OUT"/srt-api-*.json "$OUT/srt-check.out"
-    SIDE=srt_ingest_check FRAMES_FILE=$OUT/srt-check.out measure strand srt-publish "$NSRTPUB" srt-publish \
+    rm -f "$OUT"/srtpub-api-*.json "$OUT/srtpub-check.out"
+    SIDE=srt_ingest_check FRAMES_FILE=$OUT/srtpub-check.out measure strand srt-publish "$NSRTPUB" srt-publish \
         -u "srt://127.0.0.1:$SRT_PORT/live/srtpub" -n "$NSRTPUB" -i "$INPUT_TS"
     stop_pid "$SRV_PID"
     local cpu k=$SRT_CHECK
@@ -434,7 +450,7 @@ run_srt_publish() {
     [ "$k" -gt "$NSRTPUB" ] && k=$NSRTPUB
     echo "- srt-publish: $NSRTPUB streams of ~$RATE_TS_KBPS kbit/s took $cpu% of the server's core," \
         "$(awk -v c="$cpu" -v n="$NSRTPUB" 'BEGIN { printf "%.2f", c / n }')% per stream;" \
-        "$(srt_ingest_summary); its frames % is that of RTMP players of $k of them" | tee -a "$NOTES" >&2
+        "$(ingest_summary srtpub "$NSRTPUB"); its frames % is that of RTMP players of $k of them" | tee -a "$NOTES" >&2
 }
 
 # SRT players of the RTMP publisher's stream; RTMP players at the same N for comparison
@@ -496,6 +512,37 @@ run_srt_floor() {
 }
 
 # ---- WebRTC (Strand only) ----
+udp_rcvbuf_errors() { # Udp RcvbufErrors of /proc/net/snmp: datagrams dropped on a full receive buffer, host-wide
+    awk '$1 == "Udp:" { if (!c) { for (i = 2; i <= NF; i++) if ($i == "RcvbufErrors") c = i } else print $c }' \
+        /proc/net/snmp 2>/dev/null || echo 0
+}
+udp_sock_drops() { # $1 port: the drops column of the UDP sockets bound to it (/proc/net/udp)
+    awk -v p="$(printf ':%04X' "$1")" 'substr($2, length($2) - 4) == p { s += $NF } END { print s + 0 }' \
+        /proc/net/udp /proc/net/udp6 2>/dev/null
+}
+load_pct() { # $1 strand_bench's report: its own CPU time, and its time waiting for a CPU, in % of the run
+    awk -v c="$(json_get "$1" load_cpu_s)" -v w="$(json_get "$1" load_wait_s)" -v s="$(json_get "$1" seconds)" \
+        'BEGIN { if (s > 0) printf "%.0f%% of its core (and %.0f%% waiting for it)", 100 * c / s, 100 * w / s; else printf "-" }'
+}
+run_wait_s() { # $1 pid: seconds runnable but waiting for a CPU so far (/proc/PID/schedstat)
+    awk '{ printf "%.3f", $2 / 1e9 }' "/proc/$1/schedstat" 2>/dev/null || echo 0
+}
+rtc_rcvbuf_opt() { # strand_bench's --rcvbuf when BENCH_RTC_RCVBUF says
+    [ -n "$RTC_RCVBUF" ] && echo "--rcvbuf $RTC_RCVBUF"
+}
+
+# measure (same arguments) with the UDP drops counted around it into UDP_NOTE: Udp
+# RcvbufErrors host-wide (so the lead's or anyone's traffic on this host counts too), and
+# of them the drops of the server's WebRTC socket; the rest are the bench's sockets'.
+measure_udp() {
+    local e0 s0 e1 s1 w0 w1
+    e0=$(udp_rcvbuf_errors) s0=$(udp_sock_drops "$RTC_PORT") w0=$(run_wait_s "$SRV_PID")
+    measure "$@"
+    e1=$(udp_rcvbuf_errors) s1=$(udp_sock_drops "$RTC_PORT") w1=$(run_wait_s "$SRV_PID")
+    UDP_NOTE="UDP RcvbufErrors +$((e1 - e0)) during the run, +$((s1 - s0)) of them at the server's socket;\
+ the server waited $(awk -v a="$w0" -v b="$w1" 'BEGIN { printf "%.1f", b - a }') s for its CPU (other work on it)"
+}
+
 # WHEP players of the ~1 Mbit/s stream, then RTMP players of the same stream on the same
 # server (so CPU-s/Gbit compare like for like), and the SRTP floor: what libsrtp's protect
 # alone costs per Gbit of 1200-byte packets, the work every WebRTC player adds.
@@ -504,7 +551,9 @@ run_rtc() {
     [ "$n" -gt 0 ] || return 0
     start_strand off rtc || return
     start_publisher "$INPUT_1M"
-    measure strand whep "$n" whep-play -u "http://127.0.0.1:$HTTP_PORT/rtc/v1/whep/?app=live&stream=bench" -n "$n"
+    measure_udp strand whep "$n" whep-play -u "http://127.0.0.1:$HTTP_PORT/rtc/v1/whep/?app=live&stream=bench" \
+        -n "$n" $(rtc_rcvbuf_opt)
+    local udp=$UDP_NOTE out=$OUT/run-strand-whep-$n.out
     measure strand rtmp-1m "$n" rtmp-play -u "rtmp://127.0.0.1:$RTMP_PORT/live/bench" -n "$n"
     stop_pid "$PUB_PID"
     stop_pid "$SRV_PID"
@@ -518,8 +567,42 @@ run_rtc() {
         "against RTMP's $r for the same stream," \
         "$(awk -v a="$w" -v b="$r" 'BEGIN { printf (b > 0 ? "%.1f" : "-"), a / b }')x;" \
         "the SRTP floor (libsrtp protect alone, 1200-byte packets, strand_bench srtp-floor):" \
-        "${gcm:--} CPU-s/Gbit with AEAD_AES_128_GCM (what the server prefers), ${cm:--} with AES128_CM_SHA1_80" |
+        "${gcm:--} CPU-s/Gbit with AEAD_AES_128_GCM (what the server prefers), ${cm:--} with AES128_CM_SHA1_80;" \
+        "handshakes p50/p99/max $(json_get "$out" handshake_p50_ms)/$(json_get "$out" handshake_p99_ms)/$(json_get \
+            "$out" handshake_max_ms) ms; $(json_get "$out" lost) of $(json_get "$out" packets) RTP packets lost" \
+        "(sequence gaps) with the players' receive buffers at ${RTC_RCVBUF:-2097152} bytes; $udp;" \
+        "strand_bench took $(load_pct "$out")" |
         tee -a "$NOTES" >&2
+}
+
+rtc_ingest_check() { ingest_check rtcpub "$NRTCPUB" "$RTC_CHECK"; }
+
+# WHIP publishers (strand_bench whip-publish) of input-1m.flv's H.264 and Opus silence,
+# each its own stream, into the server with rtc_to_rtmp (Opus becomes AAC, the streams
+# reach the hub): the server's CPU per ingested Gbit (RTP payload), RTMP players on a few
+# of the streams (frames %, e2e from the publishers' SEI stamps), and the API's view of
+# every stream.
+run_rtc_ingest() {
+    local n=$NRTCPUB k=$RTC_CHECK
+    [ "$n" -gt 0 ] || return 0
+    start_strand off rtc || return
+    rm -f "$OUT"/rtcpub-api-*.json "$OUT/rtcpub-check.out"
+    SIDE=rtc_ingest_check FRAMES_FILE=$OUT/rtcpub-check.out measure_udp strand whip "$n" whip-publish \
+        -u "http://127.0.0.1:$HTTP_PORT/rtc/v1/whip/?app=live&stream=rtcpub" -n "$n" -i "$INPUT_1M" $(rtc_rcvbuf_opt)
+    stop_pid "$SRV_PID"
+    local cpu gbit out=$OUT/run-strand-whip-$n.out chk=$OUT/rtcpub-check.out
+    cpu=$(row_field whip "$n" 6) gbit=$(row_field whip "$n" 8)
+    [ -n "$cpu" ] || return 0
+    [ "$k" -gt "$n" ] && k=$n
+    echo "- whip ingest: $n publishers ($(json_get "$out" ok) connected, $(json_get "$out" failed) failed) of" \
+        "~$(($(stat -c %s "$INPUT_1M") * 8 / 60 / 1000)) kbit/s H.264 + Opus sent $(json_get "$out" mbps) Mbit/s" \
+        "($(json_get "$out" packets) RTP packets); the server took $cpu% of its core," \
+        "$(awk -v c="$cpu" -v n="$n" 'BEGIN { printf "%.2f", c / n }')% per stream, $gbit CPU-s per ingested Gbit;" \
+        "handshakes p50/p99/max $(json_get "$out" handshake_p50_ms)/$(json_get "$out" handshake_p99_ms)/$(json_get \
+            "$out" handshake_max_ms) ms; strand_bench took $(load_pct "$out"); RTCP in: $(json_get "$out" plis) PLIs, $(json_get "$out" nacked) NACKed ($(json_get "$out" resent) resent);" \
+        "$(ingest_summary rtcpub "$n"); RTMP players of $k of them: frames % min/median" \
+        "$(json_get "$chk" frames_pct_min)/$(json_get "$chk" frames_pct_median), e2e p50/p99" \
+        "$(json_get "$chk" e2e_p50_ms)/$(json_get "$chk" e2e_p99_ms) ms; $UDP_NOTE" | tee -a "$NOTES" >&2
 }
 
 # ---- HLS (Strand, and nginx for the one segment) ----
@@ -648,6 +731,7 @@ run_server() { # $1 = strand | strand-minlat | nginx | floor
         run_proto_play srt srt-play "srt://127.0.0.1:PORT/live/bench" "$NSRTPLAY"
         run_proto_play rtsp rtsp-play "rtsp://127.0.0.1:PORT/live/bench" "$NRTSPPLAY"
         run_rtc
+        run_rtc_ingest
     fi
     if [ "$s" = floor ]; then
         run_srt_floor
@@ -679,6 +763,7 @@ write_report() {
         echo "- Server pinned to CPU $SRV_CPU, load (strand_bench) to CPU $LOAD_CPU"
         echo "- Stream: $(basename "$INPUT"), H.264+AAC, ~$RATE_KBPS kbit/s, GOP 50 at 25 fps"
         echo "- Runs: N = $NS players, $SECS s each (ramp $RAMP/s included); $NPUB publishers; $BIG_N players of input-250k.flv (~$(($(stat -c %s "$INPUT_BIG" 2>/dev/null || echo 0) * 8 / 60 / 1000)) kbit/s)"
+        [ "$NRTCPUB" -gt 0 ] && echo "- WebRTC ingest (\`whip\`): $NRTCPUB WHIP publishers (strand_bench whip-publish: input-1m.flv's H.264 packetized by our packetizer, a 20 ms Opus silence frame every 20 ms, ICE, DTLS, SRTP) each on its own stream, rtc_to_rtmp on; Mbit/s and CPU-s/Gbit count the RTP payload sent; frames % is that of RTMP players of the first BENCH_RTC_CHECK streams"
         [ "$NRTCPLAY" -gt 0 ] && echo "- WebRTC: $NRTCPLAY WHEP players (strand_bench whep-play: ICE, DTLS, SRTP, H.264 depacketized by our depacketizer) of input-1m.flv (H.264 baseline + AAC, published over RTMP, rtmp_to_rtc), then as many RTMP players of it (\`rtmp-1m\`); the SRTP floor in the notes"
         [ "$NRTSPPLAY" -gt 0 ] && echo "- RTSP: $NRTSPPLAY players over TCP interleaved (strand_bench rtsp-play: H.264 depacketized by our depacketizer) of the RTMP-published stream"
         [ $((NSRTPUB + NSRTPLAY)) -gt 0 ] && echo "- SRT (libsrt $(srt_version), default 120 ms latency): $NSRTPUB publishers of input-2m.ts (~$RATE_TS_KBPS kbit/s, 1316-byte messages paced by its PCR); $NSRTPLAY players of the RTMP-published stream"

@@ -12,7 +12,7 @@ import socket
 import struct
 import time
 
-from strand_env import STRAND_BIN, api_ok, check, http_body, http_request, log_since, wait_log, wait_until
+from strand_env import STRAND_BIN, api, api_ok, check, http_body, http_request, log_since, wait_log, wait_until
 from test_players import CHECK_JS, build_page, kill_chromium, players_check_config, run_players_check, setup_tools
 from test_http import parse_metrics
 from test_srt import free_udp_port
@@ -149,6 +149,49 @@ def test_whep_late_joiner_audio_with_its_gop(env):
           "the late player's audio starts %d ms from its video (%d, %d)" % (audio_ms - video_ms, video_ms, audio_ms))
     shares = re.findall(r"rtc audio share \S+: transcoding", log_since(srv, 0))
     check(len(shares) == 1, "%d AAC-to-Opus shares for two players of one stream" % len(shares))
+
+
+def test_whip_bench_publishers(env):
+    """strand_bench whip-publish (make bench's WebRTC publishers: the server's H.264
+    packetizer, our ICE, DTLS client and SRTP, an Opus silence frame) into a server with
+    rtc_to_rtmp: five sessions connect, the API lists the five streams publishing with
+    frames arriving, and ffprobe over RTMP decodes H.264 frames of two of them at the
+    file's size, with AAC made from the Opus."""
+    bench = os.path.join(os.path.dirname(STRAND_BIN), "strand_bench")
+    check(os.path.exists(bench), "%s is not built (make objs/strand_bench)" % bench)
+    srv = rtc_server(env)
+    report = env.path("whip-bench.out")
+    pub = env.spawn("strand_bench-whip", [bench, "whip-publish", "-u", whip_url(srv, "wb"), "-n", "5", "-d", "14",
+                                          "-i", env.media("main"), "--json"], stdout=report)
+
+    def live_streams():
+        status, js = api(srv.api_port, "/api/v1/streams/?count=100")
+        return [s for s in (js or {}).get("streams", [])
+                if s["name"].startswith("wb_") and s["publish"]["active"] and s["frames"] > 0]
+    check(wait_until(lambda: len(live_streams()) == 5, 15),
+          "the API lists %d of 5 WHIP streams publishing with frames: %s" % (len(live_streams()), pub.errtail(4)))
+    for name in ("wb_0", "wb_4"):
+        rc, out, err, _ = env.run("ffprobe-" + name, [
+            "ffprobe", "-v", "error", "-count_frames", "-read_intervals", "%+3", "-show_entries",
+            "stream=codec_type,codec_name,width,height,nb_read_frames", "-of", "json", srv.url(name)], 30)
+        check(rc == 0, "ffprobe of %s: exit %s %s" % (name, rc, err[-300:]))
+        by = {s.get("codec_type"): s for s in json.loads(out).get("streams", [])}
+        v, a = by.get("video", {}), by.get("audio", {})
+        env.note("measured ffprobe of WHIP stream %s: %s" % (name, by))
+        check(v.get("codec_name") == "h264" and (v.get("width"), v.get("height")) == (320, 240),
+              "%s video: %s" % (name, v))
+        check(int(v.get("nb_read_frames") or 0) >= 50, "%s: %s H.264 frames decoded in 3 s of 25 fps" %
+              (name, v.get("nb_read_frames")))
+        check(a.get("codec_name") == "aac", "%s audio (Opus -> AAC): %s" % (name, a))
+    check(pub.wait(30) == 0, "strand_bench whip-publish did not end well: %s" % pub.errtail(8))
+    lines = [l for l in open(report).read().splitlines() if l.startswith("{")]
+    check(lines, "no report from strand_bench whip-publish: %s" % pub.errtail(8))
+    r = json.loads(lines[-1])
+    env.note("measured whip-publish: %s" % lines[-1])
+    check(r["ok"] == 5 and r["failed"] == 0 and r["closed"] == 0,
+          "sessions ok %d, failed %d, closed %d" % (r["ok"], r["failed"], r["closed"]))
+    check(r["packets"] > 0 and r["handshake_p99_ms"] > 0, "packets %d, handshake p99 %s ms" %
+          (r["packets"], r["handshake_p99_ms"]))
 
 
 def test_whip_aiortc_to_rtmp_hls(env):

@@ -6,7 +6,9 @@
  * report.
  *
  * WebRTC players (whep-play) negotiate over WHEP and receive SRTP on one UDP socket each
- * (sr_bench_whep_play.c); srtp-floor times libsrtp's protect alone (sr_bench_srtp_floor.c).
+ * (sr_bench_whep_play.c); WebRTC publishers (whip-publish) send the FLV file's H.264 and
+ * a canned Opus frame over WHIP (sr_bench_whip_publish.c); both share one transport
+ * (sr_bench_rtc.c). srtp-floor times libsrtp's protect alone (sr_bench_srtp_floor.c).
  *
  * HLS viewers (hls-play) fetch a live playlist and its segments like hls.js; they count
  * bytes, segments and errors, and time each segment fetch.
@@ -24,6 +26,7 @@
 #define SR_BENCH_H
 
 #include "sr_core.h"
+#include "sr_payload.h"
 #include "sr_srt.h"
 #include "sr_st.h"
 #include "sr_time.h"
@@ -40,11 +43,16 @@ SR_BEGIN_DECLS
 #define SR_BENCH_SEI_NAL_BYTES 36
 #define SR_BENCH_SEI_UUID_AT 12
 #define SR_BENCH_SEI_TIME_AT 28
+/* Gap added between loops of a publisher's file, in ms. */
+#define SR_BENCH_PUB_FRAME_MS 40
+/* The UDP receive buffer the WebRTC modes ask for by default (--rcvbuf): the kernel's
+ * default (~200 KiB) overflows when the one bench process falls behind a burst. */
+#define SR_BENCH_RTC_RCVBUF_BYTES (2 * 1024 * 1024)
 
 /* Command-line options of every subcommand. */
 typedef struct sr_bench_opts {
     const char *mode;      /* rtmp-play, flv-play, srt-play, rtsp-play, hls-play, whep-play, tcp-read, rtmp-publish,
-                              srt-publish, floor, srt-floor, srtp-floor */
+                              srt-publish, whip-publish, floor, srt-floor, srtp-floor */
     const char *url;       /* -u */
     sr_url_t target;       /* url parsed */
     char app[1024];        /* first path component (rtmp) */
@@ -55,7 +63,8 @@ typedef struct sr_bench_opts {
     double duration_s;     /* -d run time, 0 = until ctrl-C */
     double warmup_s;       /* --warmup: latency samples only after this long past the first frame */
     sr_utime_t timeout_us; /* --timeout for every socket operation */
-    const char *input;     /* -i FLV file (rtmp-publish), TS file (srt-publish) */
+    const char *input;     /* -i FLV file (rtmp-publish, whip-publish), TS file (srt-publish) */
+    int rcvbuf_bytes;      /* --rcvbuf: UDP receive buffer of whep-play and whip-publish, 0 = kernel default */
     int port;              /* -p (floor) */
     int rate_kbps;         /* --rate (floor) */
     int batch_ms;          /* --batch-ms (floor) */
@@ -79,6 +88,7 @@ typedef struct sr_bench_conn {
     int state;                 /* SR_BENCH_* */
     int err;                   /* last error code, 0 if none */
     uint64_t bytes;            /* payload bytes received (players) or sent (publishers) */
+    uint64_t packets;          /* RTP packets received (whep-play) or sent (whip-publish) */
     uint32_t video;            /* video messages */
     uint32_t audio;            /* audio messages */
     uint32_t frames;           /* video frames (not sequence headers), for completeness */
@@ -90,6 +100,7 @@ typedef struct sr_bench_conn {
     sr_utime_t start_us;       /* monotonic: the connect started */
     sr_utime_t first_media_us; /* monotonic: the first audio or video message completed, 0 if none */
     sr_utime_t first_video_us; /* monotonic: the first video keyframe (not a sequence header), 0 if none */
+    sr_utime_t connected_us;   /* monotonic: ICE and DTLS done, SRTP keyed (WebRTC modes), 0 if not */
     sr_utime_t end_us;         /* monotonic: the connection ended (or the run did) */
     sr_co_t *co;
 } sr_bench_conn_t;
@@ -103,6 +114,15 @@ typedef struct sr_bench_hls_totals {
     uint64_t reconnects; /* a reused connection the server had closed, opened again */
 } sr_bench_hls_totals_t;
 extern sr_bench_hls_totals_t sr_bench_hls_totals;
+
+/* What the WHIP publishers' server said over RTCP, summed (sr_bench_whip_publish.c). */
+typedef struct sr_bench_rtc_totals {
+    uint64_t plis;    /* keyframe requests (PLI) received: counted, not acted on (the file loops keyframes) */
+    uint64_t nacked;  /* sequence numbers NACKs asked for */
+    uint64_t resent;  /* of those, sent again from the publisher's history */
+    uint64_t reports; /* sender reports sent */
+} sr_bench_rtc_totals_t;
+extern sr_bench_rtc_totals_t sr_bench_rtc_totals;
 
 /* ---- shared state (sr_bench_main.c) ---- */
 
@@ -119,8 +139,26 @@ void sr_bench_srt_publish_cycle(void *arg);
 void sr_bench_rtsp_play_cycle(void *arg);
 void sr_bench_hls_play_cycle(void *arg);
 void sr_bench_whep_play_cycle(void *arg);
+void sr_bench_whip_publish_cycle(void *arg);
 /* Load the FLV file of opts->input once for every publisher. Returns SR_OK or -SR_EFILE_*. */
 int sr_bench_publish_load(const sr_bench_opts_t *opts);
+/* One tag of that file: its body is file[offset .. offset + size). */
+typedef struct sr_bench_tag {
+    uint8_t type;
+    uint32_t ts;
+    size_t offset;
+    uint32_t size;
+} sr_bench_tag_t;
+/* The loaded file's tags (*n of them, in file order) and its bytes in *file; both
+ * live until the process ends. */
+const sr_bench_tag_t *sr_bench_publish_tags(size_t *n, const uint8_t **file);
+/* A copy of the AVC NALU packet body[0..size) (an FLV video tag body with 4-byte NAL
+ * lengths) with the latency stamp of this file's header first; the caller owns the
+ * reference. */
+sr_payload_t *sr_bench_publish_stamp(const uint8_t *body, uint32_t size);
+/* Get the WHIP publishers ready once the file is loaded: its AVC config. Returns
+ * SR_OK or -SR_EFORMAT (no sequence header, or NAL lengths other than 4 bytes). */
+int sr_bench_whip_publish_load(void);
 /* Load and index the TS file of opts->input once for every SRT publisher. Returns SR_OK,
  * -SR_EFILE_* or -SR_EFORMAT (no PCRs to pace by). */
 int sr_bench_srt_publish_load(const sr_bench_opts_t *opts);

@@ -19,6 +19,7 @@
 
 #include "sr_alloc.h"
 #include "sr_bench.h"
+#include "sr_bench_rtc.h"
 #include "sr_error.h"
 #include "sr_log.h"
 #include "sr_srt.h"
@@ -45,6 +46,9 @@ static void sr_bench_usage(void)
             "  srt-play     -u srt://host:port/app/stream -n N    SRT players (m=request), TS demuxed\n"
             "  rtsp-play    -u rtsp://host:port/app/stream -n N   RTSP players, TCP interleaved, H.264 depacketized\n"
             "  whep-play    -u http://host:port/rtc/v1/whep/?app=A&stream=S -n N   WebRTC players (WHEP)\n"
+            "  whip-publish -u http://host:port/rtc/v1/whip/?app=A&stream=S -n N -i file.flv\n"
+            "               N WebRTC publishers (WHIP; S_0..S_N-1 when N > 1): the file's H.264 in real time,\n"
+            "               looped, and a 20 ms Opus silence frame every 20 ms"
             "  hls-play     -u http://host:port/app/stream.m3u8 -n N   HLS viewers (like hls.js: keep-alive,\n"
             "               each new segment once, playlist every half target duration)\n"
             "  srt-publish  -u srt://host:port/app/stream -n N -i file.ts\n"
@@ -60,6 +64,8 @@ static void sr_bench_usage(void)
             "  --warmup S      e2e latency ignores each player's first S seconds (default 1)\n"
             "  --streams K     connection i uses stream_<i mod K> (rtmp-play, flv-play: NAME_<i mod K>.flv,\n"
             "                  srt-play; publishers: K = N)\n"
+            "  --rcvbuf BYTES  UDP receive buffer of whep-play and whip-publish (default 2 MiB; 0 = the\n"
+            "                  kernel's default)\n"
             "  --simple        simple RTMP handshake (default: complex)\n"
             "  --json          also print one JSON line\n");
 }
@@ -71,6 +77,7 @@ enum {
     SR_BENCH_OPT_RATE,
     SR_BENCH_OPT_BATCH,
     SR_BENCH_OPT_STREAMS,
+    SR_BENCH_OPT_RCVBUF,
 };
 
 static const struct option sr_bench_long_opts[] = {
@@ -80,6 +87,7 @@ static const struct option sr_bench_long_opts[] = {
     {"rate", required_argument, NULL, SR_BENCH_OPT_RATE},
     {"batch-ms", required_argument, NULL, SR_BENCH_OPT_BATCH},
     {"streams", required_argument, NULL, SR_BENCH_OPT_STREAMS},
+    {"rcvbuf", required_argument, NULL, SR_BENCH_OPT_RCVBUF},
     {"simple", no_argument, NULL, 's'},
     {"json", no_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
@@ -129,6 +137,9 @@ static bool sr_bench_apply_opt(sr_bench_opts_t *o, int ch, const char *arg)
     case SR_BENCH_OPT_STREAMS:
         o->streams = atoi(arg);
         break;
+    case SR_BENCH_OPT_RCVBUF:
+        o->rcvbuf_bytes = atoi(arg);
+        break;
     default:
         return false;
     }
@@ -164,6 +175,7 @@ static int sr_bench_parse_args(int argc, char **argv, sr_bench_opts_t *o)
     o->timeout_us = 10 * SR_UTIME_S;
     o->rate_kbps = 500;
     o->batch_ms = 350;
+    o->rcvbuf_bytes = SR_BENCH_RTC_RCVBUF_BYTES;
     if (argc < 2 || argv[1][0] == '-') {
         return -SR_EINVAL;
     }
@@ -174,7 +186,7 @@ static int sr_bench_parse_args(int argc, char **argv, sr_bench_opts_t *o)
             return -SR_EINVAL;
         }
     }
-    if (o->n < 1 || o->ramp_per_s <= 0 || o->streams < 0) {
+    if (o->n < 1 || o->ramp_per_s <= 0 || o->streams < 0 || o->rcvbuf_bytes < 0) {
         return -SR_EINVAL;
     }
     if (o->streams == 0 && strstr(o->mode, "-publish") != NULL) {
@@ -286,7 +298,7 @@ static sr_co_fn sr_bench_cycle_of(const char *mode)
         {"tcp-read", sr_bench_tcp_read_cycle},   {"rtmp-publish", sr_bench_publish_cycle},
         {"srt-play", sr_bench_srt_play_cycle},   {"srt-publish", sr_bench_srt_publish_cycle},
         {"rtsp-play", sr_bench_rtsp_play_cycle}, {"hls-play", sr_bench_hls_play_cycle},
-        {"whep-play", sr_bench_whep_play_cycle},
+        {"whep-play", sr_bench_whep_play_cycle}, {"whip-publish", sr_bench_whip_publish_cycle},
     };
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         if (strcmp(table[i].name, mode) == 0) {
@@ -380,6 +392,12 @@ int main(int argc, char **argv)
     int rc = SR_OK;
     if (strcmp(opts.mode, "rtmp-publish") == 0) {
         rc = sr_bench_publish_load(&opts);
+    } else if (strcmp(opts.mode, "whip-publish") == 0) {
+        rc = sr_bench_publish_load(&opts);
+        rc = rc ? rc : sr_bench_whip_publish_load();
+        rc = rc ? rc : sr_bench_rtc_load();
+    } else if (strcmp(opts.mode, "whep-play") == 0) {
+        rc = sr_bench_rtc_load();
     } else if (strcmp(opts.mode, "srt-publish") == 0) {
         rc = sr_bench_srt_publish_load(&opts);
     }

@@ -7,6 +7,8 @@
  * the latency stamp of sr_bench.h (an SEI NAL first in the packet) written at send
  * time. A second coroutine per publisher drains what the server sends.
  *
+ * The WebRTC publisher (sr_bench_whip_publish.c) sends the same loaded file and stamp.
+ *
  * Not for: playing (sr_bench_rtmp.c), or FLV files other than plain FLV 1 with
  * 4-byte NAL lengths.
  */
@@ -21,15 +23,6 @@
 #include "sr_rtmp_chunk.h"
 #include "sr_rtmp_client.h"
 #include "sr_rtmp_control.h"
-
-#define SR_BENCH_PUB_FRAME_MS 40 /* gap added between loops */
-
-typedef struct sr_bench_tag {
-    uint8_t type;
-    uint32_t ts;
-    size_t offset; /* of the body in the file */
-    uint32_t size;
-} sr_bench_tag_t;
 
 /* The file, shared read-only by every publisher. */
 static uint8_t *sr_bench_file;
@@ -80,7 +73,7 @@ int sr_bench_publish_load(const sr_bench_opts_t *opts)
 {
     size_t size = 0;
     if (opts->input == NULL) {
-        return sr_err_new(SR_EINVAL, "rtmp-publish needs -i file.flv");
+        return sr_err_new(SR_EINVAL, "%s needs -i file.flv", opts->mode);
     }
     int rc = sr_bench_read_file(opts->input, &sr_bench_file, &size);
     if (rc != SR_OK) {
@@ -92,10 +85,16 @@ int sr_bench_publish_load(const sr_bench_opts_t *opts)
     return sr_bench_publish_index(size);
 }
 
+const sr_bench_tag_t *sr_bench_publish_tags(size_t *n, const uint8_t **file)
+{
+    *n = sr_bench_ntags;
+    *file = sr_bench_file;
+    return sr_bench_tags;
+}
+
 /* ==== sending ==== */
 
-/* A copy of an AVC NALU packet with the latency stamp NAL first (sr_bench.h). */
-static sr_payload_t *sr_bench_pub_stamp(const uint8_t *body, uint32_t size)
+sr_payload_t *sr_bench_publish_stamp(const uint8_t *body, uint32_t size)
 {
     char hex[17];
     sr_payload_t *pl = sr_payload_new(size + 4 + SR_BENCH_SEI_NAL_BYTES);
@@ -120,7 +119,7 @@ static int sr_bench_pub_send_tag(sr_bench_pub_t *p, const sr_bench_tag_t *t, uin
     sr_payload_t *pl;
     uint32_t csid = t->type == 8 ? 4 : t->type == 9 ? 6 : 5;
     if (t->type == 9 && t->size > 5 && (body[0] & 0x0f) == 7 && body[1] == 1) {
-        pl = sr_bench_pub_stamp(body, t->size);
+        pl = sr_bench_publish_stamp(body, t->size);
     } else {
         pl = sr_payload_new_copy(body, t->size);
     }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "sr_alloc.h"
 #include "sr_bench.h"
@@ -209,6 +210,10 @@ typedef struct sr_bench_summary {
     double video_min, video_median, audio_median;
     double frames_pct_min, frames_pct_median; /* sr_bench_frames_pct over connections */
     double ff_p50, ff_p99;                    /* first video frame, ms */
+    double hs_p50, hs_p99, hs_max;            /* WebRTC: ICE + DTLS done, ms after the start */
+    double load_cpu_s;                        /* this process's CPU time (user + system) so far */
+    double load_wait_s;                       /* its time runnable but waiting for a CPU (schedstat), -1 unknown */
+    uint64_t packets;                         /* RTP packets received or sent (WebRTC) */
     double lat_p50, lat_p99;
 } sr_bench_summary_t;
 
@@ -234,6 +239,7 @@ static void sr_bench_count_states(const sr_bench_conn_t *conns, int n, sr_bench_
     for (int i = 0; i < n; i++) {
         const sr_bench_conn_t *c = &conns[i];
         s->bytes += c->bytes;
+        s->packets += c->packets;
         if (c->state == SR_BENCH_RUNNING) {
             s->ok++;
         } else if (c->state == SR_BENCH_CLOSED) {
@@ -246,6 +252,19 @@ static void sr_bench_count_states(const sr_bench_conn_t *conns, int n, sr_bench_
     }
 }
 
+/* Seconds this process was runnable but not running (/proc/self/schedstat's second
+ * field, ns): other work on the load's CPU. -1 when the kernel does not say. */
+static double sr_bench_run_queue_wait_s(void)
+{
+    unsigned long long run_ns = 0, wait_ns = 0;
+    FILE *fp = fopen("/proc/self/schedstat", "r");
+    int got = fp ? fscanf(fp, "%llu %llu", &run_ns, &wait_ns) : 0;
+    if (fp) {
+        fclose(fp);
+    }
+    return got == 2 ? (double)wait_ns / 1e9 : -1;
+}
+
 static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t elapsed_us, sr_bench_summary_t *s)
 {
     double *kbps = sr_calloc((size_t)n + 1, sizeof(double));
@@ -253,7 +272,8 @@ static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t e
     double *audio = sr_calloc((size_t)n + 1, sizeof(double));
     double *ff = sr_calloc((size_t)n + 1, sizeof(double));
     double *pct = sr_calloc((size_t)n + 1, sizeof(double));
-    int m = 0, nff = 0, npct = 0;
+    double *hs = sr_calloc((size_t)n + 1, sizeof(double));
+    int m = 0, nff = 0, npct = 0, nhs = 0;
     memset(s, 0, sizeof(*s));
     sr_bench_count_states(conns, n, s);
     for (int i = 0; i < n; i++) {
@@ -273,6 +293,9 @@ static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t e
         if (c->first_video_us) {
             ff[nff++] = (double)(c->first_video_us - c->start_us) / 1000.0;
         }
+        if (c->connected_us) {
+            hs[nhs++] = (double)(c->connected_us - c->start_us) / 1000.0;
+        }
     }
     s->mbps = elapsed_us ? (double)s->bytes * 8 / (double)elapsed_us : 0;
     s->kbps_min = sr_bench_quantile(kbps, m, 0);
@@ -284,6 +307,15 @@ static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t e
     s->frames_pct_median = sr_bench_quantile(pct, npct, 0.5);
     s->ff_p50 = sr_bench_quantile(ff, nff, 0.5);
     s->ff_p99 = sr_bench_quantile(ff, nff, 0.99);
+    s->hs_p50 = sr_bench_quantile(hs, nhs, 0.5);
+    s->hs_p99 = sr_bench_quantile(hs, nhs, 0.99);
+    s->hs_max = sr_bench_quantile(hs, nhs, 1);
+    s->load_wait_s = sr_bench_run_queue_wait_s();
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        s->load_cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+                        (double)ru.ru_stime.tv_usec / 1e6;
+    }
     s->lat_p50 = sr_bench_hist_quantile(&sr_bench_lat, 0.5);
     s->lat_p99 = sr_bench_hist_quantile(&sr_bench_lat, 0.99);
     sr_free(kbps);
@@ -291,6 +323,12 @@ static void sr_bench_summarize(const sr_bench_conn_t *conns, int n, sr_utime_t e
     sr_free(audio);
     sr_free(ff);
     sr_free(pct);
+    sr_free(hs);
+}
+
+static bool sr_bench_is_rtc(const sr_bench_opts_t *o)
+{
+    return strcmp(o->mode, "whep-play") == 0 || strcmp(o->mode, "whip-publish") == 0;
 }
 
 static void sr_bench_print_table(const sr_bench_opts_t *o, const sr_bench_summary_t *s, sr_utime_t elapsed_us)
@@ -308,8 +346,24 @@ static void sr_bench_print_table(const sr_bench_opts_t *o, const sr_bench_summar
     printf("  %-28s p50 %.1f ms, p99 %.1f ms\n", "first keyframe", s->ff_p50, s->ff_p99);
     printf("  %-28s p50 %.2f ms, p99 %.2f ms (%llu samples)\n", "end-to-end latency", s->lat_p50, s->lat_p99,
            (unsigned long long)sr_bench_lat.count);
+    printf("  %-28s %.2f CPU-s, %.1f%% of one core, %.2f s waiting for a CPU: near 100%% busy or waiting, the load\n"
+           "  %-28s is the limit, not the server\n",
+           "strand_bench itself", s->load_cpu_s, elapsed_us ? 100.0 * s->load_cpu_s * 1e6 / (double)elapsed_us : 0,
+           s->load_wait_s, "");
+    if (sr_bench_is_rtc(o)) {
+        printf("  %-28s p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", "handshake (HTTP, ICE, DTLS)", s->hs_p50, s->hs_p99,
+               s->hs_max);
+        printf("  %-28s %llu\n", strcmp(o->mode, "whep-play") == 0 ? "RTP packets received" : "RTP packets sent",
+               (unsigned long long)s->packets);
+    }
     if (strcmp(o->mode, "whep-play") == 0) {
         printf("  %-28s %llu video packets (sequence gaps)\n", "lost", (unsigned long long)s->lost);
+    }
+    if (strcmp(o->mode, "whip-publish") == 0) {
+        const sr_bench_rtc_totals_t *t = &sr_bench_rtc_totals;
+        printf("  %-28s %llu PLIs, %llu sequence numbers NACKed (%llu resent), %llu SRs sent\n", "rtcp",
+               (unsigned long long)t->plis, (unsigned long long)t->nacked, (unsigned long long)t->resent,
+               (unsigned long long)t->reports);
     }
     if (strcmp(o->mode, "hls-play") == 0) {
         const sr_bench_hls_totals_t *t = &sr_bench_hls_totals;
@@ -327,13 +381,22 @@ static void sr_bench_print_json(const sr_bench_opts_t *o, const sr_bench_summary
            "\"bytes\":%llu,\"mbps\":%.3f,\"kbps_min\":%.1f,\"kbps_median\":%.1f,\"video_min\":%.0f,"
            "\"video_median\":%.0f,\"audio_median\":%.0f,\"frames_pct_min\":%.1f,\"frames_pct_median\":%.1f,"
            "\"first_frame_p50_ms\":%.2f,\"first_frame_p99_ms\":%.2f,"
-           "\"e2e_p50_ms\":%.2f,\"e2e_p99_ms\":%.2f,\"e2e_samples\":%llu",
+           "\"e2e_p50_ms\":%.2f,\"e2e_p99_ms\":%.2f,\"e2e_samples\":%llu,\"load_cpu_s\":%.3f,\"load_wait_s\":%.3f",
            o->mode, o->n, (double)elapsed_us / 1e6, s->ok, s->failed, s->closed, s->pending,
            (unsigned long long)s->bytes, s->mbps, s->kbps_min, s->kbps_median, s->video_min, s->video_median,
            s->audio_median, s->frames_pct_min, s->frames_pct_median, s->ff_p50, s->ff_p99, s->lat_p50, s->lat_p99,
-           (unsigned long long)sr_bench_lat.count);
+           (unsigned long long)sr_bench_lat.count, s->load_cpu_s, s->load_wait_s);
+    if (sr_bench_is_rtc(o)) {
+        printf(",\"handshake_p50_ms\":%.2f,\"handshake_p99_ms\":%.2f,\"handshake_max_ms\":%.2f,\"packets\":%llu",
+               s->hs_p50, s->hs_p99, s->hs_max, (unsigned long long)s->packets);
+    }
     if (strcmp(o->mode, "whep-play") == 0) {
         printf(",\"lost\":%llu", (unsigned long long)s->lost);
+    }
+    if (strcmp(o->mode, "whip-publish") == 0) {
+        const sr_bench_rtc_totals_t *t = &sr_bench_rtc_totals;
+        printf(",\"plis\":%llu,\"nacked\":%llu,\"resent\":%llu,\"reports\":%llu", (unsigned long long)t->plis,
+               (unsigned long long)t->nacked, (unsigned long long)t->resent, (unsigned long long)t->reports);
     }
     if (strcmp(o->mode, "hls-play") == 0) {
         const sr_bench_hls_totals_t *t = &sr_bench_hls_totals;
