@@ -90,6 +90,7 @@ async def negotiate(pc, url, stats):
     status, answer, location = post_offer(url, pc.localDescription.sdp)
     stats["status"] = status
     stats["location"] = location
+    stats["answer_candidates"] = [l[len("a=candidate:"):] for l in answer.splitlines() if l.startswith("a=candidate:")]
     if status != 201:
         stats["error"] = answer[:300]
         return False

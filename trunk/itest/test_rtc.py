@@ -12,7 +12,8 @@ import socket
 import struct
 import time
 
-from strand_env import STRAND_BIN, api, api_ok, check, http_body, http_request, log_since, wait_log, wait_until
+from strand_env import (STRAND_BIN, api, api_ok, check, free_port, http_body, http_request, log_since,
+                         wait_closed_by_peer, wait_log, wait_until)
 from test_players import CHECK_JS, build_page, kill_chromium, players_check_config, run_players_check, setup_tools
 from test_http import parse_metrics
 from test_srt import free_udp_port
@@ -283,6 +284,69 @@ def test_whep_chromium(env):
     # frozen time, and report the count
     check((st.get("totalFreezesDuration") or 0) < 1.0, "Chromium froze %s times for %s s in 4 s"
           % (st.get("freezeCount"), st.get("totalFreezesDuration")))
+    pub.stop()
+
+
+def test_whep_chromium_ice_tcp(env):
+    """rtc_server { protocol tcp; tcp { enabled on; } }: the answer offers only a
+    passive TCP candidate, so Chromium must play over ICE-TCP (RFC 6544, RFC 4571
+    framing): frames are decoded with no freeze, the server says the session's media
+    went over TCP, and when the page goes the session ends with its connection."""
+    setup_tools(env)
+    www = build_page(env)
+    tcp_port = free_port()
+    srv = rtc_server(env, www=www, rtc_extra="    protocol tcp;\n    tcp {\n        enabled on;\n        listen %d;\n"
+                     "    }\n" % tcp_port)
+    check(wait_log(srv, r"rtc-tcp listen at \S+:%d" % tcp_port, 5), "the ICE-TCP listener did not open")
+    pub = env.publish_live(srv.url("tc"), seconds=80)
+    check(wait_log(srv, r"publish \S+/live/tc start", 10), "the RTMP publish did not start")
+    page = "http://127.0.0.1:%d/players/?api=%d&url=%s" % (
+        srv.http_port, srv.api_port, "http://127.0.0.1:%d/live/tc.flv" % srv.http_port)
+    by = run_players_check(env, "tc", [{"kind": "rtc", "page": page}], play_seconds=4)
+    c = by["rtc"]
+    check(c.get("started"), "WebRTC over TCP did not start in Chromium: status %r, errors %s"
+          % (c.get("status"), c.get("errors")))
+    st = c.get("rtcStats") or {}
+    env.note("measured Chromium WHEP over ICE-TCP getStats: %s" % st)
+    check(c.get("frames", 0) >= 50 and st.get("framesDecoded", 0) >= 50, "%s frames decoded" % c.get("frames"))
+    check((st.get("totalFreezesDuration") or 0) < 1.0, "Chromium froze %s times for %s s in 4 s"
+          % (st.get("freezeCount"), st.get("totalFreezesDuration")))
+    check(wait_log(srv, r"rtc \S+: media over ICE-TCP from 127.0.0.1", 1), "the session did not go over TCP")
+    check(wait_log(srv, r"rtc play \S+/live/tc stop", 40), "the session did not end after the page closed")
+    pub.stop()
+
+
+def test_rtc_tcp_garbage(env):
+    """Bad input on the ICE-TCP port: a frame larger than any WebRTC packet, and an
+    empty frame, each close their connection at once; frames that are no checked STUN
+    are dropped and counted; the server keeps serving (a WHEP offer still works)."""
+    tcp_port = free_port()
+    srv = rtc_server(env, rtc_extra="    protocol all;\n    tcp {\n        enabled on;\n        listen %d;\n    }\n"
+                     % tcp_port)
+    check(wait_log(srv, r"rtc-tcp listen at \S+:%d" % tcp_port, 5), "the ICE-TCP listener did not open")
+    for name, data in (("oversized", b"\xff\xff" + b"x" * 64), ("empty", b"\x00\x00")):
+        sock = socket.create_connection(("127.0.0.1", tcp_port), timeout=5)
+        sock.sendall(data)
+        check(wait_closed_by_peer(sock, 5), "the %s frame did not close its connection" % name)
+        sock.close()
+    sock = socket.create_connection(("127.0.0.1", tcp_port), timeout=5)
+    junk = b"\x80\x60" + os.urandom(40)  # RTP-shaped, before any checked binding
+    sock.sendall(struct.pack("!H", len(junk)) + junk)
+
+    def unclaimed():
+        _, _, body = http_request(srv.exporter_port, "/metrics")
+        return parse_metrics(body.decode("utf-8")).get(("strand_rtc_unclaimed_datagrams_total", frozenset()), 0)
+    check(wait_until(lambda: unclaimed() >= 1, 5), "the frame before a binding was not counted")
+    sock.close()
+    pub = env.publish_live(srv.url("tg"), seconds=30)
+    check(wait_log(srv, r"publish \S+/live/tg start", 10), "the RTMP publish did not start")
+    proc, report = run_client(env, "play", whep_url(srv, "tg"), 2, "whep-after-tcp-garbage")
+    r = read_report(env, proc, report, 40)
+    cands = r.get("answer_candidates") or []
+    env.note("measured the answer's candidates with protocol all: %s" % cands)
+    check(any(" udp " in c for c in cands) and any(" tcp " in c and "tcptype passive" in c for c in cands),
+          "protocol all: the answer's candidates are %s" % cands)
+    check(r.get("video_frames", 0) >= 25, "after the garbage, WHEP got %s" % r)
     pub.stop()
 
 

@@ -329,7 +329,9 @@ TEST(ConfigServer, BadValuesNameFileAndLine)
         {"max_connections 0;\n", 1},
         {"rtmp {\n    chunk_size 100;\n}\n", 2},
         {"rtc_server {\n    enabled on;\n    listen 80000;\n}\n", 3},
-        {"rtc_server {\n    protocol tcp;\n}\n", 2},
+        {"rtc_server {\n    protocol quic;\n}\n", 2},
+        {"rtc_server {\n    enabled on;\n    protocol tcp;\n}\n", 3},
+        {"rtc_server {\n    tcp {\n        listen 70000;\n    }\n}\n", 3},
         {"rtc_server {\n    cert /a.crt;\n}\n", 2},
         {"vhost v {\n    rtc {\n        dtls_role both;\n    }\n}\n", 3},
         {"vhost v {\n    rtc {\n        stun_timeout 0;\n    }\n}\n", 3},
@@ -434,6 +436,9 @@ TEST(ConfigServer, RtcServerAndVhost)
     EXPECT_EQ(8000, d.cfg->rtc_server.addr.port);
     EXPECT_STREQ("*", d.cfg->rtc_server.candidate);
     EXPECT_TRUE(d.cfg->rtc_server.is_api_as_candidates);
+    EXPECT_TRUE(d.cfg->rtc_server.is_udp_candidates);
+    EXPECT_FALSE(d.cfg->rtc_server.is_tcp_candidates || d.cfg->rtc_server.is_tcp_enabled);
+    EXPECT_EQ(8000, d.cfg->rtc_server.tcp_addr.port);
     const sr_rtc_vhost_config_t *r = &d.cfg->vhosts[0].rtc;
     EXPECT_FALSE(r->is_enabled);
     EXPECT_FALSE(r->is_rtmp_to_rtc);
@@ -465,6 +470,15 @@ TEST(ConfigServer, RtcServerAndVhost)
     Loaded unset(dir, "rtc_server {\n    candidate $STRAND_UTEST_NO_SUCH_VARIABLE;\n}\n", "unset.conf");
     ASSERT_SR_OK(unset.rc);
     EXPECT_STREQ("*", unset.cfg->rtc_server.candidate);
+    Loaded tcp(dir,
+               "rtc_server {\n    enabled on;\n    protocol all;\n    tcp {\n        enabled on;\n        listen "
+               "18001;\n    }\n}\n",
+               "tcp.conf");
+    ASSERT_SR_OK(tcp.rc);
+    EXPECT_EQ(0, tcp.cfg->warnings);
+    EXPECT_TRUE(tcp.cfg->rtc_server.is_tcp_enabled && tcp.cfg->rtc_server.is_tcp_candidates);
+    EXPECT_TRUE(tcp.cfg->rtc_server.is_udp_candidates);
+    EXPECT_EQ(18001, tcp.cfg->rtc_server.tcp_addr.port);
     r = &c.cfg->vhosts[0].rtc;
     EXPECT_TRUE(r->is_enabled && r->is_rtmp_to_rtc && r->is_rtc_to_rtmp && r->is_dtls_active);
     EXPECT_FALSE(r->is_nack || r->is_twcc);

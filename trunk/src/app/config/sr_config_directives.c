@@ -227,7 +227,9 @@ static const sr_dir_t sr_dirs[] = {
     {"rtc_server", "key", SR_DIR_SUPPORTED},
     {"rtc_server", "ecdsa", SR_DIR_IGNORED},   /* the generated certificate is ECDSA */
     {"rtc_server", "encrypt", SR_DIR_IGNORED}, /* SRTP always: browsers require it */
-    {"rtc_server", "tcp", SR_DIR_LATER},
+    {"rtc_server", "tcp", SR_DIR_SUPPORTED},
+    {"rtc_server.tcp", "enabled", SR_DIR_SUPPORTED},
+    {"rtc_server.tcp", "listen", SR_DIR_SUPPORTED},
     {"rtc_server", "use_auto_detect_network_ip", SR_DIR_IGNORED}, /* candidate * does it */
     {"rtc_server", "ip_family", SR_DIR_LATER},
     {"rtc_server", "resolve_api_domain", SR_DIR_LATER},

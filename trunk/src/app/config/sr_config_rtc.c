@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sr_config_rtc.c: SRS's defaults: rtc_server listen 8000, candidate *, api_as_candidates
- * on; vhost rtc enabled off, rtmp_to_rtc off, rtc_to_rtmp off, nack on, twcc on,
- * stun_timeout 30 s, dtls_role passive, opus_bitrate and aac_bitrate 48000,
- * pli_for_rtmp 6.0 s. `candidate $CANDIDATE;` reads the environment (the config lexer
- * expands $NAME); unset, it is *.
+ * on, protocol udp, tcp { enabled off; listen 8000; }; vhost rtc enabled off, rtmp_to_rtc off, rtc_to_rtmp off, nack
+ * on, twcc on, stun_timeout 30 s, dtls_role passive, opus_bitrate and aac_bitrate 48000, pli_for_rtmp 6.0 s. `candidate
+ * $CANDIDATE;` reads the environment (the config lexer expands $NAME); unset, it is *.
  */
 #include "sr_config_rtc.h"
 
@@ -30,6 +29,24 @@ static int sr_config_rtc_candidate(const sr_conf_t *b, sr_rtc_server_config_t *o
     return SR_OK;
 }
 
+/* protocol udp|tcp|all: which candidates the answers carry; TCP needs its listener. */
+static int sr_config_rtc_protocol(const sr_conf_t *b, sr_rtc_server_config_t *out)
+{
+    const sr_conf_t *p = sr_config_rtc_get(b, "protocol");
+    const char *v = sr_conf_str(p, "udp");
+    out->is_udp_candidates = strcmp(v, "udp") == 0 || strcmp(v, "all") == 0;
+    out->is_tcp_candidates = strcmp(v, "tcp") == 0 || strcmp(v, "all") == 0;
+    if (!out->is_udp_candidates && !out->is_tcp_candidates) {
+        return sr_err_new(SR_ECONFIG, "%s:%d: rtc_server protocol must be udp, tcp or all, got '%s'", sr_conf_file(p),
+                          sr_conf_line(p), v);
+    }
+    if (out->is_enabled && out->is_tcp_candidates && !out->is_tcp_enabled) {
+        return sr_err_new(SR_ECONFIG, "%s:%d: rtc_server protocol %s needs tcp { enabled on; }", sr_conf_file(p),
+                          sr_conf_line(p), v);
+    }
+    return SR_OK;
+}
+
 /* cert and key come as a pair. */
 static int sr_config_rtc_cert(const sr_conf_t *b, sr_rtc_server_config_t *out)
 {
@@ -49,11 +66,8 @@ int sr_config_rtc_resolve_server(const sr_conf_t *root, sr_rtc_server_config_t *
     const sr_conf_t *b = sr_conf_get(root, "rtc_server");
     memset(out, 0, sizeof(*out));
     int rc = sr_config_server_block(b, 8000, &out->is_enabled, &out->addr);
-    const sr_conf_t *p = sr_config_rtc_get(b, "protocol");
-    if (rc == SR_OK && p && strcmp(sr_conf_str(p, "udp"), "udp") != 0) {
-        rc = sr_err_new(SR_ECONFIG, "%s:%d: rtc_server protocol %s: only udp is supported", sr_conf_file(p),
-                        sr_conf_line(p), sr_conf_str(p, ""));
-    }
+    rc = rc ? rc : sr_config_server_block(sr_config_rtc_get(b, "tcp"), 8000, &out->is_tcp_enabled, &out->tcp_addr);
+    rc = rc ? rc : sr_config_rtc_protocol(b, out);
     rc = rc ? rc : sr_conf_bool(sr_config_rtc_get(b, "api_as_candidates"), true, &out->is_api_as_candidates);
     rc = rc ? rc : sr_config_rtc_candidate(b, out);
     return rc ? rc : sr_config_rtc_cert(b, out);

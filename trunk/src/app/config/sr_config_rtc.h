@@ -19,6 +19,10 @@ typedef struct sr_rtc_server_config {
     bool is_api_as_candidates; /* also the IP the WHIP/WHEP request was sent to (on) */
     char cert_path[1024];      /* ours: a DTLS certificate and key; empty: one made at start */
     char key_path[1024];
+    bool is_tcp_enabled;       /* tcp { enabled }: ICE-TCP (RFC 6544, passive) on tcp_addr */
+    sr_listen_addr_t tcp_addr; /* tcp { listen }, 8000/tcp */
+    bool is_udp_candidates;    /* protocol udp or all: offer the UDP port (udp) */
+    bool is_tcp_candidates;    /* protocol tcp or all: offer the TCP port */
 } sr_rtc_server_config_t;
 
 typedef struct sr_rtc_vhost_config {

@@ -283,6 +283,8 @@ static void sr_exporter_rtc(sr_buf_t *out, sr_server_t *s)
                     "SRTP/SRTCP packets refused (authentication failed or replayed).", st->srtp_refused);
     sr_exporter_u64(out, "strand_rtc_retransmitted_total", "counter", "RTP packets sent again for players' NACKs.",
                     st->retransmitted);
+    sr_exporter_u64(out, "strand_rtc_tcp_dropped_total", "counter",
+                    "Packets dropped because an ICE-TCP connection was too far behind.", st->tcp_dropped);
 }
 
 /* ---- transcode, ingest, exec ---- */

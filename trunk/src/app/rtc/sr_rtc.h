@@ -15,6 +15,8 @@ SR_BEGIN_DECLS
 
 /* The rtc_server listener: its UDP address, when enabled. */
 extern const sr_listen_proto_t sr_rtc_listen_proto;
+/* rtc_server tcp { }: ICE-TCP connections (RFC 6544 passive candidates, RFC 4571 framing). */
+extern const sr_listen_proto_t sr_rtc_tcp_listen_proto;
 
 /* Counters of the rtc listener since start (the exporter's strand_rtc_* series). */
 typedef struct sr_rtc_stats {
@@ -22,6 +24,7 @@ typedef struct sr_rtc_stats {
     uint64_t connected;     /* of those, the ones whose ICE and DTLS completed */
     uint64_t stun_refused;  /* binding requests for no session, or failing the integrity check */
     uint64_t unclaimed;     /* datagrams from an address no session has */
+    uint64_t tcp_dropped;   /* packets not sent because an ICE-TCP connection was that far behind */
     uint64_t srtp_refused;  /* SRTP/SRTCP packets that failed authentication or replayed */
     uint64_t retransmitted; /* RTP packets sent again for players' NACKs */
 } sr_rtc_stats_t;

@@ -152,6 +152,10 @@ void sr_rtc_hub_remove(sr_rtc_session_t *s)
     }
     sr_rtc_hub_unlink_addr(s);
     s->has_peer = false;
+    if (s->tcp) {
+        sr_rtc_tcp_detach(s->tcp);
+        s->tcp = NULL;
+    }
 }
 
 sr_rtc_session_t *sr_rtc_hub_find(const char *id)
@@ -215,6 +219,11 @@ const sr_dtls_cert_t *sr_rtc_hub_cert(void)
 
 int sr_rtc_hub_send(sr_rtc_session_t *s, const void *data, size_t len)
 {
+    if (s->tcp) {
+        int rc = sr_rtc_tcp_send(s->tcp, data, len);
+        s->io.send_bytes += rc == SR_OK ? len : 0;
+        return rc;
+    }
     if (!sr_rtc_hub.sock || !s->has_peer) {
         return sr_err_new(SR_ESOCKET_WRITE, "no path to the peer yet");
     }
@@ -227,38 +236,78 @@ int sr_rtc_hub_send(sr_rtc_session_t *s, const void *data, size_t len)
 
 /* ==== datagrams ==== */
 
-static void sr_rtc_hub_on_stun(uint8_t *data, size_t len, const sr_udp_peer_t *from)
+/* A binding request that passes the checks: its session, with the success answer
+ * written into out (*w bytes); else NULL (nothing to answer). */
+static sr_rtc_session_t *sr_rtc_hub_check_binding(uint8_t *data, size_t len, const sr_udp_peer_t *from,
+                                                  sr_stun_msg_t *m, uint8_t *out, size_t cap, size_t *w)
 {
-    sr_stun_msg_t m;
-    if (sr_stun_parse(data, len, &m) != SR_OK || m.type != SR_STUN_BINDING_REQUEST) {
+    if (sr_stun_parse(data, len, m) != SR_OK || m->type != SR_STUN_BINDING_REQUEST) {
         sr_err_clear(); /* indications (keep-alives), answers, malformed: nothing to answer */
-        return;
+        return NULL;
     }
     size_t n = 0;
     const char *remote = NULL;
-    sr_rtc_session_t *s = sr_stun_username_split(&m, &n, &remote) ? sr_rtc_hub_by_ufrag(m.username, n) : NULL;
+    sr_rtc_session_t *s = sr_stun_username_split(m, &n, &remote) ? sr_rtc_hub_by_ufrag(m->username, n) : NULL;
     /* the sender's ufrag must be the one of its offer, and the password ours */
     if (!s || strcmp(remote, s->remote_ufrag) != 0 || sr_stun_verify(data, len, s->local_pwd) != SR_OK) {
         sr_err_clear();
         sr_rtc_hub.stats.stun_refused++;
-        return;
+        return NULL;
     }
+    if (sr_stun_write_binding_success(out, cap, w, m->txid, (const struct sockaddr *)&from->addr, s->local_pwd) !=
+        SR_OK) {
+        sr_err_clear();
+        return NULL;
+    }
+    return s;
+}
+
+static void sr_rtc_hub_on_stun(uint8_t *data, size_t len, const sr_udp_peer_t *from)
+{
+    sr_stun_msg_t m;
     uint8_t out[256];
     size_t w = 0;
-    if (sr_stun_write_binding_success(out, sizeof(out), &w, m.txid, (const struct sockaddr *)&from->addr,
-                                      s->local_pwd) != SR_OK) {
-        sr_err_clear();
+    sr_rtc_session_t *s = sr_rtc_hub_check_binding(data, len, from, &m, out, sizeof(out), &w);
+    if (!s) {
         return;
     }
     /* media goes to the pair the controlling peer nominates (USE-CANDIDATE); until one
      * is, to the first that checked. A check on another pair is answered, not followed. */
-    if (!s->has_peer || m.use_candidate) {
+    if ((!s->has_peer && !s->tcp) || m.use_candidate) {
+        if (s->tcp) {
+            sr_rtc_tcp_detach(s->tcp); /* the peer moved from TCP to UDP */
+            s->tcp = NULL;
+        }
         sr_rtc_hub_set_peer(s, from);
     }
     if (sr_udp_sendto_now(sr_rtc_hub.sock, out, w, from) != SR_OK) {
         sr_err_clear();
     }
     sr_rtc_session_on_binding(s, from);
+}
+
+sr_rtc_session_t *sr_rtc_hub_on_tcp_stun(struct sr_rtc_tcp *t, uint8_t *data, size_t len, const sr_udp_peer_t *peer)
+{
+    sr_stun_msg_t m;
+    uint8_t out[256];
+    size_t w = 0;
+    sr_rtc_session_t *s = sr_rtc_hub_check_binding(data, len, peer, &m, out, sizeof(out), &w);
+    if (!s) {
+        return NULL;
+    }
+    if ((!s->has_peer && !s->tcp) || m.use_candidate) {
+        sr_rtc_hub_unlink_addr(s); /* media leaves the UDP path */
+        s->has_peer = false;
+        if (s->tcp && s->tcp != t) {
+            sr_rtc_tcp_detach(s->tcp);
+        }
+        s->tcp = t;
+    }
+    if (sr_rtc_tcp_send(t, out, w) != SR_OK) {
+        sr_err_clear();
+    }
+    sr_rtc_session_on_binding(s, peer);
+    return s;
 }
 
 static void sr_rtc_hub_on_datagram(uint8_t *data, size_t len, const sr_udp_peer_t *from)

@@ -141,6 +141,24 @@ static void sr_rtc_negotiate_reject(const sr_sdp_media_t *m, sr_sdp_media_t *a)
     a->direction = SR_SDP_DIR_INACTIVE;
 }
 
+/* Append one host candidate to a, when there is room. */
+static void sr_rtc_negotiate_candidate(sr_sdp_media_t *a, const char *transport, uint32_t priority, const char *ip,
+                                       int port, const char *extension)
+{
+    if (a->nb_candidates >= SR_SDP_MAX_CANDIDATES) {
+        return;
+    }
+    sr_sdp_candidate_t *cand = &a->candidates[a->nb_candidates++];
+    snprintf(cand->foundation, sizeof(cand->foundation), "%d", a->nb_candidates);
+    cand->component = 1;
+    snprintf(cand->transport, sizeof(cand->transport), "%s", transport);
+    cand->priority = priority;
+    snprintf(cand->address, sizeof(cand->address), "%s", ip);
+    cand->port = (uint16_t)port;
+    snprintf(cand->type, sizeof(cand->type), "host");
+    snprintf(cand->extension, sizeof(cand->extension), "%s", extension);
+}
+
 /* Accept codec c of offered section m as track t, writing answer section a. */
 static void sr_rtc_negotiate_accept(sr_rtc_negotiation_t *n, const sr_sdp_media_t *m, const sr_sdp_codec_t *c,
                                     sr_rtc_track_t *t, sr_codec_id_t codec, sr_sdp_media_t *a)
@@ -187,15 +205,14 @@ static void sr_rtc_negotiate_accept(sr_rtc_negotiation_t *n, const sr_sdp_media_
         snprintf(a->msid_stream, sizeof(a->msid_stream), "strand");
         snprintf(a->msid_track, sizeof(a->msid_track), "%s", sr_sdp_kind_name(m->kind));
     }
-    for (int i = 0; i < n->nb_ips && i < SR_SDP_MAX_CANDIDATES; i++) {
-        sr_sdp_candidate_t *cand = &a->candidates[a->nb_candidates++];
-        snprintf(cand->foundation, sizeof(cand->foundation), "%d", i + 1);
-        cand->component = 1;
-        snprintf(cand->transport, sizeof(cand->transport), "udp");
-        cand->priority = 2130706431u - (uint32_t)i;
-        snprintf(cand->address, sizeof(cand->address), "%s", n->ips[i]);
-        cand->port = (uint16_t)sr_rtc_hub_port();
-        snprintf(cand->type, sizeof(cand->type), "host");
+    const sr_rtc_server_config_t *rc = &sr_server_config(s->server)->rtc_server;
+    for (int i = 0; i < n->nb_ips && rc->is_udp_candidates; i++) {
+        sr_rtc_negotiate_candidate(a, "udp", 2130706431u - (uint32_t)i, n->ips[i], sr_rtc_hub_port(), "");
+    }
+    /* passive TCP (RFC 6544): the peer connects; below UDP, which is preferred when both work */
+    for (int i = 0; i < n->nb_ips && rc->is_tcp_candidates; i++) {
+        sr_rtc_negotiate_candidate(a, "tcp", 1671430143u - (uint32_t)i, n->ips[i], rc->tcp_addr.port,
+                                   "tcptype passive");
     }
     a->end_of_candidates = true;
 }

@@ -3,7 +3,8 @@
  * sr_rtc_session.h: one WebRTC session (a WHIP publish or a WHEP play) from the HTTP
  * offer to its end. The HTTP handler (sr_rtc_http.c) negotiates the offer
  * (sr_rtc_negotiate.c) and creates the session; the hub (sr_rtc_hub.c) owns the one UDP
- * socket and hands the session its datagrams: STUN (ICE-lite: we answer, never ask),
+ * socket and hands the session its datagrams (or the packets of an ICE-TCP connection,
+ * sr_rtc_tcp.c, when the peer chose one): STUN (ICE-lite: we answer, never ask),
  * then DTLS, then SRTP/SRTCP. The session's coroutine runs the timers (DTLS
  * retransmission, consent: no STUN for rtc.stun_timeout ends it) and, for a player,
  * the consumer loop (sr_rtc_play.c); a publisher's media is handled as it arrives
@@ -27,6 +28,7 @@ struct sr_dtls;
 struct sr_srtp;
 struct sr_rtc_play;
 struct sr_rtc_publish;
+struct sr_rtc_tcp;
 
 #define SR_RTC_UFRAG_LEN 8 /* ours: 8 characters of [a-z0-9] */
 #define SR_RTC_PWD_LEN 32  /* ours: 32 (ICE asks for at least 22) */
@@ -73,6 +75,7 @@ typedef struct sr_rtc_session {
     sr_rtc_state_t state;
     sr_udp_peer_t peer; /* where media goes: the source of the last valid binding request */
     bool has_peer;
+    struct sr_rtc_tcp *tcp; /* the ICE-TCP connection media goes over instead, when nominated */
     sr_utime_t last_stun_us;
     sr_utime_t created_us;
     struct sr_dtls *dtls;
@@ -115,6 +118,18 @@ int sr_rtc_hub_send(sr_rtc_session_t *s, const void *data, size_t len);
 void sr_rtc_hub_request_keyframe(const struct sr_source *source);
 /* Map s's peer address to s (after a binding request from a new address). */
 void sr_rtc_hub_set_peer(sr_rtc_session_t *s, const sr_udp_peer_t *peer);
+/* A STUN message that came over ICE-TCP connection t from peer: answered over t when it
+ * is a binding request that passes the checks. Returns its session (t then carries that
+ * session's media once nominated), or NULL. Never yields. */
+sr_rtc_session_t *sr_rtc_hub_on_tcp_stun(struct sr_rtc_tcp *t, uint8_t *data, size_t len, const sr_udp_peer_t *peer);
+
+/* ---- ICE-TCP (sr_rtc_tcp.c) ---- */
+
+/* Queue one packet on t, framed (RFC 4571), without yielding: a connection that far
+ * behind drops it, as a full UDP buffer would. */
+int sr_rtc_tcp_send(struct sr_rtc_tcp *t, const void *data, size_t len);
+/* The session that t carried ends, or moved to another path: t closes. Never yields. */
+void sr_rtc_tcp_detach(struct sr_rtc_tcp *t);
 /* The DTLS certificate's fingerprint ("sha-256 AB:..."), NULL when none could be made. */
 const char *sr_rtc_hub_fingerprint(void);
 struct sr_dtls_cert;

@@ -34,6 +34,7 @@ static const sr_listen_proto_t *const sr_listen_protocols[] = {
     &sr_rtmps_listen_proto,     /* rtmps */
     &sr_srt_listen_proto,       /* srt_server */
     &sr_rtc_listen_proto,       /* rtc_server */
+    &sr_rtc_tcp_listen_proto,   /* rtc_server tcp { } */
     &sr_rtsp_listen_proto,      /* rtsp_server (ours) */
     &sr_rtsp_rtp_listen_proto,  /* rtsp_server rtp_port */
     &sr_rtsp_rtcp_listen_proto, /* rtsp_server rtcp_port */
