@@ -415,10 +415,12 @@ def test_whip_chromium(env):
     (?publish=camera, H.264 chosen by setCodecPreferences): the page says publishing,
     ffprobe reads the stream over RTMP as H.264 + AAC while it lasts, and HLS segments
     of it are cut (Chromium sends keyframes only when asked: pli_for_rtmp 1 asks every
-    second, so segments are about hls_fragment long)."""
+    second, so segments are about hls_fragment long). It publishes over ICE-TCP
+    (protocol tcp: the answer offers only a TCP candidate); aiortc's WHIP test covers UDP."""
     setup_tools(env)
     www = build_page(env)
-    srv = rtc_server(env, www=www, hls=True, vhost_rtc="        pli_for_rtmp 1.0;\n")
+    tcp = "    protocol tcp;\n    tcp {\n        enabled on;\n        listen %d;\n    }\n" % free_port()
+    srv = rtc_server(env, www=www, hls=True, vhost_rtc="        pli_for_rtmp 1.0;\n", rtc_extra=tcp)
     page = "http://127.0.0.1:%d/players/?api=%d&publish=camera&url=%s" % (
         srv.http_port, srv.api_port, "http://127.0.0.1:%d/live/wp.flv" % srv.http_port)
     out = env.path("whip-check.json")
@@ -426,6 +428,7 @@ def test_whip_chromium(env):
     node = env.spawn("whip-check", ["node", CHECK_JS, json.dumps(cfg)], stdout=out)
     try:
         check(wait_log(srv, r"rtc publish \S+/live/wp connected", 30), "Chromium's WHIP session did not connect")
+        check(wait_log(srv, r"rtc \S+: media over ICE-TCP", 1), "Chromium's WHIP session is not over ICE-TCP")
         streams, why = env.probe_streams(srv.url("wp"), timeout=15)
         check(streams is not None, "RTMP of Chromium's WHIP stream: %s" % why)
         env.note("measured RTMP of Chromium's WHIP stream: %s" % [(s.get("codec_name"), s.get("width"),
