@@ -11,6 +11,9 @@ Debian's /usr/bin/python3, which has aiortc.
   rtc_client.py publish URL SECONDS REPORT.json
       WHIP: send a 320x240 test pattern (H.264) and a 440 Hz tone (Opus) for SECONDS.
 
+A URL of the form http://HOST/rtc/v1/play/?streamurl=webrtc://HOST/APP/STREAM (or
+/rtc/v1/publish/) uses SRS's JSON API instead of WHIP/WHEP, as SRS's players page does.
+
 Every pattern frame carries its capture time (the wall clock in ms, 40 bits as black and
 white 16x16 blocks along the top); the player reads it back from each decoded frame,
 so the report's latency_ms is glass to glass from publisher capture to player decode
@@ -61,8 +64,23 @@ def now_ms():
     return int(time.time() * 1000) & ((1 << STAMP_BITS) - 1)
 
 
+def post_srs_api(url, sdp):
+    """SRS's JSON API (url: http://HOST/rtc/v1/play/?streamurl=webrtc://...): the offer
+    and streamurl as JSON; (201 for code 0 else the code, answer or msg, None)."""
+    api, _, streamurl = url.partition("?streamurl=")
+    body = json.dumps({"api": api, "streamurl": streamurl, "clientip": None, "sdp": sdp}).encode()
+    req = urllib.request.Request(api, data=body, method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        js = json.loads(r.read().decode())
+    if js.get("code") == 0:
+        return 201, js.get("sdp", ""), None
+    return js.get("code"), js.get("msg", ""), None
+
+
 def post_offer(url, sdp):
     """POST the offer; (status, answer text, Location)."""
+    if "?streamurl=" in url:
+        return post_srs_api(url, sdp)
     req = urllib.request.Request(url, data=sdp.encode(), method="POST",
                                  headers={"Content-Type": "application/sdp"})
     try:

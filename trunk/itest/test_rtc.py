@@ -92,6 +92,35 @@ def test_whep_aiortc_plays_rtmp(env):
     pub.stop()
 
 
+def test_srs_json_api_play_and_publish(env):
+    """SRS's own WebRTC API, which its players page and srs.sdk.js use: POST
+    /rtc/v1/publish/ and /rtc/v1/play/ with {"streamurl": "webrtc://...", "sdp": offer}
+    answer {"code": 0, "sdp": answer, "sessionid"}: aiortc publishes through it and a
+    second aiortc plays the stream through it; a body without streamurl gets a non-zero
+    code, and the vhost comes from the streamurl's ?vhost=."""
+    need_aiortc()
+    srv = rtc_server(env, more_vhosts="vhost nortc.example {\n}\n")
+    api = "http://127.0.0.1:%d/rtc/v1/" % srv.api_port
+    pub, pub_report = run_client(env, "publish", api + "publish/?streamurl=webrtc://127.0.0.1/live/sj", 12,
+                                 "srs-api-publish")
+    check(wait_log(srv, r"rtc publish \S+/live/sj connected", 20), "the publish through /rtc/v1/publish/ did not connect")
+    proc, report = run_client(env, "play", api + "play/?streamurl=webrtc://127.0.0.1/live/sj", 3, "srs-api-play")
+    r = read_report(env, proc, report, 40)
+    env.note("measured aiortc through /rtc/v1/play/: %s" % {k: v for k, v in r.items() if k != "video_pts"})
+    check(r.get("status") == 201 and not r.get("error"), "/rtc/v1/play/: %s" % r)
+    check(r.get("video_frames", 0) >= 50, "%s video frames through /rtc/v1/play/" % r.get("video_frames"))
+    check(r.get("audio_frames", 0) >= 50, "%s audio frames through /rtc/v1/play/" % r.get("audio_frames"))
+    read_report(env, pub, pub_report, 30)
+    for body, what in ((b'{"sdp": "v=0"}', "no streamurl"), (b"not json", "not JSON"),
+                       (b'{"streamurl": "webrtc://127.0.0.1/live/x?vhost=nortc.example", "sdp": "v=0"}',
+                        "a vhost without rtc")):
+        status, _, text = http_request(srv.api_port, "/rtc/v1/play/", method="POST", body=body,
+                                       headers={"Content-Type": "application/json"})
+        js = json.loads(text.decode())
+        check(status == 200 and js.get("code") not in (None, 0), "%s: HTTP %s %s" % (what, status, js))
+    check(js.get("code") == 403, "the vhost of the streamurl was not used: %s" % js)
+
+
 def test_whep_bench_players(env):
     """strand_bench whep-play (make bench's WebRTC players: our own ICE, DTLS client, SRTP
     and depacketizer) against an RTMP publisher: five sessions for 4 s, every one
