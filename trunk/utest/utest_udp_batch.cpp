@@ -45,13 +45,19 @@ TEST(UdpBatch, AddRefusesWhenFull)
     ASSERT_SR_OK(sr_udp_peer_make("127.0.0.1", 9, &to));
     Bytes d(1000, 7);
     EXPECT_FALSE(sr_udp_batch_add(b, d.data(), 0, &to, nullptr));
-    EXPECT_FALSE(sr_udp_batch_add(b, d.data(), SR_UDP_BATCH_MAX_BYTES + 1, &to, nullptr));
+    Bytes big(SR_UDP_DATAGRAM_MAX_BYTES + 1);
+    EXPECT_FALSE(sr_udp_batch_add(b, big.data(), big.size(), &to, nullptr)); // more than UDP carries
+    EXPECT_EQ(0u, sr_udp_batch_count(b));
     size_t n = 0;
     while (sr_udp_batch_add(b, d.data(), d.size(), &to, nullptr)) {
         n++;
     }
     EXPECT_EQ(SR_MIN((size_t)SR_UDP_BATCH_MAX_DATAGRAMS, SR_UDP_BATCH_MAX_BYTES / d.size()), n);
     EXPECT_EQ(n, sr_udp_batch_count(b));
+    sr_udp_batch_free(b); // with what it holds, unsent
+    b = sr_udp_batch_new(true);
+    EXPECT_TRUE(sr_udp_batch_add(b, big.data(), SR_UDP_DATAGRAM_MAX_BYTES, &to, nullptr));
+    EXPECT_FALSE(sr_udp_batch_add(b, big.data(), SR_UDP_BATCH_MAX_BYTES - SR_UDP_DATAGRAM_MAX_BYTES + 1, &to, nullptr));
     sr_udp_batch_free(b);
 }
 

@@ -84,7 +84,7 @@ static bool sr_udp_batch_same_peer(const sr_udp_peer_t *a, const sr_udp_peer_t *
 
 bool sr_udp_batch_add(sr_udp_batch_t *b, const void *data, size_t len, const sr_udp_peer_t *to, uint64_t *sent_bytes)
 {
-    if (len == 0 || len > SR_UDP_BATCH_MAX_BYTES || b->count == SR_UDP_BATCH_MAX_DATAGRAMS ||
+    if (len == 0 || len > SR_UDP_DATAGRAM_MAX_BYTES || b->count == SR_UDP_BATCH_MAX_DATAGRAMS ||
         b->len + len > SR_UDP_BATCH_MAX_BYTES) {
         return false;
     }

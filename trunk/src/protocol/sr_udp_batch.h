@@ -26,6 +26,8 @@ SR_BEGIN_DECLS
 /* What a batch holds at most; sr_udp_batch_add says when it is full. */
 #define SR_UDP_BATCH_MAX_DATAGRAMS 64
 #define SR_UDP_BATCH_MAX_BYTES (80 * 1024)
+/* The largest datagram UDP over IPv4 carries (65535 less the IP and UDP headers). */
+#define SR_UDP_DATAGRAM_MAX_BYTES 65507
 /* What one GSO message carries at most: the kernel's UDP_MAX_SEGMENTS (64 since 4.18),
  * and a total that stays under the 64 KiB of one IP datagram with its headers. */
 #define SR_UDP_GSO_MAX_SEGMENTS 64
@@ -55,7 +57,7 @@ size_t sr_udp_batch_count(const sr_udp_batch_t *b);
 /* Copy one datagram (data, len bytes) to `to` into b. sent_bytes (NULL: none) is a
  * counter that the flush adds len to once the kernel took the datagram; it must live
  * until then. Returns false, copying nothing, when b is full (flush and add again) or
- * len is 0 or larger than SR_UDP_BATCH_MAX_BYTES. */
+ * len is 0 or larger than SR_UDP_DATAGRAM_MAX_BYTES. */
 bool sr_udp_batch_add(sr_udp_batch_t *b, const void *data, size_t len, const sr_udp_peer_t *to, uint64_t *sent_bytes);
 /* Send everything b holds on s and empty it; result (NULL: not wanted) says how it
  * went. Never blocks, never yields. */
