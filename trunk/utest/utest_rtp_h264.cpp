@@ -367,6 +367,30 @@ TEST(RtpH264, KeyframesGetTheConfigUnlessTheyCarryTheirOwn)
     EXPECT_EQ(p_slice, p.data[0]);
 }
 
+// FU-A fragments are all of one size but the last, which is short by less than the
+// number of fragments, so a frame's fragments go to a player as one UDP GSO run.
+TEST(RtpH264, FuAFragmentsAreEqualButTheLast)
+{
+    const size_t max = 1200, room = max - 2; // FU indicator and header; body: after the NAL header
+    for (size_t body : std::vector<size_t>{room + 2, 2 * room, 2 * room + 1, 4999, 10001, 60 * room - 1, 200000}) {
+        Payloads p;
+        ASSERT_SR_OK(Packetize(Avcc({Nal(0x65, body + 1)}), nullptr, true, max, &p));
+        size_t nb = (body + room - 1) / room; // as few as fit
+        ASSERT_EQ(nb, p.data.size()) << body;
+        size_t total = 0;
+        for (size_t i = 0; i < nb; i++) {
+            EXPECT_LE(p.data[i].size(), max);
+            if (i + 1 < nb) {
+                EXPECT_EQ(p.data[0].size(), p.data[i].size()) << body << " fragment " << i;
+            }
+            total += p.data[i].size() - 2;
+        }
+        EXPECT_EQ(body, total);
+        EXPECT_LE(p.data[nb - 1].size(), p.data[0].size());
+        EXPECT_LT(p.data[0].size() - p.data[nb - 1].size(), nb) << body;
+    }
+}
+
 TEST(RtpH264, OutputBufferContract)
 {
     Bytes frame = Avcc({Nal(0x65, 5000)});

@@ -41,7 +41,8 @@ SR_BEGIN_DECLS
  *     keyframe can decode it; config may be NULL (nothing is added);
  *   - consecutive NAL units that fit one payload together go in a STAP-A (so SPS+PPS
  *     share one), a NAL unit that fits alone goes as a single NAL unit packet, a larger
- *     one is split into FU-A fragments of near-equal size;
+ *     one is split into as few FU-A fragments as fit, all of one size but the
+ *     last, which may be a few bytes shorter (equal datagrams batch well: UDP GSO);
  *   - the last payload has is_marker set (the RTP marker bit: end of the frame).
  * frame and config (and the record config points into) are only read during the call.
  * out->len and out->nb_items are set; a frame with no NAL unit left gives 0 payloads;

@@ -143,9 +143,12 @@ static void sr_nal_end(sr_nal_writer_t *w)
     o->nb_items++;
 }
 
-/* RFC 6184 5.8 FU-A, RFC 7798 4.4.3 FU: fragments of near-equal size, so the last is not
- * a sliver; the payload header takes the NAL header with the FU type, the FU header
- * says start, end and the NAL type. */
+/* RFC 6184 5.8 FU-A, RFC 7798 4.4.3 FU: as few fragments as max_payload allows, all of
+ * one size but the last, which is at most that and is short by less than the number
+ * of fragments: the last is not a sliver, and a frame's fragments to a player leave as
+ * one UDP GSO run (sr_udp_batch.h), which wants equal datagrams but the last. The
+ * payload header takes the NAL header with the FU type, the FU header says start, end
+ * and the NAL type. */
 static void sr_nal_fragment(sr_nal_writer_t *w, const sr_nal_format_t *f, const sr_codec_nalu_t *nal,
                             size_t max_payload)
 {
@@ -155,8 +158,9 @@ static void sr_nal_fragment(sr_nal_writer_t *w, const sr_nal_format_t *f, const 
     size_t rest = nal->size - f->header_bytes;
     size_t room = max_payload - f->header_bytes - 1;
     size_t nb = (rest + room - 1) / room;
+    size_t each = (rest + nb - 1) / nb; /* <= room, and (nb - 1) * each < rest */
     for (size_t i = 0; i < nb; i++) {
-        size_t len = rest / nb + (i < rest % nb ? 1 : 0);
+        size_t len = i + 1 < nb ? each : rest - (nb - 1) * each;
         sr_nal_begin(w);
         if (f->codec == SR_CODEC_H264) {
             sr_nal_put_u8(w, (uint8_t)((h[0] & 0xe0) | f->fragment)); /* F, NRI */

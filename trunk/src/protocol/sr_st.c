@@ -579,6 +579,8 @@ int sr_sock_local_port(const sr_sock_t *s)
 
 /* ---- UDP ---- */
 
+#define SR_UDP_CTL_BYTES SR_UDP_PEER_CMSG_BYTES
+
 int sr_udp_bind(const char *ip, int port, sr_sock_t **out)
 {
     st_netfd_t nfd = NULL;
@@ -612,6 +614,33 @@ static void sr_udp_take_local(struct msghdr *mh, sr_udp_peer_t *p)
     }
 }
 
+size_t sr_udp_peer_cmsg(const sr_udp_peer_t *to, uint8_t *ctl, size_t size)
+{
+    bool is_v4 = to->addr.ss_family == AF_INET;
+    size_t need = is_v4 ? CMSG_SPACE(sizeof(struct in_pktinfo)) : CMSG_SPACE(sizeof(struct in6_pktinfo));
+    if (!to->has_local || size < need) {
+        return 0;
+    }
+    memset(ctl, 0, need);
+    struct cmsghdr *c = (struct cmsghdr *)ctl;
+    if (is_v4) {
+        struct in_pktinfo pi = {0};
+        memcpy(&pi.ipi_spec_dst, &to->local, sizeof(pi.ipi_spec_dst));
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(pi));
+        memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+    } else {
+        struct in6_pktinfo pi = {0};
+        pi.ipi6_addr = to->local;
+        c->cmsg_level = IPPROTO_IPV6;
+        c->cmsg_type = IPV6_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(pi));
+        memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+    }
+    return need;
+}
+
 /* A sendmsg header for buf to peer, from its local address when known. */
 static void sr_udp_msg(const sr_udp_peer_t *to, const void *buf, size_t len, struct iovec *iov, struct msghdr *mh,
                        uint8_t *ctl, size_t ctl_size)
@@ -623,32 +652,9 @@ static void sr_udp_msg(const sr_udp_peer_t *to, const void *buf, size_t len, str
     mh->msg_namelen = to->len;
     mh->msg_iov = iov;
     mh->msg_iovlen = 1;
-    if (!to->has_local) {
-        return;
-    }
-    memset(ctl, 0, ctl_size);
-    mh->msg_control = ctl;
-    struct cmsghdr *c = (struct cmsghdr *)ctl;
-    if (to->addr.ss_family == AF_INET) {
-        struct in_pktinfo pi = {0};
-        memcpy(&pi.ipi_spec_dst, &to->local, sizeof(pi.ipi_spec_dst));
-        c->cmsg_level = IPPROTO_IP;
-        c->cmsg_type = IP_PKTINFO;
-        c->cmsg_len = CMSG_LEN(sizeof(pi));
-        memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-        mh->msg_controllen = CMSG_SPACE(sizeof(pi));
-    } else {
-        struct in6_pktinfo pi = {0};
-        pi.ipi6_addr = to->local;
-        c->cmsg_level = IPPROTO_IPV6;
-        c->cmsg_type = IPV6_PKTINFO;
-        c->cmsg_len = CMSG_LEN(sizeof(pi));
-        memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-        mh->msg_controllen = CMSG_SPACE(sizeof(pi));
-    }
+    mh->msg_controllen = sr_udp_peer_cmsg(to, ctl, ctl_size);
+    mh->msg_control = mh->msg_controllen ? ctl : NULL;
 }
-
-#define SR_UDP_CTL_BYTES 64 /* room for one IP_PKTINFO or IPV6_PKTINFO */
 
 int sr_udp_recvfrom(sr_sock_t *s, void *buf, size_t size, size_t *n, sr_udp_peer_t *from, sr_utime_t timeout_us)
 {

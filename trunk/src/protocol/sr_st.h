@@ -134,6 +134,13 @@ int sr_udp_sendto(sr_sock_t *s, const void *buf, size_t len, const sr_udp_peer_t
 /* Send one datagram to peer without yielding: a full socket buffer drops it
  * (-SR_ESOCKET_WRITE), as the network would. For code that must not yield. */
 int sr_udp_sendto_now(sr_sock_t *s, const void *buf, size_t len, const sr_udp_peer_t *to);
+/* Room sr_udp_peer_cmsg needs: one IP_PKTINFO or IPV6_PKTINFO control message. */
+#define SR_UDP_PEER_CMSG_BYTES 64
+/* Write into ctl (size bytes, SR_UDP_PEER_CMSG_BYTES suffice) the sendmsg control
+ * message that makes a datagram to `to` leave from the local address `to` remembers
+ * (see sr_udp_peer_t); returns its length, 0 when there is none to write. For senders
+ * that build their own msghdr (sr_udp_batch.h). */
+size_t sr_udp_peer_cmsg(const sr_udp_peer_t *to, uint8_t *ctl, size_t size);
 /* A peer from a numeric ip and a port; -SR_EINVAL for anything else. */
 int sr_udp_peer_make(const char *ip, int port, sr_udp_peer_t *out);
 /* The peer as text ("1.2.3.4", "::1") and its port. */

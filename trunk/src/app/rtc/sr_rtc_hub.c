@@ -5,7 +5,9 @@
  * ufrag in USERNAME and must pass the MESSAGE-INTEGRITY check with that session's
  * password; everything else (DTLS, SRTP, SRTCP) finds its session by the sender's
  * address, which only a checked binding request can set. A datagram nobody claims is
- * counted and dropped.
+ * counted and dropped. Players' media goes out through one send batch (sr_udp_batch.h):
+ * a player queues a turn's packets and flushes them before it yields, so a frame
+ * leaves in one syscall instead of one per packet.
  *
  * One hub per process: the HTTP handlers that make sessions and the listener that
  * serves the socket meet here.
@@ -23,6 +25,7 @@
 #include "sr_rtc_session.h"
 #include "sr_srtp.h"
 #include "sr_stun.h"
+#include "sr_udp_batch.h"
 
 #define SR_RTC_HUB_BUCKETS 1024
 #define SR_RTC_HUB_RECV_MAX 2048
@@ -36,6 +39,10 @@ typedef struct sr_rtc_hub {
     sr_rtc_session_t *by_ufrag[SR_RTC_HUB_BUCKETS];
     sr_rtc_session_t *by_addr[SR_RTC_HUB_BUCKETS];
     sr_rtc_stats_t stats;
+    /* What players queued (sr_rtc_hub_queue) for the next flush: shared by every
+     * session, since only one coroutine runs at a time and each flushes before it
+     * yields. */
+    sr_udp_batch_t *batch;
 } sr_rtc_hub_t;
 
 static sr_rtc_hub_t sr_rtc_hub;
@@ -137,6 +144,7 @@ void sr_rtc_hub_add(sr_rtc_session_t *s)
 
 void sr_rtc_hub_remove(sr_rtc_session_t *s)
 {
+    sr_rtc_hub_flush(); /* what s queued counts its bytes into s */
     sr_rtc_session_t **pp = &sr_rtc_hub.by_ufrag[sr_rtc_hub_hash(s->local_ufrag, strlen(s->local_ufrag))];
     for (; *pp; pp = &(*pp)->next_ufrag) {
         if (*pp == s) {
@@ -232,6 +240,33 @@ int sr_rtc_hub_send(sr_rtc_session_t *s, const void *data, size_t len)
         s->io.send_bytes += len;
     }
     return rc;
+}
+
+int sr_rtc_hub_queue(sr_rtc_session_t *s, const void *data, size_t len)
+{
+    if (!sr_rtc_hub.sock || !s->has_peer) {
+        return sr_err_new(SR_ESOCKET_WRITE, "no path to the peer yet");
+    }
+    if (sr_udp_batch_add(sr_rtc_hub.batch, data, len, &s->peer, &s->io.send_bytes)) {
+        return SR_OK;
+    }
+    sr_rtc_hub_flush(); /* full */
+    if (!sr_udp_batch_add(sr_rtc_hub.batch, data, len, &s->peer, &s->io.send_bytes)) {
+        return sr_err_new(SR_ESOCKET_WRITE, "a datagram of %zu bytes does not fit a send batch", len);
+    }
+    return SR_OK;
+}
+
+void sr_rtc_hub_flush(void)
+{
+    if (!sr_rtc_hub.sock || sr_udp_batch_count(sr_rtc_hub.batch) == 0) {
+        return;
+    }
+    sr_udp_batch_result_t r;
+    sr_udp_batch_flush(sr_rtc_hub.batch, sr_rtc_hub.sock, &r);
+    if (r.is_gso_refused) {
+        sr_warn("rtc: the kernel refused UDP GSO, each datagram goes alone from now on");
+    }
 }
 
 /* ==== datagrams ==== */
@@ -369,8 +404,12 @@ static void sr_rtc_hub_serve(sr_server_t *server, sr_sock_t *sock)
     int size = SR_RTC_HUB_SOCKBUF;
     setsockopt(sr_sock_fd(sock), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
     setsockopt(sr_sock_fd(sock), SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+    bool has_gso = sr_udp_gso_probe(sock);
+    sr_rtc_hub.batch = sr_udp_batch_new(has_gso);
     sr_rtc_hub.sock = sock;
     sr_rtc_hub.port = sr_sock_local_port(sock);
+    sr_trace("rtc: players' datagrams go in batches (sendmmsg), runs of equal size with UDP GSO: %s",
+             has_gso ? "yes" : "no, the kernel has none");
     uint8_t buf[SR_RTC_HUB_RECV_MAX];
     while (sr_co_pull() == SR_OK) {
         size_t n = 0;
@@ -386,7 +425,10 @@ static void sr_rtc_hub_serve(sr_server_t *server, sr_sock_t *sock)
         sr_rtc_hub_on_datagram(buf, n, &from);
     }
     sr_err_clear();
+    sr_rtc_hub_flush();
     sr_rtc_hub.sock = NULL;
+    sr_udp_batch_free(sr_rtc_hub.batch);
+    sr_rtc_hub.batch = NULL;
     sr_rtc_hub_stop_all();
 }
 

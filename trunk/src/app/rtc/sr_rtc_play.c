@@ -148,7 +148,8 @@ static void sr_rtc_play_remember(sr_rtc_play_t *p, uint16_t seq, const uint8_t *
     memcpy(h->data, pkt, len);
 }
 
-/* Send one RTP packet of out with payload (len bytes), at RTP time ts. */
+/* Queue one RTP packet of out with payload (len bytes), at RTP time ts, for the flush at
+ * the end of the loop's turn (sr_rtc_play_run). */
 static int sr_rtc_play_send(sr_rtc_session_t *s, sr_rtc_out_t *out, uint32_t ts, bool marker, const uint8_t *payload,
                             size_t len)
 {
@@ -171,9 +172,8 @@ static int sr_rtc_play_send(sr_rtc_session_t *s, sr_rtc_out_t *out, uint32_t ts,
     }
     out->packets++;
     out->octets += len;
-    int rc = sr_rtc_session_send_srtp(s, pkt, n, sizeof(pkt), false);
-    if (rc != SR_OK) {
-        sr_err_clear(); /* a full socket buffer drops it, as the network would */
+    if (sr_rtc_session_queue_srtp(s, pkt, n, sizeof(pkt), false) != SR_OK) {
+        sr_err_clear(); /* not sent: as a network loss */
     }
     return SR_OK;
 }
@@ -325,7 +325,7 @@ static void sr_rtc_play_send_sr(sr_rtc_session_t *s, sr_rtc_out_t *out)
     uint8_t pkt[128 + SR_SRTP_MAX_TRAILER];
     size_t n = 0;
     if (sr_rtcp_write_sr(&sr, pkt, 128, &n) != SR_OK ||
-        sr_rtc_session_send_srtp(s, pkt, n, sizeof(pkt), true) != SR_OK) {
+        sr_rtc_session_queue_srtp(s, pkt, n, sizeof(pkt), true) != SR_OK) {
         sr_err_clear();
     }
 }
@@ -422,7 +422,11 @@ int sr_rtc_play_run(sr_rtc_session_t *s)
             sr_packet_deinit(&a);
         }
         sr_rtc_play_tick(s);
+        /* what this turn queued (frames, SRs) leaves now, in as few syscalls as the
+         * kernel allows, before the wait yields */
+        sr_rtc_hub_flush();
     }
+    sr_rtc_hub_flush();
     return rc;
 }
 
@@ -440,12 +444,13 @@ static void sr_rtc_play_on_nack(sr_rtc_session_t *s, const uint16_t *seqs, size_
         }
         uint8_t pkt[SR_RTC_MTU + SR_SRTP_MAX_TRAILER];
         memcpy(pkt, h->data, h->len);
-        if (sr_rtc_session_send_srtp(s, pkt, h->len, sizeof(pkt), false) != SR_OK) {
+        if (sr_rtc_session_queue_srtp(s, pkt, h->len, sizeof(pkt), false) != SR_OK) {
             sr_err_clear();
         }
         p->retransmits++;
         sr_rtc_stats_mut()->retransmitted++;
     }
+    sr_rtc_hub_flush(); /* the answers to one NACK in one go */
 }
 
 void sr_rtc_play_on_rtcp(sr_rtc_session_t *s, const uint8_t *data, size_t len)

@@ -193,12 +193,13 @@ void sr_rtc_session_on_datagram(sr_rtc_session_t *s, uint8_t *data, size_t len)
     }
 }
 
-int sr_rtc_session_send_srtp(sr_rtc_session_t *s, uint8_t *buf, size_t len, size_t cap, bool is_rtcp)
+/* Protect buf in place for the peer; counts what goes out. */
+static int sr_rtc_session_protect(sr_rtc_session_t *s, uint8_t *buf, size_t *len, size_t cap, bool is_rtcp)
 {
     if (!s->srtp) {
         return sr_err_new(SR_ESOCKET_WRITE, "SRTP is not ready");
     }
-    int rc = is_rtcp ? sr_srtp_protect_rtcp(s->srtp, buf, &len, cap) : sr_srtp_protect_rtp(s->srtp, buf, &len, cap);
+    int rc = is_rtcp ? sr_srtp_protect_rtcp(s->srtp, buf, len, cap) : sr_srtp_protect_rtp(s->srtp, buf, len, cap);
     if (rc != SR_OK) {
         return rc;
     }
@@ -207,7 +208,19 @@ int sr_rtc_session_send_srtp(sr_rtc_session_t *s, uint8_t *buf, size_t len, size
     } else {
         s->rtp_out++;
     }
-    return sr_rtc_hub_send(s, buf, len);
+    return SR_OK;
+}
+
+int sr_rtc_session_send_srtp(sr_rtc_session_t *s, uint8_t *buf, size_t len, size_t cap, bool is_rtcp)
+{
+    int rc = sr_rtc_session_protect(s, buf, &len, cap, is_rtcp);
+    return rc != SR_OK ? rc : sr_rtc_hub_send(s, buf, len);
+}
+
+int sr_rtc_session_queue_srtp(sr_rtc_session_t *s, uint8_t *buf, size_t len, size_t cap, bool is_rtcp)
+{
+    int rc = sr_rtc_session_protect(s, buf, &len, cap, is_rtcp);
+    return rc != SR_OK ? rc : sr_rtc_hub_queue(s, buf, len);
 }
 
 /* ==== the coroutine ==== */

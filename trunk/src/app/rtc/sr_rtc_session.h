@@ -114,6 +114,13 @@ sr_rtc_session_t *sr_rtc_hub_find(const char *id);
 /* Send one datagram to s's peer (an error before ICE found it), without yielding: a
  * full socket buffer drops it, as a congested network would. Counts the bytes. */
 int sr_rtc_hub_send(sr_rtc_session_t *s, const void *data, size_t len);
+/* Queue one datagram to s's peer (an error before ICE found it) in the hub's send
+ * batch, which sr_rtc_hub_flush sends with as few syscalls as it can (sr_udp_batch.h).
+ * Flush before yielding: a batch left behind goes out only with someone's next flush.
+ * Never yields; a full socket buffer drops at the flush. Counts the bytes sent. */
+int sr_rtc_hub_queue(sr_rtc_session_t *s, const void *data, size_t len);
+/* Send what every session queued. Never yields. */
+void sr_rtc_hub_flush(void);
 /* Ask the WHIP publisher of source, if it has one, for a keyframe (a player's PLI). */
 void sr_rtc_hub_request_keyframe(const struct sr_source *source);
 /* Map s's peer address to s (after a binding request from a new address). */
@@ -163,6 +170,9 @@ void sr_rtc_session_on_binding(sr_rtc_session_t *s, const sr_udp_peer_t *peer);
 /* Protect and send one RTP (is_rtcp false) or RTCP packet held in buf (len bytes, room
  * for the SRTP trailer up to cap). Never yields. */
 int sr_rtc_session_send_srtp(sr_rtc_session_t *s, uint8_t *buf, size_t len, size_t cap, bool is_rtcp);
+/* Like sr_rtc_session_send_srtp, but queued in the hub's send batch (sr_rtc_hub_queue):
+ * the caller flushes (sr_rtc_hub_flush) before it yields. Never yields. */
+int sr_rtc_session_queue_srtp(sr_rtc_session_t *s, uint8_t *buf, size_t len, size_t cap, bool is_rtcp);
 
 /* ---- the player (sr_rtc_play.c) ---- */
 
