@@ -244,6 +244,9 @@ int sr_rtc_hub_send(sr_rtc_session_t *s, const void *data, size_t len)
 
 int sr_rtc_hub_queue(sr_rtc_session_t *s, const void *data, size_t len)
 {
+    if (s->tcp) {
+        return sr_rtc_hub_send(s, data, len); /* an ICE-TCP connection's queue batches anyway */
+    }
     if (!sr_rtc_hub.sock || !s->has_peer) {
         return sr_err_new(SR_ESOCKET_WRITE, "no path to the peer yet");
     }

@@ -115,7 +115,8 @@ sr_rtc_session_t *sr_rtc_hub_find(const char *id);
  * full socket buffer drops it, as a congested network would. Counts the bytes. */
 int sr_rtc_hub_send(sr_rtc_session_t *s, const void *data, size_t len);
 /* Queue one datagram to s's peer (an error before ICE found it) in the hub's send
- * batch, which sr_rtc_hub_flush sends with as few syscalls as it can (sr_udp_batch.h).
+ * batch, which sr_rtc_hub_flush sends with as few syscalls as it can (sr_udp_batch.h);
+ * over ICE-TCP, in its connection's queue (sr_rtc_tcp_send).
  * Flush before yielding: a batch left behind goes out only with someone's next flush.
  * Never yields; a full socket buffer drops at the flush. Counts the bytes sent. */
 int sr_rtc_hub_queue(sr_rtc_session_t *s, const void *data, size_t len);
