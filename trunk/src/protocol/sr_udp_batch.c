@@ -232,7 +232,7 @@ void sr_udp_batch_flush(sr_udp_batch_t *b, sr_sock_t *s, sr_udp_batch_result_t *
             m += (size_t)got;
             continue;
         }
-        int err = errno;
+        int err = got == 0 ? EAGAIN : errno; /* 0 sent: nothing to tell, treat as full */
         if (err == EINTR) {
             continue;
         }
