@@ -52,8 +52,8 @@ echo "== soak (${SOAK_MINUTES:-2} min)"
 SOAK_MINUTES=${SOAK_MINUTES:-2} python3 scripts/soak.py 2>&1 | tee objs/soak.log
 add_counts objs/soak.log
 
-echo "== fuzz (${FUZZ_SECONDS:-10} s per parser)"
-{ trunk/utest/fuzz/build.sh objs && trunk/utest/fuzz/run.sh objs "${FUZZ_SECONDS:-10}"; } >objs/fuzz.log 2>&1
+echo "== fuzz (${FUZZ_SECONDS:-6} s per parser)"
+{ trunk/utest/fuzz/build.sh objs && trunk/utest/fuzz/run.sh objs "${FUZZ_SECONDS:-6}"; } >objs/fuzz.log 2>&1
 grep -v '^CC ' objs/fuzz.log
 add_counts objs/fuzz.log
 
