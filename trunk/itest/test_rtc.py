@@ -288,32 +288,43 @@ def test_whip_to_whep_stamped(env):
     read_report(env, pub, pub_report, 30)
 
 
-def test_whep_chromium(env):
-    """Chromium plays an RTMP stream over WHEP from the players page (its WebRTC button):
-    the video element's clock advances, frames are decoded, and getStats() shows no
-    freeze that stops the stream."""
-    setup_tools(env)
-    www = build_page(env)
-    srv = rtc_server(env, www=www)
-    pub = env.publish_live(srv.url("wc"), seconds=80)
-    check(wait_log(srv, r"publish \S+/live/wc start", 10), "the RTMP publish did not start")
+def ice_tcp_block(protocol, port):
+    """rtc_server directives for ICE-TCP on port, offering `protocol` candidates."""
+    return "    protocol %s;\n    tcp {\n        enabled on;\n        listen %d;\n    }\n" % (protocol, port)
+
+
+def chromium_plays_whep(env, srv, stream, how):
+    """An RTMP publisher of stream, then Chromium plays it over WHEP from the players page
+    (its WebRTC button) for 4 s: the video element's clock advances, frames are decoded,
+    and getStats() shows no freeze that stops the stream. Returns the publisher."""
+    pub = env.publish_live(srv.url(stream), seconds=80)
+    check(wait_log(srv, r"publish \S+/live/%s start" % stream, 10), "the RTMP publish did not start")
     page = "http://127.0.0.1:%d/players/?api=%d&url=%s" % (
-        srv.http_port, srv.api_port, "http://127.0.0.1:%d/live/wc.flv" % srv.http_port)
-    by = run_players_check(env, "wc", [{"kind": "rtc", "page": page}], play_seconds=4)
+        srv.http_port, srv.api_port, "http://127.0.0.1:%d/live/%s.flv" % (srv.http_port, stream))
+    by = run_players_check(env, stream, [{"kind": "rtc", "page": page}], play_seconds=4)
     c = by["rtc"]
-    check(c.get("started"), "WebRTC did not start in Chromium: status %r, errors %s" % (c.get("status"),
-                                                                                       c.get("errors")))
+    check(c.get("started"), "WebRTC%s did not start in Chromium: status %r, errors %s"
+          % (how, c.get("status"), c.get("errors")))
     check(c.get("advanced", 0) >= 3.0, "the clock advanced %.2f s in 4 s" % c.get("advanced", 0))
     check(c.get("frames", 0) >= 50, "%s frames decoded" % c.get("frames"))
     st = c.get("rtcStats") or {}
-    env.note("measured Chromium WHEP getStats: %s" % st)
+    env.note("measured Chromium WHEP%s getStats: %s" % (how, st))
     check(st.get("framesDecoded", 0) >= 50, "getStats: %s" % st)
     # a loaded 2-core CI machine can stall Chromium's renderer for a frame or two: what
     # must not happen is a stream that stops (B-frames, lost keyframes), so judge the
     # frozen time, and report the count
     check((st.get("totalFreezesDuration") or 0) < 1.0, "Chromium froze %s times for %s s in 4 s"
           % (st.get("freezeCount"), st.get("totalFreezesDuration")))
-    pub.stop()
+    return pub
+
+
+def test_whep_chromium(env):
+    """Chromium plays an RTMP stream over WHEP from the players page (its WebRTC button):
+    the video element's clock advances, frames are decoded, and getStats() shows no
+    freeze that stops the stream."""
+    setup_tools(env)
+    srv = rtc_server(env, www=build_page(env))
+    chromium_plays_whep(env, srv, "wc", "").stop()
 
 
 def test_whep_chromium_ice_tcp(env):
@@ -322,24 +333,10 @@ def test_whep_chromium_ice_tcp(env):
     framing): frames are decoded with no freeze, the server says the session's media
     went over TCP, and when the page goes the session ends with its connection."""
     setup_tools(env)
-    www = build_page(env)
     tcp_port = free_port()
-    srv = rtc_server(env, www=www, rtc_extra="    protocol tcp;\n    tcp {\n        enabled on;\n        listen %d;\n"
-                     "    }\n" % tcp_port)
+    srv = rtc_server(env, www=build_page(env), rtc_extra=ice_tcp_block("tcp", tcp_port))
     check(wait_log(srv, r"rtc-tcp listen at \S+:%d" % tcp_port, 5), "the ICE-TCP listener did not open")
-    pub = env.publish_live(srv.url("tc"), seconds=80)
-    check(wait_log(srv, r"publish \S+/live/tc start", 10), "the RTMP publish did not start")
-    page = "http://127.0.0.1:%d/players/?api=%d&url=%s" % (
-        srv.http_port, srv.api_port, "http://127.0.0.1:%d/live/tc.flv" % srv.http_port)
-    by = run_players_check(env, "tc", [{"kind": "rtc", "page": page}], play_seconds=4)
-    c = by["rtc"]
-    check(c.get("started"), "WebRTC over TCP did not start in Chromium: status %r, errors %s"
-          % (c.get("status"), c.get("errors")))
-    st = c.get("rtcStats") or {}
-    env.note("measured Chromium WHEP over ICE-TCP getStats: %s" % st)
-    check(c.get("frames", 0) >= 50 and st.get("framesDecoded", 0) >= 50, "%s frames decoded" % c.get("frames"))
-    check((st.get("totalFreezesDuration") or 0) < 1.0, "Chromium froze %s times for %s s in 4 s"
-          % (st.get("freezeCount"), st.get("totalFreezesDuration")))
+    pub = chromium_plays_whep(env, srv, "tc", " over ICE-TCP")
     check(wait_log(srv, r"rtc \S+: media over ICE-TCP from 127.0.0.1", 1), "the session did not go over TCP")
     check(wait_log(srv, r"rtc play \S+/live/tc stop", 40), "the session did not end after the page closed")
     pub.stop()
@@ -350,8 +347,7 @@ def test_rtc_tcp_garbage(env):
     empty frame, each close their connection at once; frames that are no checked STUN
     are dropped and counted; the server keeps serving (a WHEP offer still works)."""
     tcp_port = free_port()
-    srv = rtc_server(env, rtc_extra="    protocol all;\n    tcp {\n        enabled on;\n        listen %d;\n    }\n"
-                     % tcp_port)
+    srv = rtc_server(env, rtc_extra=ice_tcp_block("all", tcp_port))
     check(wait_log(srv, r"rtc-tcp listen at \S+:%d" % tcp_port, 5), "the ICE-TCP listener did not open")
     for name, data in (("oversized", b"\xff\xff" + b"x" * 64), ("empty", b"\x00\x00")):
         sock = socket.create_connection(("127.0.0.1", tcp_port), timeout=5)
@@ -448,8 +444,8 @@ def test_whip_chromium(env):
     (protocol tcp: the answer offers only a TCP candidate); aiortc's WHIP test covers UDP."""
     setup_tools(env)
     www = build_page(env)
-    tcp = "    protocol tcp;\n    tcp {\n        enabled on;\n        listen %d;\n    }\n" % free_port()
-    srv = rtc_server(env, www=www, hls=True, vhost_rtc="        pli_for_rtmp 1.0;\n", rtc_extra=tcp)
+    srv = rtc_server(env, www=www, hls=True, vhost_rtc="        pli_for_rtmp 1.0;\n",
+                     rtc_extra=ice_tcp_block("tcp", free_port()))
     page = "http://127.0.0.1:%d/players/?api=%d&publish=camera&url=%s" % (
         srv.http_port, srv.api_port, "http://127.0.0.1:%d/live/wp.flv" % srv.http_port)
     out = env.path("whip-check.json")
